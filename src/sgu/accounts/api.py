@@ -1,0 +1,94 @@
+from datetime import datetime
+
+from ninja import Router, Schema
+from pydantic import Field
+
+from sgu.accounts import services
+from sgu.core.schemas import Problem
+
+router = Router(tags=["Cuentas"])
+
+
+class AccountIn(Schema):
+    document_type: str = Field(examples=["DNI"])
+    document_number: str = Field(max_length=20, examples=["45678912"])
+    first_name: str = Field(max_length=150, examples=["Rosa"])
+    last_name: str = Field(max_length=150, examples=["Quispe Mamani"])
+    email: str = Field(max_length=254, examples=["rosa@example.pe"])
+    phone: str = Field(max_length=20, examples=["987654321"])
+    password: str = Field(max_length=128)
+    consent: bool = Field(description="Aceptación explícita del tratamiento de datos (Ley 29733).")
+
+
+class AccountOut(Schema):
+    id: int
+    email: str
+    email_verified: bool
+
+
+class VerifyIn(Schema):
+    token: str = Field(max_length=200)
+
+
+class VerifyOut(Schema):
+    email_verified: bool
+
+
+class TokenIn(Schema):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=128)
+
+
+class TokenOut(Schema):
+    token: str
+    expires_at: datetime
+
+
+@router.post(
+    "/accounts",
+    response={201: AccountOut, 409: Problem, 422: Problem},
+    summary="Registrar una cuenta de ciudadano",
+    description="Crea la cuenta y envía un correo con el enlace de confirmación (un solo uso, "
+    "vence en 48 horas). Los casos se trasladan a la operadora cuando el correo se confirma.",
+)
+def register(request, payload: AccountIn):
+    user = services.register_citizen(**payload.dict())
+    return 201, {"id": user.pk, "email": user.email, "email_verified": user.email_verified}
+
+
+@router.post(
+    "/accounts/verify-email",
+    response={200: VerifyOut, 422: Problem},
+    summary="Confirmar el correo con el token recibido",
+)
+def verify_email(request, payload: VerifyIn):
+    services.confirm_email(token=payload.token)
+    return {"email_verified": True}
+
+
+@router.post(
+    "/auth/token",
+    response={200: TokenOut, 401: Problem},
+    summary="Obtener un token de acceso (ciudadanos y personal del regulador)",
+)
+def token(request, payload: TokenIn):
+    raw, row = services.issue_api_token(email=payload.email, password=payload.password)
+    return {"token": raw, "expires_at": row.expires_at}
+
+
+@router.delete(
+    "/auth/token",
+    response={204: None, 401: Problem},
+    summary="Revocar el token con el que se llama",
+)
+def revoke_token(request):
+    from sgu.accounts.auth import UserToken
+    from sgu.accounts.models import ApiToken
+    from sgu.core.errors import Unauthorized
+
+    header = request.headers.get("Authorization", "")
+    raw = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    if UserToken().authenticate(request, raw) is None:
+        raise Unauthorized("Envíe un token válido en la cabecera Authorization: Bearer <token>.")
+    services.revoke_api_token(token=ApiToken.objects.get(token_hash=services.token_hash(raw)))
+    return 204, None

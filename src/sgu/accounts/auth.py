@@ -1,0 +1,58 @@
+"""How API callers are recognised. Each returns a Principal (sgu.core.principal)."""
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer, SessionAuth
+
+from sgu.accounts import selectors
+from sgu.cases.workflow import Actor
+from sgu.core.principal import Principal
+
+
+def principal_for_user(user) -> Principal:
+    if user.is_operator_staff:
+        return Principal(actor_role=Actor.OPERATOR, user=user, operator=user.operator)
+    if user.is_regulator_staff:
+        return Principal(actor_role=Actor.REGULATOR, user=user)
+    return Principal(actor_role=Actor.CITIZEN, user=user)
+
+
+class UserToken(HttpBearer):
+    """Bearer token of a citizen or regulator staff member."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Principal | None:
+        user = selectors.user_for_token(token)
+        if user is None or user.is_operator_staff:
+            return None
+        return principal_for_user(user)
+
+
+class UserSession(SessionAuth):
+    """The web UI's session cookie (CSRF-checked for unsafe methods)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Principal | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or user.is_operator_staff:
+            return None
+        return principal_for_user(user)
+
+
+class OperatorKey(HttpBearer):
+    """An operator back-end's API key: everything it sees is scoped to its operator."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Principal | None:
+        key = selectors.operator_key(token)
+        if key is None:
+            return None
+        return Principal(actor_role=Actor.OPERATOR, operator=key.operator, api_key_id=key.pk)
+
+
+class OperatorSession(SessionAuth):
+    def authenticate(self, request: HttpRequest, key: str | None) -> Principal | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_operator_staff:
+            return None
+        return principal_for_user(user)
+
+
+user_auth = [UserToken(), UserSession()]
+operator_auth = [OperatorKey(), OperatorSession()]

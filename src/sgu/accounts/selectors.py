@@ -1,0 +1,47 @@
+from django.utils import timezone
+
+from sgu.accounts.models import ApiToken, OperatorApiKey, User
+from sgu.accounts.services import token_hash, touch_last_used
+
+
+def user_for_token(raw: str) -> User | None:
+    """The active user behind a live (unexpired, unrevoked) bearer token."""
+    if not raw or len(raw) > 200:
+        return None
+    now = timezone.now()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(
+            token_hash=token_hash(raw),
+            revoked_at__isnull=True,
+            expires_at__gt=now,
+            user__is_active=True,
+        )
+        .first()
+    )
+    if token is None:
+        return None
+    touch_last_used(ApiToken, token.pk, now)
+    return token.user
+
+
+def operator_key(raw: str) -> OperatorApiKey | None:
+    """The live API key with this value, with its (active) operator."""
+    if not raw or len(raw) > 200:
+        return None
+    now = timezone.now()
+    key = (
+        OperatorApiKey.objects.select_related("operator")
+        .filter(key_hash=token_hash(raw), revoked_at__isnull=True, operator__active=True)
+        .first()
+    )
+    if key is None:
+        return None
+    touch_last_used(OperatorApiKey, key.pk, now)
+    return key
+
+
+def citizen_by_document(document_type: str, document_number: str) -> User | None:
+    return User.objects.filter(
+        role="CITIZEN", document_type=document_type, document_number=document_number
+    ).first()

@@ -1,0 +1,170 @@
+"""The published HTTP API (API.md): one NinjaAPI, each app mounts its router.
+
+Errors are problem+json in Spanish whatever goes wrong; bad input never becomes a 500.
+"""
+
+import logging
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+
+from sgu.core.errors import PROBLEM_CONTENT_TYPE, DomainError, FieldError, problem
+
+logger = logging.getLogger("sgu.api")
+
+class Utf8Renderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    renderer=Utf8Renderer(),
+    title="SGU — Sistema de Gestión de Usuarios",
+    version="1",
+    description=(
+        "API del SGU para ciudadanos, personal del regulador y sistemas de las operadoras. "
+        "Errores en formato `application/problem+json` (RFC 9457), mensajes en español. "
+        "Autenticación: `Authorization: Bearer <token>` (token de `POST /auth/token` o clave "
+        "de API de la operadora). Los POST que crean admiten `Idempotency-Key`."
+    ),
+    urls_namespace="api",
+)
+
+
+def problem_response(status: int, title: str, detail: str, errors=None) -> HttpResponse:
+    return JsonResponse(
+        problem(status, title, detail, errors),
+        status=status,
+        content_type=PROBLEM_CONTENT_TYPE,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+_PYDANTIC_MESSAGES = {
+    "missing": "Este dato es obligatorio.",
+    "string_type": "Debe ser texto.",
+    "int_type": "Debe ser un número entero.",
+    "int_parsing": "Debe ser un número entero.",
+    "int_from_float": "Debe ser un número entero.",
+    "bool_type": "Debe ser verdadero o falso (true/false).",
+    "bool_parsing": "Debe ser verdadero o falso (true/false).",
+    "float_type": "Debe ser un número.",
+    "float_parsing": "Debe ser un número.",
+    "date_type": "Debe ser una fecha AAAA-MM-DD.",
+    "date_parsing": "Debe ser una fecha AAAA-MM-DD.",
+    "date_from_datetime_parsing": "Debe ser una fecha AAAA-MM-DD.",
+    "datetime_type": "Debe ser una fecha y hora ISO 8601.",
+    "datetime_parsing": "Debe ser una fecha y hora ISO 8601.",
+    "datetime_from_date_parsing": "Debe ser una fecha y hora ISO 8601.",
+    "dict_type": "Debe ser un objeto JSON.",
+    "model_type": "Debe ser un objeto JSON.",
+    "model_attributes_type": "Debe ser un objeto JSON.",
+    "list_type": "Debe ser una lista.",
+    "enum": "Valor no permitido.",
+    "literal_error": "Valor no permitido.",
+    "string_too_long": "Texto demasiado largo.",
+    "string_too_short": "Texto demasiado corto.",
+    "greater_than_equal": "Valor demasiado pequeño.",
+    "less_than_equal": "Valor demasiado grande.",
+    "json_invalid": "El cuerpo no es JSON válido.",
+    "extra_forbidden": "Dato no previsto.",
+    "value_error": "Valor no válido.",
+}
+
+
+def _field_name(loc: list) -> str:
+    # ("body", "payload", "score") -> "score"; ("query", "limit") -> "limit"
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "file", "header")]
+    if len(parts) > 1 and parts[0] in {"payload", "data", "body"}:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def translate_validation(errors: list[dict]) -> list[FieldError]:
+    out = []
+    for e in errors:
+        message = _PYDANTIC_MESSAGES.get(e.get("type", ""), "Valor no válido.")
+        ctx = e.get("ctx") or {}
+        if e.get("type") in {"enum", "literal_error"} and "expected" in ctx:
+            expected = str(ctx["expected"]).replace(" or ", " o ")
+            message = f"Valor no permitido; use {expected}."
+        elif e.get("type") in {"string_too_long"} and "max_length" in ctx:
+            message = f"Admite hasta {ctx['max_length']} caracteres."
+        out.append(FieldError(_field_name(list(e.get("loc", []))), message))
+    return out
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return problem_response(exc.status, exc.title, exc.detail, exc.errors)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = translate_validation(exc.errors)
+    if any(e.message == _PYDANTIC_MESSAGES["json_invalid"] for e in errors):
+        return problem_response(400, "Solicitud mal formada", "El cuerpo no es JSON válido.")
+    detail = errors[0].message if len(errors) == 1 else f"Hay {len(errors)} datos por corregir."
+    if len(errors) == 1:
+        detail = f"{errors[0].field}: {errors[0].message}"
+    return problem_response(422, "Datos no válidos", detail, errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = problem_response(
+        401,
+        "Autenticación requerida",
+        "Envíe un token válido en la cabecera Authorization: Bearer <token>.",
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(AuthorizationError)
+def on_authz_error(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
+    return problem_response(403, "Acceso denegado", "No tiene permiso para esta operación.")
+
+
+_HTTP_TITLES = {
+    400: ("Solicitud mal formada", "El cuerpo de la solicitud no es JSON válido."),
+    404: ("No encontrado", "El recurso no existe."),
+    405: ("Método no permitido", "Este método no está permitido aquí."),
+    413: ("Demasiado grande", "La solicitud es demasiado grande."),
+}
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    title, detail = _HTTP_TITLES.get(exc.status_code, ("Error", str(exc)))
+    return problem_response(exc.status_code, title, detail)
+
+
+@api.exception_handler(Http404)
+def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem_response(404, "No encontrado", "El recurso no existe.")
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Never leak a stack trace; log it and answer in the same format.
+    logger.exception("error no controlado en %s %s", request.method, request.path)
+    return problem_response(
+        500, "Error interno", "Ocurrió un error inesperado. Intente nuevamente en unos minutos."
+    )
+
+
+def _mount() -> None:
+    from sgu.accounts.api import router as accounts_router
+    from sgu.cases.api import router as cases_router
+    from sgu.catalog.api import router as catalog_router
+    from sgu.operators.api import router as operators_router
+
+    api.add_router("", accounts_router)
+    api.add_router("/catalog", catalog_router)
+    api.add_router("/cases", cases_router)
+    api.add_router("/operator", operators_router)
+
+
+_mount()

@@ -1,0 +1,126 @@
+"""Cases — citizen endpoints (API.md)."""
+
+from typing import Any
+
+from django.utils import timezone
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from sgu.accounts.auth import user_auth
+from sgu.cases import selectors, services
+from sgu.cases.attachments import sniff_content_type, too_large
+from sgu.cases.schemas import AttachmentOut, CaseOut, CasePage, case_dict, summary_dict
+from sgu.cases.workflow import allowed_actions
+from sgu.core.errors import Forbidden, PayloadTooLarge, UnsupportedMediaType
+from sgu.core.idempotency import run_idempotent
+from sgu.core.pagination import clamp_limit, keyset_page
+from sgu.core.principal import Principal
+from sgu.core.schemas import Problem
+
+router = Router(tags=["Casos — ciudadano"], auth=user_auth)
+
+
+class CaseIn(Schema):
+    operator: str = Field(max_length=20, examples=["CLARO"])
+    subcategory: str = Field(max_length=60, examples=["linea-bloqueada-sin-causa"])
+    service_number: str = Field(max_length=20, examples=["987654321"])
+    description: str = Field(max_length=4000)
+    fields: dict[str, Any] = Field(default_factory=dict)
+
+
+class RatingIn(Schema):
+    resolved: bool
+    score: int = Field(ge=1, le=5)
+    comment: str = Field(default="", max_length=2000)
+
+
+def _citizen(request) -> Principal:
+    principal: Principal = request.auth
+    if principal.user is None or not principal.user.is_citizen:
+        raise Forbidden("Esta operación es para ciudadanos con cuenta en el SGU.")
+    return principal
+
+
+def render_case(principal: Principal, code: str) -> dict:
+    case = selectors.case_for(principal, code)
+    return case_dict(
+        case, timezone.now(), actions=allowed_actions(case.state, principal.actor_role)
+    )
+
+
+@router.post(
+    "",
+    response={201: CaseOut, 400: Problem, 401: Problem, 403: Problem, 409: Problem, 422: Problem},
+    summary="Reportar un problema",
+    description="Registra el caso con su código correlativo y su plazo. Si el correo del "
+    "ciudadano está confirmado, se traslada de inmediato a la operadora.",
+)
+def create_case(request, payload: CaseIn):
+    principal = _citizen(request)
+
+    def create() -> tuple[int, dict]:
+        case = services.register_case(
+            citizen=principal.user,
+            data=services.CaseInput(**payload.dict()),
+            by=principal,
+        )
+        body = CaseOut.model_validate(render_case(principal, case.code)).model_dump(mode="json")
+        return 201, body
+
+    return run_idempotent(request, f"user:{principal.user_id}", create)
+
+
+@router.get("", response={200: CasePage, 401: Problem, 422: Problem}, summary="Mis casos")
+def list_cases(request, limit: int | None = None, cursor: str | None = None):
+    principal = _citizen(request)
+    rows, next_cursor = keyset_page(
+        selectors.citizen_cases(principal.user),
+        ["-registered_at", "-id"],
+        cursor,
+        clamp_limit(limit),
+    )
+    now = timezone.now()
+    return {"items": [summary_dict(c, now) for c in rows], "next_cursor": next_cursor}
+
+
+@router.get("/{code}", response={200: CaseOut, 401: Problem, 404: Problem}, summary="Un caso")
+def get_case(request, code: str):
+    return render_case(request.auth, code)
+
+
+@router.post(
+    "/{code}/attachments",
+    response={201: AttachmentOut, 401: Problem, 404: Problem, 409: Problem, 413: Problem,
+              415: Problem, 422: Problem},
+    summary="Adjuntar evidencia (PDF, JPEG o PNG; hasta 10 MB)",
+)
+def attach(request, code: str, file: File[UploadedFile]):
+    principal = _citizen(request)
+    case = selectors.citizen_case(principal.user, code)
+    if too_large(file):
+        raise PayloadTooLarge("El archivo supera el máximo de 10 MB.")
+
+    file.seek(0)
+    if sniff_content_type(file.read(16)) is None:
+        raise UnsupportedMediaType("Solo se aceptan archivos PDF, JPEG o PNG.")
+    stored = services.add_attachments(case=case, files=[file], by=principal)[0]
+    return 201, {
+        "id": stored.pk,
+        "name": stored.name,
+        "size": stored.size,
+        "sha256": stored.sha256,
+        "content_type": stored.content_type,
+    }
+
+
+@router.post(
+    "/{code}/rating",
+    response={200: CaseOut, 401: Problem, 404: Problem, 409: Problem, 422: Problem},
+    summary="Calificar la respuesta de la operadora",
+)
+def rate(request, code: str, payload: RatingIn):
+    principal = _citizen(request)
+    case = selectors.citizen_case(principal.user, code)
+    services.rate_case(case=case, by=principal, **payload.dict())
+    return render_case(principal, code)

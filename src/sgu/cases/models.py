@@ -1,0 +1,165 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from sgu.cases.workflow import Actor, State
+
+
+class Channel(models.TextChoices):
+    WEB = "WEB", "Web"
+    APP = "APP", "Aplicativo móvil"
+    PRESENCIAL = "PRESENCIAL", "Presencial"
+    TELEFONICO = "TELEFONICO", "Telefónico"
+
+
+class Outcome(models.TextChoices):
+    RESOLVED = "RESOLVED", "Resuelto"
+    NOT_RESOLVED = "NOT_RESOLVED", "No resuelto"
+    NOT_APPLICABLE = "NOT_APPLICABLE", "No corresponde"
+
+
+class CaseSequence(models.Model):
+    """Last correlative number given per year (one row per year, bumped atomically)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+
+class Case(models.Model):
+    """A problem a user reported about an operator (gestión)."""
+
+    code = models.CharField("código", max_length=20, unique=True)
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases"
+    )
+    operator = models.ForeignKey(
+        "catalog.Operator", on_delete=models.PROTECT, related_name="cases"
+    )
+    subcategory = models.ForeignKey(
+        "catalog.Subcategory", on_delete=models.PROTECT, related_name="cases"
+    )
+    service = models.CharField("servicio", max_length=10)  # denormalised for trays/statistics
+    channel = models.CharField("canal", max_length=12, choices=Channel.choices)
+    service_number = models.CharField("número de servicio", max_length=20)
+    description = models.TextField("descripción")
+    fields = models.JSONField("datos adicionales", default=dict, blank=True)
+    state = models.CharField("estado", max_length=16, choices=State.choices)
+    registered_at = models.DateTimeField("registrado")
+    forwarded_at = models.DateTimeField("trasladado", null=True, blank=True)
+    received_on = models.DateField("recibido (día hábil)", null=True, blank=True)
+    due_at = models.DateTimeField("plazo", null=True, blank=True)
+    due_explanation = models.TextField("cómo se calculó el plazo", blank=True)
+    acknowledged_at = models.DateTimeField("en atención desde", null=True, blank=True)
+    answered_at = models.DateTimeField("atendido", null=True, blank=True)
+    closed_at = models.DateTimeField("cerrado", null=True, blank=True)
+    office = models.ForeignKey(
+        "catalog.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registered_cases",
+    )
+    updated_at = models.DateTimeField("actualizado", auto_now=True)
+
+    class Meta:
+        verbose_name = "caso"
+        verbose_name_plural = "casos"
+        indexes = [
+            # Operator tray: one operator's cases by due date (keyset pagination on it).
+            models.Index(fields=["operator", "due_at", "id"], name="case_operator_due_idx"),
+            models.Index(fields=["operator", "updated_at", "id"], name="case_operator_upd_idx"),
+            # A citizen's cases, newest first.
+            models.Index(fields=["citizen", "-registered_at"], name="case_citizen_idx"),
+            # Open cases whose plazo may pass (the scheduler's query).
+            models.Index(
+                fields=["due_at"],
+                name="case_open_due_idx",
+                condition=Q(state__in=["FORWARDED", "IN_PROGRESS"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Solution(models.Model):
+    """The operator's answer (one per case; a case is answered once)."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="solution")
+    outcome = models.CharField("resultado", max_length=16, choices=Outcome.choices)
+    detail = models.TextField("detalle de la solución")
+    actions = models.TextField("acciones realizadas", blank=True)
+    executed_at = models.DateField("fecha de ejecución")
+    responsible = models.CharField("responsable", max_length=120)
+    recorded_at = models.DateTimeField("registrada")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    on_time = models.BooleanField("dentro del plazo")
+
+
+class Rating(models.Model):
+    """The citizen's rating of the operator's answer."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="rating")
+    resolved = models.BooleanField("¿se resolvió?")
+    score = models.PositiveSmallIntegerField("satisfacción (1 a 5)")
+    comment = models.TextField("comentario", blank=True)
+    rated_at = models.DateTimeField("calificado")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=1) & Q(score__lte=5), name="rating_score_1_5"
+            )
+        ]
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # Content-addressed: the name a person gave never reaches the file system.
+    ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[
+        instance.content_type
+    ]
+    return f"attachments/{instance.sha256[:2]}/{instance.sha256}.{ext}"
+
+
+class Attachment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
+    name = models.CharField("nombre", max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField("tamaño (bytes)")
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    uploaded_at = models.DateTimeField("subido")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+
+class CaseEvent(models.Model):
+    """One line of a case's timeline. Append-only: never updated, never deleted."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField("fecha")
+    kind = models.CharField("evento", max_length=24)  # the workflow Action, or NOTE, ATTACHMENT…
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    actor_role = models.CharField("actor", max_length=12, choices=Actor.choices)
+    from_state = models.CharField(max_length=16, blank=True)
+    to_state = models.CharField(max_length=16, blank=True)
+    note = models.TextField("nota", blank=True)
+    internal = models.BooleanField(
+        "nota interna", default=False, help_text="No se muestra al ciudadano."
+    )
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"], name="case_event_case_at_idx")]

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from sgu.cases import views
+
+app_name = "cases"
+urlpatterns: list = []

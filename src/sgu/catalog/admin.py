@@ -1,0 +1,65 @@
+from django.contrib import admin
+
+from sgu.catalog.models import (
+    Category,
+    Office,
+    Operator,
+    Service,
+    Subcategory,
+    SubcategoryField,
+    UitValue,
+)
+
+
+@admin.register(Operator)
+class OperatorAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "mobile_lines", "lines_as_of", "active"]
+    list_filter = ["active"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Office)
+class OfficeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "ubigeo", "department", "province", "district", "active"]
+    list_filter = ["department", "active"]
+    search_fields = ["code", "name", "ubigeo", "district"]
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "order", "active"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "service", "code", "order", "active"]
+    list_filter = ["service", "active"]
+    search_fields = ["name", "code"]
+
+
+class SubcategoryFieldInline(admin.TabularInline):
+    model = SubcategoryField
+    extra = 0
+    fields = ["order", "name", "label", "type", "required", "choices", "help_text"]
+
+
+@admin.register(Subcategory)
+class SubcategoryAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "category",
+        "code",
+        "deadline_amount",
+        "deadline_unit",
+        "claimable",
+        "claim_deadline_days",
+        "active",
+    ]
+    list_filter = ["category__service", "category", "claimable", "deadline_unit", "active"]
+    search_fields = ["name", "code"]
+    inlines = [SubcategoryFieldInline]
+
+
+@admin.register(UitValue)
+class UitValueAdmin(admin.ModelAdmin):
+    list_display = ["year", "value"]

@@ -1,0 +1,38 @@
+from django.db.models import Prefetch, QuerySet
+
+from sgu.catalog.models import Office, Operator, Subcategory, SubcategoryField
+from sgu.core.errors import FieldError, ValidationFailed
+
+
+def active_operators() -> QuerySet[Operator]:
+    return Operator.objects.filter(active=True).order_by("name")
+
+
+def active_subcategories(service: str | None = None) -> QuerySet[Subcategory]:
+    qs = (
+        Subcategory.objects.filter(active=True, category__active=True, category__service__active=True)
+        .select_related("category__service")
+        .prefetch_related(Prefetch("fields", queryset=SubcategoryField.objects.order_by("order", "id")))
+        .order_by("category__service__order", "category__order", "category__name", "order", "name")
+    )
+    if service:
+        qs = qs.filter(category__service__code=service)
+    return qs
+
+
+def operator_by_code(code: str, field: str = "operator") -> Operator:
+    op = Operator.objects.filter(code=(code or "").upper(), active=True).first()
+    if op is None:
+        raise ValidationFailed.of([FieldError(field, "Operadora desconocida.")])
+    return op
+
+
+def subcategory_by_code(code: str, field: str = "subcategory") -> Subcategory:
+    sub = active_subcategories().filter(code=code or "").first()
+    if sub is None:
+        raise ValidationFailed.of([FieldError(field, "Subcategoría desconocida o no vigente.")])
+    return sub
+
+
+def office_by_code(code: str) -> Office | None:
+    return Office.objects.filter(code=code, active=True).first()

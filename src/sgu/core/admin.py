@@ -1,0 +1,29 @@
+from django.contrib import admin
+
+from sgu.core.models import AuditEvent, CalendarDay
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "is_working", "reason"]
+    list_filter = ["is_working"]
+    date_hierarchy = "date"
+    search_fields = ["reason"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail cannot be edited through the app."""
+
+    list_display = ["at", "action", "actor", "target", "ip"]
+    list_filter = ["action"]
+    search_fields = ["action", "target"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,96 @@
+"""Domain errors. Services raise them; the API turns them into problem+json (RFC 9457) and
+the web views into form messages. Every message is Spanish and meant for the person."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+
+class DomainError(Exception):
+    status = 400
+    title = "Solicitud no válida"
+
+    def __init__(self, detail: str, errors: list[FieldError] | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+
+    def as_problem(self) -> dict:
+        return problem(self.status, self.title, self.detail, self.errors)
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    title = "Datos no válidos"
+
+    @classmethod
+    def of(cls, errors: list[FieldError]) -> "ValidationFailed":
+        if len(errors) == 1:
+            detail = errors[0].message
+        else:
+            detail = f"Hay {len(errors)} datos por corregir."
+        return cls(detail, errors)
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "No encontrado"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflicto con el estado actual"
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = "Acceso denegado"
+
+
+class Unauthorized(DomainError):
+    status = 401
+    title = "Autenticación requerida"
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    title = "Archivo demasiado grande"
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+    title = "Tipo de archivo no admitido"
+
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, errors: list[FieldError] | None = None) -> dict:
+    return {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "errors": [{"field": e.field, "message": e.message} for e in errors or []],
+    }
+
+
+class ErrorCollector:
+    """Gathers every field error before refusing, so a person fixes all of them at once."""
+
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+
+    def add(self, field: str, message: str) -> None:
+        self.errors.append(FieldError(field, message))
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise ValidationFailed.of(self.errors)

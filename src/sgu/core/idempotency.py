@@ -1,0 +1,50 @@
+"""Idempotency-Key for creating POSTs (API.md): the same key with the same body returns the
+first answer; with another body, 409."""
+
+import hashlib
+from collections.abc import Callable
+
+from django.db import IntegrityError, transaction
+
+from sgu.core.errors import Conflict
+from sgu.core.models import IdempotencyRecord
+
+HEADER = "HTTP_IDEMPOTENCY_KEY"
+
+
+def run_idempotent(
+    request, scope: str, create: Callable[[], tuple[int, dict]]
+) -> tuple[int, dict]:
+    """Run `create` (which returns status and JSON body) at most once per (scope, key)."""
+    key = (request.META.get(HEADER) or "").strip()
+    if not key:
+        return create()
+    if len(key) > 200:
+        raise Conflict("La cabecera Idempotency-Key admite hasta 200 caracteres.")
+    body_hash = hashlib.sha256(request.body or b"").hexdigest()
+    method_path = f"{request.method} {request.path}"[:300]
+    for _ in range(2):
+        previous = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
+        if previous is not None:
+            if previous.request_hash != body_hash or previous.method_path != method_path:
+                raise Conflict(
+                    "Esta Idempotency-Key ya se usó con otra solicitud; use una clave nueva."
+                )
+            return previous.status_code, previous.response_body
+        try:
+            with transaction.atomic():
+                status, body = create()
+                IdempotencyRecord.objects.create(
+                    scope=scope,
+                    key=key,
+                    method_path=method_path,
+                    request_hash=body_hash,
+                    status_code=status,
+                    response_body=body,
+                )
+            return status, body
+        except IntegrityError:
+            # A concurrent request with the same key won the race; its creation stands and
+            # ours was rolled back whole. Answer with the winner's result.
+            continue
+    raise Conflict("Solicitud concurrente con la misma Idempotency-Key; reintente.")

@@ -1,0 +1,78 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from sgu.accounts.models import Role, User
+from sgu.accounts.services import create_staff_user, register_citizen
+from sgu.catalog.demo import load_reference_data
+from sgu.catalog.models import Office, Operator
+
+PASSWORD_CITIZEN = "Reporte.Movil.2026"
+PASSWORD_STAFF = "Regulador.2026"
+PASSWORD_OPERATOR = "Operadora.2026"
+
+DEMO_CITIZEN = {
+    "email": "ciudadano@demo.sgu.pe",
+    "document_type": "DNI",
+    "document_number": "45678912",
+    "first_name": "Rosa",
+    "last_name": "Quispe Mamani",
+    "phone": "987654321",
+}
+
+
+def demo_accounts() -> list[tuple[str, str, str]]:
+    rows = [
+        ("Ciudadano", DEMO_CITIZEN["email"], PASSWORD_CITIZEN),
+        ("Orientador (oficina Lima)", "orientador@demo.sgu.pe", PASSWORD_STAFF),
+        ("Supervisor (y administrador)", "supervisor@demo.sgu.pe", PASSWORD_STAFF),
+    ]
+    for code in ("CLARO", "MOVISTAR", "ENTEL", "BITEL"):
+        rows.append((f"Agente {code}", f"agente.{code.lower()}@demo.sgu.pe", PASSWORD_OPERATOR))
+    return rows
+
+
+class Command(BaseCommand):
+    help = "Carga los datos de demostración (operadoras, catálogo MÓVIL, oficina, usuarios). Idempotente."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet", action="store_true", help="No imprimir las cuentas.")
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        load_reference_data()
+        office = Office.objects.get(code="LIMA-SEDE")
+        if not User.objects.filter(email=DEMO_CITIZEN["email"]).exists():
+            citizen = register_citizen(
+                **DEMO_CITIZEN, password=PASSWORD_CITIZEN, consent=True
+            )
+            User.objects.filter(pk=citizen.pk).update(email_verified_at=timezone.now())
+        staff = [
+            ("orientador@demo.sgu.pe", Role.REGULATOR_AGENT, "Luis", "Torres Ríos", None, office),
+            ("supervisor@demo.sgu.pe", Role.REGULATOR_SUPERVISOR, "Carmen", "Vega Salas", None,
+             office),
+        ]
+        for op in Operator.objects.filter(code__in=["CLARO", "MOVISTAR", "ENTEL", "BITEL"]):
+            staff.append(
+                (f"agente.{op.code.lower()}@demo.sgu.pe", Role.OPERATOR_AGENT, "Agente",
+                 op.code.title(), op, None)
+            )
+        for email, role, first, last, operator, off in staff:
+            if User.objects.filter(email=email).exists():
+                continue
+            user = create_staff_user(
+                email=email,
+                password=PASSWORD_OPERATOR if operator else PASSWORD_STAFF,
+                role=role,
+                first_name=first,
+                last_name=last,
+                operator=operator,
+                office=off,
+            )
+            if role == Role.REGULATOR_SUPERVISOR:
+                # The demo supervisor also administers the catalog in /admin/.
+                User.objects.filter(pk=user.pk).update(is_superuser=True)
+        if not options["quiet"]:
+            self.stdout.write("Cuentas de demostración:")
+            for label, email, password in demo_accounts():
+                self.stdout.write(f"  {label:<30} {email:<32} {password}")

@@ -1,0 +1,68 @@
+from django.conf import settings
+from django.db import models
+
+
+class CalendarDay(models.Model):
+    """An administrator's exception to the national calendar.
+
+    Either a decreed non-working day (día no laborable, which no package knows) or a day
+    that is worked although the calendar says otherwise (e.g. a recovered day).
+    """
+
+    date = models.DateField("fecha", unique=True)
+    is_working = models.BooleanField(
+        "es día hábil",
+        default=False,
+        help_text="Marque si ese día se trabaja (p. ej. día de recuperación). "
+        "Desmarcado: día no laborable decretado.",
+    )
+    reason = models.CharField("motivo", max_length=200)
+    created_at = models.DateTimeField("registrado", auto_now_add=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = "día del calendario"
+        verbose_name_plural = "días del calendario (no laborables / hábiles)"
+
+    def __str__(self) -> str:
+        kind = "hábil" if self.is_working else "no laborable"
+        return f"{self.date:%d/%m/%Y} — {kind}: {self.reason}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer given to a creating POST with an Idempotency-Key.
+
+    Stored in the same transaction as the creation itself, so a retried request either
+    finds the finished answer or repeats the whole creation — never half of it.
+    """
+
+    scope = models.CharField(max_length=80)  # who asked: "user:12", "operator:3"
+    key = models.CharField(max_length=200)
+    method_path = models.CharField(max_length=300)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key_uniq")
+        ]
+
+
+class AuditEvent(models.Model):
+    """Security- and data-relevant actions. Append-only: no service updates or deletes it."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    action = models.CharField(max_length=80)
+    target = models.CharField(max_length=200, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = "evento de auditoría"
+        verbose_name_plural = "eventos de auditoría"

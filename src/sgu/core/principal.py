@@ -1,0 +1,20 @@
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting: a signed-in person, or an operator's back-end through its API key.
+
+    `actor_role` is the timeline's role (cases.workflow.Actor). Operator principals always
+    carry their operator; everything an operator may see is scoped by it.
+    """
+
+    actor_role: str
+    user: Any = None  # accounts.User or None (system, API key)
+    operator: Any = None  # catalog.Operator for operator staff and keys
+    api_key_id: int | None = None
+
+    @property
+    def user_id(self) -> int | None:
+        return self.user.pk if self.user is not None else None

@@ -1,0 +1,27 @@
+from django.db import models
+
+
+class OutboundEmail(models.Model):
+    """An email the platform owes someone. Written in the same transaction as the change
+    that caused it and sent by the worker, so an acknowledged notification is never lost."""
+
+    to = models.EmailField("para")
+    subject = models.CharField("asunto", max_length=200)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    # [{"filename": "...", "content_type": "...", "path": "<default storage path>"}]
+    attachments = models.JSONField(default=list, blank=True)
+    template = models.CharField(max_length=80)
+    case_code = models.CharField(max_length=20, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "correo saliente"
+        verbose_name_plural = "correos salientes"
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"

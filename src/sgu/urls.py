@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from sgu.api import api
+from sgu.core import views as core_views
+
+admin.site.site_header = "SGU — administración del regulador"
+admin.site.site_title = "SGU"
+admin.site.index_title = "Configuración"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("cuenta/", include("sgu.accounts.urls")),
+    path("casos/", include("sgu.cases.urls")),
+    path("operadora/", include("sgu.operators.urls")),
+]
+
+handler404 = "sgu.core.views.not_found"
+handler500 = "sgu.core.views.server_error"

@@ -1,0 +1,258 @@
+"""Shared fixtures: a real SMTP server, the demo catalog, factories and API clients."""
+
+import email
+import email.policy
+import json
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core.management import call_command
+from django.test import Client
+
+from sgu.accounts import services as accounts
+from sgu.accounts.models import Role
+from sgu.catalog.demo import load_reference_data
+from sgu.catalog.models import Office, Operator
+
+PASSWORD = "Clave.Segura.2026"
+
+
+# --- a real SMTP server ---------------------------------------------------------------------
+
+
+@dataclass
+class Mailbox:
+    """Messages the platform really sent over SMTP, parsed."""
+
+    messages: list = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler
+        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.lock:
+            self.messages.append(msg)
+        return "250 OK"
+
+    def clear(self) -> None:
+        with self.lock:
+            self.messages.clear()
+
+    def to(self, address: str) -> list:
+        with self.lock:
+            return [m for m in self.messages if address in m["To"]]
+
+    def wait_for(self, address: str, subject_contains: str = "", timeout: float = 10.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for m in self.to(address):
+                if subject_contains in str(m["Subject"]):
+                    return m
+            time.sleep(0.05)
+        raise AssertionError(f"no llegó correo a {address} con asunto «{subject_contains}»")
+
+    @staticmethod
+    def text(msg) -> str:
+        part = msg.get_body(preferencelist=("plain",))
+        return part.get_content() if part else ""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield box, controller.port
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server, settings):
+    """Route the platform's email to the real local SMTP server; returns its Mailbox."""
+    box, port = smtp_server
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    box.clear()
+    return box
+
+
+def run_tasks() -> None:
+    """Run every queued background task (emails…) with the real worker, then return."""
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+
+@pytest.fixture
+def tasks():
+    return run_tasks
+
+
+# --- data --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def catalog(db):
+    load_reference_data()
+
+
+@pytest.fixture
+def office(catalog):
+    return Office.objects.get(code="LIMA-SEDE")
+
+
+@pytest.fixture
+def claro(catalog):
+    return Operator.objects.get(code="CLARO")
+
+
+@pytest.fixture
+def movistar(catalog):
+    return Operator.objects.get(code="MOVISTAR")
+
+
+_seq = iter(range(10_000_000, 99_999_999))
+
+
+def dni() -> str:
+    return f"{next(_seq):08d}"
+
+
+def make_citizen(*, verified: bool = True, email_addr: str | None = None, **kw):
+    from django.utils import timezone
+
+    from sgu.accounts.models import User
+
+    number = kw.pop("document_number", None) or dni()
+    user = accounts.register_citizen(
+        document_type=kw.pop("document_type", "DNI"),
+        document_number=number,
+        first_name=kw.pop("first_name", "Ana"),
+        last_name=kw.pop("last_name", "Pérez Rojas"),
+        email=email_addr or f"ciudadano{number}@example.pe",
+        phone=kw.pop("phone", "987654321"),
+        password=PASSWORD,
+        consent=True,
+    )
+    if verified:
+        User.objects.filter(pk=user.pk).update(email_verified_at=timezone.now())
+        user.refresh_from_db()
+    return user
+
+
+@pytest.fixture
+def citizen(catalog):
+    return make_citizen()
+
+
+@pytest.fixture
+def other_citizen(catalog):
+    return make_citizen()
+
+
+def make_operator_agent(operator, email_addr: str | None = None):
+    return accounts.create_staff_user(
+        email=email_addr or f"agente.{operator.code.lower()}.{next(_seq)}@example.pe",
+        password=PASSWORD,
+        role=Role.OPERATOR_AGENT,
+        first_name="Agente",
+        last_name=operator.name,
+        operator=operator,
+    )
+
+
+@pytest.fixture
+def claro_agent(claro):
+    return make_operator_agent(claro)
+
+
+@pytest.fixture
+def movistar_agent(movistar):
+    return make_operator_agent(movistar)
+
+
+# --- API clients ------------------------------------------------------------------------------
+
+
+class Api:
+    """A JSON client with a bearer token."""
+
+    def __init__(self, token: str | None = None):
+        self.client = Client()
+        self.token = token
+
+    def _headers(self, extra):
+        h = {}
+        if self.token:
+            h["HTTP_AUTHORIZATION"] = f"Bearer {self.token}"
+        h.update(extra)
+        return h
+
+    def get(self, path, **extra):
+        return self.client.get(path, **self._headers(extra))
+
+    def post(self, path, data=None, raw: str | None = None, **extra):
+        body = raw if raw is not None else json.dumps(data if data is not None else {})
+        return self.client.post(
+            path, body, content_type="application/json", **self._headers(extra)
+        )
+
+    def upload(self, path, file, **extra):
+        return self.client.post(path, {"file": file}, **self._headers(extra))
+
+
+@pytest.fixture
+def anon_api():
+    return Api()
+
+
+def citizen_api(user) -> Api:
+    raw, _ = accounts.issue_api_token(email=user.email, password=PASSWORD)
+    return Api(raw)
+
+
+def operator_api(operator) -> Api:
+    raw, _ = accounts.create_operator_key(operator=operator, name="pruebas")
+    return Api(raw)
+
+
+@pytest.fixture
+def api(citizen):
+    return citizen_api(citizen)
+
+
+@pytest.fixture
+def claro_api(claro):
+    return operator_api(claro)
+
+
+@pytest.fixture
+def movistar_api(movistar):
+    return operator_api(movistar)
+
+
+def case_payload(**overrides) -> dict:
+    payload = {
+        "operator": "CLARO",
+        "subcategory": "recarga-no-acreditada",
+        "service_number": "987654321",
+        "description": "Recargué 10 soles en una bodega y el saldo no llegó.",
+        "fields": {
+            "monto_recarga": "10",
+            "fecha_recarga": "2026-01-15",
+            "medio_recarga": "Bodega o agente",
+        },
+    }
+    payload.update(overrides)
+    return payload
