@@ -4,16 +4,16 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from sgu.core.management.commands.load_demo import demo_accounts
 
 
 class Command(BaseCommand):
-    help = "Sirve la plataforma en 127.0.0.1:PORT con el worker de tareas (correos) al lado."
+    help = "Sirve la plataforma (gunicorn) en 127.0.0.1:PORT con el worker de tareas al lado."
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
@@ -21,7 +21,27 @@ class Command(BaseCommand):
 
     def handle(self, *args, port, host, **options):
         manage = [sys.executable, str(settings.PROJECT_DIR / "manage.py")]
-        workers = [subprocess.Popen([*manage, "db_worker", "--interval", "1"])]
+        children = [
+            subprocess.Popen([*manage, "db_worker", "--interval", "1"]),
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "sgu.wsgi",
+                    "--pythonpath",
+                    str(settings.PROJECT_DIR / "src"),
+                    "--bind",
+                    f"{host}:{port}",
+                    "--workers",
+                    "2",
+                    "--threads",
+                    "4",
+                    "--access-logfile",
+                    "-",
+                ]
+            ),
+        ]
         url = f"http://{host}:{port}"
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"SGU en {url}"))
@@ -30,14 +50,23 @@ class Command(BaseCommand):
         for label, email, password in demo_accounts():
             self.stdout.write(f"    {label:<30} {email:<32} {password}")
         if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
-            self.stdout.write(f"  Correos (sin EMAIL_HOST): se guardan en {settings.EMAIL_FILE_PATH}")
+            self.stdout.write(
+                f"  Correos (sin EMAIL_HOST): se guardan en {settings.EMAIL_FILE_PATH}"
+            )
         self.stdout.write("  Ctrl+C para detener.\n")
+        # Stop the children too when we are told to stop.
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         try:
-            call_command("runserver", f"{host}:{port}", use_reloader=False, skip_checks=True)
+            # Until one of them stops (or Ctrl+C), then stop the other.
+            while all(p.poll() is None for p in children):
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
         finally:
-            for p in workers:
-                p.send_signal(signal.SIGTERM)
-            for p in workers:
+            for p in children:
+                if p.poll() is None:
+                    p.send_signal(signal.SIGTERM)
+            for p in children:
                 try:
                     p.wait(timeout=10)
                 except subprocess.TimeoutExpired:
