@@ -12,6 +12,10 @@ from django.core.management.base import BaseCommand
 from sgu.core.management.commands.load_demo import demo_accounts
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 class Command(BaseCommand):
     help = "Sirve la plataforma (gunicorn) en 127.0.0.1:PORT con el worker de tareas al lado."
 
@@ -55,7 +59,7 @@ class Command(BaseCommand):
             )
         self.stdout.write("  Ctrl+C para detener.\n")
         # Stop the children too when we are told to stop.
-        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
             # Until one of them stops (or Ctrl+C), then stop the other.
             while all(p.poll() is None for p in children):
