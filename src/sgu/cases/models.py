@@ -51,6 +51,8 @@ class Case(models.Model):
     due_explanation = models.TextField("cómo se calculó el plazo", blank=True)
     acknowledged_at = models.DateTimeField("en atención desde", null=True, blank=True)
     answered_at = models.DateTimeField("atendido", null=True, blank=True)
+    # End of the citizen's rating window; after it an unrated case is closed as not rated.
+    rating_due_at = models.DateTimeField("plazo para calificar", null=True, blank=True)
     closed_at = models.DateTimeField("cerrado", null=True, blank=True)
     office = models.ForeignKey(
         "catalog.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
@@ -78,6 +80,12 @@ class Case(models.Model):
                 fields=["due_at"],
                 name="case_open_due_idx",
                 condition=Q(state__in=["FORWARDED", "IN_PROGRESS"]),
+            ),
+            # Answered cases whose rating window may close (the scheduler's other query).
+            models.Index(
+                fields=["rating_due_at"],
+                name="case_rating_due_idx",
+                condition=Q(state="ANSWERED"),
             ),
         ]
 
@@ -163,3 +171,57 @@ class CaseEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["case", "at"], name="case_event_case_at_idx")]
+
+
+class ClaimState(models.TextChoices):
+    PENDING_CODE = "PENDING_CODE", "Esperando código"
+    CODED = "CODED", "Con código"
+
+
+class Claim(models.Model):
+    """A formal reclamo generated from a case. Stores what the claim form needs (DOMAIN §3)."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="claim")
+    operator = models.ForeignKey(
+        "catalog.Operator", on_delete=models.PROTECT, related_name="claims"
+    )
+    state = models.CharField(
+        "estado", max_length=12, choices=ClaimState.choices, default=ClaimState.PENDING_CODE
+    )
+    # The claim form's data, frozen at the moment the claim is requested.
+    holder_name = models.CharField("titular", max_length=300)
+    holder_document_type = models.CharField("tipo de documento", max_length=10)
+    holder_document_number = models.CharField("número de documento", max_length=12)
+    service = models.CharField("servicio", max_length=10)
+    service_number = models.CharField("número de servicio", max_length=20)
+    reason = models.TextField("motivo del reclamo")
+    request = models.TextField("pedido concreto")
+    amount = models.DecimalField(
+        "monto reclamado (S/)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    notify_email = models.EmailField("correo para notificaciones")
+    resolution_days = models.PositiveSmallIntegerField("plazo de resolución (días hábiles)")
+    requested_at = models.DateTimeField("solicitado")
+    code_due_at = models.DateTimeField("plazo para asignar código")
+    claim_code = models.CharField("código de reclamo", max_length=40, null=True, blank=True)
+    coded_at = models.DateTimeField("código asignado", null=True, blank=True)
+    coded_late = models.BooleanField("código asignado fuera de plazo", default=False)
+    resolution_due_at = models.DateTimeField("plazo de resolución", null=True, blank=True)
+    form_pdf = models.FileField("formulario (PDF)", upload_to="claims/", blank=True)
+
+    class Meta:
+        verbose_name = "reclamo"
+        verbose_name_plural = "reclamos"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operator", "claim_code"],
+                condition=Q(claim_code__isnull=False),
+                name="claim_code_unique_per_operator",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["operator", "state", "code_due_at"], name="claim_tray_idx")
+        ]
+
+    def __str__(self) -> str:
+        return self.claim_code or f"reclamo de {self.case_id}"

@@ -109,6 +109,17 @@ MOVIL_CATALOG = [
     ]),
 ]
 
+# Billing claims: 15 business days up to 0.5 UIT claimed, 20 above (DOMAIN §4). The amount
+# the citizen claims decides, whichever of the two subcategories they picked.
+BILLING_SPLIT = {
+    code: {
+        "claim_deadline_days": 15,
+        "claim_amount_field": "monto_reclamado",
+        "claim_deadline_days_above_half_uit": 20,
+    }
+    for code in ("cobro-no-reconocido-menor", "cobro-no-reconocido-mayor")
+}
+
 FIELD_TYPES = {D: FieldType.DATE, T: FieldType.TEXT, M: FieldType.MONEY, C: FieldType.CHOICE}
 
 OFFICES = [
@@ -158,6 +169,7 @@ def load_reference_data() -> None:
                     "deadline_unit": DeadlineUnit.BUSINESS_DAYS,
                     "claimable": claim_days is not None,
                     "claim_deadline_days": claim_days,
+                    **BILLING_SPLIT.get(s_code, {}),
                     "order": s_order,
                 },
             )

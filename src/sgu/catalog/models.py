@@ -111,6 +111,16 @@ class Subcategory(models.Model):
     claim_deadline_days = models.PositiveSmallIntegerField(
         "plazo del reclamo (días hábiles)", null=True, blank=True
     )
+    # Billing matters: the claim's legal deadline depends on the amount claimed (DOMAIN §4).
+    claim_amount_field = models.SlugField(
+        "campo con el monto reclamado",
+        max_length=40,
+        blank=True,
+        help_text="Nombre técnico del campo adicional con el monto (p. ej. monto_reclamado).",
+    )
+    claim_deadline_days_above_half_uit = models.PositiveSmallIntegerField(
+        "plazo del reclamo si el monto supera 0.5 UIT (días hábiles)", null=True, blank=True
+    )
     active = models.BooleanField("activa", default=True)
     order = models.PositiveSmallIntegerField("orden", default=0)
 
