@@ -42,7 +42,9 @@ def normalize_document(document_type: str, number: str) -> Document:
         raise InvalidValue("Ingrese el número de documento.")
     if document_type == DocumentType.DNI:
         if not re.fullmatch(r"\d{8}[0-9A-K]?", raw):
-            raise InvalidValue("El DNI tiene 8 dígitos (y, opcionalmente, su carácter de verificación).")
+            raise InvalidValue(
+                "El DNI tiene 8 dígitos (y, opcionalmente, su carácter de verificación)."
+            )
         if len(raw) == 9:
             try:
                 cui.validate(raw)
@@ -56,10 +58,10 @@ def normalize_document(document_type: str, number: str) -> Document:
             raise InvalidValue("El RUC tiene 11 dígitos.")
         if raw[:2] not in {"10", "15", "16", "17", "20"}:
             raise InvalidValue("El RUC debe empezar con 10, 15, 16, 17 o 20.")
-        try:
-            ruc.validate(raw)
-        except StdnumError:
-            raise InvalidValue("El dígito de verificación del RUC no es válido.") from None
+        # Only the check digit is asked of stdnum: its ruc.validate() also refuses the
+        # prefix 16, which SUNAT does issue (DOMAIN §3).
+        if raw[-1] != ruc.calc_check_digit(raw[:10]):
+            raise InvalidValue("El dígito de verificación del RUC no es válido.")
         return Document(document_type, raw)
     if document_type == DocumentType.CE:
         if not _ALNUM_12.fullmatch(raw):
