@@ -89,7 +89,7 @@ def test_given_a_ruc_with_a_wrong_check_digit_when_normalised_then_it_is_refused
 
 
 @pytest.mark.parametrize("typed", ["30100047213", "11111111111", "99999999999"])
-def test_given_a_ruc_with_a_prefix_sunat_does_not_issue_when_normalised_then_the_prefixes_are_listed(
+def test_given_a_ruc_with_a_prefix_sunat_never_issues_when_normalised_then_prefixes_are_listed(
     typed,
 ):
     with pytest.raises(InvalidValue) as exc:
