@@ -7,12 +7,13 @@ import logging
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
-from ninja.renderers import JSONRenderer
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 
 from sgu.core.errors import PROBLEM_CONTENT_TYPE, DomainError, FieldError, problem
 
 logger = logging.getLogger("sgu.api")
+
 
 class Utf8Renderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
@@ -158,6 +159,7 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 def _mount() -> None:
     from sgu.accounts.api import router as accounts_router
     from sgu.cases.api import router as cases_router
+    from sgu.cases.staff_api import router as staff_router
     from sgu.catalog.api import router as catalog_router
     from sgu.operators.api import router as operators_router
 
@@ -165,6 +167,7 @@ def _mount() -> None:
     api.add_router("/catalog", catalog_router)
     api.add_router("/cases", cases_router)
     api.add_router("/operator", operators_router)
+    api.add_router("/staff", staff_router)
 
 
 _mount()

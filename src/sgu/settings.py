@@ -18,8 +18,12 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-change-me-in-production-0123456789"
-ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+SECRET_KEY = (
+    os.environ.get("SECRET_KEY") or "dev-only-insecure-key-change-me-in-production-0123456789"
+)
+ALLOWED_HOSTS = [
+    h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
+]
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o
 ]
@@ -189,6 +193,10 @@ SGU = {
     "MAX_ATTACHMENTS": 5,
     "MAX_ATTACHMENT_BYTES": 10 * 1024 * 1024,
     "RATING_WINDOW_BUSINESS_DAYS": 10,
+    # Claim code assignment is "inmediata": config default 4 business hours.
+    "CLAIM_CODE_BUSINESS_HOURS": 4,
+    # How many cases the scheduler moves per transaction.
+    "SCHEDULER_BATCH": 500,
 }
 
 LOGGING = {

@@ -12,16 +12,37 @@ class SguUserAdmin(UserAdmin):
     search_fields = ["email", "first_name", "last_name", "document_number"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Datos personales", {"fields": ("first_name", "last_name", "document_type",
-                                          "document_number", "phone")}),
-        ("Rol", {"fields": ("role", "operator", "office", "is_active", "is_staff",
-                            "is_superuser", "groups")}),
-        ("Confirmación y consentimiento", {"fields": ("email_verified_at", "consent_at",
-                                                      "consent_version", "consent_channel")}),
+        (
+            "Datos personales",
+            {"fields": ("first_name", "last_name", "document_type", "document_number", "phone")},
+        ),
+        (
+            "Rol",
+            {
+                "fields": (
+                    "role",
+                    "operator",
+                    "office",
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                )
+            },
+        ),
+        (
+            "Confirmación y consentimiento",
+            {"fields": ("email_verified_at", "consent_at", "consent_version", "consent_channel")},
+        ),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "password1", "password2", "role",
-                                                 "operator", "office")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "password1", "password2", "role", "operator", "office"),
+            },
+        ),
     )
     readonly_fields = ["email_verified_at", "consent_at", "consent_version", "consent_channel"]
 
@@ -30,8 +51,15 @@ class SguUserAdmin(UserAdmin):
 class OperatorApiKeyAdmin(admin.ModelAdmin):
     list_display = ["operator", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["operator"]
-    readonly_fields = ["operator", "name", "prefix", "key_hash", "created_at", "created_by",
-                       "last_used_at"]
+    readonly_fields = [
+        "operator",
+        "name",
+        "prefix",
+        "key_hash",
+        "created_at",
+        "created_by",
+        "last_used_at",
+    ]
 
     def has_add_permission(self, request):
         return False  # keys are created by `create_operator_key` or the operator portal

@@ -47,7 +47,9 @@ class User(AbstractUser):
     phone = models.CharField("celular", max_length=9, blank=True)
     email_verified_at = models.DateTimeField("correo confirmado", null=True, blank=True)
     consent_at = models.DateTimeField("consentimiento otorgado", null=True, blank=True)
-    consent_version = models.CharField("versión del texto de consentimiento", max_length=20, blank=True)
+    consent_version = models.CharField(
+        "versión del texto de consentimiento", max_length=20, blank=True
+    )
     consent_channel = models.CharField("consentimiento recibido por", max_length=20, blank=True)
     operator = models.ForeignKey(
         "catalog.Operator",

@@ -80,9 +80,14 @@ def register_citizen(
     password: str,
     consent: bool,
     consent_channel: str = "WEB",
+    password_confirmation: str | None = None,
     now: datetime | None = None,
 ) -> User:
-    """Create a citizen's account and send the confirmation email."""
+    """Create a citizen's account and send the confirmation email.
+
+    `password_confirmation` (the web form's second password box) is checked with every other
+    datum, so a person sees all the errors at once.
+    """
     now = now or timezone.now()
     errors = ErrorCollector()
     data = _clean_person(
@@ -106,6 +111,8 @@ def register_citizen(
     except DjangoValidationError as exc:
         for message in exc.messages:
             errors.add("password", message)
+    if password_confirmation is not None and password_confirmation != password:
+        errors.add("password_confirmation", "Las contraseñas no coinciden.")
     errors.raise_if_any()
 
     duplicates = []
@@ -116,9 +123,7 @@ def register_citizen(
         document_type=data["document_type"],
         document_number=data["document_number"],
     ).exists():
-        duplicates.append(
-            FieldError("document_number", "Ya existe una cuenta con este documento.")
-        )
+        duplicates.append(FieldError("document_number", "Ya existe una cuenta con este documento."))
     if duplicates:
         raise Conflict(duplicates[0].message, duplicates)
     try:
@@ -205,7 +210,9 @@ def resend_confirmation(*, user: User) -> None:
         send_confirmation_email(user=user)
 
 
-def issue_api_token(*, email: str, password: str, now: datetime | None = None) -> tuple[str, ApiToken]:
+def issue_api_token(
+    *, email: str, password: str, now: datetime | None = None
+) -> tuple[str, ApiToken]:
     now = now or timezone.now()
     user = authenticate(username=(email or "").strip().lower(), password=password or "")
     if user is None or not user.is_active or user.is_operator_staff:
@@ -226,7 +233,9 @@ def revoke_api_token(*, token: ApiToken, now: datetime | None = None) -> None:
         token.save(update_fields=["revoked_at"])
 
 
-def create_operator_key(*, operator, name: str, created_by: User | None = None) -> tuple[str, OperatorApiKey]:
+def create_operator_key(
+    *, operator, name: str, created_by: User | None = None
+) -> tuple[str, OperatorApiKey]:
     """A new key for an operator's back-end. The raw key is returned once and never stored."""
     name = (name or "").strip()
     if not name:

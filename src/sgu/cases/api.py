@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.http import FileResponse
 from django.utils import timezone
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
@@ -10,7 +11,15 @@ from pydantic import Field
 from sgu.accounts.auth import user_auth
 from sgu.cases import selectors, services
 from sgu.cases.attachments import sniff_content_type, too_large
-from sgu.cases.schemas import AttachmentOut, CaseOut, CasePage, case_dict, summary_dict
+from sgu.cases.schemas import (
+    AttachmentOut,
+    CaseOut,
+    CasePage,
+    ClaimOut,
+    case_dict,
+    claim_dict,
+    summary_dict,
+)
 from sgu.cases.workflow import allowed_actions
 from sgu.core.errors import Forbidden, PayloadTooLarge, UnsupportedMediaType
 from sgu.core.idempotency import run_idempotent
@@ -91,8 +100,15 @@ def get_case(request, code: str):
 
 @router.post(
     "/{code}/attachments",
-    response={201: AttachmentOut, 401: Problem, 404: Problem, 409: Problem, 413: Problem,
-              415: Problem, 422: Problem},
+    response={
+        201: AttachmentOut,
+        401: Problem,
+        404: Problem,
+        409: Problem,
+        413: Problem,
+        415: Problem,
+        422: Problem,
+    },
     summary="Adjuntar evidencia (PDF, JPEG o PNG; hasta 10 MB)",
 )
 def attach(request, code: str, file: File[UploadedFile]):
@@ -124,3 +140,43 @@ def rate(request, code: str, payload: RatingIn):
     case = selectors.citizen_case(principal.user, code)
     services.rate_case(case=case, by=principal, **payload.dict())
     return render_case(principal, code)
+
+
+class ClaimIn(Schema):
+    reason: str = Field(max_length=4000, description="Motivo del reclamo.")
+    request: str = Field(default="", max_length=4000, description="Pedido concreto (opcional).")
+
+
+@router.post(
+    "/{code}/claim",
+    response={201: ClaimOut, 401: Problem, 404: Problem, 409: Problem, 422: Problem},
+    summary="Generar un reclamo formal a partir del caso",
+    description="Permitido si la materia es reclamable y el caso está vencido o el ciudadano "
+    "calificó la respuesta como no resuelta; una sola vez. 409 con el motivo en otro caso.",
+)
+def claim(request, code: str, payload: ClaimIn):
+    principal = _citizen(request)
+
+    def create() -> tuple[int, dict]:
+        case = selectors.citizen_case(principal.user, code)
+        row = services.request_claim(case=case, by=principal, **payload.dict())
+        return 201, ClaimOut.model_validate(claim_dict(row)).model_dump(mode="json")
+
+    return run_idempotent(request, f"user:{principal.user_id}", create)
+
+
+@router.get(
+    "/{code}/claim/form.pdf",
+    response={200: None, 401: Problem, 404: Problem},
+    summary="Formulario del reclamo (PDF)",
+    openapi_extra={
+        "responses": {"200": {"content": {"application/pdf": {}}, "description": "PDF"}}
+    },
+)
+def claim_form(request, code: str):
+    claim_row = selectors.claim_form_of(request.auth, code)
+    return FileResponse(
+        claim_row.form_pdf.open("rb"),
+        content_type="application/pdf",
+        filename=f"reclamo-{code}.pdf",
+    )

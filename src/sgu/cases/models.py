@@ -32,9 +32,7 @@ class Case(models.Model):
     citizen = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases"
     )
-    operator = models.ForeignKey(
-        "catalog.Operator", on_delete=models.PROTECT, related_name="cases"
-    )
+    operator = models.ForeignKey("catalog.Operator", on_delete=models.PROTECT, related_name="cases")
     subcategory = models.ForeignKey(
         "catalog.Subcategory", on_delete=models.PROTECT, related_name="cases"
     )
@@ -128,9 +126,7 @@ class Rating(models.Model):
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
     # Content-addressed: the name a person gave never reaches the file system.
-    ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[
-        instance.content_type
-    ]
+    ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[instance.content_type]
     return f"attachments/{instance.sha256[:2]}/{instance.sha256}.{ext}"
 
 
@@ -219,9 +215,7 @@ class Claim(models.Model):
                 name="claim_code_unique_per_operator",
             )
         ]
-        indexes = [
-            models.Index(fields=["operator", "state", "code_due_at"], name="claim_tray_idx")
-        ]
+        indexes = [models.Index(fields=["operator", "state", "code_due_at"], name="claim_tray_idx")]
 
     def __str__(self) -> str:
         return self.claim_code or f"reclamo de {self.case_id}"

@@ -2,6 +2,7 @@
 endpoints. The selector decides what the caller may see (e.g. internal notes)."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from ninja import Schema
@@ -28,11 +29,32 @@ class RatingOut(Schema):
 
 class ClaimOut(Schema):
     id: int
-    state: str
+    state: str = Field(examples=["PENDING_CODE"])
     claim_code: str | None
     requested_at: datetime
     coded_at: datetime | None
-    due_at: datetime | None
+    due_at: datetime | None = Field(description="Plazo legal de resolución del reclamo.")
+    code_due_at: datetime = Field(description="Plazo para asignar el código (inmediato).")
+    coded_late: bool
+    resolution_days: int
+    reason: str
+    request: str
+    amount: Decimal | None
+
+
+class OperatorClaimOut(ClaimOut):
+    case_code: str
+    subcategory: str
+    holder_name: str
+    holder_document_type: str
+    holder_document_number: str
+    service_number: str
+    notify_email: str
+
+
+class ClaimPage(Schema):
+    items: list[OperatorClaimOut]
+    next_cursor: str | None
 
 
 class OfficeOut(Schema):
@@ -118,6 +140,23 @@ class CasePage(Schema):
     next_cursor: str | None
 
 
+def claim_dict(claim) -> dict:
+    return {
+        "id": claim.pk,
+        "state": claim.state,
+        "claim_code": claim.claim_code,
+        "requested_at": claim.requested_at,
+        "coded_at": claim.coded_at,
+        "due_at": claim.resolution_due_at,
+        "code_due_at": claim.code_due_at,
+        "coded_late": claim.coded_late,
+        "resolution_days": claim.resolution_days,
+        "reason": claim.reason,
+        "request": claim.request,
+        "amount": claim.amount,
+    }
+
+
 def is_overdue(case: Case, now: datetime) -> bool:
     if case.state == State.OVERDUE:
         return True
@@ -143,6 +182,7 @@ def summary_dict(case: Case, now: datetime) -> dict:
 def case_dict(case: Case, now: datetime, *, actions: list[str], with_citizen: bool = False) -> dict:
     solution = getattr(case, "solution", None) if hasattr(case, "solution") else None
     rating = getattr(case, "rating", None) if hasattr(case, "rating") else None
+    claim = getattr(case, "claim", None) if hasattr(case, "claim") else None
     office = case.office
     data = {
         "code": case.code,
@@ -177,7 +217,7 @@ def case_dict(case: Case, now: datetime, *, actions: list[str], with_citizen: bo
             "comment": rating.comment,
             "rated_at": rating.rated_at,
         },
-        "claim": None,
+        "claim": claim_dict(claim) if claim is not None else None,
         "office": None
         if office is None
         else {
@@ -188,8 +228,13 @@ def case_dict(case: Case, now: datetime, *, actions: list[str], with_citizen: bo
             "longitude": float(office.longitude),
         },
         "attachments": [
-            {"id": a.pk, "name": a.name, "size": a.size, "sha256": a.sha256,
-             "content_type": a.content_type}
+            {
+                "id": a.pk,
+                "name": a.name,
+                "size": a.size,
+                "sha256": a.sha256,
+                "content_type": a.content_type,
+            }
             for a in case.attachments.all()
         ],
         "timeline": [

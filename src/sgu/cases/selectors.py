@@ -3,10 +3,10 @@ views and endpoints never build a Case queryset of their own."""
 
 from datetime import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from sgu.cases.models import Case, CaseEvent
-from sgu.cases.workflow import State
+from sgu.cases.models import Case, CaseEvent, Claim, ClaimState
+from sgu.cases.workflow import Actor, State
 from sgu.core.errors import NotFound
 from sgu.core.principal import Principal
 
@@ -19,7 +19,7 @@ def _with_details(qs: QuerySet[Case], include_internal: bool) -> QuerySet[Case]:
     events = CaseEvent.objects.order_by("at", "id")
     if not include_internal:
         events = events.filter(internal=False)
-    return qs.select_related(*_DETAIL_RELATED, "solution", "rating").prefetch_related(
+    return qs.select_related(*_DETAIL_RELATED, "solution", "rating", "claim").prefetch_related(
         "attachments", Prefetch("events", queryset=events, to_attr="timeline")
     )
 
@@ -104,3 +104,60 @@ def case_for(principal: Principal, code: str) -> Case:
     if user is not None and user.is_citizen:
         return citizen_case(user, code)
     raise NotFound(NOT_FOUND)
+
+
+# --- claims ------------------------------------------------------------------------------------
+
+
+def operator_claims(operator, *, state: str | None = None) -> QuerySet[Claim]:
+    qs = Claim.objects.filter(operator=operator).select_related("case__subcategory")
+    if state:
+        qs = qs.filter(state=state)
+    return qs
+
+
+def operator_claim(operator, claim_id: int) -> Claim:
+    claim = operator_claims(operator).select_related("case__citizen").filter(pk=claim_id).first()
+    if claim is None:
+        raise NotFound("No existe ese reclamo entre los de su empresa.")
+    return claim
+
+
+def claim_form_of(principal: Principal, code: str) -> Claim:
+    """The coded claim of a case the principal may see (for the PDF download)."""
+    case = case_for(principal, code)
+    claim = getattr(case, "claim", None) if hasattr(case, "claim") else None
+    if claim is None or claim.state != ClaimState.CODED or not claim.form_pdf:
+        raise NotFound("Este caso no tiene un reclamo con código todavía.")
+    return claim
+
+
+# --- regulator ----------------------------------------------------------------------------------
+
+
+def returned_cases() -> QuerySet[Case]:
+    """The regulator's review tray: cases operators returned as not theirs."""
+    return (
+        Case.objects.filter(state=State.RETURNED)
+        .select_related("operator", "subcategory__category", "citizen")
+        .order_by("updated_at", "id")
+    )
+
+
+def regulator_case(user, code: str) -> Case:
+    if user is None or not user.is_regulator_staff:
+        raise NotFound("No existe un caso con ese código.")
+    return case_for(Principal(actor_role=Actor.REGULATOR, user=user), code)
+
+
+def overdue_counts_by_operator(now: datetime) -> dict[str, int]:
+    """Cases overdue right now, per operator code (marked OVERDUE or past due but unmoved)."""
+    rows = (
+        Case.objects.filter(
+            Q(state=State.OVERDUE)
+            | Q(state__in=[State.FORWARDED, State.IN_PROGRESS], due_at__lt=now)
+        )
+        .values("operator__code")
+        .annotate(n=Count("id"))
+    )
+    return {r["operator__code"]: r["n"] for r in rows}

@@ -4,21 +4,34 @@ its timeline event and the notifications it causes commit together or not at all
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 
 from sgu.cases.attachments import CheckedUpload, check_upload
-from sgu.cases.models import Attachment, Case, CaseEvent, Channel, Outcome, Rating, Solution
-from sgu.cases.workflow import Action, Actor, State, TransitionNotAllowed, transition
+from sgu.cases.claim_form import render_claim_form
+from sgu.cases.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    Channel,
+    Claim,
+    ClaimState,
+    Outcome,
+    Rating,
+    Solution,
+)
+from sgu.cases.workflow import OPEN_STATES, Action, Actor, State, TransitionNotAllowed, transition
 from sgu.catalog import selectors as catalog
 from sgu.catalog.fields import clean_extra_fields
 from sgu.catalog.models import DeadlineUnit, Subcategory
 from sgu.core.calendar import Deadline, load_calendar
-from sgu.core.errors import Conflict, ErrorCollector, ValidationFailed
+from sgu.core.errors import Conflict, ErrorCollector, FieldError, ValidationFailed
 from sgu.core.principal import Principal
-from sgu.notifications.services import queue_email
+from sgu.notifications.services import EmailSpec, queue_email, queue_emails
 
 SYSTEM = Principal(actor_role=Actor.SYSTEM)
 MAX_DESCRIPTION = 4000
@@ -125,7 +138,9 @@ def _clean_service_number(service: str, value: str, errors: ErrorCollector) -> s
         if raw.startswith("+51"):
             raw = raw[3:]
         if not re.fullmatch(r"9\d{8}", raw):
-            errors.add("service_number", "El número de línea móvil tiene 9 dígitos y empieza con 9.")
+            errors.add(
+                "service_number", "El número de línea móvil tiene 9 dígitos y empieza con 9."
+            )
     elif not re.fullmatch(r"[A-Za-z0-9]{5,20}", raw):
         errors.add(
             "service_number", "Ingrese el número de servicio o contrato (5 a 20 letras o dígitos)."
@@ -155,7 +170,9 @@ def _check_uploads(files: list, errors: ErrorCollector, already: int = 0) -> lis
     return checked
 
 
-def _store_attachments(case: Case, uploads: list[CheckedUpload], by: Principal, now: datetime) -> list[Attachment]:
+def _store_attachments(
+    case: Case, uploads: list[CheckedUpload], by: Principal, now: datetime
+) -> list[Attachment]:
     stored = []
     for u in uploads:
         a = Attachment(
@@ -254,7 +271,12 @@ def _forward(case: Case, now: datetime) -> None:
     case.due_explanation = deadline.explanation()
     case.save(
         update_fields=[
-            "state", "forwarded_at", "received_on", "due_at", "due_explanation", "updated_at"
+            "state",
+            "forwarded_at",
+            "received_on",
+            "due_at",
+            "due_explanation",
+            "updated_at",
         ]
     )
 
@@ -285,8 +307,10 @@ def forward_waiting_cases(*, citizen, now: datetime | None = None) -> list[Case]
 
 def _locked(case: Case) -> Case:
     """Re-read the case under a row lock: two agents acting at once cannot both win."""
-    return Case.objects.select_for_update().select_related("subcategory", "operator", "citizen").get(
-        pk=case.pk
+    return (
+        Case.objects.select_for_update()
+        .select_related("subcategory", "operator", "citizen")
+        .get(pk=case.pk)
     )
 
 
@@ -337,7 +361,9 @@ def record_solution(
         if data.executed_at > timezone.localdate(now):
             errors.add("executed_at", "La fecha de ejecución no puede ser futura.")
         if data.executed_at < timezone.localdate(case.registered_at):
-            errors.add("executed_at", "La fecha de ejecución no puede ser anterior al registro del caso.")
+            errors.add(
+                "executed_at", "La fecha de ejecución no puede ser anterior al registro del caso."
+            )
     errors.raise_if_any()
 
     case = _locked(case)
@@ -355,7 +381,10 @@ def record_solution(
         on_time=on_time,
     )
     case.answered_at = now
-    case.save(update_fields=["state", "answered_at", "updated_at"])
+    case.rating_due_at = (
+        load_calendar().add_business_days(now, settings.SGU["RATING_WINDOW_BUSINESS_DAYS"]).due_at
+    )
+    case.save(update_fields=["state", "answered_at", "rating_due_at", "updated_at"])
     queue_email(
         to=case.citizen.email,
         template="case_answered",
@@ -395,7 +424,9 @@ def rate_case(
 
 
 @transaction.atomic
-def add_attachments(*, case: Case, files: list, by: Principal, now: datetime | None = None) -> list[Attachment]:
+def add_attachments(
+    *, case: Case, files: list, by: Principal, now: datetime | None = None
+) -> list[Attachment]:
     """Evidence added after registration, while the case is still in the operator's hands."""
     now = now or timezone.now()
     case = _locked(case)
@@ -419,3 +450,377 @@ def add_attachments(*, case: Case, files: list, by: Principal, now: datetime | N
     case.save(update_fields=["updated_at"])
     return stored
 
+
+# --- deadlines that act (run by the scheduler) -----------------------------------------------
+
+
+def _lock_batch(qs, batch: int) -> list[int]:
+    """Ids of up to `batch` rows, locked for this transaction.
+
+    On PostgreSQL, SKIP LOCKED lets two schedulers share the work: each takes rows the other
+    has not locked, and a row moved by one no longer matches the other's filter. On SQLite
+    the IMMEDIATE transaction already holds the database's only write lock.
+    """
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True)
+    return list(qs.values_list("id", flat=True)[:batch])
+
+
+def expire_overdue_cases(*, now: datetime | None = None, batch: int | None = None) -> int:
+    """Move every open case whose plazo passed to OVERDUE, once, and tell its citizen."""
+    now = now or timezone.now()
+    batch = batch or settings.SGU["SCHEDULER_BATCH"]
+    moved = 0
+    while True:
+        with transaction.atomic():
+            ids = _lock_batch(
+                Case.objects.filter(state__in=OPEN_STATES, due_at__lt=now).order_by("due_at", "id"),
+                batch,
+            )
+            if not ids:
+                return moved
+            cases = list(
+                Case.objects.filter(pk__in=ids)
+                .select_related("citizen", "operator", "subcategory__category")
+                .order_by("id")
+            )
+            Case.objects.filter(pk__in=ids).update(state=State.OVERDUE, updated_at=now)
+            CaseEvent.objects.bulk_create(
+                CaseEvent(
+                    case=c,
+                    at=now,
+                    kind=Action.EXPIRE,
+                    actor_role=Actor.SYSTEM,
+                    from_state=c.state,
+                    to_state=State.OVERDUE,
+                    note="Venció el plazo sin respuesta de la operadora.",
+                    data={"due_at": c.due_at.isoformat()},
+                )
+                for c in cases
+            )
+            queue_emails(
+                [
+                    EmailSpec(
+                        to=c.citizen.email,
+                        template="case_overdue",
+                        context={"case": c, "citizen": c.citizen},
+                        case_code=c.code,
+                    )
+                    for c in cases
+                ]
+            )
+            moved += len(cases)
+
+
+def close_unrated_cases(*, now: datetime | None = None, batch: int | None = None) -> int:
+    """Close answered cases whose rating window ended: counted as not rated, never satisfied."""
+    now = now or timezone.now()
+    batch = batch or settings.SGU["SCHEDULER_BATCH"]
+    closed = 0
+    while True:
+        with transaction.atomic():
+            ids = _lock_batch(
+                Case.objects.filter(state=State.ANSWERED, rating_due_at__lt=now).order_by(
+                    "rating_due_at", "id"
+                ),
+                batch,
+            )
+            if not ids:
+                return closed
+            Case.objects.filter(pk__in=ids).update(
+                state=State.CLOSED, closed_at=now, updated_at=now
+            )
+            CaseEvent.objects.bulk_create(
+                CaseEvent(
+                    case_id=pk,
+                    at=now,
+                    kind=Action.CLOSE,
+                    actor_role=Actor.SYSTEM,
+                    from_state=State.ANSWERED,
+                    to_state=State.CLOSED,
+                    note="Cerrado sin calificación: venció el plazo para calificar.",
+                    data={"rated": False},
+                )
+                for pk in ids
+            )
+            closed += len(ids)
+
+
+# --- reclamo -----------------------------------------------------------------------------------
+
+
+def claim_resolution_days(subcategory: Subcategory, amount: Decimal | None, year: int) -> int:
+    """Legal resolution deadline of a claim on this matter (DOMAIN §4–§5)."""
+    days = subcategory.claim_deadline_days or 0
+    above = subcategory.claim_deadline_days_above_half_uit
+    if above and amount is not None:
+        uit = catalog.uit_for(year)
+        if uit is not None and amount > uit.half:
+            return above
+    return days
+
+
+def _claim_amount(case: Case) -> Decimal | None:
+    name = case.subcategory.claim_amount_field
+    if not name:
+        # Any money field of the case is the amount claimed on a billing matter.
+        money = [f.name for f in case.subcategory.fields.all() if f.type == "MONEY"]
+        name = money[0] if money else ""
+    value = case.fields.get(name) if name else None
+    try:
+        return Decimal(str(value)) if value not in (None, "") else None
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _expire_if_due(case: Case, now: datetime) -> None:
+    """The scheduler may not have run yet: a passed plazo is a passed plazo."""
+    if case.state in OPEN_STATES and case.due_at is not None and case.due_at < now:
+        _move(
+            case, Action.EXPIRE, SYSTEM, now, note="Venció el plazo sin respuesta de la operadora."
+        )
+        case.save(update_fields=["state", "updated_at"])
+
+
+@transaction.atomic
+def request_claim(
+    *, case: Case, reason: str, request: str = "", by: Principal, now: datetime | None = None
+) -> Claim:
+    """Turn a case into a formal reclamo (one step for the citizen)."""
+    now = now or timezone.now()
+    case = _locked(case)
+    if not case.subcategory.claimable:
+        raise Conflict(
+            "Esta materia no es reclamable: no se puede generar un reclamo desde este caso."
+        )
+    if Claim.objects.filter(case=case).exists():
+        raise Conflict("Ya generó un reclamo para este caso.")
+    _expire_if_due(case, now)
+    if case.state in OPEN_STATES:
+        local_due = timezone.localtime(case.due_at).strftime("%d/%m/%Y %H:%M")
+        raise Conflict(
+            f"La operadora aún está dentro del plazo para responder (vence el {local_due}). "
+            "Podrá generar el reclamo si no responde a tiempo o si su respuesta no resuelve "
+            "el problema."
+        )
+    if case.state == State.ANSWERED:
+        raise Conflict(
+            "Primero califique la respuesta de la operadora: si indica que no resolvió su "
+            "problema, podrá generar el reclamo."
+        )
+    if case.state == State.RATED and case.rating.resolved:
+        raise Conflict("Usted calificó el caso como resuelto; no corresponde generar un reclamo.")
+    errors = ErrorCollector()
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        errors.add("reason", "Explique el motivo del reclamo (al menos 10 caracteres).")
+    elif len(reason) > MAX_DESCRIPTION:
+        errors.add("reason", f"El motivo admite hasta {MAX_DESCRIPTION} caracteres.")
+    request = (request or "").strip() or "Que se solucione el problema reportado."
+    if len(request) > MAX_DESCRIPTION:
+        errors.add("request", f"El pedido admite hasta {MAX_DESCRIPTION} caracteres.")
+    errors.raise_if_any()
+
+    _move(case, Action.REQUEST_CLAIM, by, now, note=reason[:200])
+    case.save(update_fields=["state", "updated_at"])
+    citizen = case.citizen
+    amount = _claim_amount(case)
+    code_due = load_calendar().add_business_hours(now, settings.SGU["CLAIM_CODE_BUSINESS_HOURS"])
+    claim = Claim.objects.create(
+        case=case,
+        operator=case.operator,
+        holder_name=citizen.get_full_name(),
+        holder_document_type=citizen.document_type,
+        holder_document_number=citizen.document_number,
+        service=case.service,
+        service_number=case.service_number,
+        reason=reason,
+        request=request,
+        amount=amount,
+        notify_email=citizen.email,
+        resolution_days=claim_resolution_days(
+            case.subcategory, amount, timezone.localtime(now).year
+        ),
+        requested_at=now,
+        code_due_at=code_due.due_at,
+    )
+    queue_email(
+        to=citizen.email,
+        template="claim_requested",
+        context={"case": case, "claim": claim, "citizen": citizen},
+        case_code=case.code,
+    )
+    return claim
+
+
+_CLAIM_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_/.]{0,39}$")
+
+
+@transaction.atomic
+def assign_claim_code(
+    *, claim: Claim, claim_code: str, by: Principal, now: datetime | None = None
+) -> Claim:
+    """The operator's code for the claim; the citizen gets code, PDF form and deadline."""
+    now = now or timezone.now()
+    claim_code = (claim_code or "").strip()
+    if not _CLAIM_CODE.fullmatch(claim_code):
+        raise ValidationFailed.of(
+            [
+                FieldError(
+                    "claim_code",
+                    "El código de reclamo tiene de 1 a 40 letras, dígitos o los signos - _ / .",
+                )
+            ]
+        )
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    if claim.state != ClaimState.PENDING_CODE:
+        raise Conflict(f"Este reclamo ya tiene el código {claim.claim_code}.")
+    if Claim.objects.filter(operator=claim.operator, claim_code=claim_code).exists():
+        raise Conflict(
+            f"El código {claim_code} ya fue asignado a otro reclamo de su empresa.",
+            [FieldError("claim_code", "Código repetido.")],
+        )
+    case = _locked(claim.case)
+    late = now > claim.code_due_at
+    _move(
+        case,
+        Action.ASSIGN_CLAIM_CODE,
+        by,
+        now,
+        note=f"Código de reclamo: {claim_code}" + (" (asignado fuera de plazo)" if late else ""),
+        data={"claim_code": claim_code, "late": late},
+    )
+    case.save(update_fields=["state", "updated_at"])
+    claim.state = ClaimState.CODED
+    claim.claim_code = claim_code
+    claim.coded_at = now
+    claim.coded_late = late
+    claim.resolution_due_at = (
+        load_calendar().add_business_days(claim.requested_at, claim.resolution_days).due_at
+    )
+    claim.form_pdf.save(
+        f"reclamo-{case.code}.pdf", ContentFile(render_claim_form(claim, case)), save=False
+    )
+    claim.save()
+    queue_email(
+        to=claim.notify_email,
+        template="claim_coded",
+        context={"case": case, "claim": claim, "citizen": case.citizen},
+        case_code=case.code,
+        attachments=[
+            {
+                "filename": f"reclamo-{claim_code}.pdf".replace("/", "-"),
+                "content_type": "application/pdf",
+                "path": claim.form_pdf.name,
+            }
+        ],
+    )
+    return claim
+
+
+# --- returns and the regulator's review -----------------------------------------------------
+
+
+@transaction.atomic
+def return_case(*, case: Case, reason: str, by: Principal, now: datetime | None = None) -> Case:
+    """The operator says the case is not theirs (wrong operator, not a customer)."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise ValidationFailed.of(
+            [
+                FieldError(
+                    "reason", "Explique por qué el caso no corresponde (al menos 10 caracteres)."
+                )
+            ]
+        )
+    case = _locked(case)
+    _move(case, Action.RETURN, by, now, note=reason[:MAX_DESCRIPTION])
+    case.save(update_fields=["state", "updated_at"])
+    queue_email(
+        to=case.citizen.email,
+        template="case_returned",
+        context={"case": case, "citizen": case.citizen, "reason": reason},
+        case_code=case.code,
+    )
+    return case
+
+
+@transaction.atomic
+def reassign_case(
+    *, case: Case, operator_code: str, note: str = "", by: Principal, now: datetime | None = None
+) -> Case:
+    """The regulator sends a returned case to the right operator; a new plazo starts."""
+    now = now or timezone.now()
+    new_operator = catalog.operator_by_code(operator_code)
+    case = _locked(case)
+    if new_operator.pk == case.operator_id:
+        raise ValidationFailed.of(
+            [FieldError("operator", "Elija una operadora distinta de la que devolvió el caso.")]
+        )
+    previous = case.operator
+    deadline = compute_deadline(case.subcategory, now)
+    _move(
+        case,
+        Action.REASSIGN,
+        by,
+        now,
+        note=(note or "").strip()[:MAX_DESCRIPTION]
+        or f"Reasignado de {previous.name} a {new_operator.name}.",
+        data={
+            "from_operator": previous.code,
+            "to_operator": new_operator.code,
+            "due_at": deadline.due_at.isoformat(),
+        },
+    )
+    case.operator = new_operator
+    case.forwarded_at = now
+    case.received_on = deadline.received_on
+    case.due_at = deadline.due_at
+    case.due_explanation = deadline.explanation()
+    case.acknowledged_at = None
+    case.save(
+        update_fields=[
+            "state",
+            "operator",
+            "forwarded_at",
+            "received_on",
+            "due_at",
+            "due_explanation",
+            "acknowledged_at",
+            "updated_at",
+        ]
+    )
+    queue_email(
+        to=case.citizen.email,
+        template="case_reassigned",
+        context={"case": case, "citizen": case.citizen, "previous": previous},
+        case_code=case.code,
+    )
+    return case
+
+
+@transaction.atomic
+def confirm_return(*, case: Case, note: str, by: Principal, now: datetime | None = None) -> Case:
+    """The regulator agrees the case was not the operator's: it is closed."""
+    now = now or timezone.now()
+    note = (note or "").strip()
+    if len(note) < 10:
+        raise ValidationFailed.of(
+            [
+                FieldError(
+                    "note", "Explique al ciudadano por qué se cierra (al menos 10 caracteres)."
+                )
+            ]
+        )
+    case = _locked(case)
+    _move(case, Action.CLOSE, by, now, note=note[:MAX_DESCRIPTION], data={"return_confirmed": True})
+    case.closed_at = now
+    case.save(update_fields=["state", "closed_at", "updated_at"])
+    queue_email(
+        to=case.citizen.email,
+        template="case_return_confirmed",
+        context={"case": case, "citizen": case.citizen, "note": note},
+        case_code=case.code,
+    )
+    return case

@@ -66,7 +66,9 @@ def operators(request):
 
 
 @router.get(
-    "/subcategories", response=list[SubcategoryOut], summary="Subcategorías de problemas con su plazo"
+    "/subcategories",
+    response=list[SubcategoryOut],
+    summary="Subcategorías de problemas con su plazo",
 )
 def subcategories(request, service: Service.Code | None = None):
     return [subcategory_dict(s) for s in selectors.active_subcategories(service)]

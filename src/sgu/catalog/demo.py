@@ -35,78 +35,219 @@ C = "choice"
 # (category code, category name, [(subcategory code, name, plazo days, claim days|None, fields)])
 # fields: (name, label, type, required, choices)
 MOVIL_CATALOG = [
-    ("bloqueo", "Bloqueo y desbloqueo", [
-        ("linea-bloqueada-sin-causa", "Línea o equipo bloqueado sin causa", 1, 3, [
-            ("fecha_bloqueo", "Fecha en que notó el bloqueo", D, True, []),
-            ("imei", "IMEI del equipo (si el bloqueado es el equipo)", T, False, []),
-        ]),
-        ("no-desbloquean", "No se desbloquea la línea o el equipo", 1, 3, [
-            ("fecha_solicitud", "Fecha en que pidió el desbloqueo", D, True, []),
-            ("codigo_pedido", "Código de pedido que le dieron", T, False, []),
-        ]),
-    ]),
-    ("baja", "Baja del servicio", [
-        ("baja-no-ejecutada", "No ejecutaron la baja solicitada", 2, 3, [
-            ("codigo_pedido", "Código de pedido de la baja", T, True, []),
-            ("fecha_solicitud", "Fecha en que pidió la baja", D, True, []),
-        ]),
-    ]),
-    ("migracion", "Migración de plan", [
-        ("migracion-no-ejecutada", "No ejecutaron la migración solicitada", 2, 20, [
-            ("codigo_pedido", "Código de pedido de la migración", T, True, []),
-            ("plan_destino", "Plan al que pidió migrar", T, True, []),
-        ]),
-    ]),
-    ("facturacion", "Facturación y cobros", [
-        ("cobro-no-reconocido-menor", "Cobro no reconocido (hasta 0.5 UIT)", 3, 15, [
-            ("monto_reclamado", "Monto que no reconoce (S/)", M, True, []),
-            ("numero_recibo", "Número de recibo", T, False, []),
-        ]),
-        ("cobro-no-reconocido-mayor", "Cobro no reconocido (más de 0.5 UIT)", 3, 20, [
-            ("monto_reclamado", "Monto que no reconoce (S/)", M, True, []),
-            ("numero_recibo", "Número de recibo", T, False, []),
-        ]),
-    ]),
-    ("recargas", "Recargas", [
-        ("recarga-no-acreditada", "Recarga no acreditada / saldo descontado", 1, 15, [
-            ("monto_recarga", "Monto de la recarga (S/)", M, True, []),
-            ("fecha_recarga", "Fecha de la recarga", D, True, []),
-            ("medio_recarga", "¿Dónde recargó?", C, True,
-             ["Bodega o agente", "Aplicativo de la operadora", "Banca por internet",
-              "Tarjeta física", "Otro"]),
-        ]),
-    ]),
-    ("no-solicitados", "Servicios no solicitados", [
-        ("servicio-no-solicitado", "Paquete o servicio adicional no solicitado", 2, 20, [
-            ("servicio", "Paquete o servicio que no pidió", T, True, []),
-            ("monto_cobrado", "Monto cobrado (S/)", M, False, []),
-        ]),
-    ]),
-    ("portabilidad", "Portabilidad", [
-        ("portabilidad-rechazada", "Portabilidad rechazada o no ejecutada", 1, 3, [
-            ("operadora_cedente", "Operadora de la que se quiere ir", C, True, OPERATOR_CHOICES),
-            ("fecha_solicitud", "Fecha de la solicitud de portabilidad", D, True, []),
-        ]),
-    ]),
-    ("calidad", "Calidad del servicio", [
-        ("sin-senal", "Sin señal / llamadas o datos intermitentes", 2, 3, [
-            ("tipo_falla", "¿Qué falla?", C, True,
-             ["Sin señal", "Las llamadas se cortan", "Datos lentos o intermitentes",
-              "No llegan SMS"]),
-            ("lugar", "Dirección o zona donde ocurre", T, True, []),
-        ]),
-    ]),
-    ("titularidad", "Titularidad y chip", [
-        ("chip-o-titular-no-solicitado", "Reposición de chip o cambio de titular no solicitado",
-         1, 3, [("fecha_hecho", "Fecha en que ocurrió", D, False, [])]),
-    ]),
-    ("atencion", "Atención", [
-        ("sin-codigo", "No entregan código de pedido o de reclamo", 1, None, [
-            ("canal_atencion", "¿Dónde pidió el código?", C, True,
-             ["Tienda", "Teléfono 123", "Web o aplicativo", "Otro"]),
-        ]),
-        ("info-reclamo", "Información sobre procedimiento de reclamo", 2, None, []),
-    ]),
+    (
+        "bloqueo",
+        "Bloqueo y desbloqueo",
+        [
+            (
+                "linea-bloqueada-sin-causa",
+                "Línea o equipo bloqueado sin causa",
+                1,
+                3,
+                [
+                    ("fecha_bloqueo", "Fecha en que notó el bloqueo", D, True, []),
+                    ("imei", "IMEI del equipo (si el bloqueado es el equipo)", T, False, []),
+                ],
+            ),
+            (
+                "no-desbloquean",
+                "No se desbloquea la línea o el equipo",
+                1,
+                3,
+                [
+                    ("fecha_solicitud", "Fecha en que pidió el desbloqueo", D, True, []),
+                    ("codigo_pedido", "Código de pedido que le dieron", T, False, []),
+                ],
+            ),
+        ],
+    ),
+    (
+        "baja",
+        "Baja del servicio",
+        [
+            (
+                "baja-no-ejecutada",
+                "No ejecutaron la baja solicitada",
+                2,
+                3,
+                [
+                    ("codigo_pedido", "Código de pedido de la baja", T, True, []),
+                    ("fecha_solicitud", "Fecha en que pidió la baja", D, True, []),
+                ],
+            ),
+        ],
+    ),
+    (
+        "migracion",
+        "Migración de plan",
+        [
+            (
+                "migracion-no-ejecutada",
+                "No ejecutaron la migración solicitada",
+                2,
+                20,
+                [
+                    ("codigo_pedido", "Código de pedido de la migración", T, True, []),
+                    ("plan_destino", "Plan al que pidió migrar", T, True, []),
+                ],
+            ),
+        ],
+    ),
+    (
+        "facturacion",
+        "Facturación y cobros",
+        [
+            (
+                "cobro-no-reconocido-menor",
+                "Cobro no reconocido (hasta 0.5 UIT)",
+                3,
+                15,
+                [
+                    ("monto_reclamado", "Monto que no reconoce (S/)", M, True, []),
+                    ("numero_recibo", "Número de recibo", T, False, []),
+                ],
+            ),
+            (
+                "cobro-no-reconocido-mayor",
+                "Cobro no reconocido (más de 0.5 UIT)",
+                3,
+                20,
+                [
+                    ("monto_reclamado", "Monto que no reconoce (S/)", M, True, []),
+                    ("numero_recibo", "Número de recibo", T, False, []),
+                ],
+            ),
+        ],
+    ),
+    (
+        "recargas",
+        "Recargas",
+        [
+            (
+                "recarga-no-acreditada",
+                "Recarga no acreditada / saldo descontado",
+                1,
+                15,
+                [
+                    ("monto_recarga", "Monto de la recarga (S/)", M, True, []),
+                    ("fecha_recarga", "Fecha de la recarga", D, True, []),
+                    (
+                        "medio_recarga",
+                        "¿Dónde recargó?",
+                        C,
+                        True,
+                        [
+                            "Bodega o agente",
+                            "Aplicativo de la operadora",
+                            "Banca por internet",
+                            "Tarjeta física",
+                            "Otro",
+                        ],
+                    ),
+                ],
+            ),
+        ],
+    ),
+    (
+        "no-solicitados",
+        "Servicios no solicitados",
+        [
+            (
+                "servicio-no-solicitado",
+                "Paquete o servicio adicional no solicitado",
+                2,
+                20,
+                [
+                    ("servicio", "Paquete o servicio que no pidió", T, True, []),
+                    ("monto_cobrado", "Monto cobrado (S/)", M, False, []),
+                ],
+            ),
+        ],
+    ),
+    (
+        "portabilidad",
+        "Portabilidad",
+        [
+            (
+                "portabilidad-rechazada",
+                "Portabilidad rechazada o no ejecutada",
+                1,
+                3,
+                [
+                    (
+                        "operadora_cedente",
+                        "Operadora de la que se quiere ir",
+                        C,
+                        True,
+                        OPERATOR_CHOICES,
+                    ),
+                    ("fecha_solicitud", "Fecha de la solicitud de portabilidad", D, True, []),
+                ],
+            ),
+        ],
+    ),
+    (
+        "calidad",
+        "Calidad del servicio",
+        [
+            (
+                "sin-senal",
+                "Sin señal / llamadas o datos intermitentes",
+                2,
+                3,
+                [
+                    (
+                        "tipo_falla",
+                        "¿Qué falla?",
+                        C,
+                        True,
+                        [
+                            "Sin señal",
+                            "Las llamadas se cortan",
+                            "Datos lentos o intermitentes",
+                            "No llegan SMS",
+                        ],
+                    ),
+                    ("lugar", "Dirección o zona donde ocurre", T, True, []),
+                ],
+            ),
+        ],
+    ),
+    (
+        "titularidad",
+        "Titularidad y chip",
+        [
+            (
+                "chip-o-titular-no-solicitado",
+                "Reposición de chip o cambio de titular no solicitado",
+                1,
+                3,
+                [("fecha_hecho", "Fecha en que ocurrió", D, False, [])],
+            ),
+        ],
+    ),
+    (
+        "atencion",
+        "Atención",
+        [
+            (
+                "sin-codigo",
+                "No entregan código de pedido o de reclamo",
+                1,
+                None,
+                [
+                    (
+                        "canal_atencion",
+                        "¿Dónde pidió el código?",
+                        C,
+                        True,
+                        ["Tienda", "Teléfono 123", "Web o aplicativo", "Otro"],
+                    ),
+                ],
+            ),
+            ("info-reclamo", "Información sobre procedimiento de reclamo", 2, None, []),
+        ],
+    ),
 ]
 
 # Billing claims: 15 business days up to 0.5 UIT claimed, 20 above (DOMAIN §4). The amount

@@ -148,7 +148,9 @@ class Subcategory(models.Model):
     @property
     def deadline_label(self) -> str:
         unit = "día hábil" if self.deadline_unit == DeadlineUnit.BUSINESS_DAYS else "hora hábil"
-        plural = "días hábiles" if self.deadline_unit == DeadlineUnit.BUSINESS_DAYS else "horas hábiles"
+        plural = (
+            "días hábiles" if self.deadline_unit == DeadlineUnit.BUSINESS_DAYS else "horas hábiles"
+        )
         return f"{self.deadline_amount} {unit if self.deadline_amount == 1 else plural}"
 
 

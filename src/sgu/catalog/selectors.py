@@ -10,9 +10,13 @@ def active_operators() -> QuerySet[Operator]:
 
 def active_subcategories(service: str | None = None) -> QuerySet[Subcategory]:
     qs = (
-        Subcategory.objects.filter(active=True, category__active=True, category__service__active=True)
+        Subcategory.objects.filter(
+            active=True, category__active=True, category__service__active=True
+        )
         .select_related("category__service")
-        .prefetch_related(Prefetch("fields", queryset=SubcategoryField.objects.order_by("order", "id")))
+        .prefetch_related(
+            Prefetch("fields", queryset=SubcategoryField.objects.order_by("order", "id"))
+        )
         .order_by("category__service__order", "category__order", "category__name", "order", "name")
     )
     if service:
@@ -36,3 +40,10 @@ def subcategory_by_code(code: str, field: str = "subcategory") -> Subcategory:
 
 def office_by_code(code: str) -> Office | None:
     return Office.objects.filter(code=code, active=True).first()
+
+
+def uit_for(year: int):
+    """The UIT of `year`, or the latest one before it (the year's value may not be loaded yet)."""
+    from sgu.catalog.models import UitValue
+
+    return UitValue.objects.filter(year__lte=year).order_by("-year").first()

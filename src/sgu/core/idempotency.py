@@ -12,9 +12,7 @@ from sgu.core.models import IdempotencyRecord
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 
 
-def run_idempotent(
-    request, scope: str, create: Callable[[], tuple[int, dict]]
-) -> tuple[int, dict]:
+def run_idempotent(request, scope: str, create: Callable[[], tuple[int, dict]]) -> tuple[int, dict]:
     """Run `create` (which returns status and JSON body) at most once per (scope, key)."""
     key = (request.META.get(HEADER) or "").strip()
     if not key:

@@ -1,8 +1,36 @@
+from dataclasses import dataclass, field
+
 from django.conf import settings
 from django.template.loader import render_to_string
 
 from sgu.notifications.models import OutboundEmail
-from sgu.notifications.tasks import send_email
+from sgu.notifications.tasks import send_email, send_emails
+
+
+@dataclass(frozen=True)
+class EmailSpec:
+    """One email to send: templates notifications/email/<template>.subject.txt and .txt."""
+
+    to: str
+    template: str
+    context: dict
+    case_code: str = ""
+    attachments: list[dict] = field(default_factory=list)
+
+
+def _render(spec: EmailSpec) -> OutboundEmail:
+    ctx = {"site_url": settings.SITE_URL, **spec.context}
+    subject = " ".join(
+        render_to_string(f"notifications/email/{spec.template}.subject.txt", ctx).split()
+    )
+    return OutboundEmail(
+        to=spec.to,
+        subject=subject[:200],
+        body_text=render_to_string(f"notifications/email/{spec.template}.txt", ctx),
+        template=spec.template,
+        case_code=spec.case_code,
+        attachments=spec.attachments,
+    )
 
 
 def queue_email(
@@ -13,22 +41,17 @@ def queue_email(
     case_code: str = "",
     attachments: list[dict] | None = None,
 ) -> OutboundEmail:
-    """Render now, store, and enqueue the sending — all inside the caller's transaction.
-
-    Templates: notifications/email/<template>.subject.txt and <template>.txt.
-    """
-    ctx = {"site_url": settings.SITE_URL, **context}
-    subject = " ".join(
-        render_to_string(f"notifications/email/{template}.subject.txt", ctx).split()
-    )
-    body = render_to_string(f"notifications/email/{template}.txt", ctx)
-    email = OutboundEmail.objects.create(
-        to=to,
-        subject=subject[:200],
-        body_text=body,
-        template=template,
-        case_code=case_code,
-        attachments=attachments or [],
-    )
+    """Render now, store, and enqueue the sending — all inside the caller's transaction."""
+    email = _render(EmailSpec(to, template, context, case_code, attachments or []))
+    email.save()
     send_email.enqueue(email.pk)
     return email
+
+
+def queue_emails(specs: list[EmailSpec]) -> list[OutboundEmail]:
+    """Many emails in one go (the scheduler's batches): one INSERT, one task."""
+    if not specs:
+        return []
+    emails = OutboundEmail.objects.bulk_create([_render(s) for s in specs])
+    send_emails.enqueue([e.pk for e in emails])
+    return emails

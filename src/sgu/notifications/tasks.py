@@ -15,7 +15,18 @@ RETRY_DELAYS = [60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600]
 
 
 @task()
+def send_emails(email_ids: list[int]) -> None:
+    """A batch queued together (e.g. by the scheduler); each email keeps its own retries."""
+    for email_id in email_ids:
+        deliver(email_id)
+
+
+@task()
 def send_email(email_id: int) -> None:
+    deliver(email_id)
+
+
+def deliver(email_id: int) -> None:
     from sgu.notifications.models import OutboundEmail
 
     with transaction.atomic():

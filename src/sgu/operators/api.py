@@ -8,8 +8,16 @@ from pydantic import Field
 
 from sgu.accounts.auth import operator_auth
 from sgu.cases import selectors, services
-from sgu.cases.models import Outcome
-from sgu.cases.schemas import CasePage, OperatorCaseOut, case_dict, summary_dict
+from sgu.cases.models import ClaimState, Outcome
+from sgu.cases.schemas import (
+    CasePage,
+    ClaimPage,
+    OperatorCaseOut,
+    OperatorClaimOut,
+    case_dict,
+    claim_dict,
+    summary_dict,
+)
 from sgu.cases.workflow import State, allowed_actions
 from sgu.core.pagination import clamp_limit, keyset_page
 from sgu.core.principal import Principal
@@ -98,3 +106,71 @@ def solution(request, code: str, payload: SolutionIn):
     case = selectors.operator_case(principal.operator, code)
     services.record_solution(case=case, data=services.SolutionInput(**payload.dict()), by=principal)
     return render(principal, code)
+
+
+class ReturnIn(Schema):
+    reason: str = Field(max_length=4000, description="Por qué el caso no corresponde.")
+
+
+@router.post(
+    "/cases/{code}/return",
+    response={200: OperatorCaseOut, 401: Problem, 404: Problem, 409: Problem, 422: Problem},
+    summary="Devolver un caso que no corresponde a la operadora (RETURNED)",
+)
+def return_case(request, code: str, payload: ReturnIn):
+    principal: Principal = request.auth
+    case = selectors.operator_case(principal.operator, code)
+    services.return_case(case=case, reason=payload.reason, by=principal)
+    return render(principal, code)
+
+
+class ClaimCodeIn(Schema):
+    claim_code: str = Field(max_length=40, examples=["R-2026-000123"])
+
+
+def _claim_out(claim) -> dict:
+    return {
+        **claim_dict(claim),
+        "case_code": claim.case.code,
+        "subcategory": claim.case.subcategory.code,
+        "holder_name": claim.holder_name,
+        "holder_document_type": claim.holder_document_type,
+        "holder_document_number": claim.holder_document_number,
+        "service_number": claim.service_number,
+        "notify_email": claim.notify_email,
+    }
+
+
+@router.get(
+    "/claims",
+    response={200: ClaimPage, 401: Problem, 422: Problem},
+    summary="Reclamos de la operadora (p. ej. los que esperan código)",
+)
+def claims(
+    request,
+    state: ClaimState | None = None,
+    limit: int | None = None,
+    cursor: str | None = None,
+):
+    principal: Principal = request.auth
+    rows, next_cursor = keyset_page(
+        selectors.operator_claims(principal.operator, state=state),
+        ["code_due_at", "id"],
+        cursor,
+        clamp_limit(limit),
+    )
+    return {"items": [_claim_out(c) for c in rows], "next_cursor": next_cursor}
+
+
+@router.post(
+    "/claims/{claim_id}/code",
+    response={200: OperatorClaimOut, 401: Problem, 404: Problem, 409: Problem, 422: Problem},
+    summary="Asignar el código de reclamo (CODED)",
+    description="Único por operadora. Se envía al ciudadano el código, el formulario en PDF "
+    "y el plazo legal de resolución.",
+)
+def assign_code(request, claim_id: int, payload: ClaimCodeIn):
+    principal: Principal = request.auth
+    claim = selectors.operator_claim(principal.operator, claim_id)
+    services.assign_claim_code(claim=claim, claim_code=payload.claim_code, by=principal)
+    return _claim_out(selectors.operator_claim(principal.operator, claim_id))

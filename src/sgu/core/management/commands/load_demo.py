@@ -33,7 +33,10 @@ def demo_accounts() -> list[tuple[str, str, str]]:
 
 
 class Command(BaseCommand):
-    help = "Carga los datos de demostración (operadoras, catálogo MÓVIL, oficina, usuarios). Idempotente."
+    help = (
+        "Carga los datos de demostración (operadoras, catálogo MÓVIL, oficina, usuarios). "
+        "Idempotente."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true", help="No imprimir las cuentas.")
@@ -43,19 +46,29 @@ class Command(BaseCommand):
         load_reference_data()
         office = Office.objects.get(code="LIMA-SEDE")
         if not User.objects.filter(email=DEMO_CITIZEN["email"]).exists():
-            citizen = register_citizen(
-                **DEMO_CITIZEN, password=PASSWORD_CITIZEN, consent=True
-            )
+            citizen = register_citizen(**DEMO_CITIZEN, password=PASSWORD_CITIZEN, consent=True)
             User.objects.filter(pk=citizen.pk).update(email_verified_at=timezone.now())
         staff = [
             ("orientador@demo.sgu.pe", Role.REGULATOR_AGENT, "Luis", "Torres Ríos", None, office),
-            ("supervisor@demo.sgu.pe", Role.REGULATOR_SUPERVISOR, "Carmen", "Vega Salas", None,
-             office),
+            (
+                "supervisor@demo.sgu.pe",
+                Role.REGULATOR_SUPERVISOR,
+                "Carmen",
+                "Vega Salas",
+                None,
+                office,
+            ),
         ]
         for op in Operator.objects.filter(code__in=["CLARO", "MOVISTAR", "ENTEL", "BITEL"]):
             staff.append(
-                (f"agente.{op.code.lower()}@demo.sgu.pe", Role.OPERATOR_AGENT, "Agente",
-                 op.code.title(), op, None)
+                (
+                    f"agente.{op.code.lower()}@demo.sgu.pe",
+                    Role.OPERATOR_AGENT,
+                    "Agente",
+                    op.code.title(),
+                    op,
+                    None,
+                )
             )
         for email, role, first, last, operator, off in staff:
             if User.objects.filter(email=email).exists():

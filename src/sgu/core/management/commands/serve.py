@@ -17,7 +17,7 @@ def _interrupt(signum, frame):
 
 
 class Command(BaseCommand):
-    help = "Sirve la plataforma (gunicorn) en 127.0.0.1:PORT con el worker de tareas al lado."
+    help = "Sirve la plataforma (gunicorn) en 127.0.0.1:PORT con el worker y el planificador."
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
@@ -27,6 +27,7 @@ class Command(BaseCommand):
         manage = [sys.executable, str(settings.PROJECT_DIR / "manage.py")]
         children = [
             subprocess.Popen([*manage, "db_worker", "--interval", "1"]),
+            subprocess.Popen([*manage, "run_scheduler", "--interval", "30"]),
             subprocess.Popen(
                 [
                     sys.executable,

@@ -1,0 +1,53 @@
+"""The scheduler: makes deadlines act. Run it as its own process in production (one or more:
+they share the work without moving a case twice)."""
+
+import logging
+import signal
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from sgu.cases import services
+
+logger = logging.getLogger("sgu.scheduler")
+
+
+class Command(BaseCommand):
+    help = "Vence los casos sin respuesta en plazo y cierra los no calificados a tiempo."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="Una pasada y terminar.")
+        parser.add_argument(
+            "--interval", type=float, default=60.0, help="Segundos entre pasadas (60)."
+        )
+
+    def handle(self, *args, once: bool, interval: float, **options):
+        stopping = False
+
+        def stop(*_):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        while not stopping:
+            self.tick()
+            if once:
+                return
+            slept = 0.0
+            while slept < interval and not stopping:
+                time.sleep(0.5)
+                slept += 0.5
+
+    def tick(self) -> None:
+        close_old_connections()
+        try:
+            overdue = services.expire_overdue_cases()
+            closed = services.close_unrated_cases()
+        except Exception:  # keep the scheduler alive; the next pass retries
+            logger.exception("pasada del planificador fallida")
+            return
+        if overdue or closed:
+            logger.info("vencidos: %s, cerrados sin calificación: %s", overdue, closed)
+            self.stdout.write(f"vencidos: {overdue}, cerrados sin calificación: {closed}")
