@@ -11,6 +11,7 @@ from sgu.catalog.models import FieldType, Subcategory
 from sgu.core.errors import ErrorCollector
 
 MAX_TEXT = 500
+MAX_NUMBER = Decimal("999999999999999")  # 15 digits
 
 
 def clean_extra_fields(
@@ -55,6 +56,9 @@ def _clean_value(kind: str, value: Any, choices: list) -> Any:
         return text
     if kind == FieldType.NUMBER:
         number = _decimal(value, "debe ser un número.")
+        if number.copy_abs() > MAX_NUMBER:
+            # Also keeps "1e999999999" from being expanded into a billion-digit int.
+            raise ValueError("el número es demasiado grande.")
         return int(number) if number == number.to_integral_value() else float(number)
     if kind == FieldType.MONEY:
         amount = _decimal(value, "debe ser un monto en soles, p. ej. 25.50.")
