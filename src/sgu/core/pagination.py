@@ -6,7 +6,8 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model, Q, QuerySet
 
 from sgu.core.errors import FieldError, ValidationFailed
 
@@ -50,9 +51,36 @@ def _decode(cursor: str, n: int) -> list[Any]:
                 raise ValueError
         return out
     except (ValueError, KeyError, TypeError, json.JSONDecodeError):
-        raise ValidationFailed.of(
-            [FieldError("cursor", "El cursor no es válido; vuelva a la primera página.")]
-        ) from None
+        raise _bad_cursor() from None
+
+
+def _bad_cursor() -> ValidationFailed:
+    return ValidationFailed.of(
+        [FieldError("cursor", "El cursor no es válido; vuelva a la primera página.")]
+    )
+
+
+def _typed(model: type[Model], dotted: str, value: Any) -> Any:
+    """`value` as the ordering field's Python type; ValueError if it cannot be one.
+
+    A cursor is client input: a well-formed one with values of the wrong type (or None)
+    must be refused here, not reach the database as a 500.
+    """
+    *relations, name = dotted.split("__")
+    for part in relations:
+        model = model._meta.get_field(part).related_model
+    field = model._meta.get_field(name)
+    if value is None:
+        raise ValueError("null")
+    try:
+        typed = field.to_python(value)
+    except DjangoValidationError:
+        raise ValueError("type") from None
+    if isinstance(typed, datetime) and typed.tzinfo is None:
+        raise ValueError("naive")
+    if isinstance(typed, int) and not -(2**63) <= typed < 2**63:
+        raise ValueError("out of range")  # the databases' bigint
+    return typed
 
 
 def keyset_page(
@@ -65,7 +93,13 @@ def keyset_page(
     fields = [f.lstrip("-") for f in ordering]
     qs = qs.order_by(*ordering)
     if cursor:
-        values = _decode(cursor, len(fields))
+        try:
+            values = [
+                _typed(qs.model, f, v)
+                for f, v in zip(fields, _decode(cursor, len(fields)), strict=True)
+            ]
+        except (ValueError, TypeError):
+            raise _bad_cursor() from None
         # (a, b, c) > (x, y, z) lexicographically, per field direction.
         condition = Q()
         for i, name in enumerate(ordering):
