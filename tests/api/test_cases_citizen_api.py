@@ -88,7 +88,7 @@ def test_given_a_verified_citizen_when_reporting_then_201_forwarded_with_code_pl
     assert case.citizen == citizen and case.due_at == due
 
 
-def test_given_a_new_case_when_registered_then_the_citizen_really_gets_code_operator_problem_and_due(
+def test_given_a_new_case_when_registered_then_the_citizen_gets_code_operator_problem_and_due(
     api, citizen, mailbox, tasks
 ):
     body = api.post(CASES, case_payload()).json()
@@ -227,6 +227,7 @@ def test_given_an_overlong_idempotency_key_when_reporting_then_refused_and_nothi
 # --- bad input -------------------------------------------------------------------------------
 
 FIELDS_OK = case_payload()["fields"]
+BAD_MONEY = "debe ser un monto en soles, p. ej. 25.50."
 
 BAD_INPUTS = [
     pytest.param(
@@ -254,9 +255,7 @@ BAD_INPUTS = [
     ),
     pytest.param(
         {"fields": {**FIELDS_OK, "monto_recarga": "diez soles"}},
-        {
-            "fields.monto_recarga": "«Monto de la recarga (S/)»: debe ser un monto en soles, p. ej. 25.50."
-        },
+        {"fields.monto_recarga": "«Monto de la recarga (S/)»: " + BAD_MONEY},
         id="bad-money",
     ),
     pytest.param(
@@ -267,8 +266,9 @@ BAD_INPUTS = [
     pytest.param(
         {"fields": {**FIELDS_OK, "medio_recarga": "Yape"}},
         {
-            "fields.medio_recarga": "«¿Dónde recargó?»: elija una de las opciones: Bodega o agente, "
-            "Aplicativo de la operadora, Banca por internet, Tarjeta física, Otro."
+            "fields.medio_recarga": "«¿Dónde recargó?»: elija una de las opciones: "
+            "Bodega o agente, Aplicativo de la operadora, Banca por internet, Tarjeta física, "
+            "Otro."
         },
         id="bad-choice",
     ),
@@ -429,27 +429,42 @@ def test_given_more_than_fifty_cases_when_listing_without_limit_then_fifty(api, 
     assert len(api.get(f"{CASES}?limit=500").json()["items"]) == 51
 
 
+LIMIT_OUT = "El límite debe estar entre 1 y 500."
+BAD_CURSOR = "El cursor no es válido; vuelva a la primera página."
+
+
 @pytest.mark.parametrize(
     ("query", "field", "message"),
     [
-        ("limit=0", "limit", "El límite debe estar entre 1 y 500."),
-        ("limit=501", "limit", "El límite debe estar entre 1 y 500."),
-        ("limit=-1", "limit", "El límite debe estar entre 1 y 500."),
+        ("limit=0", "limit", LIMIT_OUT),
+        ("limit=501", "limit", LIMIT_OUT),
+        ("limit=-1", "limit", LIMIT_OUT),
         ("limit=diez", "limit", "Debe ser un número entero."),
-        ("cursor=%%%", "cursor", "El cursor no es válido; vuelva a la primera página."),
-        ("cursor=bm9wZQ", "cursor", "El cursor no es válido; vuelva a la primera página."),
-        (f"cursor={cursor_of([1, 2, 3])}", "cursor", "El cursor no es válido; vuelva a la primera página."),
-        # Well-formed cursors with values of the wrong type used to end in a 500.
-        (f"cursor={cursor_of(['ayer', 'x'])}", "cursor", "El cursor no es válido; vuelva a la primera página."),
-        (f"cursor={cursor_of([None, None])}", "cursor", "El cursor no es válido; vuelva a la primera página."),
-        (f"cursor={cursor_of([{'t': '2026-01-01T00:00:00+00:00'}, 10**30])}", "cursor", "El cursor no es válido; vuelva a la primera página."),
-        (f"cursor={cursor_of([{'t': '2026-01-01T00:00:00'}, 1])}", "cursor", "El cursor no es válido; vuelva a la primera página."),
-        (f"cursor={cursor_of([{'t': 5}, 1])}", "cursor", "El cursor no es válido; vuelva a la primera página."),
+        ("cursor=%%%", "cursor", BAD_CURSOR),
+        ("cursor=bm9wZQ", "cursor", BAD_CURSOR),
+        (f"cursor={cursor_of([1, 2, 3])}", "cursor", BAD_CURSOR),
     ],
-)  # fmt: skip
+)
 def test_given_a_bad_limit_or_cursor_when_listing_then_422_naming_it(api, query, field, message):
     body = problem_of(api.get(f"{CASES}?{query}"), 422)
     assert field_errors(body) == {field: message}
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["ayer", "x"],
+        [None, None],
+        [{"t": "2026-01-01T00:00:00+00:00"}, 10**30],
+        [{"t": "2026-01-01T00:00:00"}, 1],  # naive
+        [{"t": 5}, 1],
+    ],
+)
+def test_given_a_well_formed_cursor_with_wrongly_typed_values_when_listing_then_422_not_500(
+    api, values
+):
+    body = problem_of(api.get(f"{CASES}?cursor={cursor_of(values)}"), 422)
+    assert field_errors(body) == {"cursor": BAD_CURSOR}
 
 
 def test_given_no_credentials_when_listing_then_401(catalog):
