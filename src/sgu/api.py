@@ -68,17 +68,28 @@ _PYDANTIC_MESSAGES = {
     "string_too_short": "Texto demasiado corto.",
     "greater_than_equal": "Valor demasiado pequeño.",
     "less_than_equal": "Valor demasiado grande.",
+    "greater_than": "Valor demasiado pequeño.",
+    "less_than": "Valor demasiado grande.",
     "json_invalid": "El cuerpo no es JSON válido.",
     "extra_forbidden": "Dato no previsto.",
     "value_error": "Valor no válido.",
 }
 
 
+_SOURCES = {"body", "query", "path", "form", "file", "header", "cookie"}
+_BODY_PARAMS = {"payload", "data", "body"}
+
+
 def _field_name(loc: list) -> str:
-    # ("body", "payload", "score") -> "score"; ("query", "limit") -> "limit"
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "file", "header")]
-    if len(parts) > 1 and parts[0] in {"payload", "data", "body"}:
-        parts = parts[1:]
+    # ("body", "payload", "score") -> "score"; ("query", "limit") -> "limit";
+    # ("file", "file") -> "file"; ("body", "payload") (no body at all) -> "body".
+    # Only the leading source (and the body parameter's own name) is dropped: a field may
+    # well be called "file" or "body".
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in _SOURCES:
+        source, parts = parts[0], parts[1:]
+        if source in ("body", "form") and parts and parts[0] in _BODY_PARAMS:
+            parts = parts[1:]
     return ".".join(parts) or "body"
 
 
@@ -92,6 +103,16 @@ def translate_validation(errors: list[dict]) -> list[FieldError]:
             message = f"Valor no permitido; use {expected}."
         elif e.get("type") in {"string_too_long"} and "max_length" in ctx:
             message = f"Admite hasta {ctx['max_length']} caracteres."
+        elif e.get("type") == "string_too_short" and "min_length" in ctx:
+            message = f"Debe tener al menos {ctx['min_length']} caracteres."
+        elif e.get("type") == "greater_than_equal" and "ge" in ctx:
+            message = f"Debe ser como mínimo {ctx['ge']}."
+        elif e.get("type") == "less_than_equal" and "le" in ctx:
+            message = f"Debe ser como máximo {ctx['le']}."
+        elif e.get("type") == "greater_than" and "gt" in ctx:
+            message = f"Debe ser mayor que {ctx['gt']}."
+        elif e.get("type") == "less_than" and "lt" in ctx:
+            message = f"Debe ser menor que {ctx['lt']}."
         out.append(FieldError(_field_name(list(e.get("loc", []))), message))
     return out
 

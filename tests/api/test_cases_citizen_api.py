@@ -469,3 +469,10 @@ def test_given_a_well_formed_cursor_with_wrongly_typed_values_when_listing_then_
 
 def test_given_no_credentials_when_listing_then_401(catalog):
     problem_of(Api().get(CASES), 401)
+
+
+def test_given_an_empty_body_when_reporting_then_422_names_the_body_not_an_internal_name(api):
+    with NothingWritten():
+        body = problem_of(api.post(CASES, raw=""), 422)
+
+    assert field_errors(body) == {"body": "Este dato es obligatorio."}
