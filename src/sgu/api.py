@@ -149,17 +149,25 @@ def on_authz_error(request: HttpRequest, exc: AuthorizationError) -> HttpRespons
     return problem_response(403, "Acceso denegado", "No tiene permiso para esta operación.")
 
 
+# HttpError is raised by django-ninja itself (its messages are English): say it in Spanish.
 _HTTP_TITLES = {
     400: ("Solicitud mal formada", "El cuerpo de la solicitud no es JSON válido."),
+    401: ("Autenticación requerida", "Envíe credenciales válidas."),
+    403: (
+        "Acceso denegado",
+        "Falta el token CSRF o no es válido: recargue la página e intente nuevamente.",
+    ),
     404: ("No encontrado", "El recurso no existe."),
     405: ("Método no permitido", "Este método no está permitido aquí."),
     413: ("Demasiado grande", "La solicitud es demasiado grande."),
+    415: ("Tipo de contenido no admitido", "Envíe el cuerpo como JSON o multipart/form-data."),
+    429: ("Demasiadas solicitudes", "Espere un momento antes de reintentar."),
 }
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    title, detail = _HTTP_TITLES.get(exc.status_code, ("Error", str(exc)))
+    title, detail = _HTTP_TITLES.get(exc.status_code, ("Error", "No se pudo atender la solicitud."))
     return problem_response(exc.status_code, title, detail)
 
 
