@@ -1,0 +1,95 @@
+"""Concurrent writers on PostgreSQL: correlative codes never repeat, and of two agents acting
+on the same case at once exactly one wins (DESIGN: row locks, one transaction per use case)."""
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.conf import settings
+from django.db import connections
+
+from conftest import make_citizen
+from factories import acknowledge, answer, make_case
+from sgu.cases.models import Case, CaseEvent, Solution
+from sgu.core.errors import Conflict
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(not settings.IS_POSTGRES, reason="needs PostgreSQL (DATABASE_URL)"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def run_together(workers: list[Callable[[], object]]) -> list[object]:
+    """Start every worker at the same instant, each on its own connection; return what each
+    returned or raised."""
+    barrier = threading.Barrier(len(workers))
+    results: list[object] = [None] * len(workers)
+
+    def run(i: int, work: Callable[[], object]) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[i] = work()
+        except Exception as exc:  # collected and asserted on by the test
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+        assert not t.is_alive(), "a worker hung"
+    return results
+
+
+def test_given_8_threads_registering_25_cases_each_then_200_distinct_consecutive_codes(catalog):
+    citizens = [make_citizen() for _ in range(8)]
+
+    def registers(citizen):
+        return lambda: [make_case(citizen).code for _ in range(25)]
+
+    results = run_together([registers(c) for c in citizens])
+
+    for r in results:
+        assert not isinstance(r, Exception), repr(r)
+    codes = [code for batch in results for code in batch]
+    assert len(codes) == 200
+    assert len(set(codes)) == 200
+    assert Case.objects.count() == 200
+    year = codes[0][4:8]
+    numbers = sorted(int(c[-7:]) for c in codes)
+    assert numbers == list(range(1, 201))
+    assert all(c.startswith(f"SGU-{year}-") for c in codes)
+    # Each thread's own codes increase: the numbers are taken in commit order.
+    for batch in results:
+        assert batch == sorted(batch)
+
+
+def test_given_two_agents_acknowledging_the_same_case_at_once_then_exactly_one_wins(catalog):
+    case = make_case()
+
+    results = run_together([lambda: acknowledge(case), lambda: acknowledge(case)])
+
+    winners = [r for r in results if isinstance(r, Case)]
+    losers = [r for r in results if isinstance(r, Conflict)]
+    assert len(winners) == 1 and len(losers) == 1, results
+    assert Case.objects.get(pk=case.pk).state == "IN_PROGRESS"
+    assert CaseEvent.objects.filter(case=case, kind="ACKNOWLEDGE").count() == 1
+
+
+def test_given_two_agents_answering_the_same_case_at_once_then_one_solution_one_event(catalog):
+    case = acknowledge(make_case())
+
+    results = run_together(
+        [lambda: answer(case, detail="Primera respuesta de la operadora."),
+         lambda: answer(case, detail="Segunda respuesta de la operadora.")]
+    )  # fmt: skip
+
+    winners = [r for r in results if isinstance(r, Case)]
+    losers = [r for r in results if isinstance(r, Conflict)]
+    assert len(winners) == 1 and len(losers) == 1, results
+    assert Solution.objects.filter(case=case).count() == 1
+    assert CaseEvent.objects.filter(case=case, kind="ANSWER").count() == 1
+    assert Case.objects.get(pk=case.pk).state == "ANSWERED"
