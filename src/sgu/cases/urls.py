@@ -3,4 +3,12 @@ from django.urls import path
 from sgu.cases import views
 
 app_name = "cases"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("nuevo/", views.new_case, name="new"),
+    path("nuevo/campos/", views.new_case_fields, name="new_fields"),
+    path("<str:code>/", views.case_detail, name="detail"),
+    path("<str:code>/adjuntos/", views.add_attachments, name="add_attachments"),
+    path("<str:code>/adjuntos/<int:pk>/", views.attachment, name="attachment"),
+    path("<str:code>/calificar/", views.rate, name="rate"),
+]

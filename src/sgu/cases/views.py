@@ -1,1 +1,175 @@
+"""The citizen's pages: report a problem, follow it, add evidence, rate the answer."""
 
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from sgu.accounts.decorators import citizen_required
+from sgu.cases import selectors, services
+from sgu.cases.forms import AttachmentForm, CaseForm, RatingForm
+from sgu.cases.workflow import Action, Actor, State, allowed_actions
+from sgu.core.errors import Conflict, DomainError, ValidationFailed
+from sgu.core.pagination import keyset_page
+from sgu.core.principal import Principal
+from sgu.core.web import download, format_local, is_htmx, or_404, vary_on_htmx
+
+PAGE_SIZE = 20
+
+# The states in which cases.services.add_attachments accepts evidence (mirrors its rule).
+ATTACHABLE_STATES = frozenset({State.REGISTERED, State.FORWARDED, State.IN_PROGRESS, State.OVERDUE})
+
+
+def _by(request) -> Principal:
+    return Principal(actor_role=Actor.CITIZEN, user=request.user)
+
+
+# --- list ------------------------------------------------------------------------------------
+
+
+@citizen_required
+@require_GET
+def case_list(request):
+    cursor = request.GET.get("cursor") or None
+    qs = selectors.citizen_cases(request.user)
+    try:
+        cases, next_cursor = keyset_page(qs, ["-registered_at", "-id"], cursor, PAGE_SIZE)
+    except ValidationFailed as exc:
+        messages.error(request, exc.detail)
+        cases, next_cursor = keyset_page(qs, ["-registered_at", "-id"], None, PAGE_SIZE)
+        cursor = None
+    context = {
+        "cases": cases,
+        "next_cursor": next_cursor,
+        "cursor": cursor,
+        "now": timezone.now(),
+        "nav": "cases",
+    }
+    template = "cases/list.html#case-items" if is_htmx(request) else "cases/list.html"
+    return vary_on_htmx(render(request, template, context))
+
+
+# --- new case ----------------------------------------------------------------------------------
+
+
+def _registered_message(case) -> str:
+    if case.state == State.REGISTERED:
+        return (
+            f"Registramos su caso {case.code}. Está en espera: se enviará a "
+            f"{case.operator.name} apenas confirme su correo, y desde ese momento corre el "
+            "plazo de respuesta."
+        )
+    return (
+        f"Registramos su caso {case.code} y lo enviamos a {case.operator.name}. "
+        f"La operadora debe responderle hasta el {format_local(case.due_at)} (hora de Lima)."
+    )
+
+
+@citizen_required
+def new_case(request):
+    if request.method != "POST":
+        form = CaseForm(initial={"subcategory": request.GET.get("subcategory", "")})
+        return render(request, "cases/new.html", {"form": form, "nav": "new"})
+    form = CaseForm(request.POST)
+    if "show_fields" in request.POST:
+        # Without JavaScript: show the extra fields of the chosen subcategory, no errors yet.
+        return render(request, "cases/new.html", {"form": form, "nav": "new"})
+    try:
+        case = services.register_case(
+            citizen=request.user,
+            data=form.case_input(),
+            by=_by(request),
+            attachments=request.FILES.getlist("attachments"),
+        )
+    except DomainError as exc:
+        form.apply_errors(exc)
+        return render(request, "cases/new.html", {"form": form, "nav": "new"}, status=422)
+    messages.success(request, _registered_message(case))
+    return redirect("cases:detail", code=case.code)
+
+
+@citizen_required
+@require_GET
+def new_case_fields(request):
+    """HTMX fragment: the extra fields of one subcategory."""
+    form = CaseForm(initial={"subcategory": request.GET.get("subcategory", "")})
+    return render(request, "cases/new.html#extra-fields", {"form": form})
+
+
+# --- one case ----------------------------------------------------------------------------------
+
+
+def _detail(request, case, *, rating_form=None, attachment_form=None, status=200):
+    actions = allowed_actions(case.state, Actor.CITIZEN)
+    can_attach = (
+        case.state in ATTACHABLE_STATES
+        and len(case.attachments.all()) < settings.SGU["MAX_ATTACHMENTS"]
+    )
+    context = {
+        "case": case,
+        "now": timezone.now(),
+        "can_rate": Action.RATE in actions,
+        "rating_form": rating_form or RatingForm(),
+        "can_attach": can_attach,
+        "attachment_form": attachment_form or AttachmentForm(),
+        "nav": "cases",
+    }
+    return render(request, "cases/detail.html", context, status=status)
+
+
+@citizen_required
+@require_GET
+def case_detail(request, code: str):
+    case = or_404(selectors.citizen_case, request.user, code)
+    return _detail(request, case)
+
+
+@citizen_required
+@require_POST
+def add_attachments(request, code: str):
+    case = or_404(selectors.citizen_case, request.user, code)
+    form = AttachmentForm(request.POST)
+    try:
+        stored = services.add_attachments(
+            case=case, files=request.FILES.getlist("attachments"), by=_by(request)
+        )
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+        return redirect("cases:detail", code=code)
+    except DomainError as exc:
+        form.apply_errors(exc)
+        return _detail(request, case, attachment_form=form, status=422)
+    names = ", ".join(f"«{a.name}»" for a in stored)
+    messages.success(request, f"Adjuntamos {names} a su caso.")
+    return redirect("cases:detail", code=code)
+
+
+@citizen_required
+@require_POST
+def rate(request, code: str):
+    case = or_404(selectors.citizen_case, request.user, code)
+    form = RatingForm(request.POST)
+    try:
+        services.rate_case(
+            case=case,
+            resolved=form.resolved_value(),
+            score=form.score_value(),
+            comment=form.value("comment"),
+            by=_by(request),
+        )
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+        return redirect("cases:detail", code=code)
+    except DomainError as exc:
+        form.apply_errors(exc)
+        return _detail(request, case, rating_form=form, status=422)
+    messages.success(request, "Gracias por calificar la respuesta de la operadora.")
+    return redirect("cases:detail", code=code)
+
+
+@citizen_required
+@require_GET
+def attachment(request, code: str, pk: int):
+    case = or_404(selectors.citizen_case, request.user, code)
+    return download(case, pk)

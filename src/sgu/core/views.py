@@ -1,13 +1,20 @@
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 
 
 def home(request):
-    return render(request, "core/home.html")
+    return render(request, "core/home.html", {"nav": "home"})
 
 
 def not_found(request, exception=None):
     return render(request, "core/404.html", status=404)
 
 
+def forbidden(request, exception=None):
+    return render(request, "core/403.html", status=403)
+
+
 def server_error(request):
-    return render(request, "core/500.html", status=500)
+    # No request context: whatever broke (the database…) must not break the error page too.
+    return HttpResponseServerError(loader.get_template("core/500.html").render({}))

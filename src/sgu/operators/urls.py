@@ -1,6 +1,14 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from sgu.operators import views
 
 app_name = "operators"
-urlpatterns: list = []
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="operators:tray"), name="index"),
+    path("bandeja/", views.tray, name="tray"),
+    path("casos/<str:code>/", views.case_detail, name="case"),
+    path("casos/<str:code>/atender/", views.acknowledge, name="acknowledge"),
+    path("casos/<str:code>/solucion/", views.answer, name="answer"),
+    path("casos/<str:code>/adjuntos/<int:pk>/", views.attachment, name="attachment"),
+]

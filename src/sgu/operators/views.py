@@ -1,1 +1,116 @@
+"""The operator portal: the tray of the agent's own operator and each case in it."""
 
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from sgu.accounts.decorators import operator_staff_required
+from sgu.cases import selectors, services
+from sgu.cases.workflow import Action, Actor, allowed_actions
+from sgu.core.errors import Conflict, DomainError, ValidationFailed
+from sgu.core.pagination import keyset_page
+from sgu.core.principal import Principal
+from sgu.core.web import download, is_htmx, or_404, vary_on_htmx
+from sgu.operators.forms import SolutionForm, TrayFilterForm
+
+PAGE_SIZE = 25
+
+
+def _by(request) -> Principal:
+    return Principal(actor_role=Actor.OPERATOR, user=request.user, operator=request.user.operator)
+
+
+@operator_staff_required
+@require_GET
+def tray(request):
+    operator = request.user.operator
+    now = timezone.now()
+    form = TrayFilterForm(request.GET)
+    filters = form.filters()
+    qs = selectors.operator_tray(operator, now=now, **filters)
+    ordering = form.ordering()
+    cursor = request.GET.get("cursor") or None
+    try:
+        cases, next_cursor = keyset_page(qs, ordering, cursor, PAGE_SIZE)
+    except ValidationFailed as exc:
+        messages.error(request, exc.detail)
+        cases, next_cursor = keyset_page(qs, ordering, None, PAGE_SIZE)
+        cursor = None
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    if next_cursor:
+        query["cursor"] = next_cursor
+    context = {
+        "form": form,
+        "cases": cases,
+        "next_cursor": next_cursor,
+        "next_query": query.urlencode(),
+        "cursor": cursor,
+        "filtered": any(v is not None for v in filters.values()),
+        "now": now,
+        "nav": "tray",
+    }
+    if is_htmx(request):
+        return vary_on_htmx(render(request, "operators/tray.html#tray-rows", context))
+    context["counts"] = selectors.operator_tray_counts(operator, now=now)
+    return vary_on_htmx(render(request, "operators/tray.html", context))
+
+
+def _detail(request, case, *, solution_form=None, status=200):
+    actions = allowed_actions(case.state, Actor.OPERATOR)
+    context = {
+        "case": case,
+        "now": timezone.now(),
+        "can_acknowledge": Action.ACKNOWLEDGE in actions,
+        "can_answer": Action.ANSWER in actions,
+        "solution_form": solution_form or SolutionForm(agent=request.user),
+        "nav": "tray",
+    }
+    return render(request, "operators/case.html", context, status=status)
+
+
+@operator_staff_required
+@require_GET
+def case_detail(request, code: str):
+    case = or_404(selectors.operator_case, request.user.operator, code)
+    return _detail(request, case)
+
+
+@operator_staff_required
+@require_POST
+def acknowledge(request, code: str):
+    case = or_404(selectors.operator_case, request.user.operator, code)
+    try:
+        services.acknowledge_case(case=case, by=_by(request))
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, f"Tomó en atención el caso {code}.")
+    return redirect("operators:case", code=code)
+
+
+@operator_staff_required
+@require_POST
+def answer(request, code: str):
+    case = or_404(selectors.operator_case, request.user.operator, code)
+    form = SolutionForm(request.POST, agent=request.user)
+    try:
+        services.record_solution(case=case, data=form.solution_input(), by=_by(request))
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+        return redirect("operators:case", code=code)
+    except DomainError as exc:
+        form.apply_errors(exc)
+        return _detail(request, case, solution_form=form, status=422)
+    messages.success(
+        request, f"Registró la respuesta del caso {code}. Se la enviamos al usuario por correo."
+    )
+    return redirect("operators:case", code=code)
+
+
+@operator_staff_required
+@require_GET
+def attachment(request, code: str, pk: int):
+    case = or_404(selectors.operator_case, request.user.operator, code)
+    return download(case, pk)

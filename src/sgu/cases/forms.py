@@ -1,0 +1,177 @@
+from django import forms
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from sgu.cases.services import CaseInput
+from sgu.catalog import selectors as catalog
+from sgu.catalog.models import FieldType, Subcategory
+from sgu.core.forms import MultipleFileInput, ServiceForm
+
+ACCEPTED_FILES = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
+EXTRA_PREFIX = "fields."
+
+
+def subcategory_choices(subcategories: list[Subcategory]) -> list:
+    """Grouped by category (<optgroup>), each with its plazo."""
+    services = {s.category.service_id for s in subcategories}
+    groups: dict[str, list] = {}
+    for s in subcategories:
+        group = s.category.name
+        if len(services) > 1:
+            group = f"{s.category.service.name}: {group}"
+        groups.setdefault(group, []).append((s.code, f"{s.name} (plazo: {s.deadline_label})"))
+    return [("", "Elija el problema"), *groups.items()]
+
+
+def extra_field(definition) -> forms.Field:
+    """The form field for one SubcategoryField, with the input type that fits it."""
+    attrs: dict = {}
+    kind = definition.type
+    if kind == FieldType.DATE:
+        attrs["max"] = timezone.localdate().isoformat()
+        widget: forms.Widget = forms.DateInput(attrs={"type": "date", **attrs})
+        help_text = definition.help_text or "Día, mes y año."
+    elif kind == FieldType.NUMBER:
+        widget = forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"})
+        help_text = definition.help_text
+    elif kind == FieldType.MONEY:
+        widget = forms.TextInput(
+            attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": "0.00"}
+        )
+        help_text = definition.help_text or "En soles, por ejemplo 25.50."
+    elif kind == FieldType.CHOICE:
+        options = [(str(c), str(c)) for c in definition.choices or []]
+        widget = forms.Select(choices=[("", "Elija una opción"), *options])
+        help_text = definition.help_text
+    else:
+        widget = forms.TextInput(attrs={"maxlength": 500})
+        help_text = definition.help_text
+    return forms.CharField(
+        label=definition.label, required=definition.required, widget=widget, help_text=help_text
+    )
+
+
+class CaseForm(ServiceForm):
+    """A new problem report. The extra fields are those of the chosen subcategory."""
+
+    operator = forms.CharField(label="Empresa operadora", widget=forms.Select())
+    subcategory = forms.CharField(
+        label="¿Qué problema tiene?",
+        help_text="Entre paréntesis, el plazo que tiene la operadora para responderle.",
+        widget=forms.Select(),
+    )
+    service_number = forms.CharField(
+        label="Número de la línea afectada",
+        help_text="Su número de celular: 9 dígitos, empieza con 9.",
+        widget=forms.TextInput(
+            attrs={"type": "tel", "inputmode": "numeric", "autocomplete": "tel-national"}
+        ),
+    )
+    description = forms.CharField(
+        label="Cuéntenos qué pasó",
+        help_text="Qué ocurrió, desde cuándo y qué le respondió la operadora, si ya le consultó.",
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": 4000}),
+    )
+    attachments = forms.Field(
+        label="Adjuntar pruebas (opcional)",
+        help_text=f"Hasta {settings.SGU['MAX_ATTACHMENTS']} archivos PDF, JPG o PNG de "
+        f"{settings.SGU['MAX_ATTACHMENT_BYTES'] // 1048576} MB como máximo cada uno: recibos, "
+        "capturas de pantalla, constancias.",
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": ACCEPTED_FILES}),
+    )
+
+    error_aliases = {"file": "attachments"}
+    error_prefixes = ("attachments[",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.subcategories = list(catalog.active_subcategories())
+        self.fields["operator"].widget.choices = [
+            ("", "Elija la operadora"),
+            *((o.code, o.name) for o in catalog.active_operators()),
+        ]
+        self.fields["subcategory"].widget.choices = subcategory_choices(self.subcategories)
+        self.chosen_subcategory = self._chosen_subcategory()
+        self.extra_names: list[str] = []
+        if self.chosen_subcategory is not None:
+            for definition in self.chosen_subcategory.fields.all():
+                name = EXTRA_PREFIX + definition.name
+                self.fields[name] = extra_field(definition)
+                self.extra_names.append(name)
+            self._mark_required()
+        # With JavaScript, choosing a subcategory brings its extra fields at once (HTMX).
+        self.fields["subcategory"].widget.attrs.update(
+            {
+                "hx-get": reverse("cases:new_fields"),
+                "hx-trigger": "change",
+                "hx-target": "#extra-fields",
+                "hx-swap": "innerHTML",
+                "aria-controls": "extra-fields",
+            }
+        )
+
+    def _chosen_subcategory(self) -> Subcategory | None:
+        code = self.value("subcategory")
+        return next((s for s in self.subcategories if s.code == code), None)
+
+    def extra_fields(self):
+        return [self[name] for name in self.extra_names]
+
+    def form_field_for(self, error_field: str) -> str | None:
+        if error_field == "fields":
+            return None
+        return super().form_field_for(error_field)
+
+    def case_input(self) -> CaseInput:
+        return CaseInput(
+            operator=self.value("operator"),
+            subcategory=self.value("subcategory"),
+            service_number=self.value("service_number"),
+            description=self.value("description"),
+            fields={name.removeprefix(EXTRA_PREFIX): self.value(name) for name in self.extra_names},
+        )
+
+
+class AttachmentForm(ServiceForm):
+    attachments = forms.Field(
+        label="Agregar archivos",
+        help_text="PDF, JPG o PNG de hasta 10 MB cada uno.",
+        widget=MultipleFileInput(attrs={"accept": ACCEPTED_FILES}),
+    )
+
+    error_aliases = {"file": "attachments"}
+    error_prefixes = ("attachments[",)
+
+
+class RatingForm(ServiceForm):
+    resolved = forms.CharField(
+        label="¿La operadora resolvió su problema?",
+        widget=forms.RadioSelect(choices=[("si", "Sí"), ("no", "No")]),
+    )
+    score = forms.CharField(
+        label="¿Qué tan satisfecho está con la respuesta?",
+        help_text="De 1 (nada satisfecho) a 5 (muy satisfecho).",
+        widget=forms.RadioSelect(
+            choices=[
+                ("1", "1 — Nada satisfecho"),
+                ("2", "2 — Poco satisfecho"),
+                ("3", "3 — Ni satisfecho ni insatisfecho"),
+                ("4", "4 — Satisfecho"),
+                ("5", "5 — Muy satisfecho"),
+            ]
+        ),
+    )
+    comment = forms.CharField(
+        label="Comentario (opcional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+    )
+
+    def resolved_value(self) -> bool | None:
+        return {"si": True, "no": False}.get(self.value("resolved"))
+
+    def score_value(self) -> int | None:
+        value = self.value("score")
+        return int(value) if value in {"1", "2", "3", "4", "5"} else None

@@ -1,0 +1,85 @@
+"""Small helpers shared by the HTML views."""
+
+from datetime import date, datetime
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from sgu.core.errors import NotFound
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    """An HTMX request that wants a fragment (a history restore wants the whole page)."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def vary_on_htmx(response: HttpResponse) -> HttpResponse:
+    # The same URL answers a page or a fragment: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
+    return response
+
+
+def or_404(fn, *args, **kwargs):
+    """Call a selector; its NotFound becomes Django's 404 page (never a 403: no leak)."""
+    try:
+        return fn(*args, **kwargs)
+    except NotFound as exc:
+        raise Http404(exc.detail) from None
+
+
+def safe_next(request: HttpRequest, value: str | None, default: str) -> str:
+    if value and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return default
+
+
+def parse_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
+def parse_int(value: str) -> int | None:
+    try:
+        return int((value or "").strip())
+    except ValueError:
+        return None
+
+
+def as_local(value: datetime) -> datetime:
+    from django.utils import timezone
+
+    from sgu.core.calendar import LIMA
+
+    return timezone.localtime(value, LIMA)
+
+
+def format_local(value: datetime | None) -> str:
+    """dd/mm/aaaa HH:MM in America/Lima."""
+    if value is None:
+        return ""
+    return f"{as_local(value):%d/%m/%Y %H:%M}"
+
+
+def download(case, attachment_id: int) -> FileResponse:
+    """One of `case`'s files (the case already came from a scoped selector), as a download:
+    never rendered by the browser inside our origin."""
+    found = next((a for a in case.attachments.all() if a.pk == attachment_id), None)
+    if found is None:
+        raise Http404("No existe ese archivo en este caso.")
+    response = FileResponse(
+        found.file.open("rb"),
+        as_attachment=True,
+        filename=found.name,
+        content_type=found.content_type,
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,86 @@
+/* SGU: the little JavaScript the pages use. Everything works without it; it only adds
+ * comfort. No inline scripts anywhere (a strict Content-Security-Policy is planned). */
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  // HTMX requests carry Django's CSRF token as a header (same-origin requests only).
+  document.addEventListener("htmx:configRequest", function (event) {
+    var token = csrfToken();
+    if (token) {
+      event.detail.headers["X-CSRFToken"] = token;
+    }
+  });
+
+  // With JavaScript, the "show the fields of this problem" button is not needed: HTMX
+  // loads them as soon as the subcategory changes. Removed (not just hidden) so that Enter
+  // in a text box submits the form with its main button.
+  function hideNoJsControls(root) {
+    if (!window.htmx) {
+      return;
+    }
+    var nodes = (root || document).querySelectorAll("[data-nojs-only]");
+    for (var i = 0; i < nodes.length; i++) {
+      nodes[i].remove();
+    }
+  }
+
+  // After a failed submission, take keyboard and screen-reader users to the error summary.
+  function focusErrorSummary() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) {
+      summary.focus();
+    }
+  }
+
+  // Disable the submit button while a form is being sent (slow networks: no double posts).
+  document.addEventListener("submit", function (event) {
+    if (event.defaultPrevented) {
+      return;
+    }
+    var form = event.target;
+    if (form.hasAttribute("hx-get") || form.hasAttribute("hx-post")) {
+      return;
+    }
+    var buttons = form.querySelectorAll("button[type=submit][data-busy-label]");
+    for (var i = 0; i < buttons.length; i++) {
+      var b = buttons[i];
+      window.setTimeout(
+        (function (button) {
+          return function () {
+            button.setAttribute("data-label", button.textContent);
+            button.disabled = true;
+            button.textContent = button.getAttribute("data-busy-label");
+          };
+        })(b),
+        0
+      );
+    }
+  });
+
+  // Coming back with the browser's back button (page cache): buttons usable again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) {
+      return;
+    }
+    var buttons = document.querySelectorAll("button[data-busy-label]");
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].disabled = false;
+      if (buttons[i].hasAttribute("data-label")) {
+        buttons[i].textContent = buttons[i].getAttribute("data-label");
+      }
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    hideNoJsControls(document);
+    focusErrorSummary();
+  });
+  document.addEventListener("htmx:load", function (event) {
+    hideNoJsControls(event.target);
+  });
+})();

@@ -1,0 +1,127 @@
+"""Pages everyone sees, error pages, and rules every page keeps (accessibility basics and a
+markup ready for a strict Content-Security-Policy)."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from conftest import make_citizen, make_operator_agent
+from web.conftest import png_upload, register_case, text
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_explains_the_sgu_and_offers_the_main_actions(client):
+    response = client.get("/")
+
+    shown = text(response)
+    assert response.status_code == 200
+    assert "Sistema de Gestión de Usuarios" in shown
+    html = response.content.decode()
+    for href in ('href="/casos/nuevo/"', 'href="/cuenta/ingresar/"', 'href="/cuenta/registro/"'):
+        assert href in html
+
+
+def test_home_links_by_role(client, claro):
+    client.force_login(make_citizen())
+    html = client.get("/").content.decode()
+    assert 'href="/casos/"' in html and "/operadora/bandeja/" not in html
+
+    client.force_login(make_operator_agent(claro))
+    html = client.get("/").content.decode()
+    assert 'href="/operadora/bandeja/"' in html and 'href="/casos/"' not in html
+
+
+def test_unknown_page_is_the_styled_404(client):
+    response = client.get("/no-existe/")
+
+    assert response.status_code == 404
+    assert "No encontramos esta página" in text(response)
+    assert "sgu.css" in response.content.decode()
+
+
+def test_500_page_renders_without_a_request_context(rf):
+    from sgu.core.views import server_error
+
+    response = server_error(rf.get("/"))
+
+    assert response.status_code == 500
+    assert "Algo salió mal de nuestro lado" in response.content.decode()
+
+
+def test_a_form_without_its_csrf_token_gets_a_spanish_page(catalog):
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post("/cuenta/ingresar/", {"username": "a@b.pe", "password": "x"})
+
+    assert response.status_code == 403
+    assert "La página venció" in response.content.decode()
+
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+INLINE_HANDLER = re.compile(r"\son[a-z]+\s*=", re.I)
+INLINE_STYLE = re.compile(r"<style\b|\sstyle\s*=", re.I)
+
+
+def pages(client, claro) -> list[tuple[str, str]]:
+    """Every page of the web UI, as each role sees it."""
+    citizen = make_citizen()
+    case = register_case(citizen, attachments=[png_upload()])
+    out = []
+    anonymous = Client()
+    for path in (
+        "/",
+        "/cuenta/registro/",
+        "/cuenta/ingresar/",
+        "/cuenta/confirmar/",
+        "/cuenta/confirmar/abc/",
+        "/no-existe/",
+    ):
+        out.append((path, anonymous.get(path).content.decode()))
+    out.append(("registro con errores", anonymous.post("/cuenta/registro/", {}).content.decode()))
+    client.force_login(citizen)
+    for path in (
+        "/",
+        "/casos/",
+        "/casos/nuevo/",
+        f"/casos/{case.code}/",
+        "/casos/nuevo/campos/?subcategory=recarga-no-acreditada",
+        "/cuenta/registro/listo/",
+        "/operadora/bandeja/",
+    ):
+        out.append((path, client.get(path).content.decode()))
+    out.append(("caso con errores", client.post("/casos/nuevo/", {}).content.decode()))
+    agent = Client()
+    agent.force_login(make_operator_agent(claro))
+    for path in ("/operadora/bandeja/", f"/operadora/casos/{case.code}/"):
+        out.append((path, agent.get(path).content.decode()))
+    return out
+
+
+def test_no_inline_scripts_styles_or_event_handlers_anywhere(client, claro):
+    for path, html in pages(client, claro):
+        assert not INLINE_SCRIPT.search(html), path
+        assert not INLINE_HANDLER.search(html), path
+        assert not INLINE_STYLE.search(html), path
+
+
+def test_every_page_is_spanish_with_a_skip_link_and_local_assets(client, claro):
+    for path, html in pages(client, claro):
+        if "<html" not in html:
+            continue  # fragments
+        assert '<html lang="es">' in html, path
+        assert 'href="#contenido"' in html and 'id="contenido"' in html, path
+        assert re.search(r'<script src="/static/sgu/htmx\.min\.js"', html), path
+        for src in re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', html):
+            assert src.startswith("/static/"), (path, src)
+
+
+def test_every_input_has_a_label(client, claro):
+    for path, html in pages(client, claro):
+        ids = set(re.findall(r'<label[^>]*\bfor="([^"]+)"', html))
+        for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*>", html):
+            if re.search(r'type="(hidden|submit)"', tag):
+                continue
+            match = re.search(r'\bid="([^"]+)"', tag)
+            assert match and match.group(1) in ids, (path, tag)
