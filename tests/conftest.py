@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
+from unittest import mock
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -90,8 +91,16 @@ def mailbox(smtp_server, settings):
 
 
 def run_tasks() -> None:
-    """Run every queued background task (emails…) with the real worker, then return."""
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    """Run every queued background task (emails…) with the real worker, then return.
+
+    The worker calls close_old_connections(), which closes a connection whose autocommit is
+    off — as it is inside a test's transaction. SQLite's in-memory test database ignores
+    that; PostgreSQL's connection would really close. Inside a test it must stay open.
+    """
+    with mock.patch(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    ):
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
 
 
 @pytest.fixture
