@@ -125,3 +125,10 @@ def test_every_input_has_a_label(client, claro):
                 continue
             match = re.search(r'\bid="([^"]+)"', tag)
             assert match and match.group(1) in ids, (path, tag)
+
+
+def test_an_htmx_request_after_the_session_expired_sends_the_browser_to_log_in(client):
+    response = client.get("/operadora/bandeja/?overdue=si", HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith("/cuenta/ingresar/?next=/operadora/bandeja/")
