@@ -191,12 +191,14 @@ def _mount() -> None:
     from sgu.cases.staff_api import router as staff_router
     from sgu.catalog.api import router as catalog_router
     from sgu.operators.api import router as operators_router
+    from sgu.outages.api import router as outages_router
 
     api.add_router("", accounts_router)
     api.add_router("/catalog", catalog_router)
     api.add_router("/cases", cases_router)
     api.add_router("/operator", operators_router)
     api.add_router("/staff", staff_router)
+    api.add_router("", outages_router)  # /operator/outages…, /staff/contingency-windows…
 
 
 _mount()

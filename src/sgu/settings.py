@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "sgu.cases",
     "sgu.operators",
     "sgu.notifications",
+    "sgu.outages",
 ]
 
 MIDDLEWARE = [

@@ -42,6 +42,10 @@ ALLOWED = {
     ("CLOSE", "RETURNED", "REGULATOR"): "CLOSED",
     ("CLOSE", "CLAIM_CODED", "SYSTEM"): "CLOSED",
     ("CLOSE", "CLAIM_CODED", "REGULATOR"): "CLOSED",
+    # DOMAIN §5 contingency: a window that extends an overdue case's plazo past now gives it
+    # back to the operator, where it was (not yet acknowledged / acknowledged).
+    ("REOPEN", "OVERDUE", "SYSTEM"): "FORWARDED",
+    ("RESUME", "OVERDUE", "SYSTEM"): "IN_PROGRESS",
 }
 
 EVERY = list(itertools.product(Action.values, State.values, Actor.values))

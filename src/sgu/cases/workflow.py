@@ -35,6 +35,9 @@ class Action(models.TextChoices):
     REQUEST_CLAIM = "REQUEST_CLAIM", "Generar reclamo"
     ASSIGN_CLAIM_CODE = "ASSIGN_CLAIM_CODE", "Asignar código de reclamo"
     CLOSE = "CLOSE", "Cerrar"
+    # A contingency window extended the plazo of an OVERDUE case past now: it is owed again.
+    REOPEN = "REOPEN", "Reabrir (plazo ampliado por contingencia)"
+    RESUME = "RESUME", "Retomar la atención (plazo ampliado por contingencia)"
 
 
 class Actor(models.TextChoices):
@@ -87,6 +90,12 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.CLOSED,
         frozenset({R.SYSTEM, R.REGULATOR}),
     ),
+    # A contingency window the regulator registered gave back the time it took: an OVERDUE
+    # case whose new due date has not passed goes back to where it was (not yet taken in
+    # attention: FORWARDED; taken: IN_PROGRESS). The system applies it, as a consequence of
+    # the window; no person chooses it, so no button offers it.
+    Transition(A.REOPEN, frozenset({S.OVERDUE}), S.FORWARDED, frozenset({R.SYSTEM})),
+    Transition(A.RESUME, frozenset({S.OVERDUE}), S.IN_PROGRESS, frozenset({R.SYSTEM})),
 )
 
 _BY_ACTION = {t.action: t for t in TRANSITIONS}
@@ -111,6 +120,8 @@ _REFUSALS = {
     A.ASSIGN_CLAIM_CODE: "Este reclamo no está esperando código.",
     A.CLOSE: "Este caso no se puede cerrar en su estado actual ({state}).",
     A.FORWARD: "El caso ya fue trasladado.",
+    A.REOPEN: "Solo se reabre un caso vencido.",
+    A.RESUME: "Solo se reabre un caso vencido.",
 }
 
 

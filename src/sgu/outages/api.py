@@ -1,0 +1,450 @@
+"""Inoperatividad register (operators, API key or session) and contingency windows (regulator).
+
+Mounted at the API root: paths start with /operator/… and /staff/… like the other routers.
+"""
+
+from datetime import date, datetime, time
+from typing import Literal
+
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from sgu.accounts.auth import operator_auth, user_auth
+from sgu.core.calendar import LIMA
+from sgu.core.errors import Forbidden
+from sgu.core.idempotency import run_idempotent
+from sgu.core.pagination import clamp_limit, keyset_page
+from sgu.core.principal import Principal
+from sgu.core.schemas import Problem
+from sgu.outages import selectors, services
+from sgu.outages.models import (
+    AttentionPoint,
+    ClosingReason,
+    ContingencyScope,
+    ContingencyWindow,
+    OutageEvent,
+    ProcedureType,
+    Scenario,
+)
+
+router = Router()
+
+OPERATOR_TAG = ["Inoperatividad — operadoras"]
+STAFF_TAG = ["Inoperatividad y contingencia — regulador"]
+
+# --- schemas ------------------------------------------------------------------------------------
+
+
+class PointOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+    ubigeo: str
+    address: str
+    active: bool
+
+
+class PointPage(Schema):
+    items: list[PointOut]
+    next_cursor: str | None
+
+
+class OutageIn(Schema):
+    attention_point: str = Field(
+        max_length=40, description="Código del punto de atención", examples=["CAC-MIRAFLORES"]
+    )
+    procedure_type: ProcedureType
+    scenario: Scenario
+    systems: str = Field(max_length=500, description="Sistemas afectados.")
+    started_at: datetime = Field(description="Inicio, ISO 8601 con zona horaria.")
+    manual: bool = Field(
+        default=False,
+        description="Registro manual posterior (regularización de un formulario en papel).",
+    )
+    ended_at: datetime | None = Field(
+        default=None, description="Solo para un evento que ya terminó (con closing_reason)."
+    )
+    closing_reason: ClosingReason | None = None
+
+
+class CloseIn(Schema):
+    ended_at: datetime = Field(description="Fin, ISO 8601 con zona horaria; no antes del inicio.")
+    closing_reason: ClosingReason
+
+
+class OutageOut(Schema):
+    id: int
+    number: int = Field(description="Número correlativo de la operadora.")
+    operator: str
+    attention_point: PointOut
+    procedure_type: str
+    scenario: str
+    systems: str
+    started_at: datetime
+    ended_at: datetime | None
+    closing_reason: str | None
+    manual: bool
+    open: bool
+    duration_minutes: int | None
+    registered_at: datetime
+    closed_at: datetime | None
+    report_due_at: datetime | None = Field(
+        description="23:59:59 (Lima) del 3.er día hábil posterior al fin."
+    )
+    registered_late: bool = Field(description="Registrado después de 3 días hábiles del inicio.")
+    closed_late: bool = Field(description="Cierre registrado después de 3 días hábiles del fin.")
+    reportable: bool = Field(description="Falso para los eventos de error o prueba.")
+
+
+class OutagePage(Schema):
+    items: list[OutageOut]
+    next_cursor: str | None
+
+
+class WindowIn(Schema):
+    starts_at: datetime
+    ends_at: datetime
+    scope: ContingencyScope
+    operator: str | None = Field(default=None, max_length=20, examples=["CLARO"])
+    reason: str = Field(max_length=2000)
+
+
+class WindowOut(Schema):
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    scope: str
+    operator: str | None
+    reason: str
+    registered_at: datetime
+    last_applied_at: datetime | None
+    cases_extended: int
+    cases_reopened: int
+
+
+class ApplyOut(Schema):
+    window: WindowOut
+    candidates: int = Field(description="Casos del periodo y alcance de la ventana.")
+    extended: int = Field(description="Casos ampliados en esta aplicación.")
+    reopened: int = Field(description="De ellos, casos vencidos que volvieron a estar abiertos.")
+    now_on_time: int = Field(description="Respuestas que con la ampliación quedan a tiempo.")
+    reapplied: int = Field(description="Ampliaciones de ventanas posteriores reaplicadas.")
+
+
+class WindowPage(Schema):
+    items: list[WindowOut]
+    next_cursor: str | None
+
+
+# --- dicts ----------------------------------------------------------------------------------------
+
+
+def point_dict(p: AttentionPoint) -> dict:
+    return {
+        "id": p.pk,
+        "code": p.code,
+        "name": p.name,
+        "kind": p.kind,
+        "ubigeo": p.ubigeo,
+        "address": p.address,
+        "active": p.active,
+    }
+
+
+def outage_dict(e: OutageEvent, operator_code: str) -> dict:
+    return {
+        "id": e.pk,
+        "number": e.number,
+        "operator": operator_code,
+        "attention_point": point_dict(e.attention_point),
+        "procedure_type": e.procedure_type,
+        "scenario": e.scenario,
+        "systems": e.systems,
+        "started_at": e.started_at,
+        "ended_at": e.ended_at,
+        "closing_reason": e.closing_reason or None,
+        "manual": e.manual,
+        "open": e.is_open,
+        "duration_minutes": e.duration_minutes,
+        "registered_at": e.registered_at,
+        "closed_at": e.closed_at,
+        "report_due_at": e.report_due_at,
+        "registered_late": e.registered_late,
+        "closed_late": e.closed_late,
+        "reportable": e.reportable,
+    }
+
+
+def window_dict(w: ContingencyWindow) -> dict:
+    return {
+        "id": w.pk,
+        "starts_at": w.starts_at,
+        "ends_at": w.ends_at,
+        "scope": w.scope,
+        "operator": w.operator.code if w.operator_id else None,
+        "reason": w.reason,
+        "registered_at": w.registered_at,
+        "last_applied_at": w.last_applied_at,
+        "cases_extended": getattr(w, "n_extended", 0),
+        "cases_reopened": getattr(w, "n_reopened", 0),
+    }
+
+
+def apply_dict(result: services.ApplyResult) -> dict:
+    return {
+        "window": window_dict(selectors.contingency_window(result.window.pk)),
+        "candidates": result.candidates,
+        "extended": result.extended,
+        "reopened": result.reopened,
+        "now_on_time": result.now_on_time,
+        "reapplied": result.reapplied,
+    }
+
+
+def _json(schema: type[Schema], data: dict) -> dict:
+    return schema.model_validate(data).model_dump(mode="json")
+
+
+def _scope(principal: Principal) -> str:
+    if principal.api_key_id is not None:
+        return f"operator-key:{principal.api_key_id}"
+    return f"user:{principal.user_id}"
+
+
+# --- operators ------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/operator/attention-points",
+    auth=operator_auth,
+    tags=OPERATOR_TAG,
+    response={200: PointPage, 401: Problem, 422: Problem},
+    summary="Puntos de atención de la operadora",
+)
+def list_points(
+    request, active: bool | None = None, limit: int | None = None, cursor: str | None = None
+):
+    principal: Principal = request.auth
+    rows, next_cursor = keyset_page(
+        selectors.operator_points(principal.operator, active=active),
+        ["id"],
+        cursor,
+        clamp_limit(limit),
+    )
+    return {"items": [point_dict(p) for p in rows], "next_cursor": next_cursor}
+
+
+@router.get(
+    "/operator/outages",
+    auth=operator_auth,
+    tags=OPERATOR_TAG,
+    response={200: OutagePage, 401: Problem, 422: Problem},
+    summary="Registro de inoperatividad de la operadora",
+    description="Con `open=true`, solo los eventos abiertos; con `open=false`, los cerrados. "
+    "Del más reciente al más antiguo.",
+)
+def list_outages(
+    request, open: bool | None = None, limit: int | None = None, cursor: str | None = None
+):
+    principal: Principal = request.auth
+    qs = selectors.operator_events(principal.operator)
+    if open is True:
+        qs = qs.filter(ended_at__isnull=True)
+    elif open is False:
+        qs = qs.filter(ended_at__isnull=False)
+    rows, next_cursor = keyset_page(qs, ["-started_at", "-id"], cursor, clamp_limit(limit))
+    code = principal.operator.code
+    return {"items": [outage_dict(e, code) for e in rows], "next_cursor": next_cursor}
+
+
+@router.post(
+    "/operator/outages",
+    auth=operator_auth,
+    tags=OPERATOR_TAG,
+    response={201: OutageOut, 401: Problem, 403: Problem, 409: Problem, 422: Problem},
+    summary="Registrar un evento de inoperatividad",
+    description="409 si ya hay un evento abierto para ese punto de atención y tipo de "
+    "procedimiento. Admite `Idempotency-Key`.",
+)
+def register_outage(request, payload: OutageIn):
+    principal: Principal = request.auth
+
+    def create() -> tuple[int, dict]:
+        event = services.register_outage(
+            data=services.OutageInput(
+                attention_point=payload.attention_point,
+                procedure_type=payload.procedure_type,
+                scenario=payload.scenario,
+                systems=payload.systems,
+                started_at=payload.started_at,
+                manual=payload.manual,
+                ended_at=payload.ended_at,
+                closing_reason=payload.closing_reason or "",
+            ),
+            by=principal,
+        )
+        return 201, _json(OutageOut, outage_dict(event, principal.operator.code))
+
+    return Status(*run_idempotent(request, _scope(principal), create))
+
+
+@router.get(
+    "/operator/outages/{outage_id}",
+    auth=operator_auth,
+    tags=OPERATOR_TAG,
+    response={200: OutageOut, 401: Problem, 404: Problem},
+    summary="Un evento (404 si es de otra operadora)",
+)
+def get_outage(request, outage_id: int):
+    principal: Principal = request.auth
+    event = selectors.operator_event(principal.operator, outage_id)
+    return outage_dict(event, principal.operator.code)
+
+
+@router.post(
+    "/operator/outages/{outage_id}/close",
+    auth=operator_auth,
+    tags=OPERATOR_TAG,
+    response={200: OutageOut, 401: Problem, 404: Problem, 409: Problem, 422: Problem},
+    summary="Cerrar un evento: fin y motivo de cierre",
+)
+def close_outage(request, outage_id: int, payload: CloseIn):
+    principal: Principal = request.auth
+    event = selectors.operator_event(principal.operator, outage_id)
+    event = services.close_outage(
+        event=event,
+        ended_at=payload.ended_at,
+        closing_reason=payload.closing_reason,
+        by=principal,
+    )
+    return outage_dict(event, principal.operator.code)
+
+
+# --- regulator ------------------------------------------------------------------------------------
+
+
+def _staff(request) -> Principal:
+    principal: Principal = request.auth
+    if principal.user is None or not principal.user.is_regulator_staff:
+        raise Forbidden("Esta operación es para el personal del regulador.")
+    return principal
+
+
+def _day_start(d: date | None) -> datetime | None:
+    return datetime.combine(d, time.min, tzinfo=LIMA) if d else None
+
+
+@router.get(
+    "/staff/outages",
+    auth=user_auth,
+    tags=STAFF_TAG,
+    response={200: OutagePage, 401: Problem, 403: Problem, 422: Problem},
+    summary="Eventos de inoperatividad de todas las operadoras",
+    description="Sin los eventos de error o prueba. `flagged=true`: registrados o cerrados "
+    "fuera de plazo. Fechas de inicio en hora de Lima (`started_to` inclusive).",
+)
+def staff_outages(
+    request,
+    operator: str | None = None,
+    point: str | None = None,
+    ubigeo: str | None = None,
+    procedure_type: ProcedureType | None = None,
+    scenario: Scenario | None = None,
+    status: Literal["ABIERTO", "CERRADO"] | None = None,
+    flagged: bool = False,
+    started_from: date | None = None,
+    started_to: date | None = None,
+    limit: int | None = None,
+    cursor: str | None = None,
+):
+    _staff(request)
+    filters = selectors.EventFilters(
+        operator=operator or "",
+        point=point or "",
+        ubigeo=ubigeo or "",
+        procedure_type=procedure_type or "",
+        scenario=scenario or "",
+        status=status or "",
+        flagged=flagged,
+        started_from=_day_start(started_from),
+        started_to=_day_start(date.fromordinal(started_to.toordinal() + 1)) if started_to else None,
+    )
+    rows, next_cursor = keyset_page(
+        selectors.regulator_events(filters), ["-started_at", "-id"], cursor, clamp_limit(limit)
+    )
+    return {
+        "items": [outage_dict(e, e.operator.code) for e in rows],
+        "next_cursor": next_cursor,
+    }
+
+
+@router.get(
+    "/staff/contingency-windows",
+    auth=user_auth,
+    tags=STAFF_TAG,
+    response={200: WindowPage, 401: Problem, 403: Problem, 422: Problem},
+    summary="Ventanas de contingencia",
+)
+def list_windows(request, limit: int | None = None, cursor: str | None = None):
+    _staff(request)
+    rows, next_cursor = keyset_page(
+        selectors.contingency_windows(), ["-starts_at", "-id"], cursor, clamp_limit(limit)
+    )
+    return {"items": [window_dict(w) for w in rows], "next_cursor": next_cursor}
+
+
+@router.post(
+    "/staff/contingency-windows",
+    auth=user_auth,
+    tags=STAFF_TAG,
+    response={201: ApplyOut, 401: Problem, 403: Problem, 409: Problem, 422: Problem},
+    summary="Registrar una ventana de contingencia y ampliar los plazos que afectó",
+    description="Solo supervisores del regulador. La ventana se registra cuando ya terminó. "
+    "Cada caso cuyo plazo corría durante la ventana se amplía por el tiempo hábil que esta "
+    "le quitó (docs/contingency.md); un caso vencido por ella vuelve a estar abierto. "
+    "Admite `Idempotency-Key`.",
+)
+def register_window(request, payload: WindowIn):
+    principal = _staff(request)
+
+    def create() -> tuple[int, dict]:
+        result = services.register_contingency_window(
+            data=services.WindowInput(
+                starts_at=payload.starts_at,
+                ends_at=payload.ends_at,
+                scope=payload.scope,
+                operator=payload.operator or "",
+                reason=payload.reason,
+            ),
+            by=principal,
+        )
+        return 201, _json(ApplyOut, apply_dict(result))
+
+    return Status(*run_idempotent(request, _scope(principal), create))
+
+
+@router.get(
+    "/staff/contingency-windows/{window_id}",
+    auth=user_auth,
+    tags=STAFF_TAG,
+    response={200: WindowOut, 401: Problem, 403: Problem, 404: Problem},
+    summary="Una ventana de contingencia",
+)
+def get_window(request, window_id: int):
+    _staff(request)
+    return window_dict(selectors.contingency_window(window_id))
+
+
+@router.post(
+    "/staff/contingency-windows/{window_id}/apply",
+    auth=user_auth,
+    tags=STAFF_TAG,
+    response={200: ApplyOut, 401: Problem, 403: Problem, 404: Problem},
+    summary="Aplicar de nuevo una ventana (idempotente)",
+    description="Amplía los casos afectados que aún no amplió; los ya ampliados no cambian.",
+)
+def apply_window(request, window_id: int):
+    principal = _staff(request)
+    window = selectors.contingency_window(window_id)
+    return apply_dict(services.apply_contingency_window(window=window, by=principal))

@@ -1,0 +1,639 @@
+"""Every write on the inoperatividad register and on contingency windows.
+
+One function per use case, keyword arguments, one transaction each. Every refusal is a
+`DomainError` with a Spanish message (the API turns it into problem+json, the web into form
+errors), and all field errors are gathered before refusing.
+"""
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from sgu.accounts.models import Role
+from sgu.cases import services as cases
+from sgu.cases.workflow import Actor
+from sgu.catalog import selectors as catalog
+from sgu.core.calendar import END_OF_DAY, LIMA, BusinessCalendar, format_day, load_calendar
+from sgu.core.errors import (
+    Conflict,
+    ErrorCollector,
+    FieldError,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+)
+from sgu.core.principal import Principal
+from sgu.outages import selectors
+from sgu.outages.contingency import Extension, Plazo, compute_extension, explain
+from sgu.outages.models import (
+    AttentionPoint,
+    AttentionPointKind,
+    ClosingReason,
+    ContingencyExtension,
+    ContingencyScope,
+    ContingencyWindow,
+    OutageEvent,
+    OutageSequence,
+    ProcedureType,
+    Scenario,
+)
+
+SYSTEM = Principal(actor_role=Actor.SYSTEM)
+REPORT_BUSINESS_DAYS = 3  # DOMAIN §8: events are reported within 3 business days of their end
+MAX_SYSTEMS = 500
+MAX_REASON = 2000
+
+_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,39}$")
+# INEI ubigeo: department 01–25, province and district 01–99.
+_UBIGEO = re.compile(r"^(0[1-9]|1\d|2[0-5])(0[1-9]|[1-9]\d)(0[1-9]|[1-9]\d)$")
+
+
+def _local(at: datetime) -> str:
+    return f"{timezone.localtime(at, LIMA):%d/%m/%Y %H:%M}"
+
+
+def _require_operator_staff(by: Principal, *, admin: bool = False) -> None:
+    if by.operator is None:
+        raise Forbidden("Esta operación es para el personal de una empresa operadora.")
+    if admin and (by.user is None or by.user.role != Role.OPERATOR_ADMIN):
+        raise Forbidden("Solo el administrador de la operadora gestiona los puntos de atención.")
+
+
+def report_deadline(cal: BusinessCalendar, at: datetime) -> datetime:
+    """23:59:59 Lima of the 3rd business day after the Lima day of `at` (UTC)."""
+    d = timezone.localtime(at, LIMA).date()
+    for _ in range(REPORT_BUSINESS_DAYS):
+        d = cal.next_business_day(d)
+    return datetime.combine(d, END_OF_DAY, tzinfo=LIMA).astimezone(UTC)
+
+
+# --- attention points ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PointInput:
+    code: str
+    name: str
+    kind: str
+    ubigeo: str
+    address: str = ""
+    active: bool = True
+
+
+def _clean_point(data: PointInput, errors: ErrorCollector) -> dict:
+    code = (data.code or "").strip().upper()
+    if not _CODE.fullmatch(code):
+        errors.add(
+            "code",
+            "El código tiene de 2 a 40 letras sin tildes, dígitos, guiones o guiones bajos "
+            "(p. ej. CAC-MIRAFLORES).",
+        )
+    name = " ".join((data.name or "").split())
+    if len(name) < 3:
+        errors.add("name", "Escriba el nombre del punto de atención (al menos 3 caracteres).")
+    elif len(name) > 120:
+        errors.add("name", "El nombre admite hasta 120 caracteres.")
+    if data.kind not in AttentionPointKind.values:
+        errors.add("kind", "Elija el tipo: TIENDA, CENTRO_LLAMADAS u OTRO.")
+    ubigeo = (data.ubigeo or "").strip()
+    if not _UBIGEO.fullmatch(ubigeo):
+        errors.add("ubigeo", "El ubigeo tiene 6 dígitos (código INEI del distrito, p. ej. 150122).")
+    address = " ".join((data.address or "").split())
+    if len(address) > 200:
+        errors.add("address", "La dirección admite hasta 200 caracteres.")
+    if not isinstance(data.active, bool):
+        errors.add("active", "Indique si el punto está activo (sí o no).")
+    return {
+        "code": code,
+        "name": name,
+        "kind": data.kind,
+        "ubigeo": ubigeo,
+        "address": address,
+        "active": data.active,
+    }
+
+
+def _duplicate_code(code: str) -> Conflict:
+    return Conflict(
+        f"Ya existe un punto de atención con el código {code} en su empresa.",
+        [FieldError("code", "Código repetido.")],
+    )
+
+
+@transaction.atomic
+def create_attention_point(*, data: PointInput, by: Principal) -> AttentionPoint:
+    _require_operator_staff(by, admin=True)
+    errors = ErrorCollector()
+    values = _clean_point(data, errors)
+    errors.raise_if_any()
+    if AttentionPoint.objects.filter(operator=by.operator, code=values["code"]).exists():
+        raise _duplicate_code(values["code"])
+    try:
+        with transaction.atomic():
+            return AttentionPoint.objects.create(operator=by.operator, **values)
+    except IntegrityError:
+        raise _duplicate_code(values["code"]) from None
+
+
+@transaction.atomic
+def update_attention_point(
+    *, point: AttentionPoint, data: PointInput, by: Principal
+) -> AttentionPoint:
+    _require_operator_staff(by, admin=True)
+    point = selectors.operator_point(by.operator, point.pk)  # scoped: another's is not found
+    errors = ErrorCollector()
+    values = _clean_point(data, errors)
+    errors.raise_if_any()
+    taken = AttentionPoint.objects.filter(operator=by.operator, code=values["code"])
+    if taken.exclude(pk=point.pk).exists():
+        raise _duplicate_code(values["code"])
+    for name, value in values.items():
+        setattr(point, name, value)
+    try:
+        with transaction.atomic():
+            point.save()
+    except IntegrityError:
+        raise _duplicate_code(values["code"]) from None
+    return point
+
+
+# --- outage events ------------------------------------------------------------------------------
+
+
+def next_outage_number(operator_id: int) -> int:
+    """The operator's next correlative number.
+
+    One UPDATE … RETURNING on the operator's row: the row lock serialises concurrent
+    registrations on PostgreSQL, the database lock on SQLite. A rolled-back registration
+    gives its number back; no number is ever given twice.
+    """
+    table = OutageSequence._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE {table} SET last_number = last_number + 1 WHERE operator_id = %s "
+            "RETURNING last_number",
+            [operator_id],
+        )
+        row = cur.fetchone()
+        if row is None:
+            cur.execute(
+                f"INSERT INTO {table} (operator_id, last_number) VALUES (%s, 0) "
+                "ON CONFLICT (operator_id) DO NOTHING",
+                [operator_id],
+            )
+            cur.execute(
+                f"UPDATE {table} SET last_number = last_number + 1 WHERE operator_id = %s "
+                "RETURNING last_number",
+                [operator_id],
+            )
+            row = cur.fetchone()
+    return row[0]
+
+
+@dataclass(frozen=True)
+class OutageInput:
+    attention_point: str  # the point's code
+    procedure_type: str
+    scenario: str
+    systems: str
+    started_at: datetime | None
+    manual: bool = False
+    # A regularisation of a paper form may arrive already closed.
+    ended_at: datetime | None = None
+    closing_reason: str = ""
+
+
+def _open_conflict(open_event: OutageEvent | None) -> Conflict:
+    number = f" (N.º {open_event.number})" if open_event is not None else ""
+    return Conflict(
+        f"Ya hay un evento abierto{number} para este punto de atención y tipo de "
+        "procedimiento. Ciérrelo antes de registrar otro.",
+        [FieldError("procedure_type", "Ya hay un evento abierto para este procedimiento.")],
+    )
+
+
+def _check_end(
+    errors: ErrorCollector,
+    *,
+    started_at: datetime | None,
+    ended_at: datetime | None,
+    closing_reason: str,
+    now: datetime,
+) -> None:
+    if ended_at is None:
+        errors.add("ended_at", "Indique la fecha y hora de fin.")
+    elif ended_at.tzinfo is None:
+        errors.add("ended_at", "La fecha y hora de fin debe indicar la zona horaria.")
+    else:
+        if ended_at > now:
+            errors.add("ended_at", "La fecha y hora de fin no puede ser futura.")
+        if started_at is not None and started_at.tzinfo is not None and ended_at < started_at:
+            errors.add(
+                "ended_at",
+                f"El fin no puede ser anterior al inicio ({_local(started_at)}).",
+            )
+    if closing_reason not in ClosingReason.values:
+        errors.add(
+            "closing_reason",
+            "Elija el motivo de cierre: CONECTIVIDAD, INTERMITENCIA, MANTENIMIENTO_APLICATIVOS, "
+            "FALLA_MASIVA_APLICATIVO o ERROR_USUARIO.",
+        )
+
+
+@transaction.atomic
+def register_outage(
+    *, data: OutageInput, by: Principal, now: datetime | None = None
+) -> OutageEvent:
+    """An operator registers an event in which an attention point could not take a kind of
+    procedure. Each operator's events get a correlative number."""
+    now = now or timezone.now()
+    _require_operator_staff(by)
+    errors = ErrorCollector()
+    point = None
+    if not (data.attention_point or "").strip():
+        errors.add("attention_point", "Elija el punto de atención.")
+    else:
+        point = selectors.operator_point_by_code(by.operator, data.attention_point)
+        if point is None:
+            errors.add("attention_point", "No existe ese punto de atención en su empresa.")
+        elif not point.active:
+            errors.add("attention_point", "Ese punto de atención está desactivado.")
+    if data.procedure_type not in ProcedureType.values:
+        errors.add(
+            "procedure_type", "Elija el tipo de procedimiento: RECLAMOS, ALTAS, BAJAS o CONSULTAS."
+        )
+    if data.scenario not in Scenario.values:
+        errors.add(
+            "scenario", "Elija el escenario: FALLA_MASIVA, EVENTO_NO_PREVISTO o ERROR_O_PRUEBA."
+        )
+    systems = " ".join((data.systems or "").split())
+    if len(systems) < 3:
+        errors.add("systems", "Indique los sistemas afectados (al menos 3 caracteres).")
+    elif len(systems) > MAX_SYSTEMS:
+        errors.add("systems", f"Los sistemas afectados admiten hasta {MAX_SYSTEMS} caracteres.")
+    started_at = data.started_at
+    if started_at is None:
+        errors.add("started_at", "Indique la fecha y hora de inicio.")
+    elif started_at.tzinfo is None:
+        errors.add("started_at", "La fecha y hora de inicio debe indicar la zona horaria.")
+    elif started_at > now:
+        errors.add("started_at", "La fecha y hora de inicio no puede ser futura.")
+    if not isinstance(data.manual, bool):
+        errors.add("manual", "Indique si es un registro manual posterior (sí o no).")
+    closing = data.ended_at is not None or bool(data.closing_reason)
+    if closing:
+        _check_end(
+            errors,
+            started_at=started_at,
+            ended_at=data.ended_at,
+            closing_reason=data.closing_reason,
+            now=now,
+        )
+    errors.raise_if_any()
+    assert point is not None and started_at is not None
+
+    if not closing:
+        # A friendly answer in the common case; the partial unique index decides races.
+        existing = selectors.open_event_for(point, data.procedure_type)
+        if existing is not None:
+            raise _open_conflict(existing)
+    cal = load_calendar()
+    event = OutageEvent(
+        operator=by.operator,
+        attention_point=point,
+        procedure_type=data.procedure_type,
+        scenario=data.scenario,
+        systems=systems,
+        started_at=started_at,
+        manual=data.manual,
+        registered_at=now,
+        registered_by=by.user,
+        registered_by_key_id=by.api_key_id,
+        registered_late=now > report_deadline(cal, started_at),
+    )
+    if closing:
+        _set_closed(event, data.ended_at, data.closing_reason, by, now, cal)
+    event.number = next_outage_number(by.operator.pk)
+    try:
+        with transaction.atomic():
+            event.save(force_insert=True)
+    except IntegrityError:
+        # Another request opened the same (point, procedure type) first. Raising rolls back
+        # the whole registration, so the correlative number is given back too.
+        raise _open_conflict(selectors.open_event_for(point, data.procedure_type)) from None
+    return event
+
+
+def _set_closed(
+    event: OutageEvent,
+    ended_at: datetime,
+    closing_reason: str,
+    by: Principal,
+    now: datetime,
+    cal: BusinessCalendar,
+) -> None:
+    event.ended_at = ended_at
+    event.closing_reason = closing_reason
+    event.closed_at = now
+    event.closed_by = by.user
+    event.closed_by_key_id = by.api_key_id
+    event.report_due_at = report_deadline(cal, ended_at)
+    event.closed_late = now > event.report_due_at
+
+
+@transaction.atomic
+def close_outage(
+    *,
+    event: OutageEvent,
+    ended_at: datetime | None,
+    closing_reason: str,
+    by: Principal,
+    now: datetime | None = None,
+) -> OutageEvent:
+    """Record the end of an event and why it ended."""
+    now = now or timezone.now()
+    _require_operator_staff(by)
+    event = (
+        OutageEvent.objects.select_for_update().filter(pk=event.pk, operator=by.operator).first()
+    )
+    if event is None:
+        raise NotFound(selectors.EVENT_NOT_FOUND)
+    if not event.is_open:
+        raise Conflict(f"El evento N.º {event.number} ya está cerrado.")
+    errors = ErrorCollector()
+    _check_end(
+        errors,
+        started_at=event.started_at,
+        ended_at=ended_at,
+        closing_reason=closing_reason,
+        now=now,
+    )
+    errors.raise_if_any()
+    assert ended_at is not None
+    _set_closed(event, ended_at, closing_reason, by, now, load_calendar())
+    event.save()
+    return event
+
+
+# --- contingency windows ------------------------------------------------------------------------
+
+
+def _require_supervisor(by: Principal) -> None:
+    if by.actor_role == Actor.SYSTEM and by.user is None:
+        return
+    user = by.user
+    if user is None or not (user.role == Role.REGULATOR_SUPERVISOR or user.is_superuser):
+        raise Forbidden("Solo un supervisor del regulador registra ventanas de contingencia.")
+
+
+@dataclass(frozen=True)
+class WindowInput:
+    starts_at: datetime | None
+    ends_at: datetime | None
+    scope: str
+    operator: str = ""  # operator code, for scope OPERATOR
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    window: ContingencyWindow
+    candidates: int  # cases that matched the window's period and scope
+    extended: int  # extended now (by this application)
+    reopened: int  # of those, OVERDUE cases put back
+    now_on_time: int  # answered cases whose answer is now within the plazo
+    reapplied: int  # extensions granted by later windows re-applied afterwards
+
+
+def window_label(window: ContingencyWindow) -> str:
+    if window.scope == ContingencyScope.SGU:
+        where = "SGU no disponible"
+    else:
+        where = f"interfaz de {window.operator.name} con el SGU no disponible"
+    return f"Contingencia N.º {window.pk} — {where}"
+
+
+@dataclass(frozen=True)
+class _CleanWindow:
+    starts_at: datetime
+    ends_at: datetime
+    scope: str
+    operator: object
+    reason: str
+
+
+def clean_window(data: WindowInput, *, now: datetime | None = None) -> _CleanWindow:
+    """Validate a window (every error at once); used before registering, also by the admin."""
+    now = now or timezone.now()
+    errors = ErrorCollector()
+    for name in ("starts_at", "ends_at"):
+        value = getattr(data, name)
+        label = "inicio" if name == "starts_at" else "fin"
+        if value is None:
+            errors.add(name, f"Indique la fecha y hora de {label}.")
+        elif value.tzinfo is None:
+            errors.add(name, f"La fecha y hora de {label} debe indicar la zona horaria.")
+    starts, ends = data.starts_at, data.ends_at
+    if not errors:
+        assert starts is not None and ends is not None
+        if ends <= starts:
+            errors.add("ends_at", "El fin debe ser posterior al inicio.")
+        if ends > now:
+            errors.add(
+                "ends_at",
+                "Registre la ventana cuando haya terminado: el fin no puede ser futuro.",
+            )
+        elif now - starts > timedelta(days=366):
+            errors.add("starts_at", "La ventana no puede empezar hace más de un año.")
+    operator = None
+    if data.scope not in ContingencyScope.values:
+        errors.add("scope", "Elija el alcance: SGU (todo el sistema) u OPERATOR (una operadora).")
+    elif data.scope == ContingencyScope.OPERATOR:
+        if not (data.operator or "").strip():
+            errors.add("operator", "Elija la operadora cuya interfaz no estuvo disponible.")
+        else:
+            try:
+                operator = catalog.operator_by_code(data.operator.strip())
+            except ValidationFailed as exc:
+                errors.errors.extend(exc.errors)
+    elif (data.operator or "").strip():
+        errors.add("operator", "Una ventana de todo el SGU no lleva operadora.")
+    reason = (data.reason or "").strip()
+    if len(reason) < 10:
+        errors.add("reason", "Explique el motivo (al menos 10 caracteres).")
+    elif len(reason) > MAX_REASON:
+        errors.add("reason", f"El motivo admite hasta {MAX_REASON} caracteres.")
+    errors.raise_if_any()
+    assert starts is not None and ends is not None
+    return _CleanWindow(starts, ends, data.scope, operator, reason)
+
+
+def register_contingency_window(
+    *, data: WindowInput, by: Principal, now: datetime | None = None, batch: int | None = None
+) -> ApplyResult:
+    """Register a window (after the fact) and extend the plazos it affected at once."""
+    now = now or timezone.now()
+    _require_supervisor(by)
+    clean = clean_window(data, now=now)
+    window = ContingencyWindow.objects.create(
+        starts_at=clean.starts_at,
+        ends_at=clean.ends_at,
+        scope=clean.scope,
+        operator=clean.operator,
+        reason=clean.reason,
+        registered_at=now,
+        registered_by=by.user,
+    )
+    return apply_contingency_window(window=window, by=by, now=now, batch=batch)
+
+
+def apply_contingency_window(
+    *,
+    window: ContingencyWindow,
+    by: Principal,
+    now: datetime | None = None,
+    batch: int | None = None,
+) -> ApplyResult:
+    """Extend every case this window affected and has not extended yet (idempotent).
+
+    Windows are applied in the order of their start: after this one, every window already
+    applied that starts later is applied again, so a plazo this window moved into a later
+    window gets that window's extension too (docs/contingency.md, "Varias ventanas").
+    """
+    now = now or timezone.now()
+    _require_supervisor(by)
+    cal = load_calendar()
+    summary = _apply_one(window, cal, by, now, batch)
+    later = (
+        ContingencyWindow.objects.filter(last_applied_at__isnull=False)
+        .exclude(pk=window.pk)
+        .filter(starts_at__gte=window.starts_at)
+        .select_related("operator")
+        .order_by("starts_at", "id")
+    )
+    reapplied = 0
+    for other in later:
+        if other.starts_at == window.starts_at and other.pk < window.pk:
+            continue
+        reapplied += _apply_one(other, cal, by, now, batch)["extended"]
+    window.refresh_from_db()
+    return ApplyResult(
+        window=window,
+        candidates=summary["candidates"],
+        extended=summary["extended"],
+        reopened=summary["reopened"],
+        now_on_time=summary["now_on_time"],
+        reapplied=reapplied,
+    )
+
+
+def _apply_one(
+    window: ContingencyWindow,
+    cal: BusinessCalendar,
+    by: Principal,
+    now: datetime,
+    batch: int | None,
+) -> dict[str, int]:
+    label = window_label(window)
+    span = (window.starts_at, window.ends_at)
+    planned: dict[int, Extension] = {}
+
+    def plan(plazos: list[cases.RunningPlazo]) -> list[cases.DueExtension]:
+        # Runs inside the batch's transaction, after the cases are locked: what another
+        # application of this window committed meanwhile is visible here.
+        ids = [p.case_id for p in plazos]
+        done = set(
+            ContingencyExtension.objects.filter(window=window, case_id__in=ids).values_list(
+                "case_id", flat=True
+            )
+        )
+        covered = defaultdict(list)
+        others = (
+            ContingencyExtension.objects.filter(case_id__in=ids)
+            .exclude(window=window)
+            .values_list("case_id", "window__starts_at", "window__ends_at")
+        )
+        for case_id, starts, ends in others:
+            covered[case_id].append((starts, ends))
+        out = []
+        for p in plazos:
+            if p.case_id in done:
+                continue
+            ext = compute_extension(
+                cal,
+                Plazo(
+                    unit=p.unit,
+                    forwarded_at=p.forwarded_at,
+                    received_on=p.received_on,
+                    due_at=p.due_at,
+                    answered_at=p.answered_at,
+                ),
+                span,
+                covered[p.case_id],
+            )
+            if ext is None:
+                continue
+            planned[p.case_id] = ext
+            out.append(
+                cases.DueExtension(
+                    case_id=p.case_id,
+                    new_due_at=ext.new_due_at,
+                    note=explain(ext, label),
+                    data={
+                        "window_id": window.pk,
+                        "scope": window.scope,
+                        "operator": window.operator.code if window.operator else None,
+                        "window_starts_at": window.starts_at.isoformat(),
+                        "window_ends_at": window.ends_at.isoformat(),
+                        "reason": window.reason[:300],
+                        "overlap_from": ext.overlap_from.isoformat(),
+                        "overlap_to": ext.overlap_to.isoformat(),
+                        "lost_business_seconds": ext.lost_seconds,
+                        "unit": ext.unit,
+                        "amount": str(ext.amount),
+                    },
+                )
+            )
+        return out
+
+    def record(applied: list[cases.AppliedExtension]) -> None:
+        ContingencyExtension.objects.bulk_create(
+            ContingencyExtension(
+                window=window,
+                case_id=a.case_id,
+                applied_at=now,
+                overlap_from=planned[a.case_id].overlap_from,
+                overlap_to=planned[a.case_id].overlap_to,
+                lost_seconds=planned[a.case_id].lost_seconds,
+                unit=planned[a.case_id].unit,
+                amount=planned[a.case_id].amount,
+                previous_due_at=a.previous_due_at,
+                new_due_at=a.new_due_at,
+                reopened=a.reopened,
+            )
+            for a in applied
+        )
+
+    summary = cases.extend_plazos_for_contingency(
+        starts_at=window.starts_at,
+        ends_at=window.ends_at,
+        operator_id=window.operator_id,
+        plan=plan,
+        record=record,
+        by=by,
+        now=now,
+        batch=batch,
+    )
+    ContingencyWindow.objects.filter(pk=window.pk).update(last_applied_at=now)
+    return summary
+
+
+def describe_window(window: ContingencyWindow) -> str:
+    """ "del lunes 06/04/2026 10:00 al lunes 06/04/2026 14:00"."""
+    a = timezone.localtime(window.starts_at, LIMA)
+    b = timezone.localtime(window.ends_at, LIMA)
+    return f"del {format_day(a.date())} {a:%H:%M} al {format_day(b.date())} {b:%H:%M}"

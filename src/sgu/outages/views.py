@@ -1,0 +1,341 @@
+"""HTML pages: the operator's attention points and inoperatividad register (scoped to
+`request.user.operator`), and the regulator's register view, export and contingency windows.
+Thin: parse, call one service or selector, render."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from sgu.accounts.auth import principal_for_user
+from sgu.accounts.decorators import operator_staff_required, role_required
+from sgu.accounts.models import Role
+from sgu.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
+from sgu.core.pagination import keyset_page
+from sgu.core.web import is_htmx, or_404, vary_on_htmx
+from sgu.outages import export, selectors, services
+from sgu.outages.forms import (
+    DATETIME_FORMAT,
+    CloseForm,
+    EventFilterForm,
+    OutageForm,
+    PointForm,
+    WindowForm,
+)
+
+PAGE_SIZE = 25
+
+operator_admin_required = role_required(Role.OPERATOR_ADMIN)
+regulator_required = role_required(Role.REGULATOR_AGENT, Role.REGULATOR_SUPERVISOR)
+supervisor_required = role_required(Role.REGULATOR_SUPERVISOR)
+
+
+def _page(request, qs, ordering):
+    """One keyset page; a broken cursor goes back to the first page with a message."""
+    cursor = request.GET.get("cursor") or None
+    try:
+        rows, next_cursor = keyset_page(qs, ordering, cursor, PAGE_SIZE)
+    except ValidationFailed as exc:
+        messages.error(request, exc.detail)
+        rows, next_cursor = keyset_page(qs, ordering, None, PAGE_SIZE)
+        cursor = None
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    plain_query = query.urlencode()
+    if next_cursor:
+        query["cursor"] = next_cursor
+    return rows, {
+        "cursor": cursor,
+        "next_cursor": next_cursor,
+        "next_query": query.urlencode(),
+        "plain_query": plain_query,
+    }
+
+
+# --- operator: attention points ---------------------------------------------------------------
+
+
+@operator_staff_required
+@require_GET
+def points(request):
+    return render(
+        request,
+        "outages/points.html",
+        {
+            "points": selectors.operator_points(request.user.operator),
+            "can_manage": request.user.role == Role.OPERATOR_ADMIN,
+            "nav": "outages",
+        },
+    )
+
+
+@operator_admin_required
+@require_http_methods(["GET", "POST"])
+def point_new(request):
+    form = PointForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            point = services.create_attention_point(
+                data=form.point_input(), by=principal_for_user(request.user)
+            )
+        except DomainError as exc:
+            form.apply_errors(exc)
+        else:
+            messages.success(request, f"Registró el punto de atención {point.name}.")
+            return redirect("outages:points")
+    status = 422 if form.errors else 200
+    return render(
+        request, "outages/point_form.html", {"form": form, "nav": "outages"}, status=status
+    )
+
+
+@operator_admin_required
+@require_http_methods(["GET", "POST"])
+def point_edit(request, pk: int):
+    point = or_404(selectors.operator_point, request.user.operator, pk)
+    if request.method == "POST":
+        form = PointForm(request.POST)
+        try:
+            services.update_attention_point(
+                point=point, data=form.point_input(), by=principal_for_user(request.user)
+            )
+        except DomainError as exc:
+            form.apply_errors(exc)
+        else:
+            messages.success(request, f"Actualizó el punto de atención {point.name}.")
+            return redirect("outages:points")
+    else:
+        form = PointForm(
+            initial={
+                "code": point.code,
+                "name": point.name,
+                "kind": point.kind,
+                "ubigeo": point.ubigeo,
+                "address": point.address,
+                "active": point.active,
+            }
+        )
+    status = 422 if form.errors else 200
+    return render(
+        request,
+        "outages/point_form.html",
+        {"form": form, "point": point, "nav": "outages"},
+        status=status,
+    )
+
+
+# --- operator: outage events ------------------------------------------------------------------
+
+
+@operator_staff_required
+@require_GET
+def events(request):
+    operator = request.user.operator
+    closed, page = _page(
+        request, selectors.operator_closed_events(operator), ["-started_at", "-id"]
+    )
+    context = {"closed": closed, "nav": "outages", **page}
+    if is_htmx(request) and page["cursor"]:
+        return vary_on_htmx(render(request, "outages/events.html#closed-rows", context))
+    context["open_events"] = selectors.operator_open_events(operator)
+    context["has_points"] = selectors.operator_points(operator, active=True).exists()
+    return vary_on_htmx(render(request, "outages/events.html", context))
+
+
+@operator_staff_required
+@require_http_methods(["GET", "POST"])
+def event_new(request):
+    operator = request.user.operator
+    if request.method == "POST":
+        form = OutageForm(request.POST, operator=operator)
+        try:
+            event = services.register_outage(
+                data=form.outage_input(), by=principal_for_user(request.user)
+            )
+        except DomainError as exc:
+            form.apply_errors(exc)
+        else:
+            messages.success(
+                request,
+                f"Registró el evento N.º {event.number} ({event.attention_point.name}, "
+                f"{event.get_procedure_type_display()}).",
+            )
+            return redirect("outages:events")
+    else:
+        now = timezone.localtime(timezone.now())
+        form = OutageForm(operator=operator, initial={"started_at": f"{now:{DATETIME_FORMAT}}"})
+    status = 422 if form.errors else 200
+    return render(
+        request, "outages/event_form.html", {"form": form, "nav": "outages"}, status=status
+    )
+
+
+@operator_staff_required
+@require_http_methods(["GET", "POST"])
+def event_close(request, pk: int):
+    event = or_404(selectors.operator_event, request.user.operator, pk)
+    if request.method == "POST":
+        form = CloseForm(request.POST, auto_id=f"cerrar{pk}_%s")
+        ended_at, reason = form.close_input()
+        try:
+            services.close_outage(
+                event=event,
+                ended_at=ended_at,
+                closing_reason=reason,
+                by=principal_for_user(request.user),
+            )
+        except Conflict as exc:
+            messages.error(request, exc.detail)
+            return redirect("outages:events")
+        except DomainError as exc:
+            form.apply_errors(exc)
+        else:
+            messages.success(request, f"Cerró el evento N.º {event.number}.")
+            return redirect("outages:events")
+    else:
+        if not event.is_open:
+            messages.error(request, f"El evento N.º {event.number} ya está cerrado.")
+            return redirect("outages:events")
+        now = timezone.localtime(timezone.now())
+        form = CloseForm(initial={"ended_at": f"{now:{DATETIME_FORMAT}}"}, auto_id=f"cerrar{pk}_%s")
+    context = {"form": form, "event": event, "nav": "outages"}
+    if is_htmx(request) and request.method == "GET":
+        return vary_on_htmx(render(request, "outages/event_close.html#close-form", context))
+    status = 422 if form.errors else 200
+    return vary_on_htmx(render(request, "outages/event_close.html", context, status=status))
+
+
+# --- regulator: the register of every operator ------------------------------------------------
+
+
+@regulator_required
+@require_GET
+def regulator_events(request):
+    form = EventFilterForm(request.GET)
+    qs = selectors.regulator_events(form.filters())
+    rows, page = _page(request, qs, ["-started_at", "-id"])
+    context = {"form": form, "events": rows, "nav": "outages", **page}
+    if is_htmx(request):
+        return vary_on_htmx(render(request, "outages/regulator_events.html#event-rows", context))
+    return vary_on_htmx(render(request, "outages/regulator_events.html", context))
+
+
+def _export_qs(request):
+    return selectors.regulator_events(EventFilterForm(request.GET).filters())
+
+
+def _export_name(ext: str) -> str:
+    return f"inoperatividad-{timezone.localtime(timezone.now()):%Y%m%d-%H%M}.{ext}"
+
+
+@regulator_required
+@require_GET
+def export_csv(request):
+    response = StreamingHttpResponse(
+        (chunk.encode("utf-8") for chunk in export.csv_chunks(_export_qs(request))),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_export_name("csv")}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@regulator_required
+@require_GET
+def export_xlsx(request):
+    response = FileResponse(
+        export.write_xlsx(_export_qs(request)),
+        as_attachment=True,
+        filename=_export_name("xlsx"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- regulator: contingency windows -----------------------------------------------------------
+
+
+@regulator_required
+@require_GET
+def windows(request):
+    rows, page = _page(request, selectors.contingency_windows(), ["-starts_at", "-id"])
+    return render(
+        request,
+        "outages/windows.html",
+        {
+            "windows": rows,
+            "can_register": request.user.role == Role.REGULATOR_SUPERVISOR,
+            "nav": "contingency",
+            **page,
+        },
+    )
+
+
+@supervisor_required
+@require_http_methods(["GET", "POST"])
+def window_new(request):
+    form = WindowForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            result = services.register_contingency_window(
+                data=form.window_input(), by=principal_for_user(request.user)
+            )
+        except DomainError as exc:
+            form.apply_errors(exc)
+        else:
+            _result_message(request, result)
+            return redirect("outages:window", pk=result.window.pk)
+    status = 422 if form.errors else 200
+    return render(
+        request, "outages/window_form.html", {"form": form, "nav": "contingency"}, status=status
+    )
+
+
+def _result_message(request, result: services.ApplyResult) -> None:
+    text = (
+        f"Contingencia N.º {result.window.pk}: se ampliaron {result.extended} casos"
+        f" de {result.candidates} del periodo"
+    )
+    if result.reopened:
+        text += f"; {result.reopened} vencidos volvieron a estar abiertos"
+    if result.now_on_time:
+        text += f"; {result.now_on_time} respuestas quedan dentro del plazo"
+    if result.reapplied:
+        text += f"; {result.reapplied} ampliaciones de ventanas posteriores"
+    messages.success(request, text + ".")
+
+
+@regulator_required
+@require_GET
+def window_detail(request, pk: int):
+    window = or_404(selectors.contingency_window, pk)
+    extensions = selectors.window_extensions(window)
+    return render(
+        request,
+        "outages/window_detail.html",
+        {
+            "window": window,
+            "label": services.window_label(window),
+            "span": services.describe_window(window),
+            "extensions": extensions[:500],
+            "more": max(0, window.n_extended - 500),
+            "can_apply": request.user.role == Role.REGULATOR_SUPERVISOR,
+            "nav": "contingency",
+        },
+    )
+
+
+@supervisor_required
+@require_POST
+def window_apply(request, pk: int):
+    window = or_404(selectors.contingency_window, pk)
+    try:
+        result = services.apply_contingency_window(
+            window=window, by=principal_for_user(request.user)
+        )
+    except Forbidden as exc:
+        raise Http404(exc.detail) from None
+    _result_message(request, result)
+    return redirect("outages:window", pk=pk)
