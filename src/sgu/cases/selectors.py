@@ -92,7 +92,9 @@ def operator_tray_counts(operator, *, now: datetime) -> dict[str, int]:
     """What the top of an operator's tray shows: cases still owing an answer, and how many of
     them are past their plazo (whether or not the scheduler has marked them yet). One query."""
     running = [State.FORWARDED, State.IN_PROGRESS, State.OVERDUE]
-    late = Q(state=State.OVERDUE) | Q(state__in=[State.FORWARDED, State.IN_PROGRESS], due_at__lt=now)
+    late = Q(state=State.OVERDUE) | Q(
+        state__in=[State.FORWARDED, State.IN_PROGRESS], due_at__lt=now
+    )
     return Case.objects.filter(operator=operator, state__in=running).aggregate(
         open=Count("id"), overdue=Count("id", filter=late)
     )
