@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import Mailbox, make_operator_agent
+from conftest import PASSWORD, Mailbox, make_citizen, make_operator_agent
 from e2e.conftest import DESKTOP, PHONE
 from sgu.catalog.demo import load_reference_data
 from sgu.catalog.models import Operator
@@ -16,7 +16,6 @@ from web.conftest import PDF_BYTES, png_bytes
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 EMAIL = "rosa.quispe@example.pe"
-PASSWORD = "Clave.Segura.2026"
 
 
 def link_in(message, pattern: str) -> str:
@@ -171,3 +170,31 @@ def test_citizen_reports_operator_answers_citizen_rates(
     assert errors == [] and op_errors == []
     citizen_ctx.close()
     agent_ctx.close()
+
+
+def test_reporting_a_problem_works_without_javascript(browser, live_server, shots):
+    load_reference_data()
+    citizen = make_citizen()
+    ctx = browser.new_context(viewport=PHONE, locale="es-PE", java_script_enabled=False)
+    page = ctx.new_page()
+    page.goto(live_server.url + "/cuenta/ingresar/")
+    page.get_by_label("Correo electrónico").fill(citizen.email)
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    page.get_by_role("button", name="Ingresar").click()
+    page.get_by_role("heading", name="Mis casos").wait_for()
+
+    page.goto(live_server.url + "/casos/nuevo/")
+    page.get_by_label("Empresa operadora").select_option("MOVISTAR")
+    page.get_by_label("¿Qué problema tiene?").select_option("sin-senal")
+    assert page.get_by_label("¿Qué falla?").count() == 0
+    # Without JavaScript the server brings the subcategory's fields back with the form.
+    page.get_by_role("button", name="Mostrar los datos que pide este problema").click()
+    page.get_by_label("¿Qué falla?").select_option("Sin señal")
+    page.get_by_label("Dirección o zona donde ocurre").fill("Av. Grau 500, Barranco")
+    page.get_by_label("Número de la línea afectada").fill("912345678")
+    page.get_by_label("Cuéntenos qué pasó").fill("Desde el lunes no tengo señal en mi casa.")
+    shots(page, "11-nuevo-caso-sin-js")
+    page.get_by_role("button", name="Enviar mi reporte").click()
+    page.get_by_text("Registramos su caso").wait_for()
+    assert "Movistar" in page.get_by_text("Registramos su caso").inner_text()
+    ctx.close()
