@@ -1,5 +1,7 @@
 """Accounts API (API.md "Accounts"): registration, email confirmation, bearer tokens."""
 
+import hashlib
+import json
 import re
 from datetime import timedelta
 
@@ -7,8 +9,9 @@ import pytest
 from django.utils import timezone
 
 from conftest import PASSWORD, Api, make_citizen, make_operator_agent
-from factories import NothingWritten, field_errors, problem_of
+from factories import NothingWritten, field_errors, problem_of, row_counts
 from sgu.accounts.models import ApiToken, EmailToken, User
+from sgu.core.models import IdempotencyRecord
 
 REGISTER = "/api/v1/accounts"
 VERIFY = "/api/v1/accounts/verify-email"
@@ -214,6 +217,39 @@ def test_given_consent_as_a_string_when_registering_then_422_in_spanish(catalog,
 
     body = problem_of(response, 422)
     assert field_errors(body) == {"consent": "Debe ser verdadero o falso (true/false)."}
+
+
+def test_given_the_same_idempotency_key_and_body_when_registering_twice_then_one_account(
+    catalog, anon_api
+):
+    before = row_counts()
+
+    first = anon_api.post(REGISTER, account_payload(), HTTP_IDEMPOTENCY_KEY="reg-1")
+    second = anon_api.post(REGISTER, account_payload(), HTTP_IDEMPOTENCY_KEY="reg-1")
+
+    assert first.status_code == second.status_code == 201
+    assert second.json() == first.json()
+    after = row_counts()
+    assert after["User"] == before["User"] + 1
+    assert after["OutboundEmail"] == before["OutboundEmail"] + 1
+    record = IdempotencyRecord.objects.get(key="reg-1")
+    # The body held the password: what is stored cannot be checked without the server's key.
+    assert record.request_hash != hashlib.sha256(json.dumps(account_payload()).encode()).hexdigest()
+
+
+def test_given_the_same_idempotency_key_with_another_body_when_registering_then_409(
+    catalog, anon_api
+):
+    anon_api.post(REGISTER, account_payload(), HTTP_IDEMPOTENCY_KEY="reg-1")
+
+    with NothingWritten():
+        response = anon_api.post(
+            REGISTER,
+            account_payload(email="otra@example.pe", document_number="12345678"),
+            HTTP_IDEMPOTENCY_KEY="reg-1",
+        )
+
+    problem_of(response, 409)
 
 
 # --- bearer tokens ---------------------------------------------------------------------------

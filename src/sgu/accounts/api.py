@@ -4,6 +4,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from sgu.accounts import services
+from sgu.core.idempotency import run_idempotent
 from sgu.core.schemas import Problem
 
 router = Router(tags=["Cuentas"])
@@ -49,11 +50,16 @@ class TokenOut(Schema):
     response={201: AccountOut, 409: Problem, 422: Problem},
     summary="Registrar una cuenta de ciudadano",
     description="Crea la cuenta y envía un correo con el enlace de confirmación (un solo uso, "
-    "vence en 48 horas). Los casos se trasladan a la operadora cuando el correo se confirma.",
+    "vence en 48 horas). Los casos se trasladan a la operadora cuando el correo se confirma. "
+    "Admite `Idempotency-Key`.",
 )
 def register(request, payload: AccountIn):
-    user = services.register_citizen(**payload.dict())
-    return 201, {"id": user.pk, "email": user.email, "email_verified": user.email_verified}
+    def create() -> tuple[int, dict]:
+        user = services.register_citizen(**payload.dict())
+        return 201, {"id": user.pk, "email": user.email, "email_verified": user.email_verified}
+
+    # Anonymous: one scope for every registration (clients send a random key, e.g. a UUID).
+    return run_idempotent(request, "accounts:register", create)
 
 
 @router.post(

@@ -2,11 +2,13 @@
 first answer; with another body, 409."""
 
 import hashlib
+import hmac
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from sgu.core.errors import Conflict
+from sgu.core.errors import Conflict, FieldError, ValidationFailed
 from sgu.core.models import IdempotencyRecord
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
@@ -18,8 +20,18 @@ def run_idempotent(request, scope: str, create: Callable[[], tuple[int, dict]]) 
     if not key:
         return create()
     if len(key) > 200:
-        raise Conflict("La cabecera Idempotency-Key admite hasta 200 caracteres.")
-    body_hash = hashlib.sha256(request.body or b"").hexdigest()
+        raise ValidationFailed.of(
+            [
+                FieldError(
+                    "Idempotency-Key", "La cabecera Idempotency-Key admite hasta 200 caracteres."
+                )
+            ]
+        )
+    # Keyed: a body may carry a password (account registration); a plain SHA-256 of it
+    # stored next to the other fields it contains would be a fast, unsalted password hash.
+    body_hash = hmac.new(
+        settings.SECRET_KEY.encode(), request.body or b"", hashlib.sha256
+    ).hexdigest()
     method_path = f"{request.method} {request.path}"[:300]
     for _ in range(2):
         previous = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
