@@ -8,10 +8,11 @@ import pytest
 from django.conf import settings
 from django.db import connections
 
-from conftest import make_citizen
+from conftest import case_payload, citizen_api, make_citizen
 from factories import acknowledge, answer, make_case
 from sgu.cases.models import Case, CaseEvent, Solution
 from sgu.core.errors import Conflict
+from sgu.core.models import IdempotencyRecord
 
 pytestmark = [
     pytest.mark.postgres,
@@ -93,3 +94,20 @@ def test_given_two_agents_answering_the_same_case_at_once_then_one_solution_one_
     assert Solution.objects.filter(case=case).count() == 1
     assert CaseEvent.objects.filter(case=case, kind="ANSWER").count() == 1
     assert Case.objects.get(pk=case.pk).state == "ANSWERED"
+
+
+def test_given_two_identical_requests_with_one_idempotency_key_at_once_then_one_case(catalog):
+    citizen = make_citizen()
+    clients = [citizen_api(citizen), citizen_api(citizen)]
+
+    def posts(client):
+        return lambda: client.post("/api/v1/cases", case_payload(), HTTP_IDEMPOTENCY_KEY="k-race")
+
+    responses = run_together([posts(c) for c in clients])
+
+    for r in responses:
+        assert not isinstance(r, Exception), repr(r)
+    assert [r.status_code for r in responses] == [201, 201]
+    assert responses[0].json() == responses[1].json()
+    assert Case.objects.count() == 1
+    assert IdempotencyRecord.objects.count() == 1

@@ -1,7 +1,15 @@
+from datetime import datetime
+
 from django.utils import timezone
 
 from sgu.accounts.models import ApiToken, OperatorApiKey, User
-from sgu.accounts.services import token_hash, touch_last_used
+from sgu.accounts.services import LAST_USED_EVERY, token_hash, touch_last_used
+
+
+def _stale(last_used_at: datetime | None, now: datetime) -> bool:
+    # The row was just read: when it says "used less than a minute ago" the UPDATE in
+    # touch_last_used would match nothing, so skip the round trip (hot path: every request).
+    return last_used_at is None or last_used_at <= now - LAST_USED_EVERY
 
 
 def user_for_token(raw: str) -> User | None:
@@ -21,7 +29,8 @@ def user_for_token(raw: str) -> User | None:
     )
     if token is None:
         return None
-    touch_last_used(ApiToken, token.pk, now)
+    if _stale(token.last_used_at, now):
+        touch_last_used(ApiToken, token.pk, now)
     return token.user
 
 
@@ -37,7 +46,8 @@ def operator_key(raw: str) -> OperatorApiKey | None:
     )
     if key is None:
         return None
-    touch_last_used(OperatorApiKey, key.pk, now)
+    if _stale(key.last_used_at, now):
+        touch_last_used(OperatorApiKey, key.pk, now)
     return key
 
 

@@ -257,9 +257,12 @@ def revoke_operator_key(*, key: OperatorApiKey, now: datetime | None = None) -> 
         key.save(update_fields=["revoked_at"])
 
 
+LAST_USED_EVERY = timedelta(minutes=1)
+
+
 def touch_last_used(model, pk: int, now: datetime) -> None:
     """Record use at most once a minute per credential (cheap on a hot path)."""
-    model.objects.filter(pk=pk).exclude(last_used_at__gt=now - timedelta(minutes=1)).update(
+    model.objects.filter(pk=pk).exclude(last_used_at__gt=now - LAST_USED_EVERY).update(
         last_used_at=now
     )
 

@@ -74,8 +74,11 @@ def create_case(request, payload: CaseIn):
             data=services.CaseInput(**payload.dict()),
             by=principal,
         )
-        body = CaseOut.model_validate(render_case(principal, case.code)).model_dump(mode="json")
-        return 201, body
+        # register_case returns the case with all it shows already loaded: no re-read.
+        data = case_dict(
+            case, timezone.now(), actions=allowed_actions(case.state, principal.actor_role)
+        )
+        return 201, CaseOut.model_validate(data).model_dump(mode="json")
 
     return run_idempotent(request, f"user:{principal.user_id}", create)
 

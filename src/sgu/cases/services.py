@@ -51,13 +51,29 @@ def _move(
     data: dict | None = None,
 ) -> None:
     """Apply a workflow transition and record it on the timeline (caller saves the case)."""
+    _transition(case, action, by, now, note=note, internal=internal, data=data).save(
+        force_insert=True
+    )
+
+
+def _transition(
+    case: Case,
+    action: str,
+    by: Principal,
+    now: datetime,
+    *,
+    note: str = "",
+    internal: bool = False,
+    data: dict | None = None,
+) -> CaseEvent:
+    """Apply a workflow transition to the case in memory; return its timeline event unsaved."""
     try:
         t = transition(action, case.state, by.actor_role)
     except TransitionNotAllowed as exc:
         raise Conflict(exc.message) from None
     previous = case.state
     case.state = t.target
-    record_event(
+    return _event(
         case,
         kind=action,
         by=by,
@@ -82,7 +98,34 @@ def record_event(
     internal: bool = False,
     data: dict | None = None,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = _event(
+        case,
+        kind=kind,
+        by=by,
+        now=now,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        internal=internal,
+        data=data,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def _event(
+    case: Case,
+    *,
+    kind: str,
+    by: Principal,
+    now: datetime,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    internal: bool = False,
+    data: dict | None = None,
+) -> CaseEvent:
+    return CaseEvent(
         case=case,
         at=now,
         kind=kind,
@@ -234,8 +277,10 @@ def register_case(
         errors.add("channel", "Canal no válido.")
     errors.raise_if_any()
 
-    case = Case.objects.create(
-        code=next_case_code(timezone.localtime(now).year),
+    # The plazo is computed before taking the correlative number: the year's sequence row
+    # stays locked until commit, and every concurrent registration queues on it.
+    deadline = compute_deadline(subcategory, now) if citizen.email_verified else None
+    case = Case(
         citizen=citizen,
         operator=operator,
         subcategory=subcategory,
@@ -249,26 +294,54 @@ def register_case(
         office=office,
         registered_by=by.user if by.user is not None and by.user != citizen else None,
     )
-    record_event(case, kind=Action.REGISTER, by=by, now=now, to_state=State.REGISTERED)
-    _store_attachments(case, uploads, by, now)
-    if citizen.email_verified:
-        _forward(case, now)
+    events = [_event(case, kind=Action.REGISTER, by=by, now=now, to_state=State.REGISTERED)]
+    if deadline is not None:
+        # Registered and forwarded at once: one INSERT of the case in its final state, both
+        # steps on the timeline.
+        events.append(_forward_in_memory(case, now, deadline))
+    case.code = next_case_code(timezone.localtime(now).year)
+    case.save(force_insert=True)
+    CaseEvent.objects.bulk_create(events)
+    stored = _store_attachments(case, uploads, by, now)
     queue_email(
         to=citizen.email,
         template="case_registered",
         context={"case": case, "citizen": citizen},
         case_code=case.code,
     )
+    _loaded_as_new(case, events, stored)
     return case
 
 
-def _forward(case: Case, now: datetime) -> None:
-    deadline = compute_deadline(case.subcategory, now)
-    _move(case, Action.FORWARD, SYSTEM, now, data={"due_at": deadline.due_at.isoformat()})
+def _loaded_as_new(case: Case, events: list[CaseEvent], attachments: list[Attachment]) -> None:
+    """Leave a case just registered as the detail selectors load one, so that it can be shown
+    without reading it back: none of its one-to-one relations (solution, rating, claim) exist
+    yet; its attachments and its timeline are the ones written in this transaction."""
+    for rel in Case._meta.related_objects:
+        if rel.one_to_one:
+            rel.set_cached_value(case, None)
+    loaded = case.attachments.all()
+    loaded._result_cache = list(attachments)  # what prefetch_related stores
+    loaded._prefetch_done = True
+    case._prefetched_objects_cache = {"attachments": loaded}
+    case.timeline = [e for e in events if not e.internal]
+
+
+def _forward_in_memory(case: Case, now: datetime, deadline: Deadline) -> CaseEvent:
+    """FORWARD with its plazo, applied to the case in memory; the timeline event, unsaved."""
+    event = _transition(
+        case, Action.FORWARD, SYSTEM, now, data={"due_at": deadline.due_at.isoformat()}
+    )
     case.forwarded_at = now
     case.received_on = deadline.received_on
     case.due_at = deadline.due_at
     case.due_explanation = deadline.explanation()
+    return event
+
+
+def _forward(case: Case, now: datetime) -> None:
+    event = _forward_in_memory(case, now, compute_deadline(case.subcategory, now))
+    event.save(force_insert=True)
     case.save(
         update_fields=[
             "state",

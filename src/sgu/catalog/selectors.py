@@ -32,7 +32,8 @@ def operator_by_code(code: str, field: str = "operator") -> Operator:
 
 
 def subcategory_by_code(code: str, field: str = "subcategory") -> Subcategory:
-    sub = active_subcategories().filter(code=code or "").first()
+    # One row by its unique code: the listing's five-key ORDER BY would only cost here.
+    sub = active_subcategories().filter(code=code or "").order_by("pk").first()
     if sub is None:
         raise ValidationFailed.of([FieldError(field, "Subcategoría desconocida o no vigente.")])
     return sub
