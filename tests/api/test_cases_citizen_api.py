@@ -108,6 +108,14 @@ def test_given_a_new_case_when_registered_then_the_citizen_gets_code_operator_pr
     assert f"hasta el {spanish_due(body['due_at'])} (hora de Lima)" in text
 
 
+@pytest.mark.parametrize("typed", ["+51 987 654 321", "987-654-321", " 987654321 "])
+def test_given_a_line_number_in_a_usual_writing_when_reporting_then_it_is_stored_as_9_digits(
+    api, typed
+):
+    body = api.post(CASES, case_payload(service_number=typed)).json()
+    assert body["service_number"] == "987654321"
+
+
 def test_given_two_cases_when_registered_then_their_codes_are_consecutive(api):
     first = api.post(CASES, case_payload()).json()["code"]
     api.post(CASES, case_payload(operator="NO-EXISTE"))  # refused: takes no number

@@ -430,3 +430,14 @@ def test_given_the_executed_at_of_the_registration_day_when_answered_then_accept
         registered
     )
     assert datetime.fromisoformat(response.json()["answered_at"]) > registered
+
+
+def test_given_a_deactivated_operator_when_its_key_is_used_then_401(claro):
+    from sgu.catalog.models import Operator
+
+    client = operator_api(claro)
+    assert client.get(TRAY).status_code == 200
+
+    Operator.objects.filter(pk=claro.pk).update(active=False)
+
+    problem_of(client.get(TRAY), 401)
