@@ -4,7 +4,7 @@ whether through a bearer token, an API key or the web session."""
 import pytest
 from django.test import Client
 
-from conftest import PASSWORD, citizen_api, make_citizen, make_operator_agent
+from conftest import PASSWORD, case_payload, citizen_api, make_citizen, make_operator_agent
 from factories import (
     NothingWritten,
     answer,
@@ -163,3 +163,34 @@ def test_given_an_agent_session_without_csrf_token_when_posting_then_403_and_not
 
     assert response.status_code == 403
     assert Case.objects.get(pk=case.pk).state == "FORWARDED"
+
+
+# --- roles -----------------------------------------------------------------------------------
+
+
+def test_given_a_citizen_token_when_calling_regulator_endpoints_then_403(api, claro_api):
+    body = problem_of(api.get("/api/v1/staff/returns"), 403)
+    assert body["detail"] == "Esta operación es para el personal del regulador."
+    problem_of(claro_api.get("/api/v1/staff/returns"), 401)
+
+
+def test_given_a_regulator_token_when_reporting_as_a_citizen_then_403_and_nothing_written(
+    catalog,
+):
+    from sgu.accounts import services as accounts
+    from sgu.accounts.models import Role
+
+    agent = accounts.create_staff_user(
+        email="orientador@example.pe",
+        password=PASSWORD,
+        role=Role.REGULATOR_AGENT,
+        first_name="Luis",
+        last_name="Ramos",
+    )
+    client = citizen_api(agent)
+
+    with NothingWritten():
+        response = client.post("/api/v1/cases", case_payload())
+
+    body = problem_of(response, 403)
+    assert body["detail"] == "Esta operación es para ciudadanos con cuenta en el SGU."
