@@ -957,7 +957,8 @@ def extend_plazos_for_contingency(
     with one bulk update, records a CONTINGENCY_EXTENSION event on each timeline, puts back
     to FORWARDED / IN_PROGRESS (REOPEN / RESUME) an OVERDUE case whose new due date has not
     passed, and calls ``record(list[AppliedExtension])`` so the caller's bookkeeping commits
-    with it. `updated_at` is set, so operators syncing with `updated_since` see the change.
+    with it. `updated_at` is set to the wall clock, so operators syncing with
+    `updated_since` see the change.
     """
     from django.db.models import Q
 
@@ -996,6 +997,7 @@ def extend_plazos_for_contingency(
                 ]
             )
             changed, events, applied, on_time = [], [], [], []
+            stamp = timezone.now()
             for ext in extensions:
                 case = cases[ext.case_id]
                 previous_due, previous_state = case.due_at, case.state
@@ -1003,7 +1005,9 @@ def extend_plazos_for_contingency(
                 case.due_explanation = (
                     f"{case.due_explanation}\nAmpliación por contingencia: {ext.note}".strip()
                 )
-                case.updated_at = now
+                # Wall-clock time, per batch: operators' `updated_since` sync compares it with
+                # what they have already seen (a batch commits a moment after this stamp).
+                case.updated_at = stamp
                 reopen = previous_state == State.OVERDUE and ext.new_due_at > now
                 data = {
                     **ext.data,

@@ -114,6 +114,9 @@ class ContingencyWindowAdmin(admin.ModelAdmin):
     inlines = [ExtensionInline]
     actions = ["apply_again"]
 
+    def get_inlines(self, request, obj=None):
+        return self.inlines if obj is not None else []
+
     def get_readonly_fields(self, request, obj=None):
         # A window is not edited once registered: its extensions were computed from it.
         return self.fields if obj is not None else []
@@ -134,10 +137,6 @@ class ContingencyWindowAdmin(admin.ModelAdmin):
             f"Se ampliaron {result.extended} casos ({result.reopened} reabiertos).",
             messages.SUCCESS,
         )
-
-    def save_related(self, request, form, formsets, change):
-        # The inline is read-only; nothing to save.
-        return
 
     @admin.action(description="Aplicar de nuevo (idempotente)")
     def apply_again(self, request, queryset):

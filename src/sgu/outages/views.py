@@ -153,6 +153,8 @@ def event_new(request):
             event = services.register_outage(
                 data=form.outage_input(), by=principal_for_user(request.user)
             )
+        except Conflict as exc:
+            form.add_error(None, exc.detail)
         except DomainError as exc:
             form.apply_errors(exc)
         else:
