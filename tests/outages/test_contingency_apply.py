@@ -2,6 +2,7 @@
 case's timeline, putting back cases it made overdue, and so that operators catching up with
 `updated_since` see the new due dates."""
 
+import io
 from datetime import datetime, timedelta
 
 import pytest
@@ -354,3 +355,29 @@ def test_api_refuses_agents_and_operators(catalog, claro):
     )
     r = operator_api(claro).post("/api/v1/staff/contingency-windows", payload)
     assert r.status_code == 401
+
+
+def test_the_command_reapplies_every_window_idempotently(catalog, supervisor):
+    from django.core.management import call_command
+
+    case = make_case(now=MON_9)
+    window(supervisor)
+    out = io.StringIO()
+    call_command("apply_contingency_windows", stdout=out)
+    assert out.getvalue().strip() == "casos ampliados: 0"
+    assert fresh(case).due_at == DUE_WED_11
+
+
+def test_the_endpoints_are_in_the_openapi_schema(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/operator/attention-points",
+        "/api/v1/operator/outages",
+        "/api/v1/operator/outages/{outage_id}",
+        "/api/v1/operator/outages/{outage_id}/close",
+        "/api/v1/staff/outages",
+        "/api/v1/staff/contingency-windows",
+        "/api/v1/staff/contingency-windows/{window_id}",
+        "/api/v1/staff/contingency-windows/{window_id}/apply",
+    ):
+        assert path in paths

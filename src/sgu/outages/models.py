@@ -260,3 +260,12 @@ class ContingencyExtension(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["window", "case"], name="contingency_extension_uniq")
         ]
+
+    @property
+    def amount_label(self) -> str:
+        """ "1 día hábil", "2 días hábiles", "1,5 horas hábiles"."""
+        n = self.amount
+        text = f"{n.normalize():f}".replace(".", ",")
+        if self.unit == "BUSINESS_DAYS":
+            return f"{text} día hábil" if n == 1 else f"{text} días hábiles"
+        return f"{text} hora hábil" if n == 1 else f"{text} horas hábiles"

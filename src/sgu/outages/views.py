@@ -3,7 +3,7 @@
 Thin: parse, call one service or selector, render."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sgu.accounts.auth import principal_for_user
 from sgu.accounts.decorators import operator_staff_required, role_required
 from sgu.accounts.models import Role
-from sgu.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
+from sgu.core.errors import Conflict, DomainError, ValidationFailed
 from sgu.core.pagination import keyset_page
 from sgu.core.web import is_htmx, or_404, vary_on_htmx
 from sgu.outages import export, selectors, services
@@ -333,11 +333,6 @@ def window_detail(request, pk: int):
 @require_POST
 def window_apply(request, pk: int):
     window = or_404(selectors.contingency_window, pk)
-    try:
-        result = services.apply_contingency_window(
-            window=window, by=principal_for_user(request.user)
-        )
-    except Forbidden as exc:
-        raise Http404(exc.detail) from None
+    result = services.apply_contingency_window(window=window, by=principal_for_user(request.user))
     _result_message(request, result)
     return redirect("outages:window", pk=pk)
