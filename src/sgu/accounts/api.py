@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from sgu.accounts import services
@@ -59,7 +59,7 @@ def register(request, payload: AccountIn):
         return 201, {"id": user.pk, "email": user.email, "email_verified": user.email_verified}
 
     # Anonymous: one scope for every registration (clients send a random key, e.g. a UUID).
-    return run_idempotent(request, "accounts:register", create)
+    return Status(*run_idempotent(request, "accounts:register", create))
 
 
 @router.post(
@@ -97,4 +97,4 @@ def revoke_token(request):
     if UserToken().authenticate(request, raw) is None:
         raise Unauthorized("Envíe un token válido en la cabecera Authorization: Bearer <token>.")
     services.revoke_api_token(token=ApiToken.objects.get(token_hash=services.token_hash(raw)))
-    return 204, None
+    return Status(204, None)
