@@ -126,7 +126,8 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = translate_validation(exc.errors)
     if any(e.message == _PYDANTIC_MESSAGES["json_invalid"] for e in errors):
-        return problem_response(400, "Solicitud mal formada", "El cuerpo no es JSON válido.")
+        detail = _HTTP_TITLES[400][1]
+        return problem_response(400, "Solicitud mal formada", detail, [FieldError("body", detail)])
     detail = errors[0].message if len(errors) == 1 else f"Hay {len(errors)} datos por corregir."
     if len(errors) == 1:
         detail = f"{errors[0].field}: {errors[0].message}"
@@ -168,7 +169,9 @@ _HTTP_TITLES = {
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     title, detail = _HTTP_TITLES.get(exc.status_code, ("Error", "No se pudo atender la solicitud."))
-    return problem_response(exc.status_code, title, detail)
+    # ninja's only 400 is an unparseable body: name it, as every other input error is named.
+    errors = [FieldError("body", detail)] if exc.status_code == 400 else None
+    return problem_response(exc.status_code, title, detail, errors)
 
 
 @api.exception_handler(Http404)

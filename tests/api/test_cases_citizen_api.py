@@ -350,7 +350,8 @@ def test_given_malformed_json_when_reporting_then_400_problem_and_nothing_writte
 
     body = problem_of(response, 400)
     assert body["title"] == "Solicitud mal formada"
-    assert body["errors"] == []
+    assert body["detail"] == "El cuerpo de la solicitud no es JSON válido."
+    assert field_errors(body) == {"body": "El cuerpo de la solicitud no es JSON válido."}
 
 
 @pytest.mark.parametrize("raw", ["[]", '"texto"', "42", "null"])
