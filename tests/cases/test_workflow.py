@@ -51,7 +51,7 @@ ALLOWED = {
 EVERY = list(itertools.product(Action.values, State.values, Actor.values))
 
 
-def test_the_enumerations_are_the_published_ones():
+def test_given_the_published_contract_then_states_and_actors_are_its_enumerations():
     # API.md "Enumerations": clients switch on these strings.
     assert State.values == [
         "REGISTERED",
@@ -69,7 +69,9 @@ def test_the_enumerations_are_the_published_ones():
 
 
 @pytest.mark.parametrize(("action", "state", "actor"), EVERY)
-def test_every_state_action_actor_is_allowed_exactly_when_the_table_says(action, state, actor):
+def test_given_any_state_action_and_actor_when_transitioning_then_allowed_only_per_domain(
+    action, state, actor
+):
     expected = ALLOWED.get((action, state, actor))
     if expected is None:
         with pytest.raises(TransitionNotAllowed) as exc:
@@ -80,7 +82,7 @@ def test_every_state_action_actor_is_allowed_exactly_when_the_table_says(action,
         assert transition(action, state, actor).target == expected
 
 
-def test_the_code_table_has_exactly_the_transitions_of_the_domain():
+def test_given_the_code_table_when_expanded_then_it_is_exactly_the_domain_table():
     in_code = {
         (t.action, source, actor): t.target
         for t in TRANSITIONS
@@ -91,19 +93,21 @@ def test_the_code_table_has_exactly_the_transitions_of_the_domain():
 
 
 @pytest.mark.parametrize(("state", "actor"), list(itertools.product(State.values, Actor.values)))
-def test_allowed_actions_agrees_with_transition_for_every_state_and_actor(state, actor):
+def test_given_any_state_and_actor_when_asking_allowed_actions_then_it_agrees_with_transition(
+    state, actor
+):
     expected = sorted({a for (a, s, r) in ALLOWED if s == state and r == actor})
     assert sorted(allowed_actions(state, actor)) == expected
     for action in allowed_actions(state, actor):
         transition(action, state, actor)  # does not raise
 
 
-def test_closed_is_final_for_everyone():
+def test_given_a_closed_case_when_anyone_asks_then_no_action_is_left():
     for actor in Actor.values:
         assert allowed_actions("CLOSED", actor) == []
 
 
-def test_register_is_not_a_transition_nobody_moves_a_case_back_to_registered():
+def test_given_any_case_when_register_is_attempted_then_refused_nothing_goes_back_to_registered():
     assert not any(target == "REGISTERED" for target in ALLOWED.values())
     for state, actor in itertools.product(State.values, Actor.values):
         with pytest.raises(TransitionNotAllowed):
@@ -127,7 +131,9 @@ def test_register_is_not_a_transition_nobody_moves_a_case_back_to_registered():
         ("NO_SUCH_ACTION", "FORWARDED", "SYSTEM", "No tiene permiso para esta acción."),
     ],
 )  # fmt: skip
-def test_a_refusal_explains_itself_in_spanish(action, state, actor, message):
+def test_given_a_refused_transition_when_raised_then_it_explains_itself_in_spanish(
+    action, state, actor, message
+):
     with pytest.raises(TransitionNotAllowed) as exc:
         transition(action, state, actor)
     assert exc.value.message == message
