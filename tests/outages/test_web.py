@@ -249,3 +249,9 @@ def test_admin_registers_a_window_through_the_service(catalog, admin_client):
     assert r.status_code == 302, r.content.decode()[:2000]
     assert ContingencyWindow.objects.count() == 1
     assert Case.objects.get(pk=case.pk).due_at == lima(2026, 3, 11, 23, 59, 59)
+    window = ContingencyWindow.objects.get()
+    change = admin_client.get(f"/admin/outages/contingencywindow/{window.pk}/change/")
+    assert change.status_code == 200 and case.code in change.content.decode()
+    for url in ("/admin/outages/contingencywindow/", "/admin/outages/outageevent/",
+                "/admin/outages/attentionpoint/"):  # fmt: skip
+        assert admin_client.get(url).status_code == 200
