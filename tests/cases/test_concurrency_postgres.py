@@ -111,3 +111,15 @@ def test_given_two_identical_requests_with_one_idempotency_key_at_once_then_one_
     assert responses[0].json() == responses[1].json()
     assert Case.objects.count() == 1
     assert IdempotencyRecord.objects.count() == 1
+
+
+def test_given_two_registrations_of_one_person_at_once_then_one_account_and_one_conflict(catalog):
+    from sgu.accounts.models import User
+
+    def registers(email):
+        return lambda: make_citizen(email_addr=email, document_number="45678912")
+
+    results = run_together([registers("rosa@example.pe"), registers("rosa.q@example.pe")])
+
+    assert sorted(type(r).__name__ for r in results) == ["Conflict", "User"], results
+    assert User.objects.filter(document_number="45678912").count() == 1
