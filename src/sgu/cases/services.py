@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from sgu.cases.attachments import CheckedUpload, check_upload
@@ -467,6 +467,22 @@ def record_solution(
     return case
 
 
+_RATING_WINDOW_CLOSED = (
+    "El plazo para calificar la respuesta venció el {due}; el caso se cierra sin calificación."
+)
+
+
+def _local(at: datetime) -> str:
+    return timezone.localtime(at).strftime("%d/%m/%Y %H:%M")
+
+
+def _rating_window_closed(case: Case, now: datetime) -> bool:
+    """The scheduler may not have closed it yet: a closed window is a closed window."""
+    return (
+        case.state == State.ANSWERED and case.rating_due_at is not None and now > case.rating_due_at
+    )
+
+
 @transaction.atomic
 def rate_case(
     *,
@@ -490,6 +506,8 @@ def rate_case(
     case = _locked(case)
     if hasattr(case, "rating"):
         raise Conflict("Este caso ya fue calificado; la calificación no se puede cambiar.")
+    if _rating_window_closed(case, now):
+        raise Conflict(_RATING_WINDOW_CLOSED.format(due=_local(case.rating_due_at)))
     _move(case, Action.RATE, by, now, data={"resolved": resolved, "score": score})
     Rating.objects.create(case=case, resolved=resolved, score=score, comment=comment, rated_at=now)
     case.save(update_fields=["state", "updated_at"])
@@ -650,7 +668,12 @@ def _expire_if_due(case: Case, now: datetime) -> None:
     """The scheduler may not have run yet: a passed plazo is a passed plazo."""
     if case.state in OPEN_STATES and case.due_at is not None and case.due_at < now:
         _move(
-            case, Action.EXPIRE, SYSTEM, now, note="Venció el plazo sin respuesta de la operadora."
+            case,
+            Action.EXPIRE,
+            SYSTEM,
+            now,
+            note="Venció el plazo sin respuesta de la operadora.",
+            data={"due_at": case.due_at.isoformat()},
         )
         case.save(update_fields=["state", "updated_at"])
 
@@ -676,6 +699,8 @@ def request_claim(
             "Podrá generar el reclamo si no responde a tiempo o si su respuesta no resuelve "
             "el problema."
         )
+    if _rating_window_closed(case, now):
+        raise Conflict(_RATING_WINDOW_CLOSED.format(due=_local(case.rating_due_at)))
     if case.state == State.ANSWERED:
         raise Conflict(
             "Primero califique la respuesta de la operadora: si indica que no resolvió su "
@@ -748,13 +773,27 @@ def assign_claim_code(
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     if claim.state != ClaimState.PENDING_CODE:
         raise Conflict(f"Este reclamo ya tiene el código {claim.claim_code}.")
-    if Claim.objects.filter(operator=claim.operator, claim_code=claim_code).exists():
+    late = now > claim.code_due_at
+    claim.state = ClaimState.CODED
+    claim.claim_code = claim_code
+    claim.coded_at = now
+    claim.coded_late = late
+    claim.resolution_due_at = (
+        load_calendar().add_business_days(claim.requested_at, claim.resolution_days).due_at
+    )
+    # The unique constraint decides, not a prior SELECT: two agents giving the same code to
+    # two claims at once would both pass a check, and the second UPDATE would be a 500.
+    try:
+        with transaction.atomic():
+            claim.save(
+                update_fields=["state", "claim_code", "coded_at", "coded_late", "resolution_due_at"]
+            )
+    except IntegrityError:
         raise Conflict(
             f"El código {claim_code} ya fue asignado a otro reclamo de su empresa.",
             [FieldError("claim_code", "Código repetido.")],
-        )
+        ) from None
     case = _locked(claim.case)
-    late = now > claim.code_due_at
     _move(
         case,
         Action.ASSIGN_CLAIM_CODE,
@@ -764,17 +803,10 @@ def assign_claim_code(
         data={"claim_code": claim_code, "late": late},
     )
     case.save(update_fields=["state", "updated_at"])
-    claim.state = ClaimState.CODED
-    claim.claim_code = claim_code
-    claim.coded_at = now
-    claim.coded_late = late
-    claim.resolution_due_at = (
-        load_calendar().add_business_days(claim.requested_at, claim.resolution_days).due_at
-    )
     claim.form_pdf.save(
         f"reclamo-{case.code}.pdf", ContentFile(render_claim_form(claim, case)), save=False
     )
-    claim.save()
+    claim.save(update_fields=["form_pdf"])
     queue_email(
         to=claim.notify_email,
         template="claim_coded",
@@ -887,6 +919,13 @@ def confirm_return(*, case: Case, note: str, by: Principal, now: datetime | None
             ]
         )
     case = _locked(case)
+    # CLOSE is also the way out of ANSWERED, RATED and CLAIM_CODED: only a returned case has
+    # a return to confirm.
+    if case.state != State.RETURNED:
+        raise Conflict(
+            "Solo se puede confirmar la devolución de un caso devuelto por la operadora "
+            f"(estado: {State(case.state).label.lower()})."
+        )
     _move(case, Action.CLOSE, by, now, note=note[:MAX_DESCRIPTION], data={"return_confirmed": True})
     case.closed_at = now
     case.save(update_fields=["state", "closed_at", "updated_at"])

@@ -29,16 +29,20 @@ class Command(BaseCommand):
             nonlocal stopping
             stopping = True
 
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        while not stopping:
-            self.tick()
-            if once:
-                return
-            slept = 0.0
-            while slept < interval and not stopping:
-                time.sleep(0.5)
-                slept += 0.5
+        # Put the caller's handlers back on the way out (call_command runs in-process).
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            while not stopping:
+                self.tick()
+                if once:
+                    return
+                slept = 0.0
+                while slept < interval and not stopping:
+                    time.sleep(0.5)
+                    slept += 0.5
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
     def tick(self) -> None:
         close_old_connections()
