@@ -22,6 +22,22 @@ from sgu.catalog.models import Office, Operator
 PASSWORD = "Clave.Segura.2026"
 
 
+# --- every test ---------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """PBKDF2 at production strength costs ~0.3 s per hash; the tests hash a lot."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Evidence and claim forms go to a throw-away folder, never to the project's var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 # --- a real SMTP server ---------------------------------------------------------------------
 
 
@@ -213,9 +229,7 @@ class Api:
 
     def post(self, path, data=None, raw: str | None = None, **extra):
         body = raw if raw is not None else json.dumps(data if data is not None else {})
-        return self.client.post(
-            path, body, content_type="application/json", **self._headers(extra)
-        )
+        return self.client.post(path, body, content_type="application/json", **self._headers(extra))
 
     def upload(self, path, file, **extra):
         return self.client.post(path, {"file": file}, **self._headers(extra))

@@ -3,18 +3,6 @@ import pytest
 from outages.helpers import make_operator_admin, make_point, make_supervisor
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """PBKDF2 at production strength costs ~0.3 s per hash; these tests hash a lot."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 @pytest.fixture
 def claro_admin(claro):
     return make_operator_admin(claro)
