@@ -97,3 +97,60 @@ def error_of(response, field_id: str) -> str:
     import html as html_lib
 
     return html_lib.unescape(m.group(1)).strip()
+
+
+# --- deadlines, reclamos and the regulator (tests/web/test_claims_web.py, test_staff_web.py) --
+
+NOT_CLAIMABLE = {"subcategory": "sin-codigo", "fields": {"canal_atencion": "Tienda"}}
+CLAIM_REASON = "La operadora no respondió y la recarga de S/ 10 sigue sin acreditarse."
+
+
+def make_regulator(role: str = "REGULATOR_AGENT"):
+    from conftest import PASSWORD, dni
+    from sgu.accounts import services as accounts
+
+    return accounts.create_staff_user(
+        email=f"orientador.{dni()}@regulador.gob.pe",
+        password=PASSWORD,
+        role=role,
+        first_name="Lucía",
+        last_name="Orientadora",
+    )
+
+
+def overdue_case(citizen, *, expire: bool = True, **overrides):
+    """A case forwarded 20 days ago: its plazo passed. With `expire`, the scheduler's
+    function has already marked it OVERDUE (otherwise it is past due but unmoved)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    case = register_case(citizen, now=timezone.now() - timedelta(days=20), **overrides)
+    if expire:
+        services.expire_overdue_cases()
+        case.refresh_from_db()
+    return case
+
+
+def request_claim(case, reason: str = CLAIM_REASON, now=None):
+    return services.request_claim(
+        case=case,
+        reason=reason,
+        by=Principal(actor_role=Actor.CITIZEN, user=case.citizen),
+        now=now,
+    )
+
+
+def assign_code(claim, code: str, now=None):
+    return services.assign_claim_code(
+        claim=claim,
+        claim_code=code,
+        by=Principal(actor_role=Actor.OPERATOR, operator=claim.operator),
+        now=now,
+    )
+
+
+def return_case(case, reason: str = "La línea 987654321 no pertenece a nuestra empresa."):
+    return services.return_case(
+        case=case, reason=reason, by=Principal(actor_role=Actor.OPERATOR, operator=case.operator)
+    )

@@ -21,6 +21,8 @@ def landing_url(user) -> str:
         return reverse("cases:list")
     if user.is_operator_staff:
         return reverse("operators:tray")
+    if user.is_regulator_staff:
+        return reverse("staff:home")
     if user.is_staff:
         return reverse("admin:index")
     return reverse("home")

@@ -175,3 +175,54 @@ class RatingForm(ServiceForm):
     def score_value(self) -> int | None:
         value = self.value("score")
         return int(value) if value in {"1", "2", "3", "4", "5"} else None
+
+
+class ClaimForm(ServiceForm):
+    reason = forms.CharField(
+        label="¿Por qué reclama?",
+        help_text="Cuente qué sigue sin resolverse. La operadora recibe este texto con su reclamo.",
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": 4000}),
+    )
+    request = forms.CharField(
+        label="¿Qué pide a la operadora? (opcional)",
+        help_text="Por ejemplo: que acrediten la recarga o devuelvan el cobro. Si lo deja en "
+        "blanco, pedimos que se solucione el problema reportado.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 4000}),
+    )
+
+
+class ReassignForm(ServiceForm):
+    """The regulator sends a returned case to another operator."""
+
+    operator = forms.CharField(label="Operadora que debe atenderlo", widget=forms.Select())
+    note = forms.CharField(
+        label="Nota (opcional)",
+        help_text="Queda en el historial del caso. Si la deja en blanco, anotamos de qué "
+        "operadora a cuál se trasladó.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 4000}),
+    )
+
+    def __init__(self, *args, current=None, **kwargs):
+        kwargs.setdefault("prefix", "reasignar")
+        super().__init__(*args, **kwargs)
+        self.fields["operator"].widget.choices = [
+            ("", "Elija la operadora"),
+            *((o.code, o.name) for o in catalog.active_operators() if o != current),
+        ]
+
+
+class ConfirmReturnForm(ServiceForm):
+    """The regulator agrees the case was not the operator's and closes it."""
+
+    note = forms.CharField(
+        label="Explicación para el ciudadano",
+        help_text="Le enviamos este texto por correo: por qué se cierra el caso y qué puede "
+        "hacer (por ejemplo, reportarlo a la operadora que corresponde).",
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 4000}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "cerrar")
+        super().__init__(*args, **kwargs)

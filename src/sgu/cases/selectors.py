@@ -6,7 +6,7 @@ from datetime import datetime
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from sgu.cases.models import Case, CaseEvent, Claim, ClaimState
-from sgu.cases.workflow import Actor, State
+from sgu.cases.workflow import Action, Actor, State
 from sgu.core.errors import NotFound
 from sgu.core.principal import Principal
 
@@ -135,6 +135,14 @@ def operator_claim(operator, claim_id: int) -> Claim:
     return claim
 
 
+def operator_claim_counts(operator, *, now: datetime) -> dict[str, int]:
+    """Claims still waiting for the operator's code, and how many of them are past the time
+    to give it. One query (the header shows it on every page of the operator's portal)."""
+    return Claim.objects.filter(operator=operator, state=ClaimState.PENDING_CODE).aggregate(
+        pending=Count("id"), late=Count("id", filter=Q(code_due_at__lt=now))
+    )
+
+
 def claim_form_of(principal: Principal, code: str) -> Claim:
     """The coded claim of a case the principal may see (for the PDF download)."""
     case = case_for(principal, code)
@@ -148,10 +156,13 @@ def claim_form_of(principal: Principal, code: str) -> Claim:
 
 
 def returned_cases() -> QuerySet[Case]:
-    """The regulator's review tray: cases operators returned as not theirs."""
+    """The regulator's review tray: cases operators returned as not theirs. Each carries its
+    RETURN events, latest first, in `return_events` (the operator's reason)."""
+    returns = CaseEvent.objects.filter(kind=Action.RETURN).order_by("-at", "-id")
     return (
         Case.objects.filter(state=State.RETURNED)
         .select_related("operator", "subcategory__category", "citizen")
+        .prefetch_related(Prefetch("events", queryset=returns, to_attr="return_events"))
         .order_by("updated_at", "id")
     )
 

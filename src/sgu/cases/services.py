@@ -514,6 +514,10 @@ def rate_case(
     return case
 
 
+# While the case is still in the operator's hands; the case page asks it too.
+ATTACHABLE_STATES = frozenset({State.REGISTERED, State.FORWARDED, State.IN_PROGRESS, State.OVERDUE})
+
+
 @transaction.atomic
 def add_attachments(
     *, case: Case, files: list, by: Principal, now: datetime | None = None
@@ -521,7 +525,7 @@ def add_attachments(
     """Evidence added after registration, while the case is still in the operator's hands."""
     now = now or timezone.now()
     case = _locked(case)
-    if case.state not in {State.REGISTERED, State.FORWARDED, State.IN_PROGRESS, State.OVERDUE}:
+    if case.state not in ATTACHABLE_STATES:
         raise Conflict("Ya no se pueden adjuntar archivos: el caso fue atendido o cerrado.")
     errors = ErrorCollector()
     if not files:
@@ -678,6 +682,39 @@ def _expire_if_due(case: Case, now: datetime) -> None:
         case.save(update_fields=["state", "updated_at"])
 
 
+def claim_refusal(case: Case, now: datetime) -> str | None:
+    """Why `request_claim` would refuse to turn this case into a reclamo at `now`, in Spanish;
+    None if it would accept. The case page asks it before offering the button."""
+    if not case.subcategory.claimable:
+        return "Esta materia no es reclamable: no se puede generar un reclamo desde este caso."
+    if hasattr(case, "claim"):
+        return "Ya generó un reclamo para este caso."
+    state = case.state
+    if state in OPEN_STATES:
+        if case.due_at is not None and case.due_at < now:
+            state = State.OVERDUE  # a passed plazo is a passed plazo (request_claim expires it)
+        else:
+            return (
+                "La operadora aún está dentro del plazo para responder (vence el "
+                f"{_local(case.due_at)}). Podrá generar el reclamo si no responde a tiempo o si "
+                "su respuesta no resuelve el problema."
+            )
+    if _rating_window_closed(case, now):
+        return _RATING_WINDOW_CLOSED.format(due=_local(case.rating_due_at))
+    if state == State.ANSWERED:
+        return (
+            "Primero califique la respuesta de la operadora: si indica que no resolvió su "
+            "problema, podrá generar el reclamo."
+        )
+    if state == State.RATED and case.rating.resolved:
+        return "Usted calificó el caso como resuelto; no corresponde generar un reclamo."
+    try:
+        transition(Action.REQUEST_CLAIM, state, Actor.CITIZEN)
+    except TransitionNotAllowed as exc:
+        return exc.message
+    return None
+
+
 @transaction.atomic
 def request_claim(
     *, case: Case, reason: str, request: str = "", by: Principal, now: datetime | None = None
@@ -685,29 +722,10 @@ def request_claim(
     """Turn a case into a formal reclamo (one step for the citizen)."""
     now = now or timezone.now()
     case = _locked(case)
-    if not case.subcategory.claimable:
-        raise Conflict(
-            "Esta materia no es reclamable: no se puede generar un reclamo desde este caso."
-        )
-    if Claim.objects.filter(case=case).exists():
-        raise Conflict("Ya generó un reclamo para este caso.")
+    refusal = claim_refusal(case, now)
+    if refusal is not None:
+        raise Conflict(refusal)
     _expire_if_due(case, now)
-    if case.state in OPEN_STATES:
-        local_due = timezone.localtime(case.due_at).strftime("%d/%m/%Y %H:%M")
-        raise Conflict(
-            f"La operadora aún está dentro del plazo para responder (vence el {local_due}). "
-            "Podrá generar el reclamo si no responde a tiempo o si su respuesta no resuelve "
-            "el problema."
-        )
-    if _rating_window_closed(case, now):
-        raise Conflict(_RATING_WINDOW_CLOSED.format(due=_local(case.rating_due_at)))
-    if case.state == State.ANSWERED:
-        raise Conflict(
-            "Primero califique la respuesta de la operadora: si indica que no resolvió su "
-            "problema, podrá generar el reclamo."
-        )
-    if case.state == State.RATED and case.rating.resolved:
-        raise Conflict("Usted calificó el caso como resuelto; no corresponde generar un reclamo.")
     errors = ErrorCollector()
     reason = (reason or "").strip()
     if len(reason) < 10:

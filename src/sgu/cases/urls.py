@@ -11,4 +11,6 @@ urlpatterns = [
     path("<str:code>/adjuntos/", views.add_attachments, name="add_attachments"),
     path("<str:code>/adjuntos/<int:pk>/", views.attachment, name="attachment"),
     path("<str:code>/calificar/", views.rate, name="rate"),
+    path("<str:code>/reclamo/", views.request_claim, name="request_claim"),
+    path("<str:code>/reclamo/formulario.pdf", views.claim_form, name="claim_form"),
 ]

@@ -1,4 +1,5 @@
-"""The citizen's pages: report a problem, follow it, add evidence, rate the answer."""
+"""The citizen's pages: report a problem, follow it, add evidence, rate the answer, turn it
+into a reclamo and download the claim form."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,17 +9,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sgu.accounts.decorators import citizen_required
 from sgu.cases import selectors, services
-from sgu.cases.forms import AttachmentForm, CaseForm, RatingForm
+from sgu.cases.forms import AttachmentForm, CaseForm, ClaimForm, RatingForm
 from sgu.cases.workflow import Action, Actor, State, allowed_actions
 from sgu.core.errors import Conflict, DomainError, ValidationFailed
 from sgu.core.pagination import keyset_page
 from sgu.core.principal import Principal
-from sgu.core.web import download, format_local, is_htmx, or_404, vary_on_htmx
+from sgu.core.web import download, format_local, is_htmx, or_404, send_file, vary_on_htmx
 
 PAGE_SIZE = 20
-
-# The states in which cases.services.add_attachments accepts evidence (mirrors its rule).
-ATTACHABLE_STATES = frozenset({State.REGISTERED, State.FORWARDED, State.IN_PROGRESS, State.OVERDUE})
 
 
 def _by(request) -> Principal:
@@ -100,19 +98,42 @@ def new_case_fields(request):
 # --- one case ----------------------------------------------------------------------------------
 
 
-def _detail(request, case, *, rating_form=None, attachment_form=None, status=200):
+def _claim_note(case, refusal: str | None) -> str:
+    """Why there is no "Generar reclamo" button, where the citizen would look for one."""
+    if refusal is None or case.state not in _CLAIM_NOTE_STATES:
+        return ""
+    if case.state == State.RATED and case.rating.resolved:
+        return ""
+    if not case.subcategory.claimable and case.state in {State.FORWARDED, State.IN_PROGRESS}:
+        return ""  # said once the plazo passes, not while the operator is working on it
+    return refusal
+
+
+_CLAIM_NOTE_STATES = frozenset(
+    {State.FORWARDED, State.IN_PROGRESS, State.OVERDUE, State.ANSWERED, State.RATED}
+)
+
+
+def _detail(request, case, *, rating_form=None, attachment_form=None, claim_form=None, status=200):
+    now = timezone.now()
     actions = allowed_actions(case.state, Actor.CITIZEN)
     can_attach = (
-        case.state in ATTACHABLE_STATES
+        case.state in services.ATTACHABLE_STATES
         and len(case.attachments.all()) < settings.SGU["MAX_ATTACHMENTS"]
     )
+    claim = getattr(case, "claim", None)
+    refusal = services.claim_refusal(case, now) if claim is None else None
     context = {
         "case": case,
-        "now": timezone.now(),
+        "now": now,
         "can_rate": Action.RATE in actions,
         "rating_form": rating_form or RatingForm(),
         "can_attach": can_attach,
         "attachment_form": attachment_form or AttachmentForm(),
+        "claim": claim,
+        "can_claim": claim is None and refusal is None,
+        "claim_note": _claim_note(case, refusal),
+        "claim_form": claim_form or ClaimForm(),
         "nav": "cases",
     }
     return render(request, "cases/detail.html", context, status=status)
@@ -173,3 +194,34 @@ def rate(request, code: str):
 def attachment(request, code: str, pk: int):
     case = or_404(selectors.citizen_case, request.user, code)
     return download(case, pk)
+
+
+@citizen_required
+@require_POST
+def request_claim(request, code: str):
+    case = or_404(selectors.citizen_case, request.user, code)
+    form = ClaimForm(request.POST)
+    try:
+        claim = services.request_claim(
+            case=case, reason=form.value("reason"), request=form.value("request"), by=_by(request)
+        )
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+        return redirect("cases:detail", code=code)
+    except DomainError as exc:
+        form.apply_errors(exc)
+        return _detail(request, case, claim_form=form, status=422)
+    messages.success(
+        request,
+        f"Generamos su reclamo a {case.operator.name}. La operadora debe asignarle un código de "
+        f"reclamo hasta el {format_local(claim.code_due_at)}; se lo enviaremos por correo con "
+        "el formulario.",
+    )
+    return redirect("cases:detail", code=code)
+
+
+@citizen_required
+@require_GET
+def claim_form(request, code: str):
+    claim = or_404(selectors.claim_form_of, _by(request), code)
+    return send_file(claim.form_pdf, filename=f"reclamo-{code}.pdf", content_type="application/pdf")

@@ -36,7 +36,7 @@ class ServiceForm(forms.Form):
                 name, self.fields[name].initial if name in self.fields else ""
             )
             return "" if initial is None else str(initial)
-        value = self.data.get(name, "")
+        value = self.data.get(self.add_prefix(name), "")
         return value if isinstance(value, str) else ""
 
     def form_field_for(self, error_field: str) -> str | None:

@@ -74,11 +74,13 @@ def download(case, attachment_id: int) -> FileResponse:
     found = next((a for a in case.attachments.all() if a.pk == attachment_id), None)
     if found is None:
         raise Http404("No existe ese archivo en este caso.")
+    return send_file(found.file, filename=found.name, content_type=found.content_type)
+
+
+def send_file(file, *, filename: str, content_type: str) -> FileResponse:
+    """A stored file the caller already checked access to, as a download."""
     response = FileResponse(
-        found.file.open("rb"),
-        as_attachment=True,
-        filename=found.name,
-        content_type=found.content_type,
+        file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
     )
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from sgu.cases.models import Outcome
+from sgu.cases.models import ClaimState, Outcome
 from sgu.cases.selectors import VISIBLE_TO_OPERATOR
 from sgu.cases.services import SolutionInput
 from sgu.cases.workflow import State
@@ -106,3 +106,61 @@ class SolutionForm(ServiceForm):
             executed_at=parse_date(self.value("executed_at")),
             responsible=self.value("responsible"),
         )
+
+
+class ReturnForm(ServiceForm):
+    reason = forms.CharField(
+        label="¿Por qué no corresponde a su empresa?",
+        help_text="Por ejemplo: la línea no es de su empresa o el usuario no es su cliente. El "
+        "usuario y el regulador leen este texto; el regulador revisa la devolución.",
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 4000}),
+    )
+
+
+# The claims tray: (label, state filter, keyset ordering). Pending first, the one due soonest
+# on top (the index claim_tray_idx follows it); coded ones, the most recent first.
+CLAIM_VIEWS = {
+    "": ("Todos", None, ["-state", "code_due_at", "id"]),
+    ClaimState.PENDING_CODE: (
+        "Esperando código",
+        ClaimState.PENDING_CODE,
+        ["code_due_at", "id"],
+    ),
+    ClaimState.CODED: ("Con código", ClaimState.CODED, ["-coded_at", "-id"]),
+}
+
+
+class ClaimFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label="Estado",
+        required=False,
+        choices=[(key, label) for key, (label, _, _) in CLAIM_VIEWS.items()],
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def _view(self) -> tuple[str, str | None, list[str]]:
+        self.is_valid()  # an unknown value shows every claim
+        return CLAIM_VIEWS[self.cleaned_data.get("state") or ""]
+
+    def state_filter(self) -> str | None:
+        return self._view()[1]
+
+    def ordering(self) -> list[str]:
+        return self._view()[2]
+
+
+class ClaimCodeForm(ServiceForm):
+    """One per pending claim in the tray (prefixed by the claim's id: ids stay unique)."""
+
+    claim_code = forms.CharField(
+        label="Código de reclamo",
+        widget=forms.TextInput(attrs={"maxlength": 40, "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, claim, **kwargs):
+        kwargs.setdefault("prefix", f"reclamo-{claim.pk}")
+        super().__init__(*args, **kwargs)
+        self.claim = claim

@@ -1,7 +1,9 @@
-"""The operator portal: the tray of the agent's own operator and each case in it."""
+"""The operator portal: the tray of the agent's own operator, each case in it (answer it or
+return it as not theirs) and the claims waiting for the operator's code."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -12,7 +14,13 @@ from sgu.core.errors import Conflict, DomainError, ValidationFailed
 from sgu.core.pagination import keyset_page
 from sgu.core.principal import Principal
 from sgu.core.web import download, is_htmx, or_404, vary_on_htmx
-from sgu.operators.forms import SolutionForm, TrayFilterForm
+from sgu.operators.forms import (
+    ClaimCodeForm,
+    ClaimFilterForm,
+    ReturnForm,
+    SolutionForm,
+    TrayFilterForm,
+)
 
 PAGE_SIZE = 25
 
@@ -57,7 +65,7 @@ def tray(request):
     return vary_on_htmx(render(request, "operators/tray.html", context))
 
 
-def _detail(request, case, *, solution_form=None, status=200):
+def _detail(request, case, *, solution_form=None, return_form=None, status=200):
     actions = allowed_actions(case.state, Actor.OPERATOR)
     context = {
         "case": case,
@@ -65,6 +73,9 @@ def _detail(request, case, *, solution_form=None, status=200):
         "can_acknowledge": Action.ACKNOWLEDGE in actions,
         "can_answer": Action.ANSWER in actions,
         "solution_form": solution_form or SolutionForm(agent=request.user),
+        "can_return": Action.RETURN in actions,
+        "return_form": return_form or ReturnForm(),
+        "claim": getattr(case, "claim", None),
         "nav": "tray",
     }
     return render(request, "operators/case.html", context, status=status)
@@ -114,3 +125,97 @@ def answer(request, code: str):
 def attachment(request, code: str, pk: int):
     case = or_404(selectors.operator_case, request.user.operator, code)
     return download(case, pk)
+
+
+@operator_staff_required
+@require_POST
+def return_case(request, code: str):
+    case = or_404(selectors.operator_case, request.user.operator, code)
+    form = ReturnForm(request.POST)
+    try:
+        services.return_case(case=case, reason=form.value("reason"), by=_by(request))
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+        return redirect("operators:case", code=code)
+    except DomainError as exc:
+        form.apply_errors(exc)
+        return _detail(request, case, return_form=form, status=422)
+    messages.success(
+        request,
+        f"Devolvió el caso {code}. El regulador revisará la devolución; avisamos al usuario "
+        "por correo.",
+    )
+    return redirect("operators:case", code=code)
+
+
+# --- claims ------------------------------------------------------------------------------------
+
+
+def _claims(request, *, failed: ClaimCodeForm | None = None, status: int = 200):
+    """The claims tray; `failed` is a code form the service refused, shown with its errors."""
+    operator = request.user.operator
+    now = timezone.now()
+    form = ClaimFilterForm(request.GET)
+    qs = selectors.operator_claims(operator, state=form.state_filter())
+    cursor = request.GET.get("cursor") or None
+    try:
+        claims, next_cursor = keyset_page(qs, form.ordering(), cursor, PAGE_SIZE)
+    except ValidationFailed as exc:
+        messages.error(request, exc.detail)
+        claims, next_cursor = keyset_page(qs, form.ordering(), None, PAGE_SIZE)
+        cursor = None
+    if failed is not None and all(c.pk != failed.claim.pk for c in claims):
+        claims.insert(0, failed.claim)
+    rows = [
+        (c, failed if failed is not None and failed.claim.pk == c.pk else ClaimCodeForm(claim=c))
+        for c in claims
+    ]
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    here = query.urlencode()
+    if next_cursor:
+        query["cursor"] = next_cursor
+    context = {
+        "form": form,
+        "rows": rows,
+        "failed": failed,
+        "next_cursor": next_cursor,
+        "next_query": query.urlencode(),
+        "here_query": here,
+        "cursor": cursor,
+        "now": now,
+        "nav": "claims",
+    }
+    if is_htmx(request) and failed is None:
+        return vary_on_htmx(render(request, "operators/claims.html#claim-rows", context))
+    return vary_on_htmx(render(request, "operators/claims.html", context, status=status))
+
+
+@operator_staff_required
+@require_GET
+def claims(request):
+    return _claims(request)
+
+
+@operator_staff_required
+@require_POST
+def assign_claim_code(request, claim_id: int):
+    claim = or_404(selectors.operator_claim, request.user.operator, claim_id)
+    form = ClaimCodeForm(request.POST, claim=claim)
+    back = reverse("operators:claims") + (f"?{request.GET.urlencode()}" if request.GET else "")
+    try:
+        claim = services.assign_claim_code(
+            claim=claim, claim_code=form.value("claim_code"), by=_by(request)
+        )
+    except DomainError as exc:
+        if isinstance(exc, Conflict) and not exc.errors:
+            messages.error(request, exc.detail)
+            return redirect(back)
+        form.apply_errors(exc)
+        return _claims(request, failed=form, status=422)
+    messages.success(
+        request,
+        f"Asignó el código {claim.claim_code} al reclamo del caso {claim.case.code}. Enviamos "
+        "al usuario el código, el formulario en PDF y el plazo de resolución.",
+    )
+    return redirect(back)

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.utils import timezone
 
+from sgu.cases import selectors
 from sgu.cases.workflow import Action, Actor, State
 from sgu.catalog.models import FieldType
 from sgu.core.calendar import BusinessCalendar, load_calendar
@@ -103,6 +104,21 @@ def deadline(context, case) -> DeadlineStatus:
     return deadline_status(case, now, _calendar(context))
 
 
+@register.simple_tag(takes_context=True)
+def claim_counts(context) -> dict[str, int]:
+    """The signed-in operator agent's claims waiting for a code (and how many are late);
+    counted once per request (the header and the claims tray both show it)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_operator_staff:
+        return {"pending": 0, "late": 0}
+    counts = getattr(request, "_sgu_claim_counts", None)
+    if counts is None:
+        counts = selectors.operator_claim_counts(user.operator, now=timezone.now())
+        request._sgu_claim_counts = counts
+    return counts
+
+
 @register.filter
 def extra_fields(case) -> list[tuple[str, str]]:
     """(label, value) of the case's extra data, in the subcategory's order."""
@@ -117,6 +133,12 @@ def extra_fields(case) -> list[tuple[str, str]]:
     # Data whose definition was removed from the catalog afterwards is still shown.
     out.extend((name, str(value)) for name, value in values.items() if name not in known)
     return out
+
+
+@register.filter
+def soles(value) -> str:
+    """An amount in soles as the case page shows money: S/ 1,234.50."""
+    return "" if value is None else _show(FieldType.MONEY, value)
 
 
 def _show(kind: str, value) -> str:

@@ -1,0 +1,141 @@
+"""The regulator's pages (orientadores and supervisors): cases overdue right now per operator,
+and the review of the cases operators returned as not theirs (reassign or confirm and close).
+Thin: parse, call one service or selector, render."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from sgu.accounts.auth import principal_for_user
+from sgu.accounts.decorators import regulator_staff_required
+from sgu.cases import selectors, services
+from sgu.cases.forms import ConfirmReturnForm, ReassignForm
+from sgu.cases.workflow import Action, Actor, State, allowed_actions
+from sgu.catalog import selectors as catalog
+from sgu.core.errors import Conflict, DomainError, ValidationFailed
+from sgu.core.pagination import keyset_page
+from sgu.core.web import download, is_htmx, or_404, vary_on_htmx
+
+PAGE_SIZE = 25
+
+
+@regulator_staff_required
+@require_GET
+def home(request):
+    now = timezone.now()
+    overdue = selectors.overdue_counts_by_operator(now)
+    rows = [(o.name, overdue.pop(o.code, 0)) for o in catalog.active_operators()]
+    rows += sorted(overdue.items())  # an operator deactivated with cases still overdue
+    context = {
+        "rows": rows,
+        "total": sum(n for _, n in rows),
+        "returned": selectors.returned_cases().count(),
+        "now": now,
+        "nav": "staff",
+    }
+    return render(request, "staff/home.html", context)
+
+
+@regulator_staff_required
+@require_GET
+def returns(request):
+    qs = selectors.returned_cases()
+    ordering = ["updated_at", "id"]
+    cursor = request.GET.get("cursor") or None
+    try:
+        cases, next_cursor = keyset_page(qs, ordering, cursor, PAGE_SIZE)
+    except ValidationFailed as exc:
+        messages.error(request, exc.detail)
+        cases, next_cursor = keyset_page(qs, ordering, None, PAGE_SIZE)
+        cursor = None
+    context = {
+        "cases": cases,
+        "next_cursor": next_cursor,
+        "cursor": cursor,
+        "now": timezone.now(),
+        "nav": "returns",
+    }
+    template = "staff/returns.html#returned-rows" if is_htmx(request) else "staff/returns.html"
+    return vary_on_htmx(render(request, template, context))
+
+
+def _case_page(request, case, *, reassign_form=None, close_form=None, status=200):
+    actions = allowed_actions(case.state, Actor.REGULATOR)
+    returned = case.state == State.RETURNED
+    context = {
+        "case": case,
+        "now": timezone.now(),
+        # The latest return: a case reassigned and returned again shows the last reason.
+        "return_event": next((e for e in reversed(case.timeline) if e.kind == Action.RETURN), None),
+        "claim": getattr(case, "claim", None),
+        "can_reassign": returned and Action.REASSIGN in actions,
+        "can_confirm": returned and Action.CLOSE in actions,
+        "reassign_form": reassign_form or ReassignForm(current=case.operator),
+        "close_form": close_form or ConfirmReturnForm(),
+        "nav": "returns" if returned else "staff",
+    }
+    return render(request, "staff/case.html", context, status=status)
+
+
+@regulator_staff_required
+@require_GET
+def case_detail(request, code: str):
+    case = or_404(selectors.regulator_case, request.user, code)
+    return _case_page(request, case)
+
+
+@regulator_staff_required
+@require_POST
+def reassign(request, code: str):
+    case = or_404(selectors.regulator_case, request.user, code)
+    form = ReassignForm(request.POST, current=case.operator)
+    try:
+        moved = services.reassign_case(
+            case=case,
+            operator_code=form.value("operator"),
+            note=form.value("note"),
+            by=principal_for_user(request.user),
+        )
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+        return redirect("staff:case", code=code)
+    except DomainError as exc:
+        form.apply_errors(exc)
+        return _case_page(request, case, reassign_form=form, status=422)
+    messages.success(
+        request,
+        f"Trasladamos el caso {code} a {moved.operator.name}, con un nuevo plazo. Avisamos al "
+        "ciudadano por correo.",
+    )
+    return redirect("staff:returns")
+
+
+@regulator_staff_required
+@require_POST
+def confirm_return(request, code: str):
+    case = or_404(selectors.regulator_case, request.user, code)
+    form = ConfirmReturnForm(request.POST)
+    try:
+        services.confirm_return(
+            case=case, note=form.value("note"), by=principal_for_user(request.user)
+        )
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+        return redirect("staff:case", code=code)
+    except DomainError as exc:
+        form.apply_errors(exc)
+        return _case_page(request, case, close_form=form, status=422)
+    messages.success(
+        request,
+        f"Confirmamos la devolución y cerramos el caso {code}. Enviamos la explicación al "
+        "ciudadano por correo.",
+    )
+    return redirect("staff:returns")
+
+
+@regulator_staff_required
+@require_GET
+def attachment(request, code: str, pk: int):
+    case = or_404(selectors.regulator_case, request.user, code)
+    return download(case, pk)
