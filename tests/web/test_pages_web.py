@@ -7,7 +7,16 @@ import pytest
 from django.test import Client
 
 from conftest import make_citizen, make_operator_agent
-from web.conftest import png_upload, register_case, text
+from web.conftest import (
+    assign_code,
+    make_regulator,
+    overdue_case,
+    png_upload,
+    register_case,
+    request_claim,
+    return_case,
+    text,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +77,10 @@ def pages(client, claro) -> list[tuple[str, str]]:
     """Every page of the web UI, as each role sees it."""
     citizen = make_citizen()
     case = register_case(citizen, attachments=[png_upload()])
+    claimable = overdue_case(citizen)
+    pending = request_claim(overdue_case(citizen))
+    coded = assign_code(request_claim(overdue_case(citizen)), "R-1")
+    returned = return_case(register_case(citizen))
     out = []
     anonymous = Client()
     for path in (
@@ -89,13 +102,43 @@ def pages(client, claro) -> list[tuple[str, str]]:
         "/casos/nuevo/campos/?subcategory=recarga-no-acreditada",
         "/cuenta/registro/listo/",
         "/operadora/bandeja/",
+        f"/casos/{claimable.code}/",
+        f"/casos/{pending.case.code}/",
+        f"/casos/{coded.case.code}/",
+        "/regulador/",
     ):
         out.append((path, client.get(path).content.decode()))
     out.append(("caso con errores", client.post("/casos/nuevo/", {}).content.decode()))
+    reclamo = client.post(f"/casos/{claimable.code}/reclamo/", {"reason": ""})
+    out.append(("reclamo con errores", reclamo.content.decode()))
     agent = Client()
     agent.force_login(make_operator_agent(claro))
-    for path in ("/operadora/bandeja/", f"/operadora/casos/{case.code}/"):
+    for path in (
+        "/operadora/bandeja/",
+        f"/operadora/casos/{case.code}/",
+        f"/operadora/casos/{pending.case.code}/",
+        "/operadora/reclamos/",
+        "/operadora/reclamos/?state=CODED",
+    ):
         out.append((path, agent.get(path).content.decode()))
+    bad_code = agent.post(f"/operadora/reclamos/{pending.pk}/codigo/", {})
+    out.append(("código con errores", bad_code.content.decode()))
+    bad_return = agent.post(f"/operadora/casos/{case.code}/devolver/", {})
+    out.append(("devolución con errores", bad_return.content.decode()))
+    regulator = Client()
+    regulator.force_login(make_regulator())
+    for path in (
+        "/",
+        "/regulador/",
+        "/regulador/devueltos/",
+        f"/regulador/casos/{returned.code}/",
+        f"/regulador/casos/{coded.case.code}/",
+    ):
+        out.append((path, regulator.get(path).content.decode()))
+    reassign = regulator.post(f"/regulador/casos/{returned.code}/reasignar/", {})
+    out.append(("reasignación con errores", reassign.content.decode()))
+    close = regulator.post(f"/regulador/casos/{returned.code}/confirmar-devolucion/", {})
+    out.append(("cierre con errores", close.content.decode()))
     return out
 
 
