@@ -2,6 +2,7 @@
 live server. Never `playwright install`: the system chromium is used, or the tests skip."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -46,12 +47,56 @@ def e2e_settings(settings, tmp_path, live_server):
 
 @pytest.fixture
 def shots():
-    """Screenshots of the main pages when SGU_SHOTS names a folder (to look at them)."""
+    """Screenshots of the main pages when SGU_SHOTS names a folder (to look at them).
+
+    `both=True` takes the page on a phone and on a desktop (name-390.png, name-1280.png),
+    then puts the page's own viewport back."""
     folder = os.environ.get("SGU_SHOTS")
 
-    def take(page, name: str) -> None:
-        if folder:
-            Path(folder).mkdir(parents=True, exist_ok=True)
+    def take(page, name: str, both: bool = False) -> None:
+        if not folder:
+            return
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        if not both:
             page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+            return
+        own = page.viewport_size
+        for size in (PHONE, DESKTOP):
+            page.set_viewport_size(size)
+            page.screenshot(path=str(Path(folder) / f"{name}-{size['width']}.png"), full_page=True)
+        page.set_viewport_size(own)
 
     return take
+
+
+def link_in(message, pattern: str) -> str:
+    """The first link in an email's text that matches `pattern`."""
+    from conftest import Mailbox
+
+    match = re.search(pattern, Mailbox.text(message))
+    assert match, Mailbox.text(message)
+    return match.group(0)
+
+
+def watch_errors(page) -> list[str]:
+    """JavaScript errors and failed requests (other than the expected 4xx pages)."""
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(f"console: {msg.text}")
+            if msg.type == "error" and "status of 422" not in msg.text
+            else None
+        ),
+    )
+    return errors
+
+
+def log_in(page, base_url: str, email: str) -> None:
+    from conftest import PASSWORD
+
+    page.goto(base_url + "/cuenta/ingresar/")
+    page.get_by_label("Correo electrónico").fill(email)
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    page.get_by_role("button", name="Ingresar").click()

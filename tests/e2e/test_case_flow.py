@@ -8,7 +8,7 @@ import re
 import pytest
 
 from conftest import PASSWORD, Mailbox, make_citizen, make_operator_agent
-from e2e.conftest import DESKTOP, PHONE
+from e2e.conftest import DESKTOP, PHONE, link_in, watch_errors
 from sgu.catalog.demo import load_reference_data
 from sgu.catalog.models import Operator
 from web.conftest import PDF_BYTES, png_bytes
@@ -16,27 +16,6 @@ from web.conftest import PDF_BYTES, png_bytes
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 EMAIL = "rosa.quispe@example.pe"
-
-
-def link_in(message, pattern: str) -> str:
-    match = re.search(pattern, Mailbox.text(message))
-    assert match, Mailbox.text(message)
-    return match.group(0)
-
-
-def watch_errors(page) -> list[str]:
-    """JavaScript errors and failed requests (other than the expected 4xx pages)."""
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-    page.on(
-        "console",
-        lambda msg: (
-            errors.append(f"console: {msg.text}")
-            if msg.type == "error" and "status of 422" not in msg.text
-            else None
-        ),
-    )
-    return errors
 
 
 def test_citizen_reports_operator_answers_citizen_rates(
