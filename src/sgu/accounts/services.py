@@ -182,7 +182,7 @@ def confirm_email(*, token: str, now: datetime | None = None) -> User:
     if not token or len(token) > 200:
         raise invalid
     row = (
-        EmailToken.objects.select_for_update()
+        EmailToken.objects.select_for_update(of=("self",))
         .select_related("user")
         .filter(token_hash=token_hash(token), purpose=EmailToken.Purpose.CONFIRM_EMAIL)
         .first()

@@ -362,7 +362,7 @@ def forward_waiting_cases(*, citizen, now: datetime | None = None) -> list[Case]
     """
     now = now or timezone.now()
     waiting = list(
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("subcategory", "operator")
         .filter(citizen=citizen, state=State.REGISTERED)
         .order_by("id")
@@ -381,7 +381,8 @@ def forward_waiting_cases(*, citizen, now: datetime | None = None) -> list[Case]
 def _locked(case: Case) -> Case:
     """Re-read the case under a row lock: two agents acting at once cannot both win."""
     return (
-        Case.objects.select_for_update()
+        # Lock the case row only, not the joined operator/citizen rows every case shares.
+        Case.objects.select_for_update(of=("self",))
         .select_related("subcategory", "operator", "citizen")
         .get(pk=case.pk)
     )
