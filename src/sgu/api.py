@@ -119,7 +119,11 @@ def translate_validation(errors: list[dict]) -> list[FieldError]:
 
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return problem_response(exc.status, exc.title, exc.detail, exc.errors)
+    response = problem_response(exc.status, exc.title, exc.detail, exc.errors)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)

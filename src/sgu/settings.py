@@ -200,6 +200,8 @@ SGU = {
     "CLAIM_CODE_BUSINESS_HOURS": 4,
     # How many cases the scheduler moves per transaction.
     "SCHEDULER_BATCH": 500,
+    # Behind a reverse proxy that sets X-Forwarded-For, rate limits use its first hop.
+    "TRUST_X_FORWARDED_FOR": env_bool("SGU_TRUST_X_FORWARDED_FOR", False),
 }
 
 LOGGING = {

@@ -66,3 +66,16 @@ class AuditEvent(models.Model):
         ordering = ["-at"]
         verbose_name = "evento de auditoría"
         verbose_name_plural = "eventos de auditoría"
+
+
+class RateCounter(models.Model):
+    """Requests counted per key and fixed time window (rate limits shared by all processes)."""
+
+    key = models.CharField(max_length=200)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="rate_counter_uniq")
+        ]

@@ -1,0 +1,59 @@
+"""Rate limits for public and API endpoints: a fixed-window counter kept in the database, so
+every web process shares it (no cache server needed), answered with 429 problem+json."""
+
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from sgu.core.errors import DomainError
+
+
+class RateLimited(DomainError):
+    status = 429
+    title = "Demasiadas solicitudes"
+
+    def __init__(self, detail: str, retry_after: int):
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+def client_ip(request) -> str:
+    """The caller's address; behind a trusted proxy, the first X-Forwarded-For hop."""
+    if settings.SGU.get("TRUST_X_FORWARDED_FOR"):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()[:64]
+    return (request.META.get("REMOTE_ADDR") or "desconocida")[:64]
+
+
+def hit(key: str, *, limit: int, window: int, now: datetime | None = None) -> None:
+    """Count one request for `key`; raise RateLimited once `limit` is passed in the window."""
+    now = now or timezone.now()
+    epoch = int(now.timestamp())
+    start = datetime.fromtimestamp(epoch - epoch % window, tz=UTC)
+    with connection.cursor() as cur:
+        # One statement, atomic on PostgreSQL and SQLite alike.
+        cur.execute(
+            "INSERT INTO core_ratecounter (key, window_start, count) VALUES (%s, %s, 1) "
+            "ON CONFLICT (key, window_start) DO UPDATE SET count = core_ratecounter.count + 1 "
+            "RETURNING count",
+            [key[:200], start],
+        )
+        count = cur.fetchone()[0]
+    if count > limit:
+        retry = int((start + timedelta(seconds=window) - now).total_seconds()) + 1
+        raise RateLimited(f"Demasiadas solicitudes. Intente nuevamente en {retry} segundos.", retry)
+
+
+def limit_by_ip(request, scope: str, *, limit: int, window: int = 60) -> None:
+    hit(f"{scope}:ip:{client_ip(request)}", limit=limit, window=window)
+
+
+def prune(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Forget old windows (the scheduler calls it)."""
+    from sgu.core.models import RateCounter
+
+    deleted, _ = RateCounter.objects.filter(window_start__lt=timezone.now() - older_than).delete()
+    return deleted
