@@ -9,7 +9,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sgu.accounts.auth import principal_for_user
-from sgu.accounts.decorators import operator_staff_required, role_required
+from sgu.accounts.decorators import (
+    operator_staff_required,
+    regulator_staff_required,
+    role_required,
+)
 from sgu.accounts.models import Role
 from sgu.core.errors import Conflict, DomainError, ValidationFailed
 from sgu.core.pagination import keyset_page
@@ -27,7 +31,6 @@ from sgu.outages.forms import (
 PAGE_SIZE = 25
 
 operator_admin_required = role_required(Role.OPERATOR_ADMIN)
-regulator_required = role_required(Role.REGULATOR_AGENT, Role.REGULATOR_SUPERVISOR)
 supervisor_required = role_required(Role.REGULATOR_SUPERVISOR)
 
 
@@ -211,7 +214,7 @@ def event_close(request, pk: int):
 # --- regulator: the register of every operator ------------------------------------------------
 
 
-@regulator_required
+@regulator_staff_required
 @require_GET
 def regulator_events(request):
     form = EventFilterForm(request.GET)
@@ -231,7 +234,7 @@ def _export_name(ext: str) -> str:
     return f"inoperatividad-{timezone.localtime(timezone.now()):%Y%m%d-%H%M}.{ext}"
 
 
-@regulator_required
+@regulator_staff_required
 @require_GET
 def export_csv(request):
     response = StreamingHttpResponse(
@@ -243,7 +246,7 @@ def export_csv(request):
     return response
 
 
-@regulator_required
+@regulator_staff_required
 @require_GET
 def export_xlsx(request):
     response = FileResponse(
@@ -259,7 +262,7 @@ def export_xlsx(request):
 # --- regulator: contingency windows -----------------------------------------------------------
 
 
-@regulator_required
+@regulator_staff_required
 @require_GET
 def windows(request):
     rows, page = _page(request, selectors.contingency_windows(), ["-starts_at", "-id"])
@@ -309,7 +312,7 @@ def _result_message(request, result: services.ApplyResult) -> None:
     messages.success(request, text + ".")
 
 
-@regulator_required
+@regulator_staff_required
 @require_GET
 def window_detail(request, pk: int):
     window = or_404(selectors.contingency_window, pk)

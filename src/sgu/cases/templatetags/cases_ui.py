@@ -30,6 +30,9 @@ EVENT_LABELS = {
     "ATTACHMENT": "Archivo adjuntado",
     "NOTE": "Nota",
     "EXTEND": "Plazo ampliado",
+    "CONTINGENCY_EXTENSION": "Plazo ampliado por contingencia",
+    Action.REOPEN: "Caso reabierto: el plazo ampliado aún no vence",
+    Action.RESUME: "Caso de nuevo en atención: el plazo ampliado aún no vence",
 }
 
 STATE_STYLE = {
