@@ -295,3 +295,78 @@ def create_staff_user(
         is_staff=role == Role.REGULATOR_SUPERVISOR,
         email_verified_at=now or timezone.now(),
     )
+
+
+ASSISTED_CHANNELS = ("PRESENCIAL", "TELEFONICO")
+
+
+@transaction.atomic
+def find_or_create_citizen_for_assisted(
+    *,
+    document_type: str,
+    document_number: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    phone: str = "",
+    channel: str,
+    now: datetime | None = None,
+) -> tuple[User, bool]:
+    """The citizen an orientador attends at an office or on the phone: found by document, or
+    created on the spot. Returns (user, created).
+
+    A new account gets no usable password (the citizen sets one later if they want the web),
+    its consent recorded as read out and given through the agent (`consent_channel` = the
+    channel), and the usual email to confirm the address: the case waits for it, as on the web.
+    """
+    now = now or timezone.now()
+    errors = ErrorCollector()
+    if channel not in ASSISTED_CHANNELS:
+        errors.add("channel", "Canal no válido; use PRESENCIAL o TELEFONICO.")
+    try:
+        doc = normalize_document(document_type, document_number)
+    except InvalidValue as exc:
+        field = "document_type" if "Tipo de documento" in str(exc) else "document_number"
+        errors.add(field, str(exc))
+        doc = None
+    errors.raise_if_any()
+    existing = User.objects.filter(
+        role=Role.CITIZEN, document_type=doc.type, document_number=doc.number
+    ).first()
+    if existing is not None:
+        return existing, False
+
+    data = _clean_person(
+        errors,
+        document_type=document_type,
+        document_number=document_number,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+    )
+    errors.raise_if_any()
+    if User.objects.filter(email__iexact=data["email"]).exists():
+        raise Conflict(
+            "Ya existe una cuenta con este correo y otro documento.",
+            [FieldError("email", "Ya existe una cuenta con este correo y otro documento.")],
+        )
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=data["email"],
+                password=None,  # unusable: the citizen did not choose one
+                role=Role.CITIZEN,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                document_type=data["document_type"],
+                document_number=data["document_number"],
+                phone=data["phone"],
+                consent_at=now,
+                consent_version=settings.SGU["CONSENT_VERSION"],
+                consent_channel=channel,
+            )
+    except IntegrityError:
+        raise Conflict("Ya existe una cuenta con este correo o documento.") from None
+    send_confirmation_email(user=user, now=now)
+    return user, True

@@ -226,3 +226,81 @@ class ConfirmReturnForm(ServiceForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "cerrar")
         super().__init__(*args, **kwargs)
+
+
+class AssistedCaseForm(CaseForm):
+    """An orientador registers a case for a citizen attended at an office or on the phone."""
+
+    channel = forms.CharField(
+        label="¿Cómo lo atiende?",
+        widget=forms.RadioSelect(
+            choices=[("PRESENCIAL", "Presencial, en la oficina"), ("TELEFONICO", "Por teléfono")]
+        ),
+    )
+    document_type = forms.CharField(
+        label="Tipo de documento",
+        widget=forms.Select(
+            choices=[
+                ("DNI", "DNI"),
+                ("CE", "Carné de extranjería"),
+                ("RUC", "RUC"),
+                ("PASAPORTE", "Pasaporte"),
+            ]
+        ),
+    )
+    document_number = forms.CharField(
+        label="Número de documento",
+        help_text="Si la persona ya tiene cuenta, basta con el documento.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": 12}),
+    )
+    first_name = forms.CharField(
+        label="Nombres", required=False, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    last_name = forms.CharField(
+        label="Apellidos", required=False, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    email = forms.CharField(
+        label="Correo electrónico del ciudadano",
+        required=False,
+        help_text="Le enviamos la constancia y un enlace para confirmar su correo.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label="Celular del ciudadano",
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}),
+    )
+    consent = forms.BooleanField(
+        label="Leí al ciudadano el texto de tratamiento de datos personales y lo aceptó.",
+        required=False,
+    )
+
+    error_aliases = {"file": "attachments"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["attachments"]
+        self.fields["service_number"].label = "Número de la línea afectada"
+        self.fields["service_number"].help_text = "9 dígitos, empieza con 9."
+        self.fields["description"].label = "Lo que cuenta el ciudadano"
+        self.fields["subcategory"].widget.attrs["hx-get"] = reverse("staff:new_case_fields")
+
+    def form_field_for(self, error_field: str) -> str | None:
+        return super().form_field_for(error_field.removeprefix("citizen."))
+
+    def citizen_input(self):
+        from sgu.cases.services import CitizenInput
+
+        return CitizenInput(
+            **{
+                name: self.value(name)
+                for name in (
+                    "document_type",
+                    "document_number",
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "phone",
+                )
+            }
+        )

@@ -32,6 +32,7 @@ from sgu.core.calendar import Deadline, load_calendar
 from sgu.core.errors import Conflict, ErrorCollector, FieldError, ValidationFailed
 from sgu.core.principal import Principal
 from sgu.notifications.services import EmailSpec, queue_email, queue_emails
+from sgu.operators import services as operator_events
 
 SYSTEM = Principal(actor_role=Actor.SYSTEM)
 MAX_DESCRIPTION = 4000
@@ -303,6 +304,8 @@ def register_case(
     case.save(force_insert=True)
     CaseEvent.objects.bulk_create(events)
     stored = _store_attachments(case, uploads, by, now)
+    if deadline is not None:
+        operator_events.case_forwarded(case, now)
     queue_email(
         to=citizen.email,
         template="case_registered",
@@ -369,6 +372,7 @@ def forward_waiting_cases(*, citizen, now: datetime | None = None) -> list[Case]
     )
     for case in waiting:
         _forward(case, now)
+        operator_events.case_forwarded(case, now)
         queue_email(
             to=citizen.email,
             template="case_forwarded",
@@ -761,6 +765,7 @@ def request_claim(
         requested_at=now,
         code_due_at=code_due.due_at,
     )
+    operator_events.claim_requested(claim, now)
     queue_email(
         to=citizen.email,
         template="claim_requested",
@@ -915,6 +920,7 @@ def reassign_case(
             "updated_at",
         ]
     )
+    operator_events.case_reassigned(case, previous, now)
     queue_email(
         to=case.citizen.email,
         template="case_reassigned",
@@ -1128,3 +1134,99 @@ def extend_plazos_for_contingency(
             summary["extended"] += len(applied)
             summary["reopened"] += sum(1 for a in applied if a.reopened)
     return summary
+
+
+# --- assisted channels (orientador at an office or on the phone) ------------------------------
+
+
+@dataclass(frozen=True)
+class CitizenInput:
+    document_type: str
+    document_number: str
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+ASSISTED_CHANNELS = (Channel.PRESENCIAL, Channel.TELEFONICO)
+
+
+@transaction.atomic
+def register_assisted_case(
+    *,
+    agent,
+    citizen: CitizenInput,
+    channel: str,
+    data: CaseInput,
+    office_code: str | None = None,
+    now: datetime | None = None,
+) -> Case:
+    """A regulator agent registers a case for a citizen: the citizen found by document or
+    created on the spot, the channel and the agent's office recorded, the same emails as on
+    the web. All in one transaction."""
+    from sgu.accounts import services as accounts
+
+    now = now or timezone.now()
+    errors = ErrorCollector()
+    office = getattr(agent, "office", None)
+    if office is None:
+        errors.add(
+            "office",
+            "Su usuario no tiene una oficina asignada; pida al administrador que se la asigne "
+            "antes de registrar casos.",
+        )
+    elif office_code and office_code != office.code:
+        errors.add("office", f"Solo puede registrar casos en su oficina ({office.code}).")
+    if channel not in ASSISTED_CHANNELS:
+        errors.add("channel", "Canal no válido; use PRESENCIAL o TELEFONICO.")
+    errors.raise_if_any()
+    try:
+        person, _ = accounts.find_or_create_citizen_for_assisted(
+            document_type=citizen.document_type,
+            document_number=citizen.document_number,
+            first_name=citizen.first_name,
+            last_name=citizen.last_name,
+            email=citizen.email,
+            phone=citizen.phone,
+            channel=channel,
+            now=now,
+        )
+    except ValidationFailed as exc:
+        # The citizen's data is named as it is sent: citizen.<field>.
+        raise ValidationFailed.of(
+            [FieldError(f"citizen.{e.field}", e.message) for e in exc.errors]
+        ) from None
+    except Conflict as exc:
+        raise Conflict(
+            exc.detail, [FieldError(f"citizen.{e.field}", e.message) for e in exc.errors]
+        ) from None
+    return register_case(
+        citizen=person,
+        data=data,
+        by=Principal(actor_role=Actor.REGULATOR, user=agent),
+        channel=channel,
+        office=office,
+        now=now,
+    )
+
+
+@transaction.atomic
+def email_receipt(*, case: Case, by: Principal, now: datetime | None = None) -> None:
+    """Email the citizen the constancia (code, plazo) of a case registered for them."""
+    now = now or timezone.now()
+    queue_email(
+        to=case.citizen.email,
+        template="case_receipt",
+        context={"case": case, "citizen": case.citizen},
+        case_code=case.code,
+    )
+    record_event(
+        case,
+        kind="RECEIPT_SENT",
+        by=by,
+        now=now,
+        note="Constancia enviada por correo.",
+        internal=True,
+        data={"to": case.citizen.email},
+    )

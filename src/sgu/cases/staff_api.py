@@ -1,5 +1,8 @@
-"""Cases — regulator staff endpoints (review of returned cases; the tracking tray arrives
-with the regulator's-side issue)."""
+"""Cases — regulator staff endpoints: assisted registration (office or phone), the tracking
+tray, and the review of returned cases."""
+
+from datetime import datetime
+from typing import Any, Literal
 
 from django.utils import timezone
 from ninja import Router, Schema
@@ -7,9 +10,10 @@ from pydantic import Field
 
 from sgu.accounts.auth import user_auth
 from sgu.cases import selectors, services
-from sgu.cases.schemas import CaseOut, CasePage, case_dict, summary_dict
+from sgu.cases.schemas import CaseOut, CasePage, CitizenOut, case_dict, summary_dict
 from sgu.cases.workflow import allowed_actions
 from sgu.core.errors import Forbidden
+from sgu.core.idempotency import run_idempotent
 from sgu.core.pagination import clamp_limit, keyset_page
 from sgu.core.principal import Principal
 from sgu.core.schemas import Problem
@@ -24,11 +28,90 @@ def _staff(request) -> Principal:
     return principal
 
 
+class RegisteredByOut(Schema):
+    email: str
+    name: str
+
+
+class StaffCaseOut(CaseOut):
+    """The case as regulator staff see it: with the citizen and who registered it."""
+
+    citizen: CitizenOut
+    registered_by: RegisteredByOut | None
+    updated_at: datetime
+
+
+def staff_case_dict(case, now, actions) -> dict:
+    data = case_dict(case, now, actions=actions, with_citizen=True)
+    agent = case.registered_by
+    data["registered_by"] = (
+        None if agent is None else {"email": agent.email, "name": agent.get_full_name()}
+    )
+    return data
+
+
 def _render(principal: Principal, code: str) -> dict:
     case = selectors.regulator_case(principal.user, code)
     return case_dict(
         case, timezone.now(), actions=allowed_actions(case.state, principal.actor_role)
     )
+
+
+class CitizenIn(Schema):
+    document_type: str = Field(max_length=10, examples=["DNI"])
+    document_number: str = Field(max_length=12, examples=["45678912"])
+    first_name: str = Field(default="", max_length=150)
+    last_name: str = Field(default="", max_length=150)
+    email: str = Field(default="", max_length=254)
+    phone: str = Field(default="", max_length=15)
+
+
+class AssistedCaseIn(Schema):
+    citizen: CitizenIn
+    channel: Literal["PRESENCIAL", "TELEFONICO"]
+    office: str | None = Field(
+        default=None, max_length=20, description="Opcional: si se envía, debe ser la del agente."
+    )
+    operator: str = Field(max_length=20, examples=["CLARO"])
+    subcategory: str = Field(max_length=60, examples=["recarga-no-acreditada"])
+    service_number: str = Field(max_length=20, examples=["987654321"])
+    description: str = Field(max_length=4000)
+    fields: dict[str, Any] = Field(default_factory=dict)
+
+
+@router.post(
+    "/cases",
+    response={
+        201: StaffCaseOut,
+        400: Problem,
+        401: Problem,
+        403: Problem,
+        409: Problem,
+        422: Problem,
+    },
+    summary="Registrar un caso por un ciudadano (canal presencial o telefónico)",
+    description="El ciudadano se busca por documento o se crea (sin contraseña, con su "
+    "consentimiento dado a través del orientador y un correo para confirmar la dirección). "
+    "El canal y la oficina del orientador quedan registrados. Admite `Idempotency-Key`.",
+)
+def register_assisted(request, payload: AssistedCaseIn):
+    principal = _staff(request)
+
+    def create() -> tuple[int, dict]:
+        body = payload.dict()
+        case = services.register_assisted_case(
+            agent=principal.user,
+            citizen=services.CitizenInput(**body.pop("citizen")),
+            channel=body.pop("channel"),
+            office_code=body.pop("office"),
+            data=services.CaseInput(**body),
+        )
+        data = staff_case_dict(
+            case, timezone.now(), allowed_actions(case.state, principal.actor_role)
+        )
+        return 201, StaffCaseOut.model_validate(data).model_dump(mode="json")
+
+    return run_idempotent(request, f"user:{principal.user_id}", create)
 
 
 class ReassignIn(Schema):

@@ -62,6 +62,14 @@
     }
   });
 
+  // "Imprimir" buttons (the constancia): the browser's print dialog.
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest ? event.target.closest("[data-print]") : null;
+    if (target) {
+      window.print();
+    }
+  });
+
   // Coming back with the browser's back button (page cache): buttons usable again.
   window.addEventListener("pageshow", function (event) {
     if (!event.persisted) {
