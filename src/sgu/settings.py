@@ -202,6 +202,11 @@ SGU = {
     "SCHEDULER_BATCH": 500,
     # Behind a reverse proxy that sets X-Forwarded-For, rate limits use its first hop.
     "TRUST_X_FORWARDED_FOR": env_bool("SGU_TRUST_X_FORWARDED_FOR", False),
+    # Webhooks: HTTPS only, except for these hosts (the tests' local server; never in prod).
+    "WEBHOOK_ALLOW_HTTP_HOSTS": [
+        h for h in os.environ.get("SGU_WEBHOOK_ALLOW_HTTP_HOSTS", "").split(",") if h
+    ],
+    "WEBHOOK_TIMEOUT": float(os.environ.get("SGU_WEBHOOK_TIMEOUT", "5")),
 }
 
 LOGGING = {

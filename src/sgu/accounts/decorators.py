@@ -37,3 +37,4 @@ def role_required(*roles: str):
 citizen_required = role_required(Role.CITIZEN)
 operator_staff_required = role_required(Role.OPERATOR_AGENT, Role.OPERATOR_ADMIN)
 regulator_staff_required = role_required(Role.REGULATOR_AGENT, Role.REGULATOR_SUPERVISOR)
+operator_admin_required = role_required(Role.OPERATOR_ADMIN)

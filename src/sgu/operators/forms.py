@@ -164,3 +164,22 @@ class ClaimCodeForm(ServiceForm):
         kwargs.setdefault("prefix", f"reclamo-{claim.pk}")
         super().__init__(*args, **kwargs)
         self.claim = claim
+
+
+class WebhookForm(ServiceForm):
+    url = forms.CharField(
+        label="Dirección HTTPS",
+        required=True,
+        max_length=500,
+        widget=forms.URLInput(attrs={"autocomplete": "off"}),
+        help_text="Recibirá un POST con {event, occurred_at, data} por cada evento.",
+    )
+    secret = forms.CharField(
+        label="Secreto para firmar",
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="Al menos 16 caracteres. Déjelo en blanco para conservar el actual (o para "
+        "que generemos uno la primera vez). Firmamos cada cuerpo con HMAC-SHA256 en la "
+        "cabecera X-SGU-Signature.",
+    )
+    active = forms.BooleanField(label="Enviar eventos", required=False, initial=True)

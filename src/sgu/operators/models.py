@@ -1,2 +1,79 @@
-# The operator portal works on models owned by other apps (cases, accounts); webhooks and
-# attention points arrive with their issues.
+"""Operator integration: the webhook endpoint an operator's administrator configures, and
+every delivery owed to it with each attempt (status, latency, excerpt of the answer)."""
+
+from django.conf import settings
+from django.db import models
+
+
+class WebhookEndpoint(models.Model):
+    """Where an operator wants its events. One per operator; the secret signs each body
+    (HMAC-SHA256), so it is kept (not hashed): the platform needs it to sign."""
+
+    operator = models.OneToOneField(
+        "catalog.Operator", on_delete=models.PROTECT, related_name="webhook"
+    )
+    url = models.URLField("dirección (HTTPS)", max_length=500)
+    secret = models.CharField("secreto", max_length=200)
+    active = models.BooleanField("activo", default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+
+    class Meta:
+        verbose_name = "webhook de operadora"
+        verbose_name_plural = "webhooks de operadoras"
+
+    def __str__(self) -> str:
+        return f"{self.operator_id}: {self.url}"
+
+
+class WebhookDelivery(models.Model):
+    """One event owed to one operator. Written in the same transaction as the event; the
+    body is stored as sent (the signature covers these exact bytes)."""
+
+    operator = models.ForeignKey(
+        "catalog.Operator", on_delete=models.PROTECT, related_name="webhook_deliveries"
+    )
+    event = models.CharField(max_length=40)
+    url = models.URLField(max_length=500)
+    body = models.TextField()
+    case_code = models.CharField(max_length=20, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    gave_up_at = models.DateTimeField(null=True, blank=True)
+    redelivery_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="redeliveries"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["operator", "-created_at"], name="webhook_op_created")]
+
+    @property
+    def status_label(self) -> str:
+        if self.delivered_at:
+            return "Entregado"
+        if self.gave_up_at:
+            return "Abandonado"
+        return "Pendiente"
+
+
+class WebhookAttempt(models.Model):
+    delivery = models.ForeignKey(
+        WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log"
+    )
+    at = models.DateTimeField()
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    latency_ms = models.PositiveIntegerField(default=0)
+    response_excerpt = models.CharField(max_length=500, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from sgu.operators import views
+from sgu.operators import portal_views, views
 
 app_name = "operators"
 urlpatterns = [
@@ -14,4 +14,9 @@ urlpatterns = [
     path("casos/<str:code>/devolver/", views.return_case, name="return"),
     path("reclamos/", views.claims, name="claims"),
     path("reclamos/<int:claim_id>/codigo/", views.assign_claim_code, name="assign_claim_code"),
+    path("webhook/", portal_views.webhook, name="webhook"),
+    path("webhook/entregas/<int:delivery_id>/", portal_views.webhook_delivery,
+         name="webhook_delivery"),
+    path("webhook/entregas/<int:delivery_id>/reenviar/", portal_views.webhook_redeliver,
+         name="webhook_redeliver"),
 ]

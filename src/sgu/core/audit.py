@@ -1,0 +1,34 @@
+"""The audit trail of security-relevant actions (logins, failed logins, 2FA changes, keys,
+roles, exports…). `record` is the only writer; nothing in the app updates or deletes it."""
+
+import logging
+
+from sgu.core.models import AuditEvent
+
+logger = logging.getLogger("sgu.audit")
+
+
+def _ip(request) -> str | None:
+    if request is None:
+        return None
+    from sgu.core.ratelimit import client_ip
+
+    import ipaddress
+
+    value = client_ip(request)
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
+def record(action: str, *, actor=None, target: str = "", request=None,
+           data: dict | None = None) -> AuditEvent:
+    if actor is not None and not getattr(actor, "pk", None):
+        actor = None  # anonymous
+    event = AuditEvent.objects.create(
+        action=action[:80], actor=actor, target=(target or "")[:200], ip=_ip(request),
+        data=data or {},
+    )
+    logger.info("auditoría: %s actor=%s target=%s", action, getattr(actor, "pk", None), target)
+    return event
