@@ -20,6 +20,8 @@ class InvalidValue(ValueError):
 
 
 _ALNUM_12 = re.compile(r"^[A-Z0-9]{1,12}$")
+# Django's `Choices.values` builds a new list on every access; daily files check millions.
+_DOCUMENT_TYPES = frozenset(DocumentType.values)
 _MOBILE = re.compile(r"^9\d{8}$")
 
 
@@ -36,7 +38,7 @@ class Document:
 def normalize_document(document_type: str, number: str) -> Document:
     """Validate a document and return it normalised; raise InvalidValue in Spanish."""
     raw = re.sub(r"[\s.\-]", "", (number or "")).upper()
-    if document_type not in DocumentType.values:
+    if document_type not in _DOCUMENT_TYPES:
         raise InvalidValue("Tipo de documento no válido: use DNI, CE, RUC o PASAPORTE.")
     if not raw:
         raise InvalidValue("Ingrese el número de documento.")
