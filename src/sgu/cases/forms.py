@@ -6,7 +6,7 @@ from django.utils import timezone
 from sgu.cases.services import CaseInput
 from sgu.catalog import selectors as catalog
 from sgu.catalog.models import FieldType, Subcategory
-from sgu.core.forms import MultipleFileInput, ServiceForm
+from sgu.core.forms import MultipleFileInput, ParsedDateField, ServiceForm
 
 ACCEPTED_FILES = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
 EXTRA_PREFIX = "fields."
@@ -304,3 +304,73 @@ class AssistedCaseForm(CaseForm):
                 )
             }
         )
+
+
+class TrayFilterForm(ServiceForm):
+    """The regulator's tracking-tray filters (GET); parsed by cases.staff_tray."""
+
+    q = forms.CharField(
+        label="Código, línea o documento",
+        required=False,
+        help_text="Coincidencia exacta.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    operator = forms.CharField(label="Operadora", required=False, widget=forms.Select())
+    service = forms.CharField(
+        label="Servicio",
+        required=False,
+        widget=forms.Select(
+            choices=[
+                ("", "Todos"),
+                ("MOVIL", "Telefonía móvil"),
+                ("FIJO", "Telefonía fija"),
+                ("INTERNET", "Internet"),
+                ("TV", "TV de paga"),
+            ]
+        ),
+    )
+    subcategory = forms.CharField(label="Problema", required=False, widget=forms.Select())
+    state = forms.CharField(label="Estado", required=False, widget=forms.Select())
+    overdue = forms.CharField(
+        label="Vencidos",
+        required=False,
+        widget=forms.Select(choices=[("", "Todos"), ("si", "Solo vencidos"), ("no", "Sin vencer")]),
+    )
+    channel = forms.CharField(label="Canal", required=False, widget=forms.Select())
+    office = forms.CharField(label="Oficina", required=False, widget=forms.Select())
+    registered_from = ParsedDateField(label="Registrado desde", required=False)
+    registered_to = ParsedDateField(label="Registrado hasta", required=False)
+    sort = forms.CharField(
+        label="Orden",
+        required=False,
+        widget=forms.Select(
+            choices=[("recientes", "Más recientes primero"), ("vence", "Vencen primero")]
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from sgu.cases.models import Channel
+        from sgu.cases.workflow import State
+        from sgu.catalog.models import Office
+
+        super().__init__(*args, **kwargs)
+        self.fields["operator"].widget.choices = [
+            ("", "Todas"),
+            *((o.code, o.name) for o in catalog.active_operators()),
+        ]
+        subs = list(catalog.active_subcategories())
+        self.fields["subcategory"].widget.choices = [("", "Todos"), *subcategory_choices(subs)[1:]]
+        self.fields["state"].widget.choices = [("", "Todos"), *State.choices]
+        self.fields["channel"].widget.choices = [("", "Todos"), *Channel.choices]
+        self.fields["office"].widget.choices = [
+            ("", "Todas"),
+            *((o.code, o.name) for o in Office.objects.filter(active=True)),
+        ]
+
+
+class SaveTrayViewForm(ServiceForm):
+    name = forms.CharField(
+        label="Guardar estos filtros como",
+        help_text="Por ejemplo «vencidos de hoy». Con el mismo nombre, se reemplaza.",
+        widget=forms.TextInput(attrs={"maxlength": 80}),
+    )

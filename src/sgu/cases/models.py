@@ -85,10 +85,60 @@ class Case(models.Model):
                 name="case_rating_due_idx",
                 condition=Q(state="ANSWERED"),
             ),
+            # The regulator's tracking tray (newest first), alone and under its usual filters;
+            # each index ends in the tray's ordering so a filtered page is an index range scan.
+            models.Index(fields=["-registered_at", "-id"], name="case_reg_idx"),
+            models.Index(fields=["state", "-registered_at", "-id"], name="case_state_reg_idx"),
+            models.Index(
+                fields=["operator", "-registered_at", "-id"], name="case_operator_reg_idx"
+            ),
+            models.Index(
+                fields=["subcategory", "-registered_at", "-id"], name="case_subcat_reg_idx"
+            ),
+            models.Index(
+                fields=["office", "-registered_at", "-id"],
+                name="case_office_reg_idx",
+                condition=Q(office__isnull=False),
+            ),
+            models.Index(
+                fields=["channel", "-registered_at", "-id"],
+                name="case_assisted_reg_idx",
+                condition=Q(channel__in=["PRESENCIAL", "TELEFONICO"]),
+            ),
+            # Free-text search is an exact match on the line (code is unique already).
+            models.Index(fields=["service_number"], name="case_service_number_idx"),
+            # "Vence primero" ordering of the running cases.
+            models.Index(
+                fields=["due_at", "id"],
+                name="case_running_due_idx",
+                condition=Q(state__in=["FORWARDED", "IN_PROGRESS", "OVERDUE"]),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.code
+
+
+class SavedTrayView(models.Model):
+    """A tracking-tray filter a regulator user saved under a name ("vencidos de hoy")."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tray_views"
+    )
+    name = models.CharField("nombre", max_length=80)
+    query = models.CharField("filtros", max_length=1000, blank=True)
+    created_at = models.DateTimeField("creada", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "vista guardada de la bandeja"
+        verbose_name_plural = "vistas guardadas de la bandeja"
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="tray_view_name_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Solution(models.Model):

@@ -184,3 +184,74 @@ def overdue_counts_by_operator(now: datetime) -> dict[str, int]:
         .annotate(n=Count("id"))
     )
     return {r["operator__code"]: r["n"] for r in rows}
+
+
+# --- the regulator's tracking tray ----------------------------------------------------------
+
+RUNNING = [State.FORWARDED, State.IN_PROGRESS, State.OVERDUE]
+
+
+def regulator_tray(
+    *,
+    operator: str | None = None,
+    service: str | None = None,
+    category: str | None = None,
+    subcategory: str | None = None,
+    state: str | None = None,
+    overdue: bool | None = None,
+    channel: str | None = None,
+    office: str | None = None,
+    registered_from=None,
+    registered_to=None,
+    q: str | None = None,
+    now: datetime,
+) -> QuerySet[Case]:
+    """Every operator's cases, for regulator staff. Dates are Lima dates (inclusive); `q` is
+    an exact match on the case code, the line or the citizen's document (index lookups, never
+    a LIKE '%…%' over the whole table)."""
+    from sgu.accounts.models import Role, User
+    from sgu.core.calendar import LIMA
+
+    qs = Case.objects.select_related("operator", "subcategory__category", "office")
+    if operator:
+        qs = qs.filter(operator__code=operator)
+    if service:
+        qs = qs.filter(service=service)
+    if category:
+        qs = qs.filter(subcategory__category__code=category)
+    if subcategory:
+        qs = qs.filter(subcategory__code=subcategory)
+    if state:
+        qs = qs.filter(state=state)
+    if overdue is True:
+        qs = qs.filter(Q(state=State.OVERDUE) | Q(state__in=RUNNING[:2], due_at__lt=now))
+    elif overdue is False:
+        qs = qs.exclude(state=State.OVERDUE).exclude(state__in=RUNNING[:2], due_at__lt=now)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if office:
+        qs = qs.filter(office__code=office)
+    if registered_from:
+        start = datetime.combine(registered_from, datetime.min.time(), tzinfo=LIMA)
+        qs = qs.filter(registered_at__gte=start)
+    if registered_to:
+        from datetime import timedelta
+
+        end = datetime.combine(registered_to, datetime.min.time(), tzinfo=LIMA) + timedelta(1)
+        qs = qs.filter(registered_at__lt=end)
+    if q:
+        text = q.strip()
+        # The document: one index lookup per document type (the citizens' unique index).
+        citizens = User.objects.filter(
+            role=Role.CITIZEN,
+            document_type__in=["DNI", "CE", "RUC", "PASAPORTE"],
+            document_number=text.upper(),
+        ).values("id")
+        qs = qs.filter(Q(code=text.upper()) | Q(service_number=text) | Q(citizen_id__in=citizens))
+    return qs
+
+
+def saved_tray_views(user):
+    from sgu.cases.models import SavedTrayView
+
+    return SavedTrayView.objects.filter(user=user)

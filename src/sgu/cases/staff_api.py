@@ -9,8 +9,15 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from sgu.accounts.auth import user_auth
-from sgu.cases import selectors, services
-from sgu.cases.schemas import CaseOut, CasePage, CitizenOut, case_dict, summary_dict
+from sgu.cases import selectors, services, staff_tray
+from sgu.cases.schemas import (
+    CaseOut,
+    CasePage,
+    CaseSummaryOut,
+    CitizenOut,
+    case_dict,
+    summary_dict,
+)
 from sgu.cases.workflow import allowed_actions
 from sgu.core.errors import Forbidden
 from sgu.core.idempotency import run_idempotent
@@ -112,6 +119,48 @@ def register_assisted(request, payload: AssistedCaseIn):
         return 201, StaffCaseOut.model_validate(data).model_dump(mode="json")
 
     return run_idempotent(request, f"user:{principal.user_id}", create)
+
+
+class TrayCaseOut(CaseSummaryOut):
+    service: str
+    channel: str
+    office: str | None
+    category: str
+
+
+class TrayPage(Schema):
+    items: list[TrayCaseOut]
+    next_cursor: str | None
+
+
+@router.get(
+    "/cases",
+    response={200: TrayPage, 401: Problem, 403: Problem, 422: Problem},
+    summary="Bandeja de seguimiento del regulador (todas las operadoras)",
+    description="Filtros: operator, service, category, subcategory, state, overdue "
+    "(true/false), channel, office, registered_from/registered_to (AAAA-MM-DD, hora de Lima), "
+    "q (código, línea o documento, coincidencia exacta), sort (recientes | vence). "
+    "Paginación por cursor.",
+)
+def tray(request, limit: int | None = None, cursor: str | None = None):
+    _staff(request)
+    filters, ordering, errors = staff_tray.parse(request.GET)
+    errors.raise_if_any()
+    rows, next_cursor = keyset_page(
+        staff_tray.tray(filters, ordering), ordering, cursor, clamp_limit(limit)
+    )
+    now = timezone.now()
+    items = []
+    for c in rows:
+        item = summary_dict(c, now)
+        item.update(
+            service=c.service,
+            channel=c.channel,
+            office=c.office.code if c.office else None,
+            category=c.subcategory.category.code,
+        )
+        items.append(item)
+    return {"items": items, "next_cursor": next_cursor}
 
 
 class ReassignIn(Schema):

@@ -4,14 +4,21 @@ Thin: parse, call one service or selector, render."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from sgu.accounts.auth import principal_for_user
 from sgu.accounts.decorators import regulator_staff_required
 from sgu.accounts.services import CONSENT_TEXT
-from sgu.cases import selectors, services
-from sgu.cases.forms import AssistedCaseForm, ConfirmReturnForm, ReassignForm
+from sgu.cases import selectors, services, staff_tray
+from sgu.cases.forms import (
+    AssistedCaseForm,
+    ConfirmReturnForm,
+    ReassignForm,
+    SaveTrayViewForm,
+    TrayFilterForm,
+)
 from sgu.cases.workflow import Action, Actor, State, allowed_actions
 from sgu.catalog import selectors as catalog
 from sgu.core.errors import Conflict, DomainError, FieldError, ValidationFailed
@@ -214,3 +221,70 @@ def email_receipt(request, code: str):
     services.email_receipt(case=case, by=principal_for_user(request.user))
     messages.success(request, f"Enviamos la constancia a {case.citizen.email}.")
     return redirect("staff:receipt", code=code)
+
+
+# --- tracking tray ----------------------------------------------------------------------------
+
+
+def _query_without(params, *names) -> str:
+    q = params.copy()
+    for n in names:
+        q.pop(n, None)
+    return q.urlencode()
+
+
+@regulator_staff_required
+@require_GET
+def tray(request):
+    form = TrayFilterForm(request.GET)
+    filters, ordering, errors = staff_tray.parse(request.GET)
+    if errors:
+        form.apply_errors(ValidationFailed.of(errors.errors))
+    cursor = request.GET.get("cursor") or None
+    qs = staff_tray.tray(filters, ordering)
+    try:
+        cases, next_cursor = keyset_page(qs, ordering, cursor, PAGE_SIZE)
+    except ValidationFailed as exc:
+        messages.error(request, exc.detail)
+        cases, next_cursor = keyset_page(qs, ordering, None, PAGE_SIZE)
+        cursor = None
+    query = _query_without(request.GET, "cursor")
+    following = request.GET.copy()
+    following["cursor"] = next_cursor or ""
+    context = {
+        "form": form,
+        "cases": cases,
+        "cursor": cursor,
+        "next_cursor": next_cursor,
+        "next_query": following.urlencode(),
+        "query": query,
+        "filtered": bool(filters),
+        "views": selectors.saved_tray_views(request.user),
+        "save_form": SaveTrayViewForm(),
+        "now": timezone.now(),
+        "nav": "tray",
+    }
+    template = "staff/tray.html#tray-rows" if is_htmx(request) else "staff/tray.html"
+    return vary_on_htmx(render(request, template, context))
+
+
+@regulator_staff_required
+@require_POST
+def save_view(request):
+    form = SaveTrayViewForm(request.POST)
+    query = request.POST.get("query", "")
+    try:
+        view = services.save_tray_view(user=request.user, name=form.value("name"), query=query)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return redirect(f"{reverse('staff:tray')}?{query.lstrip('?')}")
+    messages.success(request, f"Guardamos la vista «{view.name}».")
+    return redirect(f"{reverse('staff:tray')}?{view.query}")
+
+
+@regulator_staff_required
+@require_POST
+def delete_view(request, pk: int):
+    services.delete_tray_view(user=request.user, view_id=pk)
+    messages.success(request, "Eliminamos la vista guardada.")
+    return redirect("staff:tray")
