@@ -27,15 +27,16 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests $(wildcard bench)
+	$(BIN)/ruff format --check src tests $(wildcard bench)
 
 format: install
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests $(wildcard bench)
+	$(BIN)/ruff check --fix src tests $(wildcard bench)
 
+# `make bench BENCH_ARGS=--write` also puts the figures into docs/benchmarks.md.
 bench: install
-	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/intake.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
