@@ -1,21 +1,18 @@
 """The regulator's export of the inoperatividad register, in the fixed layout of
-docs/outages.md ("Exportación"). CSV is streamed row by row; XLSX is written by openpyxl in
-write-only mode (constant memory) to a temporary file that is then streamed.
+docs/outages.md ("Exportación"). The streaming (CSV row by row, XLSX in write-only mode) and
+the guard against spreadsheet formulas are `sgu.core.export`'s.
 
 Changing a column is a change to a published layout: update docs/outages.md and the test.
 """
 
-import csv
-import tempfile
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
+from sgu.core import export
 from sgu.core.calendar import LIMA
 from sgu.outages.models import OutageEvent
 
@@ -54,49 +51,22 @@ COLUMNS: list[tuple[str, Callable[[OutageEvent], Any]]] = [
 ]
 HEADERS = [h for h, _ in COLUMNS]
 NUMERIC = {"numero", "duracion_minutos"}
-# Text typed by operators must never become a spreadsheet formula (CSV/formula injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def row_values(event: OutageEvent) -> list[Any]:
     return [get(event) for _, get in COLUMNS]
 
 
-def _safe_text(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_chunks(qs: QuerySet[OutageEvent]) -> Iterator[str]:
-    """UTF-8 (with BOM, so spreadsheets read the accents), comma-separated, CRLF, one header
-    line. Yields text; the view encodes it."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(HEADERS)
-    for event in qs.iterator(chunk_size=CHUNK):
-        yield writer.writerow([_safe_text(v) for v in row_values(event)])
+    """UTF-8 with BOM, comma-separated, CRLF, one header line (sgu.core.export)."""
+    return export.csv_chunks(HEADERS, (row_values(e) for e in qs.iterator(chunk_size=CHUNK)))
 
 
 def write_xlsx(qs: QuerySet[OutageEvent], sheet_title: str = "Inoperatividad"):
-    """A temporary file holding the workbook (write-only: rows never held in memory)."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(sheet_title)
-    ws.append(HEADERS)
-    for event in qs.iterator(chunk_size=CHUNK):
-        cells = []
-        for (header, _), value in zip(COLUMNS, row_values(event), strict=True):
-            cell = WriteOnlyCell(ws, value=value)
-            if header not in NUMERIC:
-                # Stored as text, whatever it starts with (never a formula).
-                cell.data_type = "s"
-            cells.append(cell)
-        ws.append(cells)
-    out = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it)
-    wb.save(out)
-    out.seek(0)
-    return out
+    """A temporary file holding the workbook, built in constant memory (sgu.core.export)."""
+    return export.write_xlsx(
+        HEADERS,
+        (row_values(e) for e in qs.iterator(chunk_size=CHUNK)),
+        sheet_title=sheet_title,
+        numeric=NUMERIC,
+    )
