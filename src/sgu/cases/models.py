@@ -155,6 +155,11 @@ class Solution(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
     )
     on_time = models.BooleanField("dentro del plazo")
+    # Business days from the received day to the answer's Lima date (0 = answered the day it
+    # was received), computed once with the calendar so statistics stay SQL aggregates.
+    response_business_days = models.PositiveSmallIntegerField(
+        "tiempo de respuesta (días hábiles)", null=True, blank=True
+    )
 
 
 class Rating(models.Model):

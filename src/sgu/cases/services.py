@@ -446,6 +446,11 @@ def record_solution(
 
     case = _locked(case)
     on_time = case.due_at is not None and now <= case.due_at
+    response_days = None
+    if case.received_on is not None:
+        response_days = max(
+            0, load_calendar().business_days_between(case.received_on, timezone.localdate(now))
+        )
     _move(case, Action.ANSWER, by, now, data={"outcome": data.outcome, "on_time": on_time})
     Solution.objects.create(
         case=case,
@@ -457,6 +462,7 @@ def record_solution(
         recorded_at=now,
         recorded_by=by.user,
         on_time=on_time,
+        response_business_days=response_days,
     )
     case.answered_at = now
     case.rating_due_at = (

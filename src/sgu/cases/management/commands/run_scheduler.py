@@ -49,6 +49,9 @@ class Command(BaseCommand):
         try:
             overdue = services.expire_overdue_cases()
             closed = services.close_unrated_cases()
+            from sgu.reporting.services import daily_report_if_due
+
+            daily_report_if_due()  # once a day, idempotent by date
         except Exception:  # keep the scheduler alive; the next pass retries
             logger.exception("pasada del planificador fallida")
             return

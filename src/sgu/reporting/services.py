@@ -1,0 +1,93 @@
+"""Writes of the reporting app: the daily consolidated report."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from sgu.cases.models import Case, Claim, Solution
+from sgu.cases.workflow import State
+from sgu.core.calendar import LIMA
+from sgu.reporting.models import DailyReport
+
+DAILY_HEADERS = ["operadora", "casos_ingresados", "respondidos", "vencidos_ahora", "reclamos"]
+DAILY_HOUR = time(6, 0)  # generated from 06:00 Lima for the day before
+
+
+def _day_range(day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time.min, tzinfo=LIMA)
+    return start, start + timedelta(days=1)
+
+
+def daily_rows(day: date, now: datetime) -> list[list]:
+    """Per operator: cases registered that day, answered that day, overdue at `now`, claims
+    requested that day. Four GROUP BY queries."""
+    from sgu.catalog.models import Operator
+
+    start, end = _day_range(day)
+    came = dict(
+        Case.objects.filter(registered_at__gte=start, registered_at__lt=end)
+        .values_list("operator__code")
+        .annotate(n=Count("id"))
+    )
+    answered = dict(
+        Solution.objects.filter(recorded_at__gte=start, recorded_at__lt=end)
+        .values_list("case__operator__code")
+        .annotate(n=Count("id"))
+    )
+    overdue = dict(
+        Case.objects.filter(
+            Q(state=State.OVERDUE)
+            | Q(state__in=[State.FORWARDED, State.IN_PROGRESS], due_at__lt=now)
+        )
+        .values_list("operator__code")
+        .annotate(n=Count("id"))
+    )
+    claims = dict(
+        Claim.objects.filter(requested_at__gte=start, requested_at__lt=end)
+        .values_list("operator__code")
+        .annotate(n=Count("id"))
+    )
+    return [
+        [code, came.get(code, 0), answered.get(code, 0), overdue.get(code, 0), claims.get(code, 0)]
+        for code in Operator.objects.order_by("code").values_list("code", flat=True)
+    ]
+
+
+def generate_daily_report(*, day: date, now: datetime | None = None) -> tuple[DailyReport, bool]:
+    """The report of `day`, once: a second call (another scheduler, a retry) returns the
+    first. Supervisors are emailed in the same transaction."""
+    from sgu.accounts.models import Role, User
+    from sgu.notifications.services import queue_email
+
+    now = now or timezone.now()
+    existing = DailyReport.objects.filter(day=day).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            report = DailyReport.objects.create(
+                day=day, generated_at=now, rows=daily_rows(day, now)
+            )
+            for email in User.objects.filter(
+                role=Role.REGULATOR_SUPERVISOR, is_active=True
+            ).values_list("email", flat=True):
+                queue_email(
+                    to=email,
+                    template="daily_report",
+                    context={"report": report, "headers": DAILY_HEADERS},
+                )
+    except IntegrityError:  # another scheduler made it first
+        return DailyReport.objects.get(day=day), False
+    return report, True
+
+
+def daily_report_if_due(*, now: datetime | None = None) -> DailyReport | None:
+    """The scheduler's call, every pass: from 06:00 Lima, yesterday's report if missing."""
+    now = now or timezone.now()
+    local = timezone.localtime(now, LIMA)
+    if local.time() < DAILY_HOUR:
+        return None
+    report, created = generate_daily_report(day=local.date() - timedelta(days=1), now=now)
+    return report if created else None

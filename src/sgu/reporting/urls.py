@@ -1,0 +1,11 @@
+from django.urls import path
+
+from sgu.reporting import views
+
+app_name = "reporting"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("exportar/<str:dimension>.<str:fmt>", views.export, name="export"),
+    path("diario/", views.daily_reports, name="daily"),
+    path("diario/<str:day>.<str:fmt>", views.daily_report, name="daily_file"),
+]

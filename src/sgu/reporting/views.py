@@ -1,0 +1,148 @@
+"""Statistics for regulator supervisors: the dashboard (charts + tables, every indicator
+with its definition), CSV/XLSX downloads of every breakdown, the daily reports."""
+
+from datetime import timedelta
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from sgu.accounts.decorators import role_required
+from sgu.accounts.models import Role
+from sgu.catalog import selectors as catalog
+from sgu.core.export import csv_response, xlsx_response
+from sgu.core.web import parse_date
+from sgu.reporting import selectors
+from sgu.reporting.indicators import INDICATORS
+from sgu.reporting.models import DailyReport
+from sgu.reporting.services import DAILY_HEADERS
+
+supervisor_required = role_required(Role.REGULATOR_SUPERVISOR)
+
+COLUMNS = [
+    "cases",
+    "answered",
+    "answered_on_time_pct",
+    "avg_response_business_days",
+    "resolved_pct",
+    "rated",
+    "satisfaction_avg",
+    "claims",
+    "claims_pct",
+    "overdue_now",
+]
+OPERATOR_COLUMNS = [*COLUMNS, "p90_response_business_days", "cases_per_100k_lines"]
+SERVICES = [
+    ("", "Todos"),
+    ("MOVIL", "Telefonía móvil"),
+    ("FIJO", "Telefonía fija"),
+    ("INTERNET", "Internet"),
+    ("TV", "TV de paga"),
+]
+
+
+def filters_from(request) -> tuple[selectors.Filters, list[str]]:
+    """Period (desde/hasta, default: the last 12 months), service and operator; bad values
+    are named and replaced by the default."""
+    errors = []
+    today = timezone.localdate()
+    default_from = (today.replace(day=1) - timedelta(days=335)).replace(day=1)
+    start = parse_date(request.GET.get("desde", ""))
+    end = parse_date(request.GET.get("hasta", ""))
+    if request.GET.get("desde") and start is None:
+        errors.append("La fecha «desde» debe ser AAAA-MM-DD.")
+    if request.GET.get("hasta") and end is None:
+        errors.append("La fecha «hasta» debe ser AAAA-MM-DD.")
+    start, end = start or default_from, end or today
+    if end < start:
+        errors.append("La fecha «hasta» es anterior a «desde»; se muestran al revés.")
+        start, end = end, start
+    service = request.GET.get("servicio", "")
+    if service not in dict(SERVICES):
+        errors.append("Servicio no válido.")
+        service = ""
+    operator = request.GET.get("operadora", "")[:20]
+    return selectors.Filters(start, end, service, operator), errors
+
+
+def _headers(columns):
+    from sgu.reporting.indicators import BY_KEY
+
+    return ["clave", "nombre"] + [f"{BY_KEY[c].name} ({BY_KEY[c].unit})" for c in columns]
+
+
+def _table(rows, columns):
+    return [[r["key"], r["label"], *(r.get(c) for c in columns)] for r in rows]
+
+
+@supervisor_required
+@require_GET
+def dashboard(request):
+    f, errors = filters_from(request)
+    now = timezone.now()
+    tables = []
+    for dim, (title, _) in selectors.DIMENSIONS.items():
+        cols = OPERATOR_COLUMNS if dim == "operadora" else COLUMNS
+        rows = selectors.breakdown(f, dim, now)
+        if dim == "subcategoria":
+            title = "Problemas más frecuentes"
+            rows = rows[:10]
+        tables.append({"dim": dim, "title": title, "columns": cols, "rows": rows})
+    charts = {
+        t["dim"]: {
+            "labels": [r["label"] for r in t["rows"]],
+            "values": [r["cases"] for r in t["rows"]],
+        }
+        for t in tables
+    }
+    context = {
+        "filters": f,
+        "errors": errors,
+        "summary": selectors.summary(f, now),
+        "indicators": INDICATORS,
+        "tables": tables,
+        "charts": charts,
+        "services": SERVICES,
+        "operators": catalog.active_operators(),
+        "query": f.as_query(),
+        "nav": "stats",
+    }
+    return render(request, "reporting/dashboard.html", context)
+
+
+@supervisor_required
+@require_GET
+def export(request, dimension: str, fmt: str):
+    if dimension not in selectors.DIMENSIONS or fmt not in ("csv", "xlsx"):
+        raise Http404("No existe esa descarga.")
+    f, _ = filters_from(request)
+    cols = OPERATOR_COLUMNS if dimension == "operadora" else COLUMNS
+    rows = _table(selectors.breakdown(f, dimension), cols)
+    name = f"estadisticas-{dimension}-{f.date_from:%Y%m%d}-{f.date_to:%Y%m%d}.{fmt}"
+    headers = _headers(cols)
+    if fmt == "csv":
+        return csv_response(headers, rows, name)
+    return xlsx_response(headers, rows, name, sheet=dimension, numeric=set(headers[2:]))
+
+
+@supervisor_required
+@require_GET
+def daily_reports(request):
+    reports = DailyReport.objects.all()[:60]
+    return render(request, "reporting/daily.html", {"reports": reports, "nav": "stats"})
+
+
+@supervisor_required
+@require_GET
+def daily_report(request, day: str, fmt: str):
+    parsed = parse_date(day)
+    report = DailyReport.objects.filter(day=parsed).first() if parsed else None
+    if report is None or fmt not in ("csv", "xlsx"):
+        raise Http404("No hay reporte de ese día.")
+    name = f"reporte-diario-{report.day:%Y%m%d}.{fmt}"
+    if fmt == "csv":
+        return csv_response(DAILY_HEADERS, report.rows, name)
+    return xlsx_response(
+        DAILY_HEADERS, report.rows, name, sheet="Reporte diario", numeric=set(DAILY_HEADERS[1:])
+    )
