@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "template_partials",
+    "ninja",  # its Swagger UI served from our static files (no CDN)
     "django_tasks",
     "django_tasks_db",
     "sgu.core",
@@ -46,11 +47,11 @@ INSTALLED_APPS = [
     "sgu.operators",
     "sgu.notifications",
     "sgu.outages",
-    "sgu.reporting",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "sgu.core.security.SecurityHeadersMiddleware",
     # Outermost but one: sees the final 404/405 of an /api/ path and makes it problem+json.
     "sgu.core.middleware.ApiProblemMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -59,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sgu.core.security.IdleSessionMiddleware",
+    "sgu.core.security.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -169,6 +172,8 @@ TASKS = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 SESSION_COOKIE_SAMESITE = "Lax"
+# A web session also ends after this long without activity (sgu.core.security).
+SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60)))
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -179,6 +184,7 @@ if env_bool("HTTPS", False):
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- SGU configuration (config defaults; see DOMAIN.md) ---------------------------------
@@ -208,12 +214,26 @@ SGU = {
         h for h in os.environ.get("SGU_WEBHOOK_ALLOW_HTTP_HOSTS", "").split(",") if h
     ],
     "WEBHOOK_TIMEOUT": float(os.environ.get("SGU_WEBHOOK_TIMEOUT", "5")),
+    # (requests, seconds) per window. auth: login, registration, token, password reset (per
+    # IP); public: the no-account lookups (per IP); api_ip / api_key: every API call.
+    "RATE_LIMITS": {
+        "ENABLED": env_bool("SGU_RATE_LIMITS", True),
+        "auth": (int(os.environ.get("SGU_RATE_AUTH", "30")), 60),
+        "public": (int(os.environ.get("SGU_RATE_PUBLIC", "60")), 60),
+        "api_ip": (int(os.environ.get("SGU_RATE_API_IP", "1200")), 60),
+        "api_key": (int(os.environ.get("SGU_RATE_API_KEY", "1200")), 60),
+    },
+    # Brute force: failed logins per account and per IP within LOGIN_LOCK_SECONDS.
+    "LOGIN_MAX_FAILURES_ACCOUNT": 5,
+    "LOGIN_MAX_FAILURES_IP": 30,
+    "LOGIN_LOCK_SECONDS": 15 * 60,
 }
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "sgu.core.logging.RedactFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},

@@ -10,12 +10,14 @@ admin.site.index_title = "Configuración"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    # One login for everybody (lockout, audit, second factor): the admin's own login page
+    # sends people to it.
+    path("admin/login/", core_views.admin_login),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("cuenta/", include("sgu.accounts.urls")),
     path("casos/", include("sgu.cases.urls")),
     path("operadora/", include("sgu.operators.urls")),
-    path("regulador/estadisticas/", include("sgu.reporting.urls")),
     path("regulador/", include("sgu.cases.staff_urls")),
     path("inoperatividad/", include("sgu.outages.urls")),
 ]

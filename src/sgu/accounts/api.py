@@ -74,11 +74,17 @@ def verify_email(request, payload: VerifyIn):
 
 @router.post(
     "/auth/token",
-    response={200: TokenOut, 401: Problem},
+    response={200: TokenOut, 401: Problem, 429: Problem},
     summary="Obtener un token de acceso (ciudadanos y personal del regulador)",
+    description="Tras 5 intentos fallidos para una cuenta (o 30 desde una dirección) en 15 "
+    "minutos, responde 429 con `Retry-After` hasta que pase la ventana.",
 )
 def token(request, payload: TokenIn):
-    raw, row = services.issue_api_token(email=payload.email, password=payload.password)
+    from sgu.core.ratelimit import client_ip
+
+    raw, row = services.issue_api_token(
+        email=payload.email, password=payload.password, ip=client_ip(request), request=request
+    )
     return {"token": raw, "expires_at": row.expires_at}
 
 

@@ -88,6 +88,26 @@ class LoginForm(AuthenticationForm):
         # Accounts are stored with the email in lower case.
         return (self.cleaned_data.get("username") or "").strip().lower()
 
+    def clean(self):
+        from sgu.accounts import services
+        from sgu.core.ratelimit import RateLimited, client_ip
+
+        email = self.cleaned_data.get("username") or ""
+        ip = client_ip(self.request) if self.request is not None else None
+        self.locked = False
+        if email and self.cleaned_data.get("password"):
+            try:
+                services.check_login_allowed(email=email, ip=ip)
+            except RateLimited as exc:
+                self.locked = True
+                raise forms.ValidationError(exc.detail, code="locked") from None
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if email and self.cleaned_data.get("password"):
+                services.login_failed(email=email, ip=ip, request=self.request)
+            raise
+
     def error_summary(self) -> list[tuple[str | None, str]]:
         items: list[tuple[str | None, str]] = [(None, str(m)) for m in self.non_field_errors()]
         for bound in self:

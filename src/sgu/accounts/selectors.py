@@ -55,3 +55,7 @@ def citizen_by_document(document_type: str, document_number: str) -> User | None
     return User.objects.filter(
         role="CITIZEN", document_type=document_type, document_number=document_number
     ).first()
+
+
+def operator_keys(operator) -> list[OperatorApiKey]:
+    return list(OperatorApiKey.objects.filter(operator=operator).order_by("-created_at", "-id"))

@@ -210,14 +210,71 @@ def resend_confirmation(*, user: User) -> None:
         send_confirmation_email(user=user)
 
 
+# --- brute force: failed logins counted per account and per IP ---------------------------
+
+
+def _fail_keys(email: str, ip: str | None) -> list[tuple[str, int]]:
+    sgu = settings.SGU
+    email_key = hashlib.sha256((email or "").strip().lower().encode()).hexdigest()[:32]
+    keys = [(f"login-fail:acct:{email_key}", sgu["LOGIN_MAX_FAILURES_ACCOUNT"])]
+    if ip:
+        keys.append((f"login-fail:ip:{ip}", sgu["LOGIN_MAX_FAILURES_IP"]))
+    return keys
+
+
+def check_login_allowed(*, email: str, ip: str | None = None) -> None:
+    """Refuse (429) while an account or an address has too many recent failures — before
+    the password is even checked, so a locked account cannot be probed."""
+    from sgu.core.ratelimit import RateLimited, current
+
+    window = settings.SGU["LOGIN_LOCK_SECONDS"]
+    for key, limit in _fail_keys(email, ip):
+        count, retry = current(key, window=window)
+        if count >= limit:
+            minutes = max(1, round(retry / 60))
+            raise RateLimited(
+                "Demasiados intentos fallidos. Por su seguridad, espere "
+                f"{minutes} minuto{'s' if minutes != 1 else ''} e intente de nuevo, o "
+                "recupere su contraseña.",
+                retry,
+            )
+
+
+def login_failed(*, email: str, ip: str | None = None, request=None) -> None:
+    from sgu.core import audit
+    from sgu.core.ratelimit import RateLimited, hit
+
+    window = settings.SGU["LOGIN_LOCK_SECONDS"]
+    for key, _ in _fail_keys(email, ip):
+        try:
+            hit(key, limit=10**9, window=window)
+        except RateLimited:  # pragma: no cover - the limit is only checked above
+            pass
+    user = User.objects.filter(email__iexact=(email or "").strip()).first()
+    audit.record("login.failed", actor=user, target=f"user:{user.pk}" if user else "",
+                 request=request, data={"email": (email or "")[:254]})
+
+
+def login_succeeded(*, user: User, request=None, channel: str = "web") -> None:
+    from sgu.core import audit
+
+    audit.record("login", actor=user, target=f"user:{user.pk}", request=request,
+                 data={"channel": channel})
+
+
 def issue_api_token(
-    *, email: str, password: str, now: datetime | None = None
+    *, email: str, password: str, now: datetime | None = None, ip: str | None = None,
+    request=None,
 ) -> tuple[str, ApiToken]:
     now = now or timezone.now()
-    user = authenticate(username=(email or "").strip().lower(), password=password or "")
+    email = (email or "").strip().lower()
+    check_login_allowed(email=email, ip=ip)
+    user = authenticate(username=email, password=password or "")
     if user is None or not user.is_active or user.is_operator_staff:
         # Operator back-ends use API keys; staff of operators sign in on the web.
+        login_failed(email=email, ip=ip, request=request)
         raise Unauthorized("Correo o contraseña incorrectos.")
+    login_succeeded(user=user, request=request, channel="api")
     raw = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -248,7 +305,29 @@ def create_operator_key(
         key_hash=token_hash(raw),
         created_by=created_by,
     )
+    if created_by is not None:
+        from sgu.core import audit
+
+        audit.record("api_key.created", actor=created_by, target=f"api_key:{key.pk}",
+                     data={"operator": operator.code, "name": key.name, "prefix": key.prefix})
     return raw, key
+
+
+@transaction.atomic
+def revoke_operator_key_of(*, operator, key_id: int, by: User, request=None) -> OperatorApiKey:
+    """An operator administrator revokes one of its own operator's keys (404 otherwise).
+    It stops working at once: every request looks the key up."""
+    from sgu.core import audit
+    from sgu.core.errors import NotFound
+
+    key = OperatorApiKey.objects.select_for_update().filter(operator=operator, pk=key_id).first()
+    if key is None:
+        raise NotFound("No existe esa clave.")
+    if key.revoked_at is None:
+        revoke_operator_key(key=key)
+        audit.record("api_key.revoked", actor=by, target=f"api_key:{key.pk}", request=request,
+                     data={"operator": operator.code, "name": key.name, "prefix": key.prefix})
+    return key
 
 
 def revoke_operator_key(*, key: OperatorApiKey, now: datetime | None = None) -> None:

@@ -116,6 +116,17 @@ class SguLoginView(LoginView):
     def get_default_redirect_url(self) -> str:
         return landing_url(self.request.user)
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.login_succeeded(user=form.get_user(), request=self.request)
+        return response
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if getattr(form, "locked", False):
+            response.status_code = 429
+        return response
+
 
 login_view = SguLoginView.as_view()
 logout_view = LogoutView.as_view(next_page="home")

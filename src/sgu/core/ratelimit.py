@@ -57,3 +57,19 @@ def prune(*, older_than: timedelta = timedelta(days=1)) -> int:
 
     deleted, _ = RateCounter.objects.filter(window_start__lt=timezone.now() - older_than).delete()
     return deleted
+
+
+def current(key: str, *, window: int, now: datetime | None = None) -> tuple[int, int]:
+    """(count so far in this window, seconds until it ends) — without counting a request."""
+    now = now or timezone.now()
+    epoch = int(now.timestamp())
+    start = datetime.fromtimestamp(epoch - epoch % window, tz=UTC)
+    with connection.cursor() as cur:
+        # Raw SQL as in hit(): the window is compared exactly as it was written.
+        cur.execute(
+            "SELECT count FROM core_ratecounter WHERE key = %s AND window_start = %s",
+            [key[:200], start],
+        )
+        row = cur.fetchone()
+    retry = int((start + timedelta(seconds=window) - now).total_seconds()) + 1
+    return (row[0] if row else 0), retry

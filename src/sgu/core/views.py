@@ -18,3 +18,16 @@ def forbidden(request, exception=None):
 def server_error(request):
     # No request context: whatever broke (the database…) must not break the error page too.
     return HttpResponseServerError(loader.get_template("core/500.html").render({}))
+
+
+def admin_login(request):
+    """The admin's login page is ours (lockout, audit, second factor)."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.shortcuts import redirect
+
+    from sgu.core.web import safe_next
+
+    target = safe_next(request, request.GET.get("next"), "/admin/")
+    if request.user.is_authenticated:
+        return redirect(target)
+    return redirect_to_login(target)

@@ -183,3 +183,12 @@ class WebhookForm(ServiceForm):
         "cabecera X-SGU-Signature.",
     )
     active = forms.BooleanField(label="Enviar eventos", required=False, initial=True)
+
+
+class ApiKeyForm(ServiceForm):
+    name = forms.CharField(
+        label="Nombre de la clave",
+        required=True,
+        max_length=100,
+        help_text="Para reconocerla después, por ejemplo «CRM producción».",
+    )

@@ -77,3 +77,51 @@ def webhook_redeliver(request, delivery_id: int):
         raise Http404(exc.detail) from None
     messages.success(request, "Reenviamos el evento; verá el resultado en unos segundos.")
     return redirect("operators:webhook_delivery", delivery_id=copy.pk)
+
+
+# --- API keys ------------------------------------------------------------------------------
+
+
+@operator_admin_required
+@require_http_methods(["GET", "POST"])
+def api_keys(request):
+    from sgu.accounts import selectors as account_selectors
+    from sgu.accounts import services as accounts
+    from sgu.operators.forms import ApiKeyForm
+
+    operator = request.user.operator
+    form = ApiKeyForm(request.POST if request.method == "POST" else None)
+    new_key = None
+    status = 200
+    if request.method == "POST":
+        try:
+            new_key, _ = accounts.create_operator_key(
+                operator=operator, name=form.value("name"), created_by=request.user
+            )
+        except DomainError as exc:
+            form.apply_errors(exc)
+            status = 422
+        else:
+            form = ApiKeyForm()
+    response = render(
+        request,
+        "operators/api_keys.html",
+        {"form": form, "new_key": new_key, "keys": account_selectors.operator_keys(operator),
+         "nav": "keys"},
+        status=status,
+    )
+    response["Cache-Control"] = "no-store"  # the new key is on this page once
+    return response
+
+
+@operator_admin_required
+@require_POST
+def revoke_api_key(request, key_id: int):
+    from sgu.accounts import services as accounts
+
+    key = or_404(
+        accounts.revoke_operator_key_of,
+        operator=request.user.operator, key_id=key_id, by=request.user, request=request,
+    )
+    messages.success(request, f"Revocó la clave «{key.name}». Deja de funcionar de inmediato.")
+    return redirect("operators:api_keys")

@@ -19,4 +19,6 @@ urlpatterns = [
          name="webhook_delivery"),
     path("webhook/entregas/<int:delivery_id>/reenviar/", portal_views.webhook_redeliver,
          name="webhook_redeliver"),
+    path("claves/", portal_views.api_keys, name="api_keys"),
+    path("claves/<int:key_id>/revocar/", portal_views.revoke_api_key, name="revoke_api_key"),
 ]
