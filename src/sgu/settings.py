@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "sgu.operators",
     "sgu.notifications",
     "sgu.outages",
+    "sgu.reporting",
 ]
 
 MIDDLEWARE = [

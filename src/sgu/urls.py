@@ -18,6 +18,7 @@ urlpatterns = [
     path("cuenta/", include("sgu.accounts.urls")),
     path("casos/", include("sgu.cases.urls")),
     path("operadora/", include("sgu.operators.urls")),
+    path("regulador/estadisticas/", include("sgu.reporting.urls")),
     path("regulador/", include("sgu.cases.staff_urls")),
     path("inoperatividad/", include("sgu.outages.urls")),
 ]
