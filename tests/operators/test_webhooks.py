@@ -28,8 +28,11 @@ pytestmark = pytest.mark.django_db
 
 def make_admin(operator):
     return accounts.create_staff_user(
-        email=f"admin.{operator.code.lower()}@example.pe", password=PASSWORD,
-        role=Role.OPERATOR_ADMIN, first_name="Admin", last_name=operator.name,
+        email=f"admin.{operator.code.lower()}@example.pe",
+        password=PASSWORD,
+        role=Role.OPERATOR_ADMIN,
+        first_name="Admin",
+        last_name=operator.name,
         operator=operator,
     )
 
@@ -86,7 +89,7 @@ def test_wrong_secret_is_rejected_by_the_receiver(claro, hook_server):
 
 def test_backoff_lasts_more_than_24_hours_then_gives_up(claro, hook_server):
     assert sum(RETRY_DELAYS) >= 24 * 3600
-    assert RETRY_DELAYS == sorted(RETRY_DELAYS)
+    assert sorted(RETRY_DELAYS) == RETRY_DELAYS
     assert RETRY_DELAYS[1] == 2 * RETRY_DELAYS[0]
     hook_server.fail_first = 10_000
     services.configure_webhook(operator=claro, url=hook_server.url, secret=SECRET)
@@ -113,8 +116,9 @@ def test_unreachable_endpoint_is_logged_and_retried(claro, allow_local_http):
     assert DBTaskResult.objects.filter(status="READY", task_path__contains="webhook").count() == 1
 
 
-def test_no_endpoint_no_delivery_and_rollback_takes_the_delivery_with_it(claro, movistar,
-                                                                          hook_server):
+def test_no_endpoint_no_delivery_and_rollback_takes_the_delivery_with_it(
+    claro, movistar, hook_server
+):
     make_case(make_citizen())
     assert not WebhookDelivery.objects.exists()
     services.configure_webhook(operator=claro, url=hook_server.url, secret=SECRET)
@@ -135,10 +139,14 @@ def test_forwarded_on_email_confirmation_claim_and_reassignment(claro, movistar,
     cases.forward_waiting_cases(citizen=citizen)
     assert WebhookDelivery.objects.get().event == "case.forwarded"
 
-    cases.return_case(case=case, reason="La línea no es de Claro, es de otra empresa.",
-                      by=Principal(actor_role=Actor.OPERATOR, operator=claro))
-    cases.reassign_case(case=case, operator_code="MOVISTAR",
-                        by=Principal(actor_role=Actor.REGULATOR))
+    cases.return_case(
+        case=case,
+        reason="La línea no es de Claro, es de otra empresa.",
+        by=Principal(actor_role=Actor.OPERATOR, operator=claro),
+    )
+    cases.reassign_case(
+        case=case, operator_code="MOVISTAR", by=Principal(actor_role=Actor.REGULATOR)
+    )
     reassigned = WebhookDelivery.objects.get(event="case.reassigned")
     assert reassigned.operator == movistar
     run_tasks()
@@ -162,7 +170,9 @@ def test_claim_requested(claro, hook_server):
     import json
 
     assert json.loads(delivery.body)["data"] == {
-        "id": claim.pk, "case_code": case.code, "state": "PENDING_CODE",
+        "id": claim.pk,
+        "case_code": case.code,
+        "state": "PENDING_CODE",
         "requested_at": claim.requested_at.isoformat(),
         "code_due_at": claim.code_due_at.isoformat(),
     }
@@ -170,8 +180,14 @@ def test_claim_requested(claro, hook_server):
 
 @pytest.mark.parametrize(
     "url",
-    ["http://example.com/x", "ftp://example.com", "https://10.0.0.5/x", "https://localhost/x",
-     "https://user:pw@example.com/", ""],
+    [
+        "http://example.com/x",
+        "ftp://example.com",
+        "https://10.0.0.5/x",
+        "https://localhost/x",
+        "https://user:pw@example.com/",
+        "",
+    ],
 )
 def test_endpoint_must_be_public_https(claro, url):
     with pytest.raises(ValidationFailed) as exc:

@@ -30,11 +30,11 @@ class WebhookServer:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                expected = "sha256=" + hmac.new(
-                    outer.secret.encode(), body, hashlib.sha256
-                ).hexdigest()
+                expected = (
+                    "sha256=" + hmac.new(outer.secret.encode(), body, hashlib.sha256).hexdigest()
+                )
                 ok = hmac.compare_digest(expected, self.headers.get("X-SGU-Signature", ""))
                 outer.received.append(Received(dict(self.headers), body, ok))
                 if not ok:

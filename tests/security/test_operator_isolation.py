@@ -16,16 +16,23 @@ from sgu.accounts import services as accounts
 from sgu.api import api
 from sgu.cases import services as cases
 from sgu.core.principal import Principal
-from sgu.operators.models import WebhookDelivery
 from sgu.operators import services as operator_services
+from sgu.operators.models import WebhookDelivery
 
 pytestmark = pytest.mark.django_db
 
 WEB_NAMESPACES = {"operators", "outages"}
 API_PREFIXES = ("/operator/",)
 # Pages of those namespaces that only the regulator may open (operators get 403).
-REGULATOR_ONLY = {"regulator_events", "export_csv", "export_xlsx", "windows", "window_new",
-                  "window", "window_apply"}
+REGULATOR_ONLY = {
+    "regulator_events",
+    "export_csv",
+    "export_xlsx",
+    "windows",
+    "window_new",
+    "window",
+    "window_apply",
+}
 
 
 def web_routes():
@@ -62,12 +69,14 @@ def claro_world(claro, movistar, settings):
 
     settings.SGU = {**settings.SGU, "WEBHOOK_ALLOW_HTTP_HOSTS": ["127.0.0.1"]}
     admin = make_admin(claro)
-    operator_services.configure_webhook(operator=claro, url="http://127.0.0.1:9/x",
-                                        secret="0123456789abcdef0123")
+    operator_services.configure_webhook(
+        operator=claro, url="http://127.0.0.1:9/x", secret="0123456789abcdef0123"
+    )
     citizen = make_citizen()
     case = make_case(citizen)
     attachment = cases.add_attachments(
-        case=case, files=[upload("foto.png", png_bytes(), "image/png")],
+        case=case,
+        files=[upload("foto.png", png_bytes(), "image/png")],
         by=Principal(actor_role="CITIZEN", user=citizen),
     )[0]
     from web.conftest import overdue_case, request_claim
@@ -112,7 +121,7 @@ def test_every_operator_page_refuses_another_operators_staff(claro_world, movist
     for user in (make_operator_agent(movistar), make_admin(movistar)):
         web = Client()
         web.force_login(user)
-        for ns, name, pattern in routes:
+        for _ns, name, pattern in routes:
             path = fill(pattern, name, claro_world)
             for method in ("get", "post"):
                 response = getattr(web, method)(path, *([{"x": "1"}] if method == "post" else []))

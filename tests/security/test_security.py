@@ -72,8 +72,10 @@ def test_audit_log_is_read_only_in_admin(catalog):
 
 
 def test_public_endpoints_answer_429_problem_json(catalog, settings):
-    settings.SGU = {**settings.SGU, "RATE_LIMITS": {**settings.SGU["RATE_LIMITS"],
-                                                     "public": (3, 60)}}
+    settings.SGU = {
+        **settings.SGU,
+        "RATE_LIMITS": {**settings.SGU["RATE_LIMITS"], "public": (3, 60)},
+    }
     api = Api()
     codes = [
         api.get("/api/v1/public/cases/SGU-2026-0000001/status?document_number=1").status_code
@@ -90,8 +92,10 @@ def test_public_endpoints_answer_429_problem_json(catalog, settings):
 def test_api_key_rate_limit_is_per_key(claro, settings):
     from conftest import operator_api
 
-    settings.SGU = {**settings.SGU, "RATE_LIMITS": {**settings.SGU["RATE_LIMITS"],
-                                                     "api_key": (2, 60)}}
+    settings.SGU = {
+        **settings.SGU,
+        "RATE_LIMITS": {**settings.SGU["RATE_LIMITS"], "api_key": (2, 60)},
+    }
     a, b = operator_api(claro), operator_api(claro)
     assert [a.get("/api/v1/operator/cases").status_code for _ in range(3)] == [200, 200, 429]
     assert b.get("/api/v1/operator/cases").status_code == 200
@@ -101,8 +105,13 @@ def test_security_headers_and_strict_csp_on_pages(catalog):
     r = Client().get("/cuenta/ingresar/")
     csp = r["Content-Security-Policy"]
     for directive in (
-        "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
-        "frame-ancestors 'none'", "form-action 'self'", "base-uri 'self'",
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+        "base-uri 'self'",
     ):
         assert directive in csp
     assert "unsafe-inline" not in csp
@@ -110,11 +119,14 @@ def test_security_headers_and_strict_csp_on_pages(catalog):
     assert r["X-Content-Type-Options"] == "nosniff"
     assert r["Referrer-Policy"] == "same-origin"
     # Narrow exceptions: only the admin and the API docs allow inline styles.
-    assert "style-src 'self' 'unsafe-inline'" in Client().get("/api/v1/docs")[
-        "Content-Security-Policy"]
+    assert (
+        "style-src 'self' 'unsafe-inline'"
+        in Client().get("/api/v1/docs")["Content-Security-Policy"]
+    )
     assert "script-src 'self';" in Client().get("/api/v1/docs")["Content-Security-Policy"]
-    assert "unsafe-inline" not in Client().get("/api/v1/catalog/operators")[
-        "Content-Security-Policy"]
+    assert (
+        "unsafe-inline" not in Client().get("/api/v1/catalog/operators")["Content-Security-Policy"]
+    )
 
 
 def test_hsts_and_secure_cookies_over_https(catalog, settings):
@@ -144,20 +156,35 @@ def test_idle_session_expires(catalog, settings):
 
 def test_logs_hide_passwords_tokens_and_document_numbers():
     line = redact(
-        'login password=Secreta.123 token: abcDEF123 Authorization: Bearer sgu_xyzXYZ123456 '
+        "login password=Secreta.123 token: abcDEF123 Authorization: Bearer sgu_xyzXYZ123456 "
         'dni 45678912 ruc 20100017491 caso SGU-2026-0000123 {"password": "otra"}'
     )
-    for secret in ("Secreta.123", "abcDEF123", "sgu_xyzXYZ123456", "45678912", "20100017491",
-                   '"otra"'):
+    for secret in (
+        "Secreta.123",
+        "abcDEF123",
+        "sgu_xyzXYZ123456",
+        "45678912",
+        "20100017491",
+        '"otra"',
+    ):
         assert secret not in line
     assert "*****912" in line and "SGU-2026-0000123" in line
 
     # The configured handler applies the filter to every record, whatever the logger.
-    handler = next(h for h in logging.getLogger().handlers
-                   if any(isinstance(f, RedactFilter) for f in h.filters))
-    record = logging.LogRecord("sgu.x", logging.INFO, __file__, 1,
-                               "ciudadano %s con clave password=%s", ("45678912", "Hola.123"),
-                               None)
+    handler = next(
+        h
+        for h in logging.getLogger().handlers
+        if any(isinstance(f, RedactFilter) for f in h.filters)
+    )
+    record = logging.LogRecord(
+        "sgu.x",
+        logging.INFO,
+        __file__,
+        1,
+        "ciudadano %s con clave password=%s",
+        ("45678912", "Hola.123"),
+        None,
+    )
     assert handler.filter(record)
     message = record.getMessage()
     assert "45678912" not in message and "Hola.123" not in message
@@ -176,7 +203,11 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests in this process
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "WARNINGS" not in result.stderr + result.stdout

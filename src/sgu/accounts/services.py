@@ -1,5 +1,6 @@
 """Every write about people and credentials."""
 
+import contextlib
 import hashlib
 import secrets
 from datetime import datetime, timedelta
@@ -246,24 +247,33 @@ def login_failed(*, email: str, ip: str | None = None, request=None) -> None:
 
     window = settings.SGU["LOGIN_LOCK_SECONDS"]
     for key, _ in _fail_keys(email, ip):
-        try:
+        # Only counts the failure: the limit is checked before authenticating.
+        with contextlib.suppress(RateLimited):
             hit(key, limit=10**9, window=window)
-        except RateLimited:  # pragma: no cover - the limit is only checked above
-            pass
     user = User.objects.filter(email__iexact=(email or "").strip()).first()
-    audit.record("login.failed", actor=user, target=f"user:{user.pk}" if user else "",
-                 request=request, data={"email": (email or "")[:254]})
+    audit.record(
+        "login.failed",
+        actor=user,
+        target=f"user:{user.pk}" if user else "",
+        request=request,
+        data={"email": (email or "")[:254]},
+    )
 
 
 def login_succeeded(*, user: User, request=None, channel: str = "web") -> None:
     from sgu.core import audit
 
-    audit.record("login", actor=user, target=f"user:{user.pk}", request=request,
-                 data={"channel": channel})
+    audit.record(
+        "login", actor=user, target=f"user:{user.pk}", request=request, data={"channel": channel}
+    )
 
 
 def issue_api_token(
-    *, email: str, password: str, now: datetime | None = None, ip: str | None = None,
+    *,
+    email: str,
+    password: str,
+    now: datetime | None = None,
+    ip: str | None = None,
     request=None,
 ) -> tuple[str, ApiToken]:
     now = now or timezone.now()
@@ -308,8 +318,12 @@ def create_operator_key(
     if created_by is not None:
         from sgu.core import audit
 
-        audit.record("api_key.created", actor=created_by, target=f"api_key:{key.pk}",
-                     data={"operator": operator.code, "name": key.name, "prefix": key.prefix})
+        audit.record(
+            "api_key.created",
+            actor=created_by,
+            target=f"api_key:{key.pk}",
+            data={"operator": operator.code, "name": key.name, "prefix": key.prefix},
+        )
     return raw, key
 
 
@@ -325,8 +339,13 @@ def revoke_operator_key_of(*, operator, key_id: int, by: User, request=None) -> 
         raise NotFound("No existe esa clave.")
     if key.revoked_at is None:
         revoke_operator_key(key=key)
-        audit.record("api_key.revoked", actor=by, target=f"api_key:{key.pk}", request=request,
-                     data={"operator": operator.code, "name": key.name, "prefix": key.prefix})
+        audit.record(
+            "api_key.revoked",
+            actor=by,
+            target=f"api_key:{key.pk}",
+            request=request,
+            data={"operator": operator.code, "name": key.name, "prefix": key.prefix},
+        )
     return key
 
 

@@ -11,9 +11,9 @@ logger = logging.getLogger("sgu.audit")
 def _ip(request) -> str | None:
     if request is None:
         return None
-    from sgu.core.ratelimit import client_ip
-
     import ipaddress
+
+    from sgu.core.ratelimit import client_ip
 
     value = client_ip(request)
     try:
@@ -22,12 +22,16 @@ def _ip(request) -> str | None:
         return None
 
 
-def record(action: str, *, actor=None, target: str = "", request=None,
-           data: dict | None = None) -> AuditEvent:
+def record(
+    action: str, *, actor=None, target: str = "", request=None, data: dict | None = None
+) -> AuditEvent:
     if actor is not None and not getattr(actor, "pk", None):
         actor = None  # anonymous
     event = AuditEvent.objects.create(
-        action=action[:80], actor=actor, target=(target or "")[:200], ip=_ip(request),
+        action=action[:80],
+        actor=actor,
+        target=(target or "")[:200],
+        ip=_ip(request),
         data=data or {},
     )
     logger.info("auditoría: %s actor=%s target=%s", action, getattr(actor, "pk", None), target)

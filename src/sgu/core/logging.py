@@ -31,7 +31,7 @@ class RedactFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a broken format string: leave it to logging
+        except Exception:
             return True
         cleaned = redact(message)
         if cleaned != message or record.args:

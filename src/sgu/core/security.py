@@ -99,8 +99,10 @@ class RateLimitMiddleware:
     def _refuse(self, request: HttpRequest, exc: RateLimited) -> HttpResponse:
         if request.path.startswith("/api/"):
             response = JsonResponse(
-                problem(429, exc.title, exc.detail), status=429,
-                content_type=PROBLEM_CONTENT_TYPE, json_dumps_params={"ensure_ascii": False},
+                problem(429, exc.title, exc.detail),
+                status=429,
+                content_type=PROBLEM_CONTENT_TYPE,
+                json_dumps_params={"ensure_ascii": False},
             )
         else:
             response = render(request, "core/429.html", {"detail": exc.detail}, status=429)

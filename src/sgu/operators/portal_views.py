@@ -106,8 +106,12 @@ def api_keys(request):
     response = render(
         request,
         "operators/api_keys.html",
-        {"form": form, "new_key": new_key, "keys": account_selectors.operator_keys(operator),
-         "nav": "keys"},
+        {
+            "form": form,
+            "new_key": new_key,
+            "keys": account_selectors.operator_keys(operator),
+            "nav": "keys",
+        },
         status=status,
     )
     response["Cache-Control"] = "no-store"  # the new key is on this page once
@@ -121,7 +125,10 @@ def revoke_api_key(request, key_id: int):
 
     key = or_404(
         accounts.revoke_operator_key_of,
-        operator=request.user.operator, key_id=key_id, by=request.user, request=request,
+        operator=request.user.operator,
+        key_id=key_id,
+        by=request.user,
+        request=request,
     )
     messages.success(request, f"Revocó la clave «{key.name}». Deja de funcionar de inmediato.")
     return redirect("operators:api_keys")

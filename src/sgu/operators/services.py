@@ -71,14 +71,17 @@ def configure_webhook(
     endpoint.url, endpoint.active, endpoint.updated_by = url, bool(active), by
     endpoint.save()
     audit.record(
-        "webhook.configured", actor=by, target=f"operator:{operator.code}",
+        "webhook.configured",
+        actor=by,
+        target=f"operator:{operator.code}",
         data={"url": url, "active": endpoint.active, "secret_changed": shown is not None},
     )
     return endpoint, shown
 
 
-def queue_webhook(*, operator, event: str, data: dict, case_code: str = "",
-                  now: datetime | None = None) -> WebhookDelivery | None:
+def queue_webhook(
+    *, operator, event: str, data: dict, case_code: str = "", now: datetime | None = None
+) -> WebhookDelivery | None:
     """Owe `event` to the operator if it has an active endpoint — inside the caller's
     transaction, so the event and its delivery commit (or vanish) together."""
     assert event in EVENTS, event
@@ -88,10 +91,16 @@ def queue_webhook(*, operator, event: str, data: dict, case_code: str = "",
     now = now or timezone.now()
     body = json.dumps(
         {"event": event, "occurred_at": now.isoformat(), "data": data},
-        cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"),
+        cls=DjangoJSONEncoder,
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
     delivery = WebhookDelivery.objects.create(
-        operator=operator, event=event, url=endpoint.url, body=body, case_code=case_code,
+        operator=operator,
+        event=event,
+        url=endpoint.url,
+        body=body,
+        case_code=case_code,
         next_attempt_at=now,
     )
     deliver_webhook.enqueue(delivery.pk)
@@ -117,14 +126,20 @@ def case_data(case) -> dict:
 
 
 def case_forwarded(case, now: datetime | None = None) -> None:
-    queue_webhook(operator=case.operator, event="case.forwarded", data=case_data(case),
-                  case_code=case.code, now=now)
+    queue_webhook(
+        operator=case.operator,
+        event="case.forwarded",
+        data=case_data(case),
+        case_code=case.code,
+        now=now,
+    )
 
 
 def case_reassigned(case, previous, now: datetime | None = None) -> None:
     data = {**case_data(case), "from_operator": previous.code}
-    queue_webhook(operator=case.operator, event="case.reassigned", data=data,
-                  case_code=case.code, now=now)
+    queue_webhook(
+        operator=case.operator, event="case.reassigned", data=data, case_code=case.code, now=now
+    )
 
 
 def claim_requested(claim, now: datetime | None = None) -> None:
@@ -135,8 +150,13 @@ def claim_requested(claim, now: datetime | None = None) -> None:
         "requested_at": _iso(claim.requested_at),
         "code_due_at": _iso(claim.code_due_at),
     }
-    queue_webhook(operator=claim.operator, event="claim.requested", data=data,
-                  case_code=claim.case.code, now=now)
+    queue_webhook(
+        operator=claim.operator,
+        event="claim.requested",
+        data=data,
+        case_code=claim.case.code,
+        now=now,
+    )
 
 
 @transaction.atomic
@@ -149,8 +169,13 @@ def redeliver(*, operator, delivery_id: int, by=None) -> WebhookDelivery:
     if endpoint is None:
         raise NotFound("La operadora no tiene webhook configurado.")
     copy = WebhookDelivery.objects.create(
-        operator=operator, event=original.event, url=endpoint.url, body=original.body,
-        case_code=original.case_code, redelivery_of=original, next_attempt_at=timezone.now(),
+        operator=operator,
+        event=original.event,
+        url=endpoint.url,
+        body=original.body,
+        case_code=original.case_code,
+        redelivery_of=original,
+        next_attempt_at=timezone.now(),
     )
     deliver_webhook.enqueue(copy.pk)
     return copy

@@ -15,10 +15,16 @@ urlpatterns = [
     path("reclamos/", views.claims, name="claims"),
     path("reclamos/<int:claim_id>/codigo/", views.assign_claim_code, name="assign_claim_code"),
     path("webhook/", portal_views.webhook, name="webhook"),
-    path("webhook/entregas/<int:delivery_id>/", portal_views.webhook_delivery,
-         name="webhook_delivery"),
-    path("webhook/entregas/<int:delivery_id>/reenviar/", portal_views.webhook_redeliver,
-         name="webhook_redeliver"),
+    path(
+        "webhook/entregas/<int:delivery_id>/",
+        portal_views.webhook_delivery,
+        name="webhook_delivery",
+    ),
+    path(
+        "webhook/entregas/<int:delivery_id>/reenviar/",
+        portal_views.webhook_redeliver,
+        name="webhook_redeliver",
+    ),
     path("claves/", portal_views.api_keys, name="api_keys"),
     path("claves/<int:key_id>/revocar/", portal_views.revoke_api_key, name="revoke_api_key"),
 ]
