@@ -335,11 +335,16 @@ def _forward_in_memory(case: Case, now: datetime, deadline: Deadline) -> CaseEve
     event = _transition(
         case, Action.FORWARD, SYSTEM, now, data={"due_at": deadline.due_at.isoformat()}
     )
+    _start_plazo(case, now, deadline)
+    return event
+
+
+def _start_plazo(case: Case, now: datetime, deadline: Deadline) -> None:
+    """The operator's plazo runs from the moment the case reaches its tray."""
     case.forwarded_at = now
     case.received_on = deadline.received_on
     case.due_at = deadline.due_at
     case.due_explanation = deadline.explanation()
-    return event
 
 
 def _forward(case: Case, now: datetime) -> None:
@@ -909,10 +914,7 @@ def reassign_case(
         },
     )
     case.operator = new_operator
-    case.forwarded_at = now
-    case.received_on = deadline.received_on
-    case.due_at = deadline.due_at
-    case.due_explanation = deadline.explanation()
+    _start_plazo(case, now, deadline)
     case.acknowledged_at = None
     case.save(
         update_fields=[
