@@ -199,6 +199,7 @@ def _mount() -> None:
     from sgu.catalog.api import router as catalog_router
     from sgu.operators.api import router as operators_router
     from sgu.outages.api import router as outages_router
+    from sgu.service_requests.api import router as service_requests_router
 
     api.add_router("", accounts_router)
     api.add_router("/catalog", catalog_router)
@@ -206,6 +207,7 @@ def _mount() -> None:
     api.add_router("/operator", operators_router)
     api.add_router("/staff", staff_router)
     api.add_router("", outages_router)  # /operator/outages…, /staff/contingency-windows…
+    api.add_router("", service_requests_router)  # /operator/service-requests…, /public/…
 
 
 _mount()

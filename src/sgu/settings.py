@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "sgu.operators",
     "sgu.notifications",
     "sgu.outages",
+    "sgu.service_requests",
     "sgu.reporting",
 ]
 
@@ -221,6 +222,14 @@ SGU = {
         "public": (int(os.environ.get("SGU_RATE_PUBLIC", "60")), 60),
         "api_ip": (int(os.environ.get("SGU_RATE_API_IP", "1200")), 60),
         "api_key": (int(os.environ.get("SGU_RATE_API_KEY", "1200")), 60),
+    },
+    # Bajas y migraciones (docs/service_requests.md): biggest file accepted, what a row with
+    # errors does to its report (REJECT_FILE: nothing lands; SKIP_ROWS: the valid rows
+    # land), and the hour (Lima) of the next morning by which a day's report is due.
+    "SERVICE_REQUESTS": {
+        "MAX_UPLOAD_BYTES": int(os.environ.get("SGU_SR_MAX_UPLOAD_MB", "250")) * 1024 * 1024,
+        "ON_ERROR": os.environ.get("SGU_SR_ON_ERROR", "REJECT_FILE"),
+        "REPORT_DUE": os.environ.get("SGU_SR_REPORT_DUE", "08:00"),
     },
     # Brute force: failed logins per account and per IP within LOGIN_LOCK_SECONDS.
     "LOGIN_MAX_FAILURES_ACCOUNT": 5,

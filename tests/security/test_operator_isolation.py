@@ -89,6 +89,9 @@ def claro_world(claro, movistar, settings):
     from django.utils import timezone
 
     outage = register(admin, point, started_at=timezone.now() - timedelta(hours=1))
+    from service_requests.helpers import baja, csv_bytes, send
+
+    batch = send(claro, csv_bytes([baja()]), process=False)
     return {
         "code": case.code,
         "pk": attachment.pk,
@@ -96,6 +99,7 @@ def claro_world(claro, movistar, settings):
         "delivery_id": WebhookDelivery.objects.filter(operator=claro).first().pk,
         "key_id": key.pk,
         "outage_id": outage.pk,
+        "batch_id": batch.pk,
         ("point_edit", "pk"): point.pk,
         ("event_close", "pk"): outage.pk,
         ("window", "pk"): 1,

@@ -1,0 +1,87 @@
+"""Factories for the bajas y migraciones suites: reports built in the published layout and
+sent through the services (never rows written by hand)."""
+
+import csv
+import io
+from datetime import date
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from conftest import run_tasks
+from sgu.cases.workflow import Actor
+from sgu.core.principal import Principal
+from sgu.service_requests import services
+from sgu.service_requests.layout import COLUMNS
+from sgu.service_requests.models import Batch
+
+DAY = date(2026, 3, 9)  # a Monday
+
+
+def by(operator) -> Principal:
+    return Principal(actor_role=Actor.OPERATOR, operator=operator)
+
+
+def baja(code: str = "B-0001", **overrides) -> dict:
+    row = {
+        "request_code": code,
+        "kind": "BAJA",
+        "channel": "TELEFONICO",
+        "requested_at": "2026-03-09 10:15:00",
+        "document_type": "DNI",
+        "document_number": "45678912",
+        "service_number": "987654321",
+        "contract": "",
+        "service": "MOVIL",
+        "from_plan": "Max 39.90",
+        "to_plan": "",
+        "reason": "",
+        "status": "REGISTRADA",
+        "scheduled_date": "2026-03-12",
+        "executed_at": "",
+        "rejection_reason": "",
+    }
+    row.update(overrides)
+    return row
+
+
+def migracion(code: str = "M-0001", **overrides) -> dict:
+    row = baja(code, kind="MIGRACION", to_plan="Max 69.90", scheduled_date="2026-04-01")
+    row.update(overrides)
+    return row
+
+
+def csv_bytes(
+    rows: list[dict],
+    *,
+    delimiter: str = ",",
+    columns=COLUMNS,
+    bom: bool = False,
+    encoding: str = "utf-8",
+) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([row.get(c, "") for c in columns])
+    data = out.getvalue().encode(encoding)
+    return (b"\xef\xbb\xbf" + data) if bom else data
+
+
+def csv_file(rows: list[dict], name: str = "reporte.csv", **kw) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, csv_bytes(rows, **kw), content_type="text/csv")
+
+
+def send(operator, content, *, day: date = DAY, name: str = "reporte.csv", process: bool = True):
+    """Receive a report (bytes or an uploaded file) and let the worker process it."""
+    upload = content
+    if isinstance(content, bytes):
+        upload = SimpleUploadedFile(name, content, content_type="application/octet-stream")
+    batch, _ = services.receive_report(file=upload, report_date=day, by=by(operator))
+    if process:
+        run_tasks()
+        batch = Batch.objects.get(pk=batch.pk)
+    return batch
+
+
+def errors_of(batch: Batch) -> list[tuple[int, str, str]]:
+    return list(batch.errors.order_by("row", "id").values_list("row", "field", "message"))
