@@ -21,6 +21,7 @@ urlpatterns = [
     path("regulador/estadisticas/", include("sgu.reporting.urls")),
     path("regulador/", include("sgu.cases.staff_urls")),
     path("inoperatividad/", include("sgu.outages.urls")),
+    path("bajas-migraciones/", include("sgu.service_requests.urls")),
 ]
 
 handler403 = "sgu.core.views.forbidden"

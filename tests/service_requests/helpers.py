@@ -85,3 +85,37 @@ def send(operator, content, *, day: date = DAY, name: str = "reporte.csv", proce
 
 def errors_of(batch: Batch) -> list[tuple[int, str, str]]:
     return list(batch.errors.order_by("row", "id").values_list("row", "field", "message"))
+
+
+def xlsx_bytes(
+    rows: list[dict],
+    *,
+    sheets: tuple[str, ...] = ("Reporte",),
+    columns=COLUMNS,
+    formula_at: tuple[int, str] | None = None,
+) -> bytes:
+    """An XLSX workbook: the rows on the first sheet; more (empty) sheets if asked; a
+    formula in (row index, column) if asked."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheets[0]
+    ws.append(list(columns))
+    for i, row in enumerate(rows):
+        values = [row.get(c, "") for c in columns]
+        if formula_at and formula_at[0] == i:
+            values[list(columns).index(formula_at[1])] = '=CONCATENATE("RE","GISTRADA")'
+        ws.append(values)
+    for name in sheets[1:]:
+        wb.create_sheet(name)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def landed() -> tuple[int, int]:
+    """(requests, history rows) in the database."""
+    from sgu.service_requests.models import ServiceRequest, ServiceRequestReport
+
+    return ServiceRequest.objects.count(), ServiceRequestReport.objects.count()

@@ -430,13 +430,6 @@ def public_status(request, request_code: str = "", document_number: str = ""):
         limit=int(cfg["LOOKUP_LIMIT"]),
         window=int(cfg["LOOKUP_WINDOW_SECONDS"]),
     )
-    missing = []
-    if not request_code.strip():
-        missing.append(FieldError("request_code", "Ingrese el código de pedido."))
-    if not document_number.strip():
-        missing.append(FieldError("document_number", "Ingrese el número de documento."))
-    if missing:
-        raise ValidationFailed.of(missing)
     found = selectors.public_status(request_code, document_number)
     return {
         "request_code": found.request_code,

@@ -7,6 +7,7 @@
 the caller's error list). Nothing is held in memory but the current row.
 """
 
+import contextlib
 import csv
 import io
 import operator
@@ -126,6 +127,38 @@ def _delimiter(first_line: str) -> str:
     return ";" if semicolons > commas else ","
 
 
+class _NulByte(Exception):
+    pass
+
+
+class _Guarded(io.BufferedIOBase):
+    """The raw file as TextIOWrapper reads it, refusing NUL bytes (a NUL can be stored by
+    neither database; it means a binary or UTF-16 file) in big chunks: one memchr per
+    megabyte instead of a check per value."""
+
+    def __init__(self, raw: IO[bytes]):
+        self._raw = raw
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = self._raw.read(size)
+        if b"\x00" in data:
+            raise _NulByte
+        return data
+
+    read1 = read  # type: ignore[assignment]
+
+
+def _first_nul_line(raw: IO[bytes]) -> int:
+    raw.seek(0)
+    for number, line in enumerate(raw, 1):
+        if b"\x00" in line:
+            return number
+    return 0
+
+
 def _first_bad_line(raw: IO[bytes]) -> int:
     """The line number of the first line that is not UTF-8 (after a decoding error)."""
     raw.seek(0)
@@ -156,7 +189,8 @@ def csv_rows(
     raw: IO[bytes], errors: list, *, first_row: int = 2
 ) -> Iterator[tuple[int, list | None]]:
     """Rows of a UTF-8 CSV (BOM accepted), `,` or `;`, first line the header."""
-    text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+    text = io.TextIOWrapper(_Guarded(raw), encoding="utf-8-sig", newline="")
+    text._CHUNK_SIZE = 1 << 20  # type: ignore[attr-defined]  # fewer, bigger reads
     try:
         first = text.readline()
         while first and not first.strip():
@@ -172,8 +206,8 @@ def csv_rows(
         number = first_row - 1
         for record in reader:
             number += 1
-            if not record or (len(record) <= N_COLUMNS and not any(v.strip() for v in record)):
-                continue  # a blank line
+            if not record or (not record[0].strip() and not any(v.strip() for v in record)):
+                continue  # a blank line (or a row of empty cells)
             if len(record) != N_COLUMNS:
                 extra = record[N_COLUMNS:]
                 if len(record) > N_COLUMNS and not any(v.strip() for v in extra):
@@ -192,18 +226,29 @@ def csv_rows(
             yield number, (reorder(record) if reorder else record)
     except UnicodeDecodeError:
         raise _encoding_problem(raw) from None
+    except _NulByte:
+        line = _first_nul_line(raw)
+        raise FileProblem(
+            [
+                (
+                    line,
+                    "archivo",
+                    f"La fila {line} contiene caracteres nulos: ¿es un archivo binario o está "
+                    "en UTF-16? Guárdelo como «CSV UTF-8».",
+                )
+            ]
+        ) from None
     except csv.Error as exc:
         line = reader.line_num if "reader" in locals() else HEADER
         message = str(exc)
-        if "NUL" in message:
-            detail = "contiene caracteres nulos (¿es un archivo binario o UTF-16?)"
-        elif "field larger" in message:
+        if "field larger" in message:
             detail = "tiene un valor demasiado largo (¿falta cerrar unas comillas?)"
         else:
             detail = "no se puede leer como CSV (revise las comillas)"
         raise FileProblem([(line + first_row - 2, "archivo", f"La fila {detail}.")]) from None
     finally:
-        text.detach()
+        with contextlib.suppress(ValueError):  # already detached or closed
+            text.detach()
 
 
 # --- XLSX ---------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from sgu.core.calendar import LIMA, BusinessCalendar, load_calendar
-from sgu.core.errors import NotFound
+from sgu.core.errors import FieldError, NotFound, ValidationFailed
 from sgu.service_requests.ingest import config
 from sgu.service_requests.models import Batch, BatchError, DailyReport, ServiceRequest
 
@@ -57,6 +57,13 @@ def operator_days(operator, *, days: int = 14, today: date | None = None) -> lis
 def public_status(request_code: str, document_number: str) -> ServiceRequest:
     """The request with that code whose holder has that document; NotFound otherwise,
     with the same message whichever of the two did not match."""
+    missing = []
+    if not (request_code or "").strip():
+        missing.append(FieldError("request_code", "Ingrese el código de pedido."))
+    if not (document_number or "").strip():
+        missing.append(FieldError("document_number", "Ingrese el número de documento."))
+    if missing:
+        raise ValidationFailed.of(missing)
     code = (request_code or "").strip().upper()
     number = re.sub(r"[\s.\-]", "", document_number or "").upper()
     if not code or not number or len(code) > 40 or len(number) > 12:
