@@ -3,7 +3,7 @@ sent through the services (never rows written by hand)."""
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -15,6 +15,7 @@ from sgu.service_requests.layout import COLUMNS
 from sgu.service_requests.models import Batch
 
 DAY = date(2026, 3, 9)  # a Monday
+DAY2 = date(2026, 3, 10)
 
 
 def by(operator) -> Principal:
@@ -71,12 +72,21 @@ def csv_file(rows: list[dict], name: str = "reporte.csv", **kw) -> SimpleUploade
     return SimpleUploadedFile(name, csv_bytes(rows, **kw), content_type="text/csv")
 
 
-def send(operator, content, *, day: date = DAY, name: str = "reporte.csv", process: bool = True):
-    """Receive a report (bytes or an uploaded file) and let the worker process it."""
+def send(
+    operator,
+    content,
+    *,
+    day: date = DAY,
+    name: str = "reporte.csv",
+    process: bool = True,
+    now: datetime | None = None,
+):
+    """Receive a report (bytes or an uploaded file), at `now` if given, and let the worker
+    process it."""
     upload = content
     if isinstance(content, bytes):
         upload = SimpleUploadedFile(name, content, content_type="application/octet-stream")
-    batch, _ = services.receive_report(file=upload, report_date=day, by=by(operator))
+    batch, _ = services.receive_report(file=upload, report_date=day, by=by(operator), now=now)
     if process:
         run_tasks()
         batch = Batch.objects.get(pk=batch.pk)
