@@ -84,7 +84,7 @@ def upload(request):
     try:
         services.refuse_too_large_request(int(length) if length.isdigit() else None)
     except PayloadTooLarge as exc:
-        form = UploadForm()
+        form = UploadForm(data={})  # the body is not read: nothing to show back
         form.apply_errors(exc)
         return _batches_page(request, form, status=413)
     return _upload(request)
