@@ -297,33 +297,43 @@ def bench_backend(name: str, db: str, args, workdir: Path) -> dict:
     }
 
 
+def _n(value: int) -> str:
+    """1 000 000 (thousands with a space, as in Spanish)."""
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def _s(value: float, digits: int = 1) -> str:
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
 def table(results: list[dict], info: dict) -> str:
     lines = [
-        f"Máquina: {info['cpu']}, {info['cores']} núcleos, {info['ram_gb']} GB; Python "
+        f"Máquina: {info['cpu']}, {info['cores']} núcleos, {info['ram_gb']} GB de RAM; Python "
         f"{info['python']}; {info['databases']}. Carga media al empezar: "
-        f"{info['load'][0]:.1f} (máquina compartida). Archivo: {info['rows']:,} filas, "
-        f"{info['mb']:.0f} MB (CSV UTF-8, `,`), {info['invalid']} filas inválidas. "
-        f"Mediana de {info['runs']} rondas ({info['date']}).".replace(",", " ").replace("  ", ", "),
+        f"{_s(info['load'][0])} (máquina compartida). Archivo: {_n(info['rows'])} filas, "
+        f"{_s(info['mb'], 0)} MB (CSV UTF-8 con `,`), {_n(info['invalid'])} filas inválidas "
+        f"(política `SKIP_ROWS`: se informan y el resto se integra). Mediana de {info['runs']} "
+        f"rondas, {info['date']}.",
         "",
-        "| base | SGU total | recibir | leer + validar + staging | merge + historial + "
-        "errores | informe de errores | línea base (COPY crudo) | razón SGU ÷ COPY | RSS máx. "
-        "SGU | RSS máx. COPY | filas/s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| base | SGU de punta a punta | recibir (hash + guardar) | leer + validar + "
+        "staging | merge + historial + errores | CSV de errores | `COPY` crudo | razón SGU ÷ "
+        "COPY | RSS máx. SGU | RSS máx. COPY |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
-            f"| {r['backend']} | **{r['sgu_s']:.1f} s** | {r['receive_s']:.1f} s | "
-            f"{r['stage_s']:.1f} s | {r['merge_s']:.1f} s | {r['errors_s']:.2f} s | "
-            f"{r['baseline_s']:.1f} s | {r['ratio']:.1f} | **{r['peak_rss']:.0f} MB** "
-            f"(tras iniciar Django: {r['rss_before']:.0f}) | {r['baseline_rss']:.0f} MB | "
-            f"{r['rows'] / r['sgu_s']:,.0f} |".replace(",", " ")
+            f"| {r['backend']} | **{_s(r['sgu_s'])} s** | {_s(r['receive_s'])} s | "
+            f"{_s(r['stage_s'])} s | {_s(r['merge_s'])} s | {_s(r['errors_s'], 2)} s | "
+            f"{_s(r['baseline_s'])} s | {_s(r['ratio'])} | **{_s(r['peak_rss'], 0)} MB** "
+            f"(Django cargado: {_s(r['rss_before'], 0)} MB) | {_s(r['baseline_rss'], 0)} MB |"
         )
     lines.append("")
     for r in results:
+        runs = ", ".join(_s(x) for x in r["runs"])
         lines.append(
-            f"- {r['backend']}: {r['rows_ok']:,} filas integradas, {r['rows_rejected']:,} "
-            f"rechazadas con {r['errors']:,} errores; rondas SGU: "
-            f"{', '.join(f'{s:.1f}' for s in r['runs'])} s.".replace(",", " ").replace("  ", ", ")
+            f"- {r['backend']}: {_n(r['rows_ok'])} filas integradas, {_n(r['rows_rejected'])} "
+            f"rechazadas con {_n(r['errors'])} errores; {_n(int(r['rows'] / r['sgu_s']))} "
+            f"filas/s; cada ronda del SGU: {runs} s."
         )
     return "\n".join(lines)
 
@@ -390,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
     info.update(
         rows=args.rows,
         mb=args.file.stat().st_size / 1e6,
-        invalid=f"{int(args.rows * args.invalid_fraction):,}".replace(",", " "),
+        invalid=int(args.rows * args.invalid_fraction),
         runs=args.runs,
         databases=", ".join(databases),
         date=date.today().isoformat(),

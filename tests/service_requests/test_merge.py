@@ -211,7 +211,7 @@ def test_a_failure_of_ours_is_reported_and_the_same_file_can_be_sent_again(claro
     def broken(*args, **kwargs):
         raise RuntimeError("disco lleno")
 
-    monkeypatch.setattr(ingest, "_merge", broken)
+    monkeypatch.setattr(ingest, "_land", broken)
     failed = send(claro, csv_bytes([baja()]))
     assert failed.state == "REJECTED" and failed.internal_error
     assert errors_of(failed) == [(0, "archivo", ingest.INTERNAL_ERROR)]
@@ -258,3 +258,34 @@ def test_with_skip_rows_a_kind_change_is_refused_alone(claro, skip_rows):
     assert ServiceRequest.objects.get(request_code="B-1").kind == "BAJA"
     assert history("B-1")[-1][0] == DAY  # the refused row left no history
     assert ServiceRequest.objects.filter(request_code="B-2").exists()
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 50_000])
+def test_the_outcome_does_not_depend_on_how_the_file_is_cut(claro, skip_rows, monkeypatch, chunk):
+    """PostgreSQL merges by chunks while it reads; a duplicate in two chunks, or a change of
+    kind, sends it back to the complete path: the result is the same either way."""
+    monkeypatch.setattr(ingest, "PIPE_CHUNK", chunk)
+    send(claro, csv_bytes([baja("B-1")]))
+    rows = [baja("B-2"), baja("B-3"), baja("B-2"), migracion("M-1"), migracion("B-1"), baja("B-4")]
+    batch = send(claro, csv_bytes(rows), day=DAY2)
+
+    assert (batch.state, batch.rows_ok, batch.rows_rejected, batch.rows_read) == ("DONE", 3, 3, 6)
+    assert (batch.bajas, batch.migraciones, batch.progress) == (2, 1, 100)
+    assert set(ServiceRequest.objects.values_list("request_code", "kind")) == {
+        ("B-1", "BAJA"),
+        ("B-3", "BAJA"),
+        ("M-1", "MIGRACION"),
+        ("B-4", "BAJA"),
+    }
+    assert ServiceRequestReport.objects.filter(batch=batch.pk).count() == 3
+
+
+@pytest.mark.parametrize("chunk", [1, 50_000])
+def test_a_clean_file_in_several_chunks_lands_whole(claro, monkeypatch, chunk):
+    monkeypatch.setattr(ingest, "PIPE_CHUNK", chunk)
+    old = send(claro, csv_bytes([baja("B-0")]))
+    batch = send(claro, csv_bytes([baja(f"B-{i}") for i in range(1, 6)]))
+
+    assert (batch.state, batch.rows_ok, batch.rows_read) == ("DONE", 5, 5)
+    assert Batch.objects.get(pk=old.pk).replaced_by_id == batch.pk
+    assert landed() == (5, 5)

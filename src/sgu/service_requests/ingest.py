@@ -20,6 +20,7 @@ a GROUP BY finds and reports every such row); a code already known with the othe
 not updated by the upsert (then, and only then, a join finds and reports those rows).
 """
 
+import contextlib
 import csv
 import logging
 import tempfile
@@ -50,8 +51,10 @@ from sgu.service_requests.models import (
 logger = logging.getLogger("sgu.service_requests")
 
 STAGING = "sr_staging"
+CHUNK = "sr_chunk"
 AFFECTED = "sr_affected"
 STAGE_CHUNK = 20_000
+PIPE_CHUNK = 50_000
 # Values kept per request (and per report of it), in this order everywhere below.
 VALUE_COLUMNS = (*COLUMNS[1:], "late_execution")
 STORED_COLUMNS = (*VALUE_COLUMNS, "report_date")
@@ -95,13 +98,13 @@ def _is_postgres() -> bool:
 
 # --- staging --------------------------------------------------------------------------------
 
-_STAGE_DDL = f"""
-CREATE TEMPORARY TABLE {STAGING} (
+_STAGE_DDL = """
+CREATE TEMPORARY TABLE {table} (
     row_no integer NOT NULL,
     request_code varchar(40),
     kind varchar(10),
     channel varchar(12),
-    requested_at {{ts}},
+    requested_at {ts},
     document_type varchar(10),
     document_number varchar(12),
     service_number varchar(20),
@@ -112,7 +115,7 @@ CREATE TEMPORARY TABLE {STAGING} (
     reason varchar(500),
     status varchar(12),
     scheduled_date date,
-    executed_at {{ts}},
+    executed_at {ts},
     rejection_reason varchar(500),
     late_execution boolean,
     ok boolean NOT NULL,
@@ -133,7 +136,7 @@ class _Staging:
         self.batch_id = batch_id
         self.buffer: list = []
         cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
-        cursor.execute(_STAGE_DDL.format(ts=self.timestamp_type))
+        cursor.execute(_STAGE_DDL.format(table=STAGING, ts=self.timestamp_type))
 
     def add(self, row: tuple) -> None:
         self.buffer.append(row)
@@ -168,7 +171,7 @@ class _PgStaging(_Staging):
         super().__init__(cursor, batch_id)
         self._context = cursor.copy(self._sql)
         self._copy = self._context.__enter__()
-        self._side = None
+        self._progress = _Progress(batch_id)
         self.rows = 0
         # psycopg formats each row in C (text format: None is NULL, "" stays "").
         self.add = self._copy.write_row  # type: ignore[method-assign]
@@ -184,16 +187,7 @@ class _PgStaging(_Staging):
         pass
 
     def progress(self, rows: int, fraction: float) -> None:
-        try:
-            if self._side is None:
-                self._side = connection.get_new_connection(connection.get_connection_params())
-                self._side.autocommit = True
-            self._side.execute(
-                f"UPDATE {BATCH} SET rows_read = %s, progress = %s WHERE id = %s",
-                [rows, max(0, min(99, int(fraction * 100))), self.batch_id],
-            )
-        except Exception:  # the progress bar is a comfort, never a reason to fail
-            logger.warning("reporte %s: no se pudo actualizar el avance", self.batch_id)
+        self._progress(rows, fraction)
 
     def close(self, failed: bool = False) -> None:
         if self._context is not None:
@@ -202,9 +196,7 @@ class _PgStaging(_Staging):
                 context.__exit__(RuntimeError, RuntimeError("cancelado"), None)
             else:
                 context.__exit__(None, None, None)
-        if self._side is not None:
-            self._side.close()
-            self._side = None
+        self._progress.close()
 
 
 class _SqliteStaging(_Staging):
@@ -304,9 +296,17 @@ def process_batch(batch_id: int, *, timings: dict | None = None) -> Batch | None
     try:
         with connection.cursor() as cursor:
             try:
-                outcome = _stage(batch, cursor, errors)
+                outcome = None
+                if _is_postgres():
+                    outcome = _pipelined(batch, cursor, errors)
+                    if outcome is None:  # something unusual: the complete path decides
+                        errors.close()
+                        errors = _Errors(batch.pk)
                 staged = time.perf_counter()
-                _finish(batch, cursor, errors, outcome)
+                if outcome is None:
+                    outcome = _stage(batch, cursor, errors)
+                    staged = time.perf_counter()
+                    _finish(batch, cursor, errors, outcome)
                 finished = time.perf_counter()
                 logger.info(
                     "reporte %s: %s filas, %s errores; leído y validado en %.1f s, integrado "
@@ -321,12 +321,207 @@ def process_batch(batch_id: int, *, timings: dict | None = None) -> Batch | None
                     timings.update(stage=staged - started, merge=finished - staged)
             finally:
                 cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
+                if _is_postgres():
+                    cursor.execute(f"DROP TABLE IF EXISTS {CHUNK}")
     except Exception:
         logger.exception("reporte %s: falla al procesar", batch_id)
         _fail(batch_id)
     finally:
         errors.close()
     return Batch.objects.get(pk=batch_id)
+
+
+class _Fallback(Exception):
+    """The fast path met something it does not handle: undo it, take the complete path."""
+
+
+def _pipelined(batch: Batch, cursor, errors: _Errors) -> Outcome | None:
+    """PostgreSQL's fast path for the common case, a clean report of new days' data: the
+    file is checked, staged and merged by chunks, and while the server merges one chunk
+    (psycopg's pipeline mode: the statements are sent and Python does not wait) Python
+    checks the next one. The whole runs in one transaction and lands whole.
+
+    Whatever it does not handle — a file that cannot be read, a row with errors when the
+    report must be refused whole, a code twice in the file (the history's key refuses
+    it), a row the upsert did not apply (a report of an earlier day, or a code that changes
+    kind), a later upload that already stands — rolls it back and returns None: the
+    complete path (`_stage` + `_finish`) then reads the file again and decides, with a
+    complete error report.
+    """
+    now = timezone.now()
+    reject_whole = batch.on_error == OnError.REJECT_FILE
+    pg = cursor.connection  # psycopg's connection: pipeline mode
+    checker = RowChecker(report_date=batch.report_date, now=batch.uploaded_at)
+    check = checker.check
+    outcome = Outcome()
+    kinds = outcome.kinds
+    pending = errors.pending
+    upsert, history = _merge_sql(batch, now, CHUNK)
+    progress = _Progress(batch.pk)
+    with transaction.atomic():
+        # The day's lock serialises its reports; the batch row itself stays unlocked (it is
+        # this worker's since the claim), so the progress bar's connection can update it.
+        day = _lock_day(batch)
+        old = day.batch_id
+        if old is not None and old > batch.pk:
+            return None
+        try:
+            with transaction.atomic():  # a savepoint: the fallback undoes it whole
+                if old is not None:
+                    _undo(cursor, old, batch.operator_id)
+                cursor.execute(f"DROP TABLE IF EXISTS {CHUNK}")
+                cursor.execute(_STAGE_DDL.format(table=CHUNK, ts="timestamptz"))
+                in_flight: list = []  # (pipeline, upsert cursor, rows sent) not yet synced
+
+                def settle() -> None:
+                    if not in_flight:
+                        return
+                    pipeline, sent, count = in_flight.pop()
+                    try:
+                        pipeline.__exit__(None, None, None)  # waits for the server
+                    except psycopg_errors() as exc:
+                        raise _Fallback from exc  # e.g. a code twice in the file
+                    if sent.rowcount != count:
+                        raise _Fallback  # an earlier day's report, or a change of kind
+
+                def send(chunk: list) -> None:
+                    settle()
+                    cursor.execute(f"TRUNCATE {CHUNK}")
+                    with cursor.copy(
+                        f"COPY {CHUNK} ({', '.join(_STAGE_COLUMNS)}) FROM STDIN"
+                    ) as cp:
+                        for row in chunk:
+                            cp.write_row(row)
+                    pipeline = pg.pipeline()
+                    pipeline.__enter__()
+                    try:
+                        sent = pg.cursor()
+                        sent.execute(*upsert)
+                        pg.cursor().execute(*history)
+                    except psycopg_errors() as exc:
+                        # The server may already have answered the previous statement
+                        # with an error (psycopg reads results when they are there).
+                        with contextlib.suppress(*psycopg_errors()):
+                            pipeline.__exit__(None, None, None)
+                        raise _Fallback from exc
+                    except BaseException:
+                        with contextlib.suppress(*psycopg_errors()):
+                            pipeline.__exit__(None, None, None)
+                        raise
+                    in_flight.append((pipeline, sent, len(chunk)))
+
+                stored = batch.file.storage.open(batch.file.name, "rb")
+                raw = getattr(stored, "file", stored)
+                meta: dict = {}
+                chunk: list = []
+                try:
+                    rows, fraction = _open_rows(batch, raw, pending, outcome, meta)
+                    for number, values in rows:
+                        outcome.rows_total += 1
+                        checked = None if values is None else check(values, number, pending)
+                        if checked is None:
+                            outcome.rows_bad += 1
+                            if reject_whole:
+                                raise _Fallback  # refused whole: the complete report
+                            continue
+                        chunk.append(checked)
+                        kinds[checked[2]] += 1
+                        if len(chunk) == PIPE_CHUNK:
+                            send(chunk)
+                            chunk = []
+                            errors.spill()
+                            progress(outcome.rows_total, fraction())
+                    if chunk:
+                        send(chunk)
+                    settle()
+                except readers.FileProblem:
+                    raise _Fallback from None
+                finally:
+                    while in_flight:  # leave pipeline mode before anything else
+                        pipeline, _, _ = in_flight.pop()
+                        with contextlib.suppress(Exception):
+                            pipeline.__exit__(None, None, None)
+                    stored.close()
+                    progress.close()
+        except _Fallback:
+            return None
+        errors.load(cursor)
+        batch.state = BatchState.DONE
+        batch.rows_read = outcome.rows_total
+        batch.rows_total = outcome.rows_total
+        batch.rows_rejected = outcome.rows_bad
+        batch.rows_ok = outcome.rows_total - outcome.rows_bad
+        batch.errors_total = errors.count
+        batch.bajas = kinds["BAJA"]
+        batch.migraciones = kinds["MIGRACION"]
+        batch.progress = 100
+        batch.finished_at = timezone.now()
+        batch.save()
+        _land(batch, day, old, now)
+    return outcome
+
+
+def psycopg_errors() -> tuple[type[Exception], ...]:
+    import psycopg
+
+    return (psycopg.Error,)
+
+
+class _Progress:
+    """The progress bar, updated through a second, short-lived connection (the main one is
+    busy in a COPY or a pipeline)."""
+
+    def __init__(self, batch_id: int):
+        self.batch_id = batch_id
+        self._side = None
+
+    def __call__(self, rows: int, fraction: float) -> None:
+        try:
+            if self._side is None:
+                self._side = connection.get_new_connection(connection.get_connection_params())
+                self._side.autocommit = True
+                # Never wait behind a lock: a skipped update is only a less precise bar.
+                self._side.execute("SET lock_timeout = '200ms'")
+            self._side.execute(
+                f"UPDATE {BATCH} SET rows_read = %s, progress = %s WHERE id = %s",
+                [rows, max(0, min(99, int(fraction * 100))), self.batch_id],
+            )
+        except Exception:  # the progress bar is a comfort, never a reason to fail
+            logger.warning("reporte %s: no se pudo actualizar el avance", self.batch_id)
+
+    def close(self) -> None:
+        if self._side is not None:
+            self._side.close()
+            self._side = None
+
+
+def _land(batch: Batch, day: DailyReport, old: int | None, now: datetime) -> None:
+    """The batch stands for its day now (it replaced `old`, if there was one)."""
+    if old is not None:
+        Batch.objects.filter(pk=old).update(replaced_by=batch, replaced_at=now)
+    day.batch = batch
+    if day.received_at is None:
+        day.received_at = batch.uploaded_at
+        day.late = day.late or batch.uploaded_at > day.due_at
+    day.save()
+
+
+def _open_rows(batch: Batch, raw, pending: list, outcome: "Outcome", meta: dict):
+    """The reader for the batch's format, and how far it has got (0 to 1)."""
+    if batch.source == BatchSource.XLSX:
+        rows = readers.xlsx_rows(raw, pending, meta=meta)
+
+        def fraction() -> float:
+            return outcome.rows_total / max(meta.get("max_row") or 1, 1)
+    else:
+        first_row = 1 if batch.source == BatchSource.JSON else 2
+        rows = readers.csv_rows(raw, pending, first_row=first_row)
+        size = batch.size or 1
+
+        def fraction() -> float:
+            return raw.tell() / size
+
+    return rows, fraction
 
 
 def _stage(batch: Batch, cursor, errors: _Errors) -> Outcome:
@@ -348,19 +543,7 @@ def _stage(batch: Batch, cursor, errors: _Errors) -> Outcome:
     raw = getattr(stored, "file", stored)  # the OS file under Django's File: fast reads
     failed = True
     try:
-        size = batch.size or 1
-        if batch.source == BatchSource.XLSX:
-            rows = readers.xlsx_rows(raw, pending, meta=meta)
-
-            def fraction() -> float:
-                return outcome.rows_total / max(meta.get("max_row") or 1, 1)
-        else:
-            first_row = 1 if batch.source == BatchSource.JSON else 2
-            rows = readers.csv_rows(raw, pending, first_row=first_row)
-
-            def fraction() -> float:
-                return raw.tell() / size
-
+        rows, fraction = _open_rows(batch, raw, pending, outcome, meta)
         try:
             for number, values in rows:
                 outcome.rows_total += 1
@@ -465,13 +648,7 @@ def _finish(batch: Batch, cursor, errors: _Errors, outcome: Outcome) -> None:
             batch.replaced_at = now
         batch.save()
         if landed:
-            if replacing:
-                Batch.objects.filter(pk=old).update(replaced_by=batch, replaced_at=now)
-            day.batch = batch
-            if day.received_at is None:
-                day.received_at = batch.uploaded_at
-                day.late = day.late or batch.uploaded_at > day.due_at
-            day.save()
+            _land(batch, day, old if replacing else None, now)
 
 
 def _lock_day(batch: Batch) -> DailyReport:
@@ -579,10 +756,9 @@ def _flag_kind_changes(cursor, errors: _Errors, operator_id: int) -> int:
     return flagged
 
 
-def _merge(cursor, batch: Batch, now: datetime, expected: int, errors: _Errors) -> int:
-    """The set-based merge: requests upserted by (code, operator) — a report of an earlier
-    day never overwrites a later one, and a code keeps its kind — and every row kept in the
-    history. Returns how many rows were refused for changing kind."""
+def _merge_sql(batch: Batch, now: datetime, table: str) -> tuple[tuple, tuple]:
+    """The two statements of the merge, reading from `table` (the staging table, or one
+    chunk of it): the upsert of the requests and the insert of their history."""
     ops = connection.ops
     op = batch.operator_id
     staged = ", ".join(VALUE_COLUMNS)
@@ -590,16 +766,30 @@ def _merge(cursor, batch: Batch, now: datetime, expected: int, errors: _Errors) 
     updates = ", ".join(f"{c} = excluded.{c}" for c in (*STORED_COLUMNS, "batch_id", "updated_at"))
     rd = ops.adapt_datefield_value(batch.report_date)
     at = ops.adapt_datetimefield_value(now)
+    upsert = (
+        f"INSERT INTO {REQUEST} AS r (operator_id, request_code, {stored}, batch_id, "
+        f"first_report_date, created_at, updated_at) "
+        f"SELECT %s, request_code, {staged}, %s, %s, %s, %s, %s FROM {table} "
+        f"WHERE ok AND flag = 0 "
+        f"ON CONFLICT (request_code, operator_id) DO UPDATE SET {updates} "
+        f"WHERE r.report_date <= excluded.report_date AND r.kind = excluded.kind",
+        [op, rd, batch.pk, rd, at, at],
+    )
+    history = (
+        f"INSERT INTO {REPORT} (operator_id, request_code, batch_id, {stored}) "
+        f"SELECT %s, request_code, %s, {staged}, %s FROM {table} WHERE ok AND flag = 0",
+        [op, batch.pk, rd],
+    )
+    return upsert, history
+
+
+def _merge(cursor, batch: Batch, now: datetime, expected: int, errors: _Errors) -> int:
+    """The set-based merge: requests upserted by (code, operator) — a report of an earlier
+    day never overwrites a later one, and a code keeps its kind — and every row kept in the
+    history. Returns how many rows were refused for changing kind."""
+    upsert, history = _merge_sql(batch, now, STAGING)
     try:
-        cursor.execute(
-            f"INSERT INTO {REQUEST} AS r (operator_id, request_code, {stored}, batch_id, "
-            f"first_report_date, created_at, updated_at) "
-            f"SELECT %s, request_code, {staged}, %s, %s, %s, %s, %s FROM {STAGING} "
-            f"WHERE ok AND flag = 0 "
-            f"ON CONFLICT (request_code, operator_id) DO UPDATE SET {updates} "
-            f"WHERE r.report_date <= excluded.report_date AND r.kind = excluded.kind",
-            [op, rd, batch.pk, rd, at, at],
-        )
+        cursor.execute(*upsert)
     except (IntegrityError, ProgrammingError) as exc:
         # PostgreSQL: "ON CONFLICT DO UPDATE command cannot affect row a second time".
         if getattr(getattr(exc, "__cause__", None), "sqlstate", "") == "21000":
@@ -609,13 +799,9 @@ def _merge(cursor, batch: Batch, now: datetime, expected: int, errors: _Errors) 
     if cursor.rowcount < expected:
         # Some rows did not apply: reports of an earlier day (fine: history only) or codes
         # known with the other kind (refused). Only now is the join worth it.
-        kind_flagged = _flag_kind_changes(cursor, errors, op)
+        kind_flagged = _flag_kind_changes(cursor, errors, batch.operator_id)
     try:
-        cursor.execute(
-            f"INSERT INTO {REPORT} (operator_id, request_code, batch_id, {stored}) "
-            f"SELECT %s, request_code, %s, {staged}, %s FROM {STAGING} WHERE ok AND flag = 0",
-            [op, batch.pk, rd],
-        )
+        cursor.execute(*history)
     except IntegrityError as exc:
         raise _Duplicates from exc
     return kind_flagged
