@@ -117,7 +117,7 @@ def rows(
 def _spoil(row: list[str], rng: random.Random) -> None:
     how = rng.randrange(5)
     if how == 0:
-        row[5] = "1234"  # a DNI with 4 digits
+        row[4], row[5] = "DNI", "1234"  # a DNI with 4 digits
     elif how == 1:
         row[3] = "2099-01-01 10:00:00"  # in the future
     elif how == 2:

@@ -148,6 +148,7 @@ def child_ingest(args) -> dict:
             "ON_ERROR": OnError.SKIP_ROWS,
         },
     }
+    ingest.PIPELINE = not args.complete
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
@@ -175,6 +176,7 @@ def child_ingest(args) -> dict:
         "receive": t1 - t0,
         "stage": timings.get("stage", 0.0),
         "merge": timings.get("merge", 0.0),
+        "path": timings.get("path", ""),
         "process": t2 - t1,
         "error_report": t3 - t2,
         "error_bytes": error_bytes,
@@ -195,7 +197,7 @@ CHILDREN = {"setup": child_setup, "baseline": child_baseline, "ingest": child_in
 # --- the parent -----------------------------------------------------------------------------
 
 
-def run_child(kind: str, db: str, args, var_dir: Path) -> dict:
+def run_child(kind: str, db: str, args, var_dir: Path, complete: bool = False) -> dict:
     cmd = [
         sys.executable,
         __file__,
@@ -209,6 +211,7 @@ def run_child(kind: str, db: str, args, var_dir: Path) -> dict:
         args.report_date.isoformat(),
         "--var-dir",
         str(var_dir),
+        *(["--complete"] if complete else []),
     ]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -256,8 +259,8 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else 0.0
 
 
-def bench_backend(name: str, db: str, args, workdir: Path) -> dict:
-    var_dir = workdir / f"var-{name}"
+def bench_backend(name: str, db: str, args, workdir: Path, complete: bool = False) -> dict:
+    var_dir = workdir / f"var-{name.split(',')[0]}"
     shutil.rmtree(var_dir, ignore_errors=True)
     var_dir.mkdir(parents=True)
     if db != "sqlite":
@@ -267,7 +270,7 @@ def bench_backend(name: str, db: str, args, workdir: Path) -> dict:
     for r in range(args.runs):
         order = ("baseline", "ingest") if r % 2 == 0 else ("ingest", "baseline")
         for kind in order:
-            result = run_child(kind, db, args, var_dir)
+            result = run_child(kind, db, args, var_dir, complete=complete)
             (base if kind == "baseline" else sgu).append(result)
             print(
                 f"  {name} ronda {r + 1} {kind}: {result['seconds']:.1f} s, "
@@ -289,6 +292,8 @@ def bench_backend(name: str, db: str, args, workdir: Path) -> dict:
         "peak_rss": median([s["peak_rss_mb"] for s in sgu]),
         "rss_before": median([s["rss_before_mb"] for s in sgu]),
         "ratio": median([s["seconds"] / b["seconds"] for s, b in zip(sgu, base, strict=True)]),
+        "process_s": median([s["process"] for s in sgu]),
+        "path": last["path"],
         "rows": last["rows"],
         "rows_ok": last["rows_ok"],
         "rows_rejected": last["rows_rejected"],
@@ -315,15 +320,16 @@ def table(results: list[dict], info: dict) -> str:
         f"(política `SKIP_ROWS`: se informan y el resto se integra). Mediana de {info['runs']} "
         f"rondas, {info['date']}.",
         "",
-        "| base | SGU de punta a punta | recibir (hash + guardar) | leer + validar + "
-        "staging | merge + historial + errores | CSV de errores | `COPY` crudo | razón SGU ÷ "
+        "| base | SGU de punta a punta | recibir (hash + guardar) | procesar (leer, validar, "
+        "integrar) | de ello, integrar tras leer | CSV de errores | `COPY` crudo | razón SGU ÷ "
         "COPY | RSS máx. SGU | RSS máx. COPY |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
+        merge = "— (por tramos)" if r["path"] == "tramos" else f"{_s(r['merge_s'])} s"
         lines.append(
             f"| {r['backend']} | **{_s(r['sgu_s'])} s** | {_s(r['receive_s'])} s | "
-            f"{_s(r['stage_s'])} s | {_s(r['merge_s'])} s | {_s(r['errors_s'], 2)} s | "
+            f"{_s(r['process_s'])} s | {merge} | {_s(r['errors_s'], 2)} s | "
             f"{_s(r['baseline_s'])} s | {_s(r['ratio'])} | **{_s(r['peak_rss'], 0)} MB** "
             f"(Django cargado: {_s(r['rss_before'], 0)} MB) | {_s(r['baseline_rss'], 0)} MB |"
         )
@@ -359,6 +365,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--no-postgres", action="store_true")
     p.add_argument("--no-sqlite", action="store_true")
+    p.add_argument(
+        "--no-complete",
+        action="store_true",
+        help="sin la fila de PostgreSQL por el camino completo (sin tramos)",
+    )
     p.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "sgu-ingest-bench")
     p.add_argument("--write", action="store_true", help="escribe la tabla en docs/benchmarks.md")
     # Internal: one measured step in its own process.
@@ -366,6 +377,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--report-date", type=date.fromisoformat, help=argparse.SUPPRESS)
     p.add_argument("--var-dir", type=Path, help=argparse.SUPPRESS)
+    p.add_argument("--complete", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
 
     if args.child:
@@ -394,6 +406,12 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     if not args.no_postgres:
         results.append(bench_backend("PostgreSQL", args.db, args, args.workdir))
+        if not args.no_complete:
+            results.append(
+                bench_backend(
+                    "PostgreSQL, camino completo", args.db, args, args.workdir, complete=True
+                )
+            )
         databases.insert(0, f"PostgreSQL {pg_version(args.db)}")
     if not args.no_sqlite:
         results.append(bench_backend("SQLite", "sqlite", args, args.workdir))
