@@ -227,3 +227,23 @@ def test_nothing_was_written_by_the_pages_that_only_read(regulator, monitored):
     before = ServiceRequest.objects.count(), Batch.objects.count()
     regulator.get(f"{BASE}/regulador/")
     assert (ServiceRequest.objects.count(), Batch.objects.count()) == before
+
+
+def test_the_upload_form_is_protected_against_csrf(claro):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_operator_agent(claro))
+    upload = SimpleUploadedFile("bajas.csv", csv_bytes([baja()]))
+
+    forged = client.post(f"{BASE}/operadora/enviar/", {"file": upload, "report_date": "2026-03-09"})
+    assert forged.status_code == 403 and not Batch.objects.exists()
+
+    token = re.search(
+        r'name="csrfmiddlewaretoken" value="([^"]+)"',
+        client.get(f"{BASE}/operadora/").content.decode(),
+    ).group(1)
+    upload.seek(0)
+    sent = client.post(
+        f"{BASE}/operadora/enviar/",
+        {"file": upload, "report_date": "2026-03-09", "csrfmiddlewaretoken": token},
+    )
+    assert sent.status_code == 302 and Batch.objects.count() == 1
