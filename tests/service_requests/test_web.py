@@ -247,3 +247,18 @@ def test_the_upload_form_is_protected_against_csrf(claro):
         {"file": upload, "report_date": "2026-03-09", "csrfmiddlewaretoken": token},
     )
     assert sent.status_code == 302 and Batch.objects.count() == 1
+
+
+def test_the_admin_shows_reports_and_requests_read_only(claro):
+    from sgu.accounts.models import User
+
+    send(claro, csv_bytes([baja("B-1"), baja("B-2")]))
+    client = Client()
+    client.force_login(User.objects.create_superuser("admin@regulador.gob.pe", "x"))
+
+    found = client.get("/admin/service_requests/servicerequest/?q=b-1")
+    assert found.status_code == 200 and "B-1" in found.content.decode()
+    assert "B-2" not in found.content.decode()
+    assert client.get("/admin/service_requests/batch/").status_code == 200
+    assert client.get("/admin/service_requests/dailyreport/").status_code == 200
+    assert client.get("/admin/service_requests/batch/add/").status_code == 403
