@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "sgu.outages",
     "sgu.service_requests",
     "sgu.reporting",
+    "sgu.attention",
 ]
 
 MIDDLEWARE = [

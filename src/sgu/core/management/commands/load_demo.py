@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from sgu.accounts.models import Role, User
 from sgu.accounts.services import create_staff_user, register_citizen
+from sgu.attention.demo import load_attention_areas
 from sgu.catalog.demo import load_reference_data
 from sgu.catalog.models import Office, Operator
 
@@ -26,6 +27,8 @@ def demo_accounts() -> list[tuple[str, str, str]]:
         ("Ciudadano", DEMO_CITIZEN["email"], PASSWORD_CITIZEN),
         ("Orientador (oficina Lima)", "orientador@demo.sgu.pe", PASSWORD_STAFF),
         ("Supervisor (y administrador)", "supervisor@demo.sgu.pe", PASSWORD_STAFF),
+        ("Especialista (2.º nivel)", "especialista@demo.sgu.pe", PASSWORD_STAFF),
+        ("Soporte técnico (3.er nivel)", "soporte@demo.sgu.pe", PASSWORD_STAFF),
     ]
     for code in ("CLARO", "MOVISTAR", "ENTEL", "BITEL"):
         rows.append((f"Agente {code}", f"agente.{code.lower()}@demo.sgu.pe", PASSWORD_OPERATOR))
@@ -85,6 +88,7 @@ class Command(BaseCommand):
             if role == Role.REGULATOR_SUPERVISOR:
                 # The demo supervisor also administers the catalog in /admin/.
                 User.objects.filter(pk=user.pk).update(is_superuser=True)
+        load_attention_areas(password=PASSWORD_STAFF, office=office)
         if not options["quiet"]:
             self.stdout.write("Cuentas de demostración:")
             for label, email, password in demo_accounts():
