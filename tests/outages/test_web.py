@@ -57,6 +57,15 @@ def test_admin_registers_a_point_and_sees_spanish_errors(claro_admin):
     assert point.name == "CAC Jockey" and point.active is False  # unchecked box
 
 
+def test_an_empty_submission_is_refused_with_messages_not_an_error(claro_admin):
+    web = logged(claro_admin)
+    response = web.post("/inoperatividad/puntos/nuevo/", {})
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "Hay 4 datos por corregir" in html
+    assert not AttentionPoint.objects.exists()
+
+
 def test_agents_see_points_but_do_not_manage_them(agent, claro_store):
     web = logged(agent)
     listing = web.get("/inoperatividad/puntos/").content.decode()

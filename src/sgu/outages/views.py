@@ -76,7 +76,8 @@ def points(request):
 @operator_admin_required
 @require_http_methods(["GET", "POST"])
 def point_new(request):
-    form = PointForm(request.POST or None)
+    # An empty POST is still a submission (a bound form), not a first visit.
+    form = PointForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         try:
             point = services.create_attention_point(
