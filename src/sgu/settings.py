@@ -232,6 +232,13 @@ SGU = {
         "ON_ERROR": os.environ.get("SGU_SR_ON_ERROR", "REJECT_FILE"),
         "REPORT_DUE": os.environ.get("SGU_SR_REPORT_DUE", "08:00"),
     },
+    # The regulator's own attention levels (docs/attention.md): maximum response of an
+    # escalation per criticality, in business days; consulta code prefix; survey link life.
+    "ATTENTION": {
+        "CRITICALITY_BUSINESS_DAYS": {"ALTO": 5, "MEDIO": 4, "BAJO": 2},
+        "QUERY_CODE_PREFIX": "CON",
+        "SURVEY_LINK_DAYS": 30,
+    },
     # Brute force: failed logins per account and per IP within LOGIN_LOCK_SECONDS.
     "LOGIN_MAX_FAILURES_ACCOUNT": 5,
     "LOGIN_MAX_FAILURES_IP": 30,
