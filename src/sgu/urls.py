@@ -19,9 +19,11 @@ urlpatterns = [
     path("casos/", include("sgu.cases.urls")),
     path("operadora/", include("sgu.operators.urls")),
     path("regulador/estadisticas/", include("sgu.reporting.urls")),
+    path("regulador/atencion/", include("sgu.attention.urls")),
     path("regulador/", include("sgu.cases.staff_urls")),
     path("inoperatividad/", include("sgu.outages.urls")),
     path("bajas-migraciones/", include("sgu.service_requests.urls")),
+    path("atencion/", include("sgu.attention.public_urls")),
 ]
 
 handler403 = "sgu.core.views.forbidden"

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from sgu.attention.workflow import HopState
+
 
 class Level(models.IntegerChoices):
     FIRST = 1, "Primer nivel"
@@ -56,3 +58,269 @@ class AreaMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.area.name}"
+
+
+# --- consultas ------------------------------------------------------------------------------
+
+
+class QueryChannel(models.TextChoices):
+    PRESENCIAL = "PRESENCIAL", "Presencial"
+    TELEFONICO = "TELEFONICO", "Telefónico"
+    WEB = "WEB", "Web"
+    EMAIL = "EMAIL", "Correo electrónico"
+    APP = "APP", "Aplicativo móvil"
+    CARTA = "CARTA", "Carta o mesa de partes"
+
+
+class QueryState(models.TextChoices):
+    OPEN = "OPEN", "En atención (1.er nivel)"
+    ESCALATED = "ESCALATED", "Escalada"
+    ANSWERED = "ANSWERED", "Respondida"
+
+
+class QuerySequence(models.Model):
+    """Last consulta number given per year (one row per year, bumped atomically)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+
+class Query(models.Model):
+    """A consulta: a citizen's question that is not a problem with an operator, registered by
+    a 1st-level agent from any channel, answered at some level and counted."""
+
+    code = models.CharField("código", max_length=20, unique=True)
+    channel = models.CharField("canal", max_length=12, choices=QueryChannel.choices)
+    state = models.CharField(
+        "estado", max_length=12, choices=QueryState.choices, default=QueryState.OPEN
+    )
+    topic = models.CharField("tema", max_length=200)
+    question = models.TextField("consulta")
+    # Who asked: name always; a document, email and phone when the citizen gives them.
+    name = models.CharField("nombre", max_length=200)
+    document_type = models.CharField("tipo de documento", max_length=10, blank=True)
+    document_number = models.CharField("número de documento", max_length=12, blank=True)
+    email = models.EmailField("correo", blank=True)
+    phone = models.CharField("teléfono", max_length=15, blank=True)
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="cuenta del ciudadano",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="queries",
+    )
+    office = models.ForeignKey(
+        "catalog.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="queries"
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registered_queries"
+    )
+    registered_at = models.DateTimeField("registrada")
+    answer = models.TextField("respuesta", blank=True)
+    answered_at = models.DateTimeField("respondida", null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="answered_queries",
+    )
+    # The level whose answer reached the citizen (1 when answered without escalating).
+    resolved_level = models.PositiveSmallIntegerField(
+        "resuelta en el nivel", null=True, blank=True, choices=Level.choices
+    )
+
+    class Meta:
+        verbose_name = "consulta"
+        verbose_name_plural = "consultas"
+        indexes = [
+            models.Index(fields=["-registered_at", "-id"], name="query_reg_idx"),
+            models.Index(fields=["state", "-registered_at", "-id"], name="query_state_reg_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+# --- escalations ----------------------------------------------------------------------------
+
+
+class Criticality(models.TextChoices):
+    ALTO = "ALTO", "Alto"
+    MEDIO = "MEDIO", "Medio"
+    BAJO = "BAJO", "Bajo"
+
+
+class Complexity(models.TextChoices):
+    BAJA = "BAJA", "Baja"
+    MEDIA = "MEDIA", "Media"
+    ALTA = "ALTA", "Alta"
+    MUY_ALTA = "MUY_ALTA", "Muy alta"
+    INDEFINIDA = "INDEFINIDA", "Indefinida"
+
+
+class Escalation(models.Model):
+    """One hop up the levels: a case or a consulta sent by level n to an area of level n+1.
+
+    A hop to level 3 has the level-2 hop it came from as `parent`. Each hop has its own
+    clock (`due_at`, from its criticality, in business days), separate from the operator's
+    plazo of a case. The states and who may move them are in `attention/workflow.py`."""
+
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="escalations"
+    )
+    query = models.ForeignKey(
+        Query, null=True, blank=True, on_delete=models.PROTECT, related_name="escalations"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    area = models.ForeignKey(
+        Area, verbose_name="área", on_delete=models.PROTECT, related_name="escalations"
+    )
+    level = models.PositiveSmallIntegerField("nivel", choices=Level.choices)
+    state = models.CharField(
+        "estado", max_length=16, choices=HopState.choices, default=HopState.PENDING
+    )
+    criticality = models.CharField("criticidad", max_length=8, choices=Criticality.choices)
+    complexity = models.CharField("complejidad", max_length=12, choices=Complexity.choices)
+    reason = models.TextField("motivo del escalamiento")
+    escalated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    escalated_at = models.DateTimeField("escalado")
+    received_on = models.DateField("recibido (día hábil)")
+    max_business_days = models.PositiveSmallIntegerField("plazo (días hábiles)")
+    due_at = models.DateTimeField("plazo del nivel")
+    due_explanation = models.TextField("cómo se calculó el plazo", blank=True)
+    answer = models.TextField("respuesta", blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField("respondido", null=True, blank=True)
+    # The level that wrote the answer (3 when a level-3 answer was passed down by level 2).
+    answer_level = models.PositiveSmallIntegerField("respuesta del nivel", null=True, blank=True)
+    # Business days from the received day to the answer's Lima date; computed once.
+    response_business_days = models.PositiveSmallIntegerField(
+        "tiempo de respuesta (días hábiles)", null=True, blank=True
+    )
+    on_time = models.BooleanField("respondido dentro del plazo", null=True, blank=True)
+    sent_back_at = models.DateTimeField("devuelto", null=True, blank=True)
+    sent_back_reason = models.TextField("motivo de la devolución", blank=True)
+    informed_at = models.DateTimeField("informado al ciudadano", null=True, blank=True)
+    updated_at = models.DateTimeField("actualizado", auto_now=True)
+
+    class Meta:
+        verbose_name = "escalamiento"
+        verbose_name_plural = "escalamientos"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(case__isnull=False) & Q(query__isnull=True))
+                | (Q(case__isnull=True) & Q(query__isnull=False)),
+                name="escalation_case_xor_query",
+            ),
+            models.CheckConstraint(condition=Q(level__in=[2, 3]), name="escalation_level_2_3"),
+        ]
+        indexes = [
+            # An area's queue: its pending hops, the one due first on top.
+            models.Index(fields=["area", "state", "due_at", "id"], name="escalation_queue_idx"),
+            models.Index(fields=["state", "updated_at", "id"], name="escalation_state_idx"),
+            models.Index(fields=["escalated_at"], name="escalation_month_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_code} → {self.area.name}"
+
+    @property
+    def item_code(self) -> str:
+        return self.case.code if self.case_id else self.query.code
+
+
+class AttentionEvent(models.Model):
+    """One step of an escalation or a consulta. Append-only: never updated, never deleted."""
+
+    escalation = models.ForeignKey(
+        Escalation, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    query = models.ForeignKey(
+        Query, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField("fecha")
+    kind = models.CharField("evento", max_length=24)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_state = models.CharField(max_length=16, blank=True)
+    to_state = models.CharField(max_length=16, blank=True)
+    note = models.TextField("nota", blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = "evento de atención"
+        verbose_name_plural = "eventos de atención"
+        indexes = [
+            models.Index(fields=["escalation", "at"], name="attention_event_esc_idx"),
+            models.Index(fields=["query", "at"], name="attention_event_query_idx"),
+            models.Index(fields=["case", "at"], name="attention_event_case_idx"),
+        ]
+
+
+# --- survey of the regulator's own service ----------------------------------------------------
+
+
+class Survey(models.Model):
+    """The citizen's rating of the regulator's attention (not of the operator's answer):
+    offered after an assisted case registration or a consulta, answered once, by a
+    single-use link (only its hash is kept) or from the citizen's account."""
+
+    case = models.OneToOneField(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    query = models.OneToOneField(
+        Query, null=True, blank=True, on_delete=models.PROTECT, related_name="survey"
+    )
+    office = models.ForeignKey(
+        "catalog.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="orientador",
+        on_delete=models.PROTECT,
+        related_name="attention_surveys",
+    )
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    email = models.EmailField("correo", blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    offered_at = models.DateTimeField("ofrecida")
+    expires_at = models.DateTimeField("vence")
+    answered_at = models.DateTimeField("respondida", null=True, blank=True)
+    answered_via = models.CharField("respondida por", max_length=10, blank=True)
+    score = models.PositiveSmallIntegerField("calificación (1 a 5)", null=True, blank=True)
+    comment = models.TextField("comentario", blank=True)
+
+    class Meta:
+        verbose_name = "encuesta de atención"
+        verbose_name_plural = "encuestas de atención"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | (Q(score__gte=1) & Q(score__lte=5)),
+                name="survey_score_1_5",
+            ),
+            models.CheckConstraint(
+                condition=(Q(case__isnull=False) & Q(query__isnull=True))
+                | (Q(case__isnull=True) & Q(query__isnull=False)),
+                name="survey_case_xor_query",
+            ),
+        ]
+        indexes = [models.Index(fields=["offered_at"], name="survey_offered_idx")]
+
+    @property
+    def item_code(self) -> str:
+        return self.case.code if self.case_id else self.query.code

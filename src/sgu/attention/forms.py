@@ -1,0 +1,140 @@
+"""Forms of the attention pages: they parse and render; the services validate."""
+
+from django import forms
+
+from sgu.attention.models import Complexity, Criticality, QueryChannel, QueryState
+from sgu.core.forms import ServiceForm
+from sgu.core.identity import DocumentType
+
+TEXTAREA = {"rows": 4, "maxlength": 4000}
+
+
+class QueryForm(ServiceForm):
+    channel = forms.ChoiceField(
+        label="Canal", choices=QueryChannel.choices, widget=forms.RadioSelect, required=True
+    )
+    name = forms.CharField(label="Nombre de quien consulta", required=True)
+    document_type = forms.ChoiceField(
+        label="Tipo de documento",
+        choices=[("", "Sin documento"), *DocumentType.choices],
+        required=False,
+    )
+    document_number = forms.CharField(label="Número de documento", required=False)
+    email = forms.CharField(
+        label="Correo",
+        help_text="Para enviarle la respuesta y la encuesta sobre nuestra atención.",
+        required=False,
+        widget=forms.EmailInput(),
+    )
+    phone = forms.CharField(label="Teléfono", required=False)
+    topic = forms.CharField(
+        label="Tema", required=True, widget=forms.TextInput(attrs={"maxlength": 200})
+    )
+    question = forms.CharField(
+        label="Consulta", required=True, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+
+
+class QueryFilterForm(ServiceForm):
+    estado = forms.ChoiceField(
+        label="Estado", choices=[("", "Todas"), *QueryState.choices], required=False
+    )
+    q = forms.CharField(label="Buscar (código, documento, correo o nombre)", required=False)
+
+
+class AnswerForm(ServiceForm):
+    answer = forms.CharField(
+        label="Respuesta", required=True, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "responder")
+        super().__init__(*args, **kwargs)
+
+
+class EscalateForm(ServiceForm):
+    code = forms.CharField(
+        label="Código del caso o de la consulta",
+        help_text="Por ejemplo SGU-2026-0000123 o CON-2026-0000045.",
+        required=True,
+    )
+    area = forms.CharField(label="Área", widget=forms.Select(), required=True)
+    criticality = forms.ChoiceField(
+        label="Criticidad", choices=Criticality.choices, widget=forms.RadioSelect, required=True
+    )
+    complexity = forms.ChoiceField(
+        label="Complejidad", choices=Complexity.choices, required=True, initial="INDEFINIDA"
+    )
+    reason = forms.CharField(
+        label="Qué necesita del área", required=True, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+
+    def __init__(self, *args, areas=(), criticality_days=None, with_code=True, **kwargs):
+        kwargs.setdefault("prefix", "escalar")
+        super().__init__(*args, **kwargs)
+        self.fields["area"].widget.choices = [
+            ("", "Elija el área"),
+            *((a.code, a.name) for a in areas),
+        ]
+        if criticality_days:
+            self.fields["criticality"].choices = [
+                (c, f"{label} (responde en {criticality_days[c]} días hábiles como máximo)")
+                for c, label in Criticality.choices
+            ]
+        if not with_code:
+            del self.fields["code"]
+
+
+class SendBackForm(ServiceForm):
+    reason = forms.CharField(
+        label="Por qué no corresponde al área",
+        required=True,
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "devolver")
+        super().__init__(*args, **kwargs)
+
+
+class InformForm(ServiceForm):
+    message = forms.CharField(
+        label="Lo que se informa al ciudadano",
+        help_text="Se envía a su correo. Si no tiene correo, anote también cómo se le informó.",
+        required=True,
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": 4000}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "informar")
+        super().__init__(*args, **kwargs)
+
+
+class CloseForm(ServiceForm):
+    note = forms.CharField(
+        label="Qué se hizo con la devolución", required=True, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "cerrar")
+        super().__init__(*args, **kwargs)
+
+
+class SurveyForm(ServiceForm):
+    score = forms.ChoiceField(
+        label="¿Cómo calificaría la atención del regulador?",
+        choices=[
+            ("5", "5 — Muy buena"),
+            ("4", "4 — Buena"),
+            ("3", "3 — Regular"),
+            ("2", "2 — Mala"),
+            ("1", "1 — Muy mala"),
+        ],
+        widget=forms.RadioSelect,
+        required=True,
+    )
+    comment = forms.CharField(
+        label="Comentario (opcional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
+    )

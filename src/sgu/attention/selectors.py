@@ -1,0 +1,393 @@
+"""Reads of the attention levels, already scoped to who asks.
+
+Who is who: regulator staff only (operator staff and citizens never reach any of it). A
+regulator user works at level 2 or 3 when they belong to an area of that level
+(`AreaMember`); they see only their areas' queues. Everyone else of the regulator — the
+orientadores with no area, members of a level-1 area, and supervisors — is 1st level.
+Supervisors also read every queue (they act only in the areas they belong to)."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import TruncMonth
+
+from sgu.accounts.models import REGULATOR_ROLES, Role
+from sgu.attention.models import (
+    Area,
+    AreaMember,
+    AttentionEvent,
+    Escalation,
+    Query,
+    QueryState,
+    Survey,
+)
+from sgu.attention.workflow import HopActor, HopState
+from sgu.core.calendar import LIMA
+from sgu.core.errors import NotFound
+
+
+@dataclass(frozen=True)
+class Seat:
+    """Where a regulator user sits in the levels."""
+
+    first_level: bool
+    supervisor: bool
+    area_ids: frozenset[int]
+
+    def can_read_area(self, area_id: int) -> bool:
+        return self.supervisor or area_id in self.area_ids
+
+
+NO_SEAT = Seat(first_level=False, supervisor=False, area_ids=frozenset())
+
+
+def seat_of(user) -> Seat:
+    if user is None or not user.is_authenticated or user.role not in REGULATOR_ROLES:
+        return NO_SEAT
+    if not user.is_active:
+        return NO_SEAT
+    rows = list(
+        AreaMember.objects.filter(user=user, area__active=True).values_list(
+            "area_id", "area__level"
+        )
+    )
+    upper = frozenset(a for a, level in rows if level in (2, 3))
+    supervisor = user.role == Role.REGULATOR_SUPERVISOR
+    first = supervisor or not upper or any(level == 1 for _, level in rows)
+    return Seat(first_level=first, supervisor=supervisor, area_ids=upper)
+
+
+def is_attention_staff(user) -> bool:
+    seat = seat_of(user)
+    return seat.first_level or bool(seat.area_ids)
+
+
+def areas_of(user) -> list[Area]:
+    """The level-2/3 areas whose queues the user sees (all of them for a supervisor)."""
+    seat = seat_of(user)
+    qs = Area.objects.filter(level__in=[2, 3], active=True)
+    if not seat.supervisor:
+        qs = qs.filter(pk__in=seat.area_ids)
+    return list(qs.order_by("level", "name"))
+
+
+def escalation_targets(level: int) -> list[Area]:
+    return list(Area.objects.filter(level=level, active=True).order_by("name"))
+
+
+def area_for_queue(user, code: str) -> Area:
+    seat = seat_of(user)
+    area = Area.objects.filter(code=code, level__in=[2, 3]).first()
+    if area is None or not seat.can_read_area(area.pk):
+        raise NotFound("No existe esa área o no pertenece a ella.")
+    return area
+
+
+def actors_for(user, escalation: Escalation) -> set[str]:
+    """As whom the user may act on this hop (drives the workflow table)."""
+    seat = seat_of(user)
+    actors = set()
+    if escalation.area_id in seat.area_ids:
+        actors.add(HopActor.AREA)
+    if seat.first_level and escalation.parent_id is None:
+        actors.add(HopActor.FIRST_LEVEL)
+    return actors
+
+
+def _hop_qs() -> QuerySet[Escalation]:
+    return Escalation.objects.select_related(
+        "area", "case", "case__operator", "case__citizen", "query", "escalated_by", "answered_by"
+    )
+
+
+def escalation_for(user, pk: int) -> Escalation:
+    """One hop, if the user may see it: the 1st level sees every hop (the whole chain of what
+    it escalated); an area member sees the hops of their areas and the hops above them."""
+    seat = seat_of(user)
+    hop = _hop_qs().filter(pk=pk).first()
+    if hop is None:
+        raise NotFound("No existe ese escalamiento.")
+    if seat.first_level:
+        return hop
+    allowed = seat.area_ids
+    if hop.area_id in allowed or (hop.parent_id and hop.parent.area_id in allowed):
+        return hop
+    raise NotFound("No existe ese escalamiento.")
+
+
+def area_queue(area: Area, *, state: str = "open") -> QuerySet[Escalation]:
+    """An area's queue: what waits for it (pending, due first), or what it already decided."""
+    qs = _hop_qs().filter(area=area)
+    if state == "open":
+        return qs.filter(state__in=[HopState.PENDING, HopState.AT_HIGHER_LEVEL])
+    return qs.exclude(state__in=[HopState.PENDING, HopState.AT_HIGHER_LEVEL])
+
+
+def first_level_queue(*, mine_of=None) -> QuerySet[Escalation]:
+    """What the 1st level must act on: answers to tell the citizen and hops sent back."""
+    qs = _hop_qs().filter(parent__isnull=True, state__in=[HopState.ANSWERED, HopState.SENT_BACK])
+    if mine_of is not None:
+        qs = qs.filter(escalated_by=mine_of)
+    return qs
+
+
+def running_escalations() -> QuerySet[Escalation]:
+    """Top hops still worked on above the 1st level."""
+    return _hop_qs().filter(
+        parent__isnull=True, state__in=[HopState.PENDING, HopState.AT_HIGHER_LEVEL]
+    )
+
+
+def chain(top: Escalation) -> list[Escalation]:
+    """A top hop and its level-3 hops, in order."""
+    return [top, *_hop_qs().filter(parent=top).order_by("escalated_at", "id")]
+
+
+def hops_of(*, case=None, query=None) -> list[Escalation]:
+    qs = _hop_qs().prefetch_related(
+        Prefetch("children", queryset=_hop_qs().order_by("escalated_at", "id"))
+    )
+    qs = qs.filter(case=case) if case is not None else qs.filter(query=query)
+    return list(qs.filter(parent__isnull=True).order_by("escalated_at", "id"))
+
+
+def events_of(*, escalations: list[Escalation] = (), query=None) -> list[AttentionEvent]:
+    ids = [h.pk for h in escalations]
+    for h in escalations:
+        ids += [c.pk for c in getattr(h, "_prefetched_objects_cache", {}).get("children", [])]
+    cond = Q(escalation_id__in=ids)
+    if query is not None:
+        cond |= Q(query=query)
+    return list(
+        AttentionEvent.objects.filter(cond)
+        .select_related("actor", "escalation__area")
+        .order_by("at", "id")
+    )
+
+
+# --- consultas -------------------------------------------------------------------------------
+
+
+def queries(*, state: str = "", search: str = "") -> QuerySet[Query]:
+    qs = Query.objects.select_related("registered_by", "office")
+    if state in QueryState.values:
+        qs = qs.filter(state=state)
+    if search:
+        s = search.strip()
+        qs = qs.filter(
+            Q(code__iexact=s) | Q(document_number=s) | Q(email__iexact=s) | Q(name__icontains=s)
+        )
+    return qs
+
+
+def query_for(user, code: str) -> Query:
+    if not seat_of(user).first_level:
+        raise NotFound("No existe una consulta con ese código.")
+    query = Query.objects.select_related("registered_by", "office", "answered_by").filter(code=code)
+    found = query.first()
+    if found is None:
+        raise NotFound("No existe una consulta con ese código.")
+    return found
+
+
+# --- surveys ----------------------------------------------------------------------------------
+
+
+def citizen_surveys(user) -> QuerySet[Survey]:
+    """A citizen's own surveys (never anyone else's)."""
+    if user is None or not user.is_authenticated or user.role != Role.CITIZEN:
+        return Survey.objects.none()
+    return Survey.objects.filter(citizen=user).select_related("case", "query", "office", "agent")
+
+
+def citizen_survey(user, pk: int) -> Survey:
+    found = citizen_surveys(user).filter(pk=pk).first()
+    if found is None:
+        raise NotFound("No existe esa encuesta.")
+    return found
+
+
+# --- monthly indicators -------------------------------------------------------------------------
+
+
+def _month_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(first.replace(day=1), time.min, tzinfo=LIMA)
+    nxt = (last.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return start, datetime.combine(nxt, time.min, tzinfo=LIMA)
+
+
+def _month_key(value) -> date:
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(LIMA)
+        return value.date().replace(day=1)
+    return value.replace(day=1)
+
+
+def months_between(first: date, last: date) -> list[date]:
+    out, d = [], first.replace(day=1)
+    while d <= last:
+        out.append(d)
+        d = (d + timedelta(days=32)).replace(day=1)
+    return out
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def monthly_indicators(first: date, last: date) -> list[dict]:
+    """One row per month from `first` to `last` (Lima calendar months) with every indicator
+    of `attention.indicators`. SQL aggregates only: one grouped query per figure family."""
+    from sgu.attention.indicators import CRITICALITIES
+
+    lo, hi = _month_bounds(first, last)
+    months = months_between(first, last)
+    rows: dict[date, dict] = {
+        m: {"month": m, "resolved_by_level": {1: 0, 2: 0, 3: 0}} for m in months
+    }
+
+    def add(month_value, key, n):
+        m = _month_key(month_value)
+        if m in rows:
+            rows[m][key] = rows[m].get(key, 0) + (n or 0)
+
+    # Consultas, and the level that answered them.
+    for r in (
+        Query.objects.filter(registered_at__gte=lo, registered_at__lt=hi)
+        .annotate(m=TruncMonth("registered_at", tzinfo=LIMA))
+        .values("m", "resolved_level")
+        .annotate(n=Count("id"))
+    ):
+        add(r["m"], "queries", r["n"])
+        if r["resolved_level"]:
+            rows[_month_key(r["m"])]["resolved_by_level"][r["resolved_level"]] += r["n"]
+
+    # Cases, counted in the month of their first escalation; resolved by the level that wrote
+    # the last answer the 1st level informed.
+    top = Escalation.objects.filter(case__isnull=False, parent__isnull=True)
+    first_hops = (
+        top.filter(escalated_at__gte=lo, escalated_at__lt=hi)
+        .exclude(
+            Exists(top.filter(case=OuterRef("case"), escalated_at__lt=OuterRef("escalated_at")))
+        )
+        .annotate(
+            m=TruncMonth("escalated_at", tzinfo=LIMA),
+            solved=Subquery(
+                top.filter(case=OuterRef("case"), state=HopState.INFORMED)
+                .order_by("-informed_at", "-id")
+                .values("answer_level")[:1]
+            ),
+        )
+        .values("m", "solved")
+        .annotate(n=Count("id"))
+    )
+    for r in first_hops:
+        add(r["m"], "escalated_cases", r["n"])
+        if r["solved"]:
+            rows[_month_key(r["m"])]["resolved_by_level"][r["solved"]] += r["n"]
+
+    # Every hop of the month: per level, answered or sent back, and its clock per criticality.
+    for r in (
+        Escalation.objects.filter(escalated_at__gte=lo, escalated_at__lt=hi)
+        .annotate(m=TruncMonth("escalated_at", tzinfo=LIMA))
+        .values("m", "level", "criticality")
+        .annotate(
+            n=Count("id"),
+            answered=Count("id", filter=Q(answered_at__isnull=False)),
+            sent_back=Count("id", filter=Q(sent_back_at__isnull=False)),
+            on_time=Count("id", filter=Q(answered_at__isnull=False, on_time=True)),
+            days=Sum("response_business_days", filter=Q(answered_at__isnull=False)),
+        )
+    ):
+        add(r["m"], f"escalations_l{r['level']}", r["n"])
+        add(r["m"], "_answered", r["answered"])
+        add(r["m"], "_sent_back", r["sent_back"])
+        c = r["criticality"]
+        add(r["m"], f"_answered_{c}", r["answered"])
+        add(r["m"], f"_on_time_{c}", r["on_time"])
+        add(r["m"], f"_days_{c}", r["days"])
+
+    out = []
+    for m in months:
+        row = rows[m]
+        by_level = row.pop("resolved_by_level")
+        resolved = sum(by_level.values())
+        result = {
+            "month": m,
+            "queries": row.get("queries", 0),
+            "escalated_cases": row.get("escalated_cases", 0),
+            "escalations_l2": row.get("escalations_l2", 0),
+            "escalations_l3": row.get("escalations_l3", 0),
+            "resolved": resolved,
+        }
+        result["attentions"] = result["queries"] + result["escalated_cases"]
+        for n in (1, 2, 3):
+            result[f"resolved_l{n}_pct"] = _pct(by_level[n], resolved)
+        answered, sent_back = row.get("_answered", 0), row.get("_sent_back", 0)
+        result["routed_ok_pct"] = _pct(answered, answered + sent_back)
+        for c in CRITICALITIES:
+            done = row.get(f"_answered_{c}", 0)
+            result[f"avg_days_{c}"] = round(row.get(f"_days_{c}", 0) / done, 2) if done else None
+            result[f"within_pct_{c}"] = _pct(row.get(f"_on_time_{c}", 0), done)
+        out.append(result)
+    return out
+
+
+# --- survey results ------------------------------------------------------------------------------
+
+
+def survey_results(first: date, last: date, *, by: str) -> list[dict]:
+    """Surveys offered in the period, per office or per agent: offered, answered, response
+    rate, average score and how many gave 4 or 5."""
+    lo, hi = _day_bounds(first, last)
+    key = {
+        "office": ("office__name",),
+        "agent": ("agent__email", "agent__first_name", "agent__last_name"),
+    }[by]
+    rows = (
+        Survey.objects.filter(offered_at__gte=lo, offered_at__lt=hi)
+        .values(*key)
+        .annotate(
+            offered=Count("id"),
+            answered=Count("id", filter=Q(answered_at__isnull=False)),
+            avg=Avg("score", filter=Q(answered_at__isnull=False)),
+            good=Count("id", filter=Q(score__gte=4)),
+        )
+        .order_by(*key)
+    )
+    out = []
+    for r in rows:
+        if by == "office":
+            label = r["office__name"] or "Sin oficina (atención telefónica o web)"
+        else:
+            label = f"{r['agent__first_name']} {r['agent__last_name']}".strip() or r["agent__email"]
+        out.append(
+            {
+                "label": label,
+                "offered": r["offered"],
+                "answered": r["answered"],
+                "response_pct": _pct(r["answered"], r["offered"]),
+                "avg": round(r["avg"], 2) if r["avg"] is not None else None,
+                "good_pct": _pct(r["good"], r["answered"]),
+            }
+        )
+    return out
+
+
+def _day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    return (
+        datetime.combine(first, time.min, tzinfo=LIMA),
+        datetime.combine(last + timedelta(days=1), time.min, tzinfo=LIMA),
+    )
+
+
+def survey_comments(first: date, last: date, limit: int = 50) -> list[Survey]:
+    lo, hi = _day_bounds(first, last)
+    return list(
+        Survey.objects.filter(offered_at__gte=lo, offered_at__lt=hi, answered_at__isnull=False)
+        .exclude(comment="")
+        .select_related("office", "agent", "case", "query")
+        .order_by("-answered_at", "-id")[:limit]
+    )

@@ -1,0 +1,677 @@
+"""Every write of the regulator's attention levels: consultas, escalations up and answers
+down, telling the citizen, and the survey of the regulator's own service. One function per
+use case, one transaction each; every step is an `AttentionEvent` (never updated, never
+deleted) and every email is queued in the same transaction."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import connection, transaction
+from django.utils import timezone
+
+from sgu.attention import selectors
+from sgu.attention.models import (
+    Area,
+    AttentionEvent,
+    Complexity,
+    Criticality,
+    Escalation,
+    Query,
+    QueryChannel,
+    QueryState,
+    Survey,
+)
+from sgu.attention.workflow import (
+    HopAction,
+    HopActor,
+    HopState,
+    TransitionNotAllowed,
+    transition,
+)
+from sgu.core.calendar import LIMA, Deadline, load_calendar
+from sgu.core.errors import Conflict, ErrorCollector, Forbidden, NotFound, ValidationFailed
+from sgu.core.identity import InvalidValue, normalize_document
+from sgu.notifications.services import queue_email
+
+MAX_TEXT = 4000
+
+DEFAULT_CRITICALITY_DAYS = {"ALTO": 5, "MEDIO": 4, "BAJO": 2}
+
+
+def _config() -> dict:
+    return settings.SGU.get("ATTENTION", {})
+
+
+def criticality_days() -> dict[str, int]:
+    return {**DEFAULT_CRITICALITY_DAYS, **_config().get("CRITICALITY_BUSINESS_DAYS", {})}
+
+
+def escalation_deadline(criticality: str, at: datetime) -> Deadline:
+    """The level's clock: the criticality's maximum response in business days, counted from
+    the day the hop is received (the same rules as a plazo: DOMAIN §5)."""
+    return load_calendar().add_business_days(at, criticality_days()[criticality])
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _event(
+    *,
+    kind: str,
+    by,
+    now: datetime,
+    escalation: Escalation | None = None,
+    query: Query | None = None,
+    case=None,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    data: dict | None = None,
+) -> AttentionEvent:
+    if escalation is not None:
+        case = case or escalation.case
+        query = query or escalation.query
+    event = AttentionEvent(
+        escalation=escalation,
+        query=query,
+        case=case,
+        at=now,
+        kind=kind,
+        actor=by,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        data=data or {},
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def _move(hop: Escalation, action: str, actor: str, by, now: datetime, **kw) -> None:
+    try:
+        t = transition(action, hop.state, actor, hop.level)
+    except TransitionNotAllowed as exc:
+        raise Conflict(exc.message) from None
+    previous = hop.state
+    hop.state = t.target
+    hop.save()
+    _event(
+        kind=action, by=by, now=now, escalation=hop, from_state=previous, to_state=t.target, **kw
+    )
+
+
+def _require(user, escalation: Escalation, actor: str) -> None:
+    if actor not in selectors.actors_for(user, escalation):
+        if actor == HopActor.AREA:
+            raise Forbidden(f"Solo los integrantes de {escalation.area.name} pueden hacer esto.")
+        raise Forbidden("Solo el 1.er nivel puede hacer esto.")
+
+
+def _text(errors: ErrorCollector, field: str, value: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        errors.add(field, message)
+    elif len(value) > MAX_TEXT:
+        errors.add(field, f"Escriba como máximo {MAX_TEXT} caracteres.")
+    return value
+
+
+def _locked(hop: Escalation) -> Escalation:
+    return (
+        Escalation.objects.select_for_update(of=("self",))
+        .select_related("area", "case", "case__citizen", "query", "parent")
+        .get(pk=hop.pk)
+    )
+
+
+def _working_days(received_on, answered_at: datetime) -> int:
+    return load_calendar().business_days_between(received_on, answered_at.astimezone(LIMA).date())
+
+
+# --- consultas -----------------------------------------------------------------------------
+
+
+def next_query_code(year: int) -> str:
+    """The next consulta code of the year, e.g. CON-2026-0000123: one UPDATE … RETURNING on
+    the year's row (the same mechanism as the case codes): no duplicates under concurrency."""
+    with connection.cursor() as cur:
+        bump = (
+            "UPDATE attention_querysequence SET last_number = last_number + 1 WHERE year = %s "
+            "RETURNING last_number"
+        )
+        cur.execute(bump, [year])
+        row = cur.fetchone()
+        if row is None:
+            cur.execute(
+                "INSERT INTO attention_querysequence (year, last_number) VALUES (%s, 0) "
+                "ON CONFLICT (year) DO NOTHING",
+                [year],
+            )
+            cur.execute(bump, [year])
+            row = cur.fetchone()
+    return f"{_config().get('QUERY_CODE_PREFIX', 'CON')}-{year}-{row[0]:07d}"
+
+
+@transaction.atomic
+def register_query(
+    *,
+    agent,
+    channel: str,
+    topic: str,
+    question: str,
+    name: str,
+    document_type: str = "",
+    document_number: str = "",
+    email: str = "",
+    phone: str = "",
+    now: datetime | None = None,
+) -> Query:
+    """A 1st-level agent registers a citizen's consulta, from any channel."""
+    now = now or timezone.now()
+    if not selectors.seat_of(agent).first_level:
+        raise Forbidden("Solo el 1.er nivel registra consultas.")
+    errors = ErrorCollector()
+    if channel not in QueryChannel.values:
+        errors.add("channel", "Elija el canal por el que llegó la consulta.")
+    topic = (topic or "").strip()
+    if not topic:
+        errors.add("topic", "Indique el tema de la consulta.")
+    elif len(topic) > 200:
+        errors.add("topic", "El tema tiene como máximo 200 caracteres.")
+    question = _text(errors, "question", question, "Escriba la consulta del ciudadano.")
+    name = (name or "").strip()
+    if not name:
+        errors.add("name", "Indique el nombre de quien consulta.")
+    elif len(name) > 200:
+        errors.add("name", "El nombre tiene como máximo 200 caracteres.")
+    document_number = (document_number or "").strip()
+    if document_number or document_type:
+        try:
+            doc = normalize_document(document_type, document_number)
+            document_type, document_number = doc.type, doc.number
+        except InvalidValue as exc:
+            errors.add("document_number", str(exc))
+    email = (email or "").strip().lower()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.add("email", "Ingrese un correo válido, por ejemplo nombre@dominio.pe.")
+    phone = (phone or "").strip()
+    if len(phone) > 15:
+        errors.add("phone", "El teléfono tiene como máximo 15 caracteres.")
+    errors.raise_if_any()
+    citizen = None
+    if document_number:
+        from sgu.accounts.selectors import citizen_by_document
+
+        citizen = citizen_by_document(document_type, document_number)
+    query = Query(
+        code=next_query_code(now.astimezone(LIMA).year),
+        channel=channel,
+        topic=topic,
+        question=question,
+        name=name,
+        document_type=document_type if document_number else "",
+        document_number=document_number,
+        email=email or (citizen.email if citizen else ""),
+        phone=phone,
+        citizen=citizen,
+        office=getattr(agent, "office", None),
+        registered_by=agent,
+        registered_at=now,
+    )
+    query.save(force_insert=True)
+    _event(kind="REGISTER", by=agent, now=now, query=query, to_state=QueryState.OPEN)
+    return query
+
+
+def _close_sent_back(query_or_case_hops: list[Escalation], by, now: datetime, note: str) -> None:
+    for hop in query_or_case_hops:
+        if hop.state == HopState.SENT_BACK:
+            _move(_locked(hop), HopAction.CLOSE, HopActor.FIRST_LEVEL, by, now, note=note)
+
+
+def _active_top_hop(*, case=None, query=None) -> Escalation | None:
+    qs = Escalation.objects.filter(parent__isnull=True).exclude(
+        state__in=[HopState.INFORMED, HopState.CLOSED]
+    )
+    qs = qs.filter(case=case) if case is not None else qs.filter(query=query)
+    return qs.order_by("-escalated_at", "-id").first()
+
+
+@transaction.atomic
+def answer_query(*, query: Query, agent, answer: str, now: datetime | None = None) -> Query:
+    """The 1st level answers a consulta itself (never escalated, or sent back to it): the
+    answer is emailed to the citizen when there is an email, and the survey offered."""
+    now = now or timezone.now()
+    if not selectors.seat_of(agent).first_level:
+        raise Forbidden("Solo el 1.er nivel responde las consultas.")
+    errors = ErrorCollector()
+    answer = _text(errors, "answer", answer, "Escriba la respuesta para el ciudadano.")
+    errors.raise_if_any()
+    query = Query.objects.select_for_update().get(pk=query.pk)
+    if query.state == QueryState.ANSWERED:
+        raise Conflict("Esta consulta ya fue respondida.")
+    active = _active_top_hop(query=query)
+    if active is not None and active.state != HopState.SENT_BACK:
+        raise Conflict(
+            "Esta consulta está escalada: espere la respuesta del área o informe la respuesta "
+            "recibida."
+        )
+    if active is not None:
+        _close_sent_back([active], agent, now, "Respondida por el 1.er nivel.")
+    _finish_query(query, by=agent, answer=answer, level=1, now=now, send=True)
+    return query
+
+
+def _finish_query(query: Query, *, by, answer: str, level: int, now: datetime, send: bool) -> None:
+    previous = query.state
+    query.state = QueryState.ANSWERED
+    query.answer = answer
+    query.answered_at = now
+    query.answered_by = by
+    query.resolved_level = level
+    query.save()
+    data = {"level": level}
+    if send and query.email:
+        email = queue_email(
+            to=query.email,
+            template="attention_query_answered",
+            context={"query": query, "answer": answer},
+            case_code=query.code,
+        )
+        data["email_id"] = email.pk
+    _event(
+        kind="ANSWER",
+        by=by,
+        now=now,
+        query=query,
+        from_state=previous,
+        to_state=QueryState.ANSWERED,
+        note=answer,
+        data=data,
+    )
+    offer_survey(query=query, agent=query.registered_by, now=now)
+
+
+# --- escalations ---------------------------------------------------------------------------
+
+
+def _check_escalation(
+    errors: ErrorCollector, *, area_code: str, level: int, criticality: str, complexity: str
+) -> Area | None:
+    area = Area.objects.filter(code=area_code, level=level, active=True).first()
+    if area is None:
+        errors.add("area", f"Elija un área del {'2.º' if level == 2 else '3.er'} nivel.")
+    if criticality not in Criticality.values:
+        errors.add("criticality", "Elija la criticidad: alto, medio o bajo.")
+    if complexity not in Complexity.values:
+        errors.add("complexity", "Elija la complejidad.")
+    return area
+
+
+def _new_hop(
+    *,
+    case,
+    query,
+    parent,
+    area: Area,
+    criticality: str,
+    complexity: str,
+    reason: str,
+    by,
+    now: datetime,
+) -> Escalation:
+    deadline = escalation_deadline(criticality, now)
+    hop = Escalation(
+        case=case,
+        query=query,
+        parent=parent,
+        area=area,
+        level=area.level,
+        state=HopState.PENDING,
+        criticality=criticality,
+        complexity=complexity,
+        reason=reason,
+        escalated_by=by,
+        escalated_at=now,
+        received_on=deadline.received_on,
+        max_business_days=deadline.amount,
+        due_at=deadline.due_at,
+        due_explanation=deadline.explanation(),
+    )
+    hop.save(force_insert=True)
+    _event(
+        kind=HopAction.ESCALATE,
+        by=by,
+        now=now,
+        escalation=hop,
+        to_state=HopState.PENDING,
+        note=reason,
+        data={
+            "area": area.code,
+            "level": area.level,
+            "criticality": criticality,
+            "complexity": complexity,
+            "due_at": hop.due_at.isoformat(),
+        },
+    )
+    return hop
+
+
+@transaction.atomic
+def escalate(
+    *,
+    agent,
+    area_code: str,
+    criticality: str,
+    complexity: str,
+    reason: str,
+    case=None,
+    query: Query | None = None,
+    now: datetime | None = None,
+) -> Escalation:
+    """The 1st level sends a case or a consulta to a 2nd-level area. A hop sent back before
+    is closed by this re-routing."""
+    now = now or timezone.now()
+    if not selectors.seat_of(agent).first_level:
+        raise Forbidden("Solo el 1.er nivel escala casos y consultas al 2.º nivel.")
+    if (case is None) == (query is None):
+        raise ValidationFailed.of([])  # programming error: exactly one item
+    errors = ErrorCollector()
+    area = _check_escalation(
+        errors, area_code=area_code, level=2, criticality=criticality, complexity=complexity
+    )
+    reason = _text(errors, "reason", reason, "Explique qué necesita del área.")
+    errors.raise_if_any()
+    if query is not None:
+        query = Query.objects.select_for_update().get(pk=query.pk)
+        if query.state == QueryState.ANSWERED:
+            raise Conflict("Esta consulta ya fue respondida.")
+    else:
+        from sgu.cases.models import Case
+
+        case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    active = _active_top_hop(case=case, query=query)
+    if active is not None and active.state != HopState.SENT_BACK:
+        raise Conflict(
+            f"Ya está escalado a {active.area.name} ({HopState(active.state).label.lower()})."
+        )
+    if active is not None:
+        _close_sent_back([active], agent, now, f"Derivado de nuevo a {area.name}.")
+    hop = _new_hop(
+        case=case,
+        query=query,
+        parent=None,
+        area=area,
+        criticality=criticality,
+        complexity=complexity,
+        reason=reason,
+        by=agent,
+        now=now,
+    )
+    if query is not None and query.state != QueryState.ESCALATED:
+        previous = query.state
+        query.state = QueryState.ESCALATED
+        query.save()
+        _event(
+            kind="ESCALATE",
+            by=agent,
+            now=now,
+            query=query,
+            from_state=previous,
+            to_state=QueryState.ESCALATED,
+            data={"escalation": hop.pk},
+        )
+    return hop
+
+
+@transaction.atomic
+def escalate_up(
+    *,
+    escalation: Escalation,
+    user,
+    area_code: str,
+    criticality: str,
+    complexity: str,
+    reason: str,
+    now: datetime | None = None,
+) -> Escalation:
+    """A 2nd-level area sends what it holds on to a 3rd-level area."""
+    now = now or timezone.now()
+    _require(user, escalation, HopActor.AREA)
+    errors = ErrorCollector()
+    area = _check_escalation(
+        errors, area_code=area_code, level=3, criticality=criticality, complexity=complexity
+    )
+    reason = _text(errors, "reason", reason, "Explique qué necesita del área.")
+    errors.raise_if_any()
+    hop = _locked(escalation)
+    _move(hop, HopAction.ESCALATE_UP, HopActor.AREA, user, now, note=reason, data={"to": area.code})
+    return _new_hop(
+        case=hop.case,
+        query=hop.query,
+        parent=hop,
+        area=area,
+        criticality=criticality,
+        complexity=complexity,
+        reason=reason,
+        by=user,
+        now=now,
+    )
+
+
+@transaction.atomic
+def answer_escalation(
+    *, escalation: Escalation, user, answer: str, now: datetime | None = None
+) -> Escalation:
+    """An area answers: the answer goes down one level (a level-3 answer to the level-2
+    area, a level-2 answer to the 1st level). The hop's response time is fixed now."""
+    now = now or timezone.now()
+    _require(user, escalation, HopActor.AREA)
+    errors = ErrorCollector()
+    answer = _text(errors, "answer", answer, "Escriba la respuesta.")
+    errors.raise_if_any()
+    hop = _locked(escalation)
+    answered_above = hop.children.filter(state=HopState.ANSWERED).exists()
+    hop.answer = answer
+    hop.answered_by = user
+    hop.answered_at = now
+    hop.answer_level = 3 if answered_above else hop.level
+    hop.response_business_days = _working_days(hop.received_on, now)
+    hop.on_time = now <= hop.due_at
+    _move(
+        hop,
+        HopAction.ANSWER,
+        HopActor.AREA,
+        user,
+        now,
+        note=answer,
+        data={"on_time": hop.on_time, "business_days": hop.response_business_days},
+    )
+    if hop.parent_id:
+        _receive(hop.parent, child=hop, now=now)
+    return hop
+
+
+@transaction.atomic
+def send_back(
+    *, escalation: Escalation, user, reason: str, now: datetime | None = None
+) -> Escalation:
+    """An area returns a hop as wrongly routed (not its matter): it goes back one level and
+    counts against "correctly routed"."""
+    now = now or timezone.now()
+    _require(user, escalation, HopActor.AREA)
+    errors = ErrorCollector()
+    reason = _text(errors, "reason", reason, "Explique por qué no corresponde al área.")
+    errors.raise_if_any()
+    hop = _locked(escalation)
+    hop.sent_back_at = now
+    hop.sent_back_reason = reason
+    _move(hop, HopAction.SEND_BACK, HopActor.AREA, user, now, note=reason)
+    if hop.parent_id:
+        _receive(hop.parent, child=hop, now=now)
+    return hop
+
+
+def _receive(parent: Escalation, *, child: Escalation, now: datetime) -> None:
+    parent = _locked(parent)
+    _move(
+        parent,
+        HopAction.RECEIVE,
+        HopActor.SYSTEM,
+        None,
+        now,
+        note=child.answer or child.sent_back_reason,
+        data={"from": child.pk, "outcome": child.state, "area": child.area.code},
+    )
+
+
+@transaction.atomic
+def inform_citizen(
+    *, escalation: Escalation, user, message: str, now: datetime | None = None
+) -> Escalation:
+    """The 1st level tells the citizen the answer that came down: by email when there is one
+    (recorded with the email's id), else a note of how they were told. A consulta is then
+    answered, resolved at the level that wrote the answer."""
+    now = now or timezone.now()
+    _require(user, escalation, HopActor.FIRST_LEVEL)
+    errors = ErrorCollector()
+    message = _text(errors, "message", message, "Escriba lo que se informa al ciudadano.")
+    errors.raise_if_any()
+    hop = _locked(escalation)
+    if hop.query_id:
+        to = hop.query.email
+    else:
+        to = hop.case.citizen.email
+    data: dict = {"answer_level": hop.answer_level}
+    if hop.state == HopState.ANSWERED and to:
+        email = queue_email(
+            to=to,
+            template="attention_informed",
+            context={"code": hop.item_code, "message": message, "query": hop.query},
+            case_code=hop.item_code,
+        )
+        data["email_id"] = email.pk
+        data["email_to"] = to
+    else:
+        data["medium"] = "sin correo: informado por otro medio"
+    hop.informed_at = now
+    _move(hop, HopAction.INFORM, HopActor.FIRST_LEVEL, user, now, note=message, data=data)
+    if hop.query_id:
+        query = Query.objects.select_for_update().get(pk=hop.query_id)
+        _finish_query(query, by=user, answer=message, level=hop.answer_level, now=now, send=False)
+    return hop
+
+
+@transaction.atomic
+def close_sent_back(
+    *, escalation: Escalation, user, note: str, now: datetime | None = None
+) -> Escalation:
+    """The 1st level closes a hop sent back to it without re-routing it."""
+    now = now or timezone.now()
+    _require(user, escalation, HopActor.FIRST_LEVEL)
+    errors = ErrorCollector()
+    note = _text(errors, "note", note, "Anote qué se hizo con la devolución.")
+    errors.raise_if_any()
+    hop = _locked(escalation)
+    _move(hop, HopAction.CLOSE, HopActor.FIRST_LEVEL, user, now, note=note)
+    return hop
+
+
+# --- the survey of the regulator's own service -------------------------------------------------
+
+
+def _token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def offer_survey(*, agent, case=None, query: Query | None = None, now: datetime | None = None):
+    """After an assisted attention: a single-use link emailed to the citizen (and the survey
+    shown in their account, if they have one). Nothing when there is no email to send it to
+    and no account, or when it was offered already."""
+    now = now or timezone.now()
+    if case is not None:
+        if Survey.objects.filter(case=case).exists():
+            return None
+        citizen, email, office = case.citizen, case.citizen.email, case.office
+    else:
+        if Survey.objects.filter(query=query).exists():
+            return None
+        citizen, email, office = query.citizen, query.email, query.office
+    if not email and citizen is None:
+        return None
+    raw = secrets.token_urlsafe(32)
+    survey = Survey(
+        case=case,
+        query=query,
+        office=office,
+        agent=agent,
+        citizen=citizen,
+        email=email,
+        token_hash=_token_hash(raw),
+        offered_at=now,
+        expires_at=now + timedelta(days=int(_config().get("SURVEY_LINK_DAYS", 30))),
+    )
+    survey.save(force_insert=True)
+    if email:
+        queue_email(
+            to=email,
+            template="attention_survey",
+            context={"code": survey.item_code, "token": raw, "expires_at": survey.expires_at},
+            case_code=survey.item_code,
+        )
+    survey.raw_token = raw  # for the caller's tests/logs only; never stored
+    return survey
+
+
+def survey_for_token(raw: str, *, now: datetime | None = None) -> Survey:
+    now = now or timezone.now()
+    survey = (
+        Survey.objects.select_related("case", "query", "office", "agent")
+        .filter(token_hash=_token_hash(raw or ""))
+        .first()
+    )
+    if survey is None:
+        raise NotFound("El enlace de la encuesta no es válido.")
+    return survey
+
+
+def _check_answer(survey: Survey, score, comment: str, now: datetime) -> tuple[int, str]:
+    if survey.answered_at is not None:
+        raise Conflict("Esta encuesta ya fue respondida. Gracias.")
+    if now > survey.expires_at:
+        raise Conflict("El plazo para responder esta encuesta venció.")
+    errors = ErrorCollector()
+    try:
+        value = int(str(score).strip())
+    except (TypeError, ValueError):
+        value = 0
+    if not 1 <= value <= 5:
+        errors.add("score", "Elija una calificación de 1 a 5.")
+    comment = (comment or "").strip()
+    if len(comment) > 1000:
+        errors.add("comment", "El comentario tiene como máximo 1000 caracteres.")
+    errors.raise_if_any()
+    return value, comment
+
+
+@transaction.atomic
+def answer_survey(
+    *, survey: Survey, score, comment: str = "", via: str, now: datetime | None = None
+) -> Survey:
+    """Record the rating once (`via` LINK or ACCOUNT); a second answer is refused."""
+    now = now or timezone.now()
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    value, comment = _check_answer(survey, score, comment, now)
+    survey.score = value
+    survey.comment = comment
+    survey.answered_at = now
+    survey.answered_via = via
+    survey.save()
+    return survey

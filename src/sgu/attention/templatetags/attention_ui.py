@@ -1,0 +1,57 @@
+from django import template
+
+from sgu.attention.selectors import seat_of
+from sgu.attention.workflow import HopAction, HopState
+
+register = template.Library()
+
+_STYLES = {
+    HopState.PENDING: "waiting",
+    HopState.AT_HIGHER_LEVEL: "waiting",
+    HopState.ANSWERED: "done",
+    HopState.INFORMED: "closed",
+    HopState.SENT_BACK: "overdue",
+    HopState.CLOSED: "closed",
+}
+
+_EVENTS = {
+    **dict(HopAction.choices),
+    "REGISTER": "Consulta registrada",
+    "ANSWER": "Respondido",
+    "ESCALATE": "Escalado",
+}
+
+
+@register.filter
+def hop_style(state: str) -> str:
+    return _STYLES.get(state, "waiting")
+
+
+@register.filter
+def hop_overdue(hop, now) -> bool:
+    return hop.state in (HopState.PENDING, HopState.AT_HIGHER_LEVEL) and hop.due_at < now
+
+
+@register.filter
+def attention_event_label(kind: str) -> str:
+    return _EVENTS.get(kind, kind)
+
+
+@register.filter
+def first_level_user(hop, user) -> bool:
+    return seat_of(user).first_level
+
+
+@register.filter
+def indicator(row: dict, key: str) -> str:
+    """A figure as shown: decimal comma, "—" when there is nothing to compute it from."""
+    value = row.get(key)
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return (
+            f"{value:.1f}".replace(".", ",")
+            if key.endswith("pct")
+            else f"{value:.2f}".replace(".", ",")
+        )
+    return str(value)

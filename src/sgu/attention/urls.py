@@ -1,0 +1,24 @@
+from django.urls import path
+
+from sgu.attention import views
+
+app_name = "attention"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("areas/<str:code>/", views.area, name="area"),
+    path("consultas/", views.queries, name="queries"),
+    path("consultas/nueva/", views.new_query, name="new_query"),
+    path("consultas/<str:code>/", views.query, name="query"),
+    path("consultas/<str:code>/responder/", views.answer_query, name="answer_query"),
+    path("escalar/", views.escalate, name="escalate"),
+    path("escalamientos/<int:pk>/", views.escalation, name="escalation"),
+    path(
+        "escalamientos/<int:pk>/<str:action>/",
+        views.escalation_action,
+        name="escalation_action",
+    ),
+    path("indicadores/", views.indicators, name="indicators"),
+    path("indicadores.csv", views.indicators_csv, name="indicators_csv"),
+    path("encuestas/", views.surveys, name="surveys"),
+    path("encuestas.csv", views.surveys_csv, name="surveys_csv"),
+]

@@ -1,0 +1,570 @@
+"""The regulator's attention pages: consultas, the 1st-level queue, each area's queue, one
+escalation with its actions, the supervisor's monthly indicators and survey results; and
+the citizen's survey (single-use link or account). Thin: parse, call one service or
+selector, render."""
+
+from datetime import date, timedelta
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from sgu.accounts.decorators import citizen_required, regulator_staff_required, role_required
+from sgu.accounts.models import Role
+from sgu.attention import selectors, services
+from sgu.attention.forms import (
+    AnswerForm,
+    CloseForm,
+    EscalateForm,
+    InformForm,
+    QueryFilterForm,
+    QueryForm,
+    SendBackForm,
+    SurveyForm,
+)
+from sgu.attention.indicators import BY_KEY, CRITICALITIES, INDICATORS
+from sgu.attention.workflow import HopAction, HopState, allowed_actions
+from sgu.core.errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
+from sgu.core.export import csv_response
+from sgu.core.pagination import keyset_page
+from sgu.core.ratelimit import RateLimited, limit_by_ip
+from sgu.core.web import is_htmx, or_404, parse_date, vary_on_htmx
+
+PAGE_SIZE = 25
+supervisor_required = role_required(Role.REGULATOR_SUPERVISOR)
+
+
+def first_level_required(view):
+    """Regulator staff of the 1st level (not the level-2/3-only specialists)."""
+
+    @regulator_staff_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not selectors.seat_of(request.user).first_level:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def attention_staff_required(view):
+    @regulator_staff_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not selectors.is_attention_staff(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _page(request, qs, ordering):
+    cursor = request.GET.get("cursor") or None
+    try:
+        return (*keyset_page(qs, ordering, cursor, PAGE_SIZE), cursor)
+    except ValidationFailed as exc:
+        messages.error(request, exc.detail)
+        return (*keyset_page(qs, ordering, None, PAGE_SIZE), None)
+
+
+# --- home: where the user sits ---------------------------------------------------------------
+
+
+@attention_staff_required
+@require_GET
+def home(request):
+    seat = selectors.seat_of(request.user)
+    if not seat.first_level:
+        areas = selectors.areas_of(request.user)
+        if len(areas) == 1:
+            return redirect("attention:area", code=areas[0].code)
+        return render(request, "attention/areas.html", {"areas": areas, "nav": "attention"})
+    mine = request.GET.get("mias") == "1"
+    hops, next_cursor, cursor = _page(
+        request,
+        selectors.first_level_queue(mine_of=request.user if mine else None),
+        ["updated_at", "id"],
+    )
+    context = {
+        "hops": hops,
+        "next_cursor": next_cursor,
+        "cursor": cursor,
+        "mine": mine,
+        "running": selectors.running_escalations().count(),
+        "areas": selectors.areas_of(request.user),
+        "now": timezone.now(),
+        "nav": "attention",
+    }
+    template = "attention/home.html#queue-rows" if is_htmx(request) else "attention/home.html"
+    return vary_on_htmx(render(request, template, context))
+
+
+@attention_staff_required
+@require_GET
+def area(request, code: str):
+    found = or_404(selectors.area_for_queue, request.user, code)
+    state = "done" if request.GET.get("ver") == "atendidos" else "open"
+    ordering = ["due_at", "id"] if state == "open" else ["-updated_at", "-id"]
+    hops, next_cursor, cursor = _page(request, selectors.area_queue(found, state=state), ordering)
+    context = {
+        "area": found,
+        "hops": hops,
+        "state": state,
+        "next_cursor": next_cursor,
+        "cursor": cursor,
+        "areas": selectors.areas_of(request.user),
+        "now": timezone.now(),
+        "nav": "attention",
+    }
+    template = "attention/area.html#queue-rows" if is_htmx(request) else "attention/area.html"
+    return vary_on_htmx(render(request, template, context))
+
+
+# --- consultas -------------------------------------------------------------------------------
+
+
+@first_level_required
+@require_GET
+def queries(request):
+    form = QueryFilterForm(request.GET)
+    qs = selectors.queries(state=form.value("estado"), search=form.value("q"))
+    items, next_cursor, cursor = _page(request, qs, ["-registered_at", "-id"])
+    following = request.GET.copy()
+    following["cursor"] = next_cursor or ""
+    context = {
+        "form": form,
+        "queries": items,
+        "next_cursor": next_cursor,
+        "next_query": following.urlencode(),
+        "cursor": cursor,
+        "nav": "queries",
+    }
+    template = "attention/queries.html#query-rows" if is_htmx(request) else "attention/queries.html"
+    return vary_on_htmx(render(request, template, context))
+
+
+@first_level_required
+@require_http_methods(["GET", "POST"])
+def new_query(request):
+    if request.method != "POST":
+        form = QueryForm(initial={"channel": "PRESENCIAL"})
+        return render(request, "attention/new_query.html", {"form": form, "nav": "queries"})
+    form = QueryForm(request.POST)
+    try:
+        query = services.register_query(
+            agent=request.user,
+            channel=form.value("channel"),
+            topic=form.value("topic"),
+            question=form.value("question"),
+            name=form.value("name"),
+            document_type=form.value("document_type"),
+            document_number=form.value("document_number"),
+            email=form.value("email"),
+            phone=form.value("phone"),
+        )
+    except DomainError as exc:
+        form.apply_errors(exc)
+        return render(
+            request, "attention/new_query.html", {"form": form, "nav": "queries"}, status=422
+        )
+    messages.success(request, f"Registramos la consulta {query.code}.")
+    return redirect("attention:query", code=query.code)
+
+
+def _query_page(request, query, *, answer_form=None, escalate_form=None, status=200):
+    hops = selectors.hops_of(query=query)
+    active = next((h for h in hops if h.state not in (HopState.INFORMED, HopState.CLOSED)), None)
+    open_ = query.state != "ANSWERED"
+    context = {
+        "query": query,
+        "hops": hops,
+        "events": selectors.events_of(escalations=hops, query=query),
+        "can_answer": open_ and (active is None or active.state == HopState.SENT_BACK),
+        "can_escalate": open_ and (active is None or active.state == HopState.SENT_BACK),
+        "active": active,
+        "answer_form": answer_form or AnswerForm(),
+        "escalate_form": escalate_form or _escalate_form(initial={"code": query.code}),
+        "nav": "queries",
+    }
+    return render(request, "attention/query.html", context, status=status)
+
+
+def _escalate_form(data=None, *, level=2, with_code=True, **kwargs):
+    return EscalateForm(
+        data,
+        areas=selectors.escalation_targets(level),
+        criticality_days=services.criticality_days(),
+        with_code=with_code,
+        **kwargs,
+    )
+
+
+@first_level_required
+@require_GET
+def query(request, code: str):
+    return _query_page(request, or_404(selectors.query_for, request.user, code))
+
+
+@first_level_required
+@require_POST
+def answer_query(request, code: str):
+    found = or_404(selectors.query_for, request.user, code)
+    form = AnswerForm(request.POST)
+    try:
+        services.answer_query(query=found, agent=request.user, answer=form.value("answer"))
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+        return redirect("attention:query", code=code)
+    except DomainError as exc:
+        form.apply_errors(exc)
+        return _query_page(request, found, answer_form=form, status=422)
+    messages.success(
+        request,
+        f"Respondimos la consulta {code}."
+        + (" Enviamos la respuesta a su correo." if found.email else ""),
+    )
+    return redirect("attention:query", code=code)
+
+
+# --- escalating from the 1st level -------------------------------------------------------------
+
+
+def _item_for(user, code: str):
+    """(case, query) for a code typed by the 1st level; NotFound in Spanish."""
+    code = (code or "").strip().upper()
+    prefix = settings.SGU.get("ATTENTION", {}).get("QUERY_CODE_PREFIX", "CON")
+    if code.startswith(f"{prefix}-"):
+        return None, selectors.query_for(user, code)
+    from sgu.cases import selectors as cases
+
+    return cases.regulator_case(user, code), None
+
+
+@first_level_required
+@require_http_methods(["GET", "POST"])
+def escalate(request):
+    if request.method != "POST":
+        code = request.GET.get("codigo", "")
+        form = _escalate_form(initial={"code": code, "complexity": "INDEFINIDA"})
+        return render(request, "attention/escalate.html", {"form": form, "nav": "attention"})
+    form = _escalate_form(request.POST)
+    try:
+        try:
+            case, query_ = _item_for(request.user, form.value("code"))
+        except NotFound as exc:
+            raise ValidationFailed.of([FieldError("code", exc.detail)]) from None
+        hop = services.escalate(
+            agent=request.user,
+            case=case,
+            query=query_,
+            area_code=form.value("area"),
+            criticality=form.value("criticality"),
+            complexity=form.value("complexity"),
+            reason=form.value("reason"),
+        )
+    except DomainError as exc:
+        form.apply_errors(exc)
+        return render(
+            request, "attention/escalate.html", {"form": form, "nav": "attention"}, status=422
+        )
+    messages.success(
+        request,
+        f"Escalamos {hop.item_code} a {hop.area.name}. Debe responder a más tardar el "
+        f"{timezone.localtime(hop.due_at):%d/%m/%Y}.",
+    )
+    return redirect("attention:escalation", pk=hop.pk)
+
+
+# --- one escalation ------------------------------------------------------------------------------
+
+
+def _escalation_page(request, hop, forms=None, status=200):
+    actors = selectors.actors_for(request.user, hop)
+    actions = allowed_actions(hop.state, actors, hop.level)
+    top = hop.parent or hop
+    hops = selectors.hops_of(case=top.case) if top.case_id else selectors.hops_of(query=top.query)
+    forms = forms or {}
+    inform_initial = {"message": hop.answer} if hop.state == HopState.ANSWERED else {}
+    received = [c for c in hop.children.all() if c.state in (HopState.ANSWERED, HopState.SENT_BACK)]
+    answer_initial = {"answer": received[-1].answer} if received and received[-1].answer else {}
+    context = {
+        "hop": hop,
+        "actions": actions,
+        "chain": selectors.chain(top),
+        "events": selectors.events_of(escalations=[h for h in hops if h.pk == top.pk]),
+        "answer_form": forms.get("answer") or AnswerForm(initial=answer_initial),
+        "send_back_form": forms.get("send_back") or SendBackForm(),
+        "inform_form": forms.get("inform") or InformForm(initial=inform_initial),
+        "close_form": forms.get("close") or CloseForm(),
+        "up_form": forms.get("up")
+        or _escalate_form(level=3, with_code=False, initial={"complexity": hop.complexity}),
+        "citizen_email": hop.query.email if hop.query_id else hop.case.citizen.email,
+        "now": timezone.now(),
+        "nav": "attention",
+        "HopAction": HopAction,
+    }
+    return render(request, "attention/escalation.html", context, status=status)
+
+
+@attention_staff_required
+@require_GET
+def escalation(request, pk: int):
+    return _escalation_page(request, or_404(selectors.escalation_for, request.user, pk))
+
+
+ACTIONS = {
+    "responder": ("answer", AnswerForm),
+    "devolver": ("send_back", SendBackForm),
+    "informar": ("inform", InformForm),
+    "cerrar": ("close", CloseForm),
+    "escalar": ("up", None),
+}
+
+
+@attention_staff_required
+@require_POST
+def escalation_action(request, pk: int, action: str):
+    if action not in ACTIONS:
+        raise Http404("Acción desconocida.")
+    hop = or_404(selectors.escalation_for, request.user, pk)
+    name, form_class = ACTIONS[action]
+    form = (
+        form_class(request.POST)
+        if form_class
+        else _escalate_form(request.POST, level=3, with_code=False)
+    )
+    user = request.user
+    try:
+        if name == "answer":
+            services.answer_escalation(escalation=hop, user=user, answer=form.value("answer"))
+            done = "Enviamos la respuesta al nivel anterior."
+        elif name == "send_back":
+            services.send_back(escalation=hop, user=user, reason=form.value("reason"))
+            done = "Devolvimos el escalamiento al nivel anterior."
+        elif name == "inform":
+            services.inform_citizen(escalation=hop, user=user, message=form.value("message"))
+            done = "Registramos que se informó al ciudadano."
+        elif name == "close":
+            services.close_sent_back(escalation=hop, user=user, note=form.value("note"))
+            done = "Cerramos la devolución."
+        else:
+            up = services.escalate_up(
+                escalation=hop,
+                user=user,
+                area_code=form.value("area"),
+                criticality=form.value("criticality"),
+                complexity=form.value("complexity"),
+                reason=form.value("reason"),
+            )
+            done = f"Escalamos a {up.area.name} (3.er nivel)."
+    except (Conflict, Forbidden) as exc:
+        messages.error(request, exc.detail)
+        return redirect("attention:escalation", pk=pk)
+    except DomainError as exc:
+        form.apply_errors(exc)
+        return _escalation_page(request, hop, forms={name: form}, status=422)
+    messages.success(request, done)
+    if name in ("answer", "send_back") and not selectors.seat_of(user).first_level:
+        return redirect("attention:area", code=hop.area.code)
+    return redirect("attention:escalation", pk=pk)
+
+
+# --- supervisor: monthly indicators and survey results --------------------------------------------
+
+
+def _period(request) -> tuple[date, date, list[str]]:
+    errors = []
+    today = timezone.localdate()
+    default_from = (today.replace(day=1) - timedelta(days=160)).replace(day=1)
+    start = parse_date(request.GET.get("desde", ""))
+    end = parse_date(request.GET.get("hasta", ""))
+    if request.GET.get("desde") and start is None:
+        errors.append("La fecha «desde» debe ser AAAA-MM-DD.")
+    if request.GET.get("hasta") and end is None:
+        errors.append("La fecha «hasta» debe ser AAAA-MM-DD.")
+    start, end = start or default_from, end or today
+    if end < start:
+        errors.append("La fecha «hasta» es anterior a «desde»; se muestran al revés.")
+        start, end = end, start
+    if (end.year - start.year) * 12 + end.month - start.month > 36:
+        errors.append("Se muestran como máximo 36 meses desde «desde».")
+        end = (start.replace(day=1) + timedelta(days=31 * 36)).replace(day=1) - timedelta(days=1)
+    return start, end, errors
+
+
+INDICATOR_COLUMNS = [i.key for i in INDICATORS]
+
+
+@supervisor_required
+@require_GET
+def indicators(request):
+    start, end, errors = _period(request)
+    rows = selectors.monthly_indicators(start, end)
+    groups = [
+        (
+            "Volumen",
+            [
+                "attentions",
+                "queries",
+                "escalated_cases",
+                "escalations_l2",
+                "escalations_l3",
+                "resolved",
+            ],
+        ),
+        (
+            "Resolución y derivación",
+            ["resolved_l1_pct", "resolved_l2_pct", "resolved_l3_pct", "routed_ok_pct"],
+        ),
+        (
+            "Tiempos de respuesta por criticidad",
+            [k for c in CRITICALITIES for k in (f"avg_days_{c}", f"within_pct_{c}")],
+        ),
+    ]
+    context = {
+        "rows": rows,
+        "groups": [(title, [BY_KEY[k] for k in keys]) for title, keys in groups],
+        "indicators": INDICATORS,
+        "limits": services.criticality_days(),
+        "start": start,
+        "end": end,
+        "errors": errors,
+        "query": request.GET.urlencode(),
+        "nav": "attention_stats",
+    }
+    return render(request, "attention/indicators.html", context)
+
+
+def _num(value):
+    if value is None:
+        return ""
+    return str(value).replace(".", ",") if isinstance(value, float) else value
+
+
+@supervisor_required
+@require_GET
+def indicators_csv(request):
+    start, end, _ = _period(request)
+    rows = selectors.monthly_indicators(start, end)
+    header = ["mes"] + [f"{i.name} ({i.unit})" for i in INDICATORS]
+    return csv_response(
+        header,
+        ([f"{r['month']:%Y-%m}", *(_num(r[k]) for k in INDICATOR_COLUMNS)] for r in rows),
+        f"atencion-indicadores-{start:%Y%m}-{end:%Y%m}.csv",
+    )
+
+
+@supervisor_required
+@require_GET
+def surveys(request):
+    start, end, errors = _period(request)
+    context = {
+        "by_office": selectors.survey_results(start, end, by="office"),
+        "by_agent": selectors.survey_results(start, end, by="agent"),
+        "comments": selectors.survey_comments(start, end),
+        "start": start,
+        "end": end,
+        "errors": errors,
+        "query": request.GET.urlencode(),
+        "nav": "attention_stats",
+    }
+    return render(request, "attention/surveys.html", context)
+
+
+@supervisor_required
+@require_GET
+def surveys_csv(request):
+    start, end, _ = _period(request)
+    by = "agent" if request.GET.get("por") == "orientador" else "office"
+    rows = selectors.survey_results(start, end, by=by)
+    header = [
+        "orientador" if by == "agent" else "oficina",
+        "encuestas ofrecidas",
+        "respondidas",
+        "tasa de respuesta (%)",
+        "calificación media (1 a 5)",
+        "calificaron 4 o 5 (%)",
+    ]
+    return csv_response(
+        header,
+        (
+            [
+                r["label"],
+                r["offered"],
+                r["answered"],
+                _num(r["response_pct"]),
+                _num(r["avg"]),
+                _num(r["good_pct"]),
+            ]
+            for r in rows
+        ),
+        f"atencion-encuestas-{'orientador' if by == 'agent' else 'oficina'}.csv",
+    )
+
+
+# --- the citizen's survey ---------------------------------------------------------------------
+
+
+def _survey_page(request, survey, form, *, action, status=200, done=False):
+    context = {"survey": survey, "form": form, "action": action, "done": done, "nav": "survey"}
+    return render(request, "attention/survey.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def survey_by_token(request, token: str):
+    try:
+        limit_by_ip(request, "survey", limit=30, window=60)
+    except RateLimited as exc:
+        response = render(request, "core/429.html", {"detail": exc.detail}, status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    survey = or_404(services.survey_for_token, token)
+    action = request.path
+    if request.method != "POST":
+        return _survey_page(request, survey, SurveyForm(), action=action)
+    form = SurveyForm(request.POST)
+    try:
+        services.answer_survey(
+            survey=survey, score=form.value("score"), comment=form.value("comment"), via="LINK"
+        )
+    except Conflict as exc:
+        form.add_error(None, exc.detail)
+        return _survey_page(request, survey, form, action=action, status=409)
+    except DomainError as exc:
+        form.apply_errors(exc)
+        return _survey_page(request, survey, form, action=action, status=422)
+    return _survey_page(request, survey, None, action=action, done=True)
+
+
+@citizen_required
+@require_GET
+def my_surveys(request):
+    items = list(selectors.citizen_surveys(request.user).order_by("-offered_at", "-id")[:50])
+    context = {"surveys": items, "now": timezone.now(), "nav": "survey"}
+    return render(request, "attention/my_surveys.html", context)
+
+
+@citizen_required
+@require_http_methods(["GET", "POST"])
+def my_survey(request, pk: int):
+    survey = or_404(selectors.citizen_survey, request.user, pk)
+    action = request.path
+    if request.method != "POST":
+        return _survey_page(request, survey, SurveyForm(), action=action)
+    form = SurveyForm(request.POST)
+    try:
+        services.answer_survey(
+            survey=survey, score=form.value("score"), comment=form.value("comment"), via="ACCOUNT"
+        )
+    except Conflict as exc:
+        form.add_error(None, exc.detail)
+        return _survey_page(request, survey, form, action=action, status=409)
+    except DomainError as exc:
+        form.apply_errors(exc)
+        return _survey_page(request, survey, form, action=action, status=422)
+    return _survey_page(request, survey, None, action=action, done=True)

@@ -1,0 +1,126 @@
+"""The life of one escalation hop as one table (issue 8, DOMAIN §1).
+
+A hop is a case or a consulta sent by level n to an area of level n+1. Services ask
+`transition(action, state, actor)` before changing a hop; templates ask `allowed_actions`
+which buttons to show. Nothing else decides whether a hop may move.
+
+    PENDING ──ANSWER──▶ ANSWERED ──INFORM (top hop, 1st level)──▶ INFORMED
+       │  └─SEND_BACK─▶ SENT_BACK ──CLOSE (top hop, 1st level)──▶ CLOSED
+       └─ESCALATE_UP─▶ AT_HIGHER_LEVEL ──RECEIVE (level-3 hop answered or sent back)──▶ PENDING
+
+A new hop starts PENDING (ESCALATE). A level-3 hop ends ANSWERED or SENT_BACK: its answer or
+its return travels down to the level-2 hop, which is back in its area's queue.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+
+
+class HopState(models.TextChoices):
+    PENDING = "PENDING", "Pendiente en el área"
+    AT_HIGHER_LEVEL = "AT_HIGHER_LEVEL", "Escalado al nivel superior"
+    ANSWERED = "ANSWERED", "Respondido"
+    SENT_BACK = "SENT_BACK", "Devuelto (mal derivado)"
+    INFORMED = "INFORMED", "Informado al ciudadano"
+    CLOSED = "CLOSED", "Cerrado tras la devolución"
+
+
+class HopAction(models.TextChoices):
+    ESCALATE = "ESCALATE", "Escalar"
+    ESCALATE_UP = "ESCALATE_UP", "Escalar al 3.er nivel"
+    ANSWER = "ANSWER", "Responder al nivel anterior"
+    SEND_BACK = "SEND_BACK", "Devolver (no corresponde al área)"
+    RECEIVE = "RECEIVE", "Recibir la respuesta del nivel superior"
+    INFORM = "INFORM", "Informar al ciudadano"
+    CLOSE = "CLOSE", "Cerrar la devolución"
+
+
+class HopActor(models.TextChoices):
+    FIRST_LEVEL = "FIRST_LEVEL", "1.er nivel"
+    AREA = "AREA", "Integrante del área"
+    SYSTEM = "SYSTEM", "Sistema"
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[str]
+    target: str
+    actors: frozenset[str]
+    # Only on a hop of this level (None: any).
+    level: int | None = None
+
+
+S, A, R = HopState, HopAction, HopActor
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(A.ANSWER, frozenset({S.PENDING}), S.ANSWERED, frozenset({R.AREA})),
+    Transition(A.SEND_BACK, frozenset({S.PENDING}), S.SENT_BACK, frozenset({R.AREA})),
+    # Only level 2 has a level above it.
+    Transition(
+        A.ESCALATE_UP, frozenset({S.PENDING}), S.AT_HIGHER_LEVEL, frozenset({R.AREA}), level=2
+    ),
+    # The level-3 hop answered or sent back: the level-2 hop is back in its area's queue.
+    Transition(
+        A.RECEIVE, frozenset({S.AT_HIGHER_LEVEL}), S.PENDING, frozenset({R.SYSTEM}), level=2
+    ),
+    # The answer reached the 1st level, who tells the citizen.
+    Transition(A.INFORM, frozenset({S.ANSWERED}), S.INFORMED, frozenset({R.FIRST_LEVEL}), level=2),
+    # A hop sent back as wrongly routed: the 1st level closes it (and re-routes the case or
+    # consulta, or answers it itself).
+    Transition(A.CLOSE, frozenset({S.SENT_BACK}), S.CLOSED, frozenset({R.FIRST_LEVEL}), level=2),
+)
+
+# Hops the 1st level still has to act on, or that are still being worked on above.
+ACTIVE_STATES = frozenset({S.PENDING, S.AT_HIGHER_LEVEL, S.ANSWERED, S.SENT_BACK})
+# Hops whose routing is decided: answered (correctly routed) or sent back (not).
+DECIDED_STATES = frozenset({S.ANSWERED, S.INFORMED, S.SENT_BACK, S.CLOSED})
+
+_BY_ACTION = {t.action: t for t in TRANSITIONS}
+
+_REFUSALS = {
+    A.ANSWER: "Solo se responde un escalamiento pendiente en el área (estado: {state}).",
+    A.SEND_BACK: "Solo se devuelve un escalamiento pendiente en el área (estado: {state}).",
+    A.ESCALATE_UP: "Solo se escala al 3.er nivel un escalamiento pendiente del 2.º nivel "
+    "(estado: {state}).",
+    A.RECEIVE: "Este escalamiento no espera respuesta del nivel superior.",
+    A.INFORM: "Solo se informa al ciudadano una respuesta recibida y aún no informada "
+    "(estado: {state}).",
+    A.CLOSE: "Solo se cierra un escalamiento devuelto (estado: {state}).",
+}
+
+
+class TransitionNotAllowed(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def transition(action: str, state: str, actor: str, level: int) -> Transition:
+    """The transition `actor` may make with `action` on a hop of `level` in `state`."""
+    t = _BY_ACTION.get(action)
+    if t is None or actor not in t.actors:
+        raise TransitionNotAllowed("No tiene permiso para esta acción.")
+    if t.level is not None and level != t.level:
+        raise TransitionNotAllowed(
+            _REFUSALS[action].format(state=HopState(state).label.lower())
+            if state not in t.sources
+            else "Esta acción no corresponde a un escalamiento de este nivel."
+        )
+    if state not in t.sources:
+        label = HopState(state).label if state in HopState.values else state
+        raise TransitionNotAllowed(_REFUSALS[action].format(state=label.lower()))
+    return t
+
+
+def allowed_actions(state: str, actors: set[str], level: int) -> list[str]:
+    """Actions the person (acting as any of `actors`) may take on a hop (drives buttons)."""
+    return [
+        t.action
+        for t in TRANSITIONS
+        if state in t.sources
+        and t.actors & actors
+        and (t.level is None or t.level == level)
+        and R.SYSTEM not in t.actors
+    ]
