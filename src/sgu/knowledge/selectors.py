@@ -1,0 +1,219 @@
+"""Reads of the knowledge base, scoped to who asks.
+
+Agents (and supervisors while attending) see only the version of each article that is in
+force today: approved, its validity started, not ended. Drafts, rejected versions and the
+history are for supervisors. Every list is one or two SQL statements, whatever its size.
+"""
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from sgu.accounts.models import Role, User
+from sgu.core.calendar import LIMA
+from sgu.core.errors import NotFound
+from sgu.knowledge.models import Article, ArticleVersion, ReadConfirmation, VersionStatus
+
+ARTICLE_NOT_FOUND = "No existe ese artículo en la base de conocimiento."
+VERSION_NOT_FOUND = "No existe esa versión en la base de conocimiento."
+MAX_RESULTS = 50
+
+
+def today() -> date:
+    return timezone.localtime(timezone.now(), LIMA).date()
+
+
+def normalize(text: str) -> str:
+    """Lower case, no accents, single spaces: how questions are stored for the search."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.lower().split())
+
+
+def _in_force_id(on: date):
+    """For each article (OuterRef), the id of the approved version with the highest number
+    whose validity has started by `on`."""
+    return Subquery(
+        ArticleVersion.objects.filter(
+            article=OuterRef("article_id"), status=VersionStatus.APPROVED, valid_from__lte=on
+        )
+        .order_by("-number")
+        .values("pk")[:1]
+    )
+
+
+def in_force(on: date | None = None) -> QuerySet[ArticleVersion]:
+    """The version of each article in force on `on` (today by default)."""
+    on = on or today()
+    return (
+        ArticleVersion.objects.filter(status=VersionStatus.APPROVED, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .filter(pk=_in_force_id(on))
+        .select_related("article", "written_by", "reviewed_by")
+    )
+
+
+def search(query: str = "", category: str = "", on: date | None = None) -> list[ArticleVersion]:
+    """Versions in force whose question, answer or category contain every word typed
+    (accents and case ignored); those with the words in the question come first."""
+    qs = in_force(on)
+    words = [w for w in normalize(query).split() if len(w) >= 2][:8]
+    for word in words:
+        qs = qs.filter(search_text__contains=word)
+    if category:
+        qs = qs.filter(category=category)
+    rows = list(qs.order_by("category", "question", "article_id")[: MAX_RESULTS * 4])
+    if words:
+        rows.sort(key=lambda v: -sum(w in normalize(v.question) for w in words))
+    return rows[:MAX_RESULTS]
+
+
+def categories(on: date | None = None) -> list[str]:
+    return list(in_force(on).order_by("category").values_list("category", flat=True).distinct())
+
+
+def pending_reads(user, on: date | None = None) -> QuerySet[ArticleVersion]:
+    """Versions in force that this person has not confirmed yet (new or changed articles)."""
+    read = ReadConfirmation.objects.filter(version=OuterRef("pk"), user=user)
+    return in_force(on).exclude(Exists(read)).order_by("-reviewed_at", "article_id")
+
+
+def has_read(user, version: ArticleVersion) -> bool:
+    return ReadConfirmation.objects.filter(version=version, user=user).exists()
+
+
+def in_force_version(article_id: int, on: date | None = None) -> ArticleVersion:
+    """What an agent sees of an article: its version in force, or "not found"."""
+    version = in_force(on).filter(article_id=article_id).first()
+    if version is None:
+        raise NotFound(ARTICLE_NOT_FOUND)
+    return version
+
+
+def readable_version(user, pk: int, on: date | None = None) -> ArticleVersion:
+    """A version this person may open: supervisors any, agents only one in force."""
+    qs = (
+        ArticleVersion.objects.select_related("article", "written_by", "reviewed_by")
+        if user.role == Role.REGULATOR_SUPERVISOR
+        else in_force(on)
+    )
+    version = qs.filter(pk=pk).first()
+    if version is None:
+        raise NotFound(VERSION_NOT_FOUND)
+    return version
+
+
+# --- supervisors ---------------------------------------------------------------------------------
+
+
+def article(pk: int) -> Article:
+    found = Article.objects.filter(pk=pk).first()
+    if found is None:
+        raise NotFound(ARTICLE_NOT_FOUND)
+    return found
+
+
+def history(article: Article) -> list[ArticleVersion]:
+    return list(article.versions.select_related("written_by", "reviewed_by").order_by("-number"))
+
+
+def latest_version(article: Article) -> ArticleVersion | None:
+    return article.versions.order_by("-number").first()
+
+
+def active_agents() -> QuerySet[User]:
+    """Who must read the knowledge base: the regulator's active agents (orientadores)."""
+    return User.objects.filter(role=Role.REGULATOR_AGENT, is_active=True)
+
+
+@dataclass(frozen=True)
+class ReadStats:
+    read: int
+    agents: int
+
+    @property
+    def pct(self) -> float | None:
+        if not self.agents:
+            return None
+        return round(100 * self.read / self.agents, 1)
+
+
+def read_stats(version_ids: list[int]) -> dict[int, ReadStats]:
+    """Per version: how many active agents confirmed it, out of all active agents."""
+    agents = active_agents().count()
+    counts = dict(
+        ReadConfirmation.objects.filter(
+            version_id__in=version_ids, user__role=Role.REGULATOR_AGENT, user__is_active=True
+        )
+        .values("version_id")
+        .annotate(n=Count("id"))
+        .values_list("version_id", "n")
+    )
+    return {vid: ReadStats(counts.get(vid, 0), agents) for vid in version_ids}
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    article: Article
+    latest: ArticleVersion
+    in_force: ArticleVersion | None
+    draft: ArticleVersion | None
+    stats: ReadStats | None
+
+
+def overview(on: date | None = None, *, only_drafts: bool = False) -> list[ArticleRow]:
+    """Every article for the supervisors' page: its latest text, the version in force, a
+    pending draft and the read-confirmation percentage of the version in force."""
+    on = on or today()
+    latest = list(
+        ArticleVersion.objects.filter(
+            pk=Subquery(
+                ArticleVersion.objects.filter(article=OuterRef("article_id"))
+                .order_by("-number")
+                .values("pk")[:1]
+            )
+        )
+        .select_related("article")
+        .order_by("category", "question", "article_id")
+    )
+    forced = {v.article_id: v for v in in_force(on)}
+    drafts = {
+        v.article_id: v
+        for v in ArticleVersion.objects.filter(status=VersionStatus.DRAFT).select_related(
+            "written_by"
+        )
+    }
+    stats = read_stats([v.pk for v in forced.values()])
+    rows = []
+    for v in latest:
+        current = forced.get(v.article_id)
+        draft = drafts.get(v.article_id)
+        if only_drafts and draft is None:
+            continue
+        rows.append(
+            ArticleRow(
+                article=v.article,
+                latest=v,
+                in_force=current,
+                draft=draft,
+                stats=stats.get(current.pk) if current else None,
+            )
+        )
+    return rows
+
+
+def readers(version: ArticleVersion) -> tuple[list[ReadConfirmation], list[User]]:
+    """Active agents who confirmed this version (with when) and those who have not."""
+    confirmed = list(
+        version.confirmations.filter(user__role=Role.REGULATOR_AGENT, user__is_active=True)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user_id")
+    )
+    done = {c.user_id for c in confirmed}
+    missing = [
+        u for u in active_agents().order_by("last_name", "first_name", "id") if u.pk not in done
+    ]
+    return confirmed, missing
