@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "sgu.service_requests",
     "sgu.reporting",
     "sgu.attention",
+    "sgu.knowledge",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("casos/", include("sgu.cases.urls")),
     path("operadora/", include("sgu.operators.urls")),
     path("regulador/estadisticas/", include("sgu.reporting.urls")),
+    path("regulador/conocimiento/", include("sgu.knowledge.urls")),
     path("regulador/atencion/", include("sgu.attention.urls")),
     path("regulador/", include("sgu.cases.staff_urls")),
     path("inoperatividad/", include("sgu.outages.urls")),
