@@ -1209,7 +1209,7 @@ def register_assisted_case(
         raise Conflict(
             exc.detail, [FieldError(f"citizen.{e.field}", e.message) for e in exc.errors]
         ) from None
-    return register_case(
+    case = register_case(
         citizen=person,
         data=data,
         by=Principal(actor_role=Actor.REGULATOR, user=agent),
@@ -1217,6 +1217,11 @@ def register_assisted_case(
         office=office,
         now=now,
     )
+    # An assisted attention: the citizen may rate the regulator's own service (issue 8).
+    from sgu.attention import services as attention
+
+    attention.offer_survey(case=case, agent=agent, now=now)
+    return case
 
 
 @transaction.atomic

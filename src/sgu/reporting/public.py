@@ -1,0 +1,322 @@
+"""What anyone may see of the statistics, without an account: the monthly indicators per
+operator (the same figures and definitions as the supervisors' dashboard, computed by the
+same selectors) and the month's open data, one row per case with no personal data.
+
+Periods are whole months of Lima time, closed or the current one (its figures are
+provisional); docs/indicators.md says why each open-data column is there and why the others
+are not.
+"""
+
+import hashlib
+import hmac
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from sgu.catalog.models import Operator
+from sgu.core.calendar import LIMA
+from sgu.core.errors import FieldError, ValidationFailed
+from sgu.reporting import selectors
+from sgu.reporting.indicators import BY_KEY, Indicator
+
+# The figures published per operator (API.md, "Public"), in the order shown.
+PUBLIC_INDICATORS = [
+    "cases",
+    "answered",
+    "answered_on_time_pct",
+    "avg_response_business_days",
+    "resolved_pct",
+    "rated",
+    "satisfaction_avg",
+    "claims_pct",
+    "cases_per_100k_lines",
+]
+FIRST_YEAR = 2000
+MONTHS = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+]
+_PERIOD = re.compile(r"(\d{4})-(\d{2})")
+
+
+@dataclass(frozen=True)
+class Period:
+    year: int
+    month: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def last_day(self) -> date:
+        return self.next.first_day - timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        return f"{MONTHS[self.month - 1]} de {self.year}"
+
+    @property
+    def next(self) -> "Period":
+        return Period(self.year + self.month // 12, self.month % 12 + 1)
+
+    @property
+    def previous(self) -> "Period":
+        return Period(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+def current_period(now: datetime | None = None) -> Period:
+    today = timezone.localtime(now or timezone.now(), LIMA).date()
+    return Period(today.year, today.month)
+
+
+def last_closed_period(now: datetime | None = None) -> Period:
+    return current_period(now).previous
+
+
+def is_closed(period: Period, now: datetime | None = None) -> bool:
+    return period != current_period(now)
+
+
+def parse_period(raw: str | None, *, now: datetime | None = None, field: str = "period") -> Period:
+    """A month `AAAA-MM` from January 2000 up to the current month (Lima); nothing given means
+    the last closed month. Anything else is refused with a Spanish message."""
+    text = (raw or "").strip()
+    if not text:
+        return last_closed_period(now)
+    match = _PERIOD.fullmatch(text)
+    if not match:
+        raise _bad(field, "El periodo debe tener el formato AAAA-MM (por ejemplo, 2026-10).")
+    year, month = int(match.group(1)), int(match.group(2))
+    if not 1 <= month <= 12:
+        raise _bad(field, "El mes del periodo debe estar entre 01 y 12.")
+    if year < FIRST_YEAR:
+        raise _bad(field, "No hay indicadores antes de enero de 2000.")
+    period, current = Period(year, month), current_period(now)
+    if (year, month) > (current.year, current.month):
+        raise _bad(
+            field,
+            f"El periodo {period.key} aún no empieza: elija el mes en curso ({current.key}) "
+            "o uno anterior.",
+        )
+    return period
+
+
+def _bad(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed.of([FieldError(field, message)])
+
+
+# --- indicators ------------------------------------------------------------------------------
+
+
+def public_indicators() -> list[Indicator]:
+    return [BY_KEY[key] for key in PUBLIC_INDICATORS]
+
+
+def operator_indicators(period: Period, now: datetime | None = None) -> list[dict]:
+    """Per operator, the published figures of the month: every active operator (one without
+    cases shows 0 cases and no rates), then any inactive one that had cases. Computed by the
+    statistics' own breakdown (one aggregate query), never a second copy of it."""
+    rows = {
+        r["key"]: r
+        for r in selectors.breakdown(selectors.month_filters(period.key), "operadora", now)
+    }
+    operators = Operator.objects.filter(Q(active=True) | Q(code__in=list(rows))).order_by(
+        "name", "code"
+    )
+    out = []
+    for op in operators:
+        row = rows.get(op.code)
+        if row is None:
+            row = _no_cases(op)
+        out.append(
+            {"operator": op.code, "operator_name": op.name}
+            | {key: row.get(key) for key in PUBLIC_INDICATORS}
+        )
+    return out
+
+
+def _no_cases(op: Operator) -> dict:
+    return {
+        "cases": 0,
+        "answered": 0,
+        "rated": 0,
+        "cases_per_100k_lines": 0.0 if op.mobile_lines else None,
+    }
+
+
+# --- open data ---------------------------------------------------------------------------------
+
+# (column, what it holds) — the data dictionary; docs/indicators.md and the page show it.
+OPEN_DATA_COLUMNS: list[tuple[str, str]] = [
+    ("periodo", "Mes de registro del caso, AAAA-MM (hora de Lima)."),
+    (
+        "id_caso",
+        "Identificador anónimo del caso: 16 caracteres hexadecimales, el mismo en cada "
+        "descarga; no es el código del caso ni permite obtenerlo.",
+    ),
+    ("operadora", "Código de la empresa operadora (CLARO, MOVISTAR, ENTEL, BITEL…)."),
+    ("servicio", "MOVIL, FIJO, INTERNET o TV."),
+    ("categoria", "Código de la categoría del problema."),
+    ("categoria_nombre", "Nombre de la categoría."),
+    ("subcategoria", "Código del problema (subcategoría)."),
+    ("subcategoria_nombre", "Nombre del problema."),
+    ("canal", "WEB, APP, PRESENCIAL (oficina del regulador) o TELEFONICO."),
+    (
+        "ubigeo_departamento",
+        "Código INEI (2 dígitos) del departamento de la oficina que registró el caso; vacío "
+        "en los casos registrados por web o aplicativo.",
+    ),
+    ("departamento", "Nombre de ese departamento; vacío en web y aplicativo."),
+    (
+        "estado",
+        "Estado al momento de la descarga: REGISTERED, FORWARDED, IN_PROGRESS, ANSWERED, "
+        "RATED, OVERDUE, RETURNED, CLAIM_REQUESTED, CLAIM_CODED o CLOSED.",
+    ),
+    ("fecha_registro", "Día de registro, AAAA-MM-DD (hora de Lima)."),
+    ("fecha_plazo", "Día en que vence el plazo de respuesta; vacío si aún no corre."),
+    ("fecha_respuesta", "Día en que la operadora registró su solución; vacío si no respondió."),
+    ("respondido_a_tiempo", "SI o NO; vacío si no respondió."),
+    (
+        "dias_habiles_respuesta",
+        "Días hábiles desde el día de recepción hasta la respuesta (0 = el mismo día); vacío "
+        "si no respondió.",
+    ),
+    ("calificado", "SI si el usuario calificó la respuesta; si no, NO."),
+    ("resuelto", "SI o NO según el usuario; vacío si no calificó."),
+    ("satisfaccion", "Satisfacción del usuario de 1 a 5; vacía si no calificó."),
+    ("reclamo", "SI si el caso se convirtió en reclamo formal; si no, NO."),
+]
+OPEN_DATA_HEADER = [name for name, _ in OPEN_DATA_COLUMNS]
+
+_OPEN_DATA_FIELDS = (
+    "id",
+    "operator__code",
+    "service",
+    "subcategory__category__code",
+    "subcategory__category__name",
+    "subcategory__code",
+    "subcategory__name",
+    "channel",
+    "office__ubigeo",
+    "office__department",
+    "state",
+    "registered_at",
+    "due_at",
+    "answered_at",
+    "solution__on_time",
+    "solution__response_business_days",
+    "rating__id",
+    "rating__resolved",
+    "rating__score",
+    "claim__id",
+)
+
+
+def open_data_filename(period: Period) -> str:
+    return f"sgu-casos-{period.key}.csv"
+
+
+def _pseudonym_key() -> bytes:
+    return hashlib.sha256(b"sgu.reporting.open-data.case:" + settings.SECRET_KEY.encode()).digest()
+
+
+def case_pseudonym(case_id: int, key: bytes | None = None) -> str:
+    """A keyed hash of the internal id: stable across downloads, impossible to walk back to
+    the case (a plain hash of sequential numbers would be reversed by trying them all)."""
+    key = key or _pseudonym_key()
+    return hmac.new(key, str(case_id).encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def _yes_no(value) -> str:
+    return "" if value is None else ("SI" if value else "NO")
+
+
+def _lima_day(value: datetime | None) -> str:
+    return "" if value is None else timezone.localtime(value, LIMA).date().isoformat()
+
+
+def open_data_rows(period: Period, now: datetime | None = None) -> Iterator[list]:
+    """The month's cases, one list per case, day by day (one indexed query per day, so memory
+    holds one day at most). Inside a day the rows are ordered by their anonymous id: the file
+    never shows the order in which cases were registered, which would match rows to the
+    sequential case codes."""
+    key = _pseudonym_key()
+    today = timezone.localtime(now or timezone.now(), LIMA).date()
+    day = period.first_day
+    while day <= min(period.last_day, today):
+        rows = []
+        for r in selectors.cases_in(selectors.Filters(day, day)).values_list(*_OPEN_DATA_FIELDS):
+            (
+                pk,
+                operator,
+                service,
+                category,
+                category_name,
+                subcategory,
+                subcategory_name,
+                channel,
+                ubigeo,
+                department,
+                state,
+                registered_at,
+                due_at,
+                answered_at,
+                on_time,
+                response_days,
+                rating_id,
+                resolved,
+                score,
+                claim_id,
+            ) = r
+            rated = rating_id is not None
+            rows.append(
+                [
+                    period.key,
+                    case_pseudonym(pk, key),
+                    operator,
+                    service,
+                    category,
+                    category_name,
+                    subcategory,
+                    subcategory_name,
+                    channel,
+                    (ubigeo or "")[:2],
+                    department or "",
+                    state,
+                    _lima_day(registered_at),
+                    _lima_day(due_at),
+                    _lima_day(answered_at),
+                    _yes_no(on_time),
+                    "" if response_days is None else response_days,
+                    _yes_no(rated),
+                    _yes_no(resolved if rated else None),
+                    score if rated else "",
+                    _yes_no(claim_id is not None),
+                ]
+            )
+        rows.sort(key=lambda row: row[1])
+        yield from rows
+        day += timedelta(days=1)
