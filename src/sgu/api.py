@@ -195,10 +195,12 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 def _mount() -> None:
     from sgu.accounts.api import router as accounts_router
     from sgu.cases.api import router as cases_router
+    from sgu.cases.public_api import router as public_cases_router
     from sgu.cases.staff_api import router as staff_router
     from sgu.catalog.api import router as catalog_router
     from sgu.operators.api import router as operators_router
     from sgu.outages.api import router as outages_router
+    from sgu.reporting.public_api import router as public_indicators_router
     from sgu.service_requests.api import router as service_requests_router
 
     api.add_router("", accounts_router)
@@ -208,6 +210,8 @@ def _mount() -> None:
     api.add_router("/staff", staff_router)
     api.add_router("", outages_router)  # /operator/outages…, /staff/contingency-windows…
     api.add_router("", service_requests_router)  # /operator/service-requests…, /public/…
+    api.add_router("/public", public_cases_router)  # /public/cases/{code}/status
+    api.add_router("/public", public_indicators_router)  # /public/indicators, /public/open-data…
 
 
 _mount()

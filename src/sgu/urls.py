@@ -25,6 +25,9 @@ urlpatterns = [
     path("inoperatividad/", include("sgu.outages.urls")),
     path("bajas-migraciones/", include("sgu.service_requests.urls")),
     path("atencion/", include("sgu.attention.public_urls")),
+    # Without an account: the operators' indicators and open data, a case's status.
+    path("indicadores/", include("sgu.reporting.public_urls")),
+    path("consulta/caso/", include("sgu.cases.public_urls")),
 ]
 
 handler403 = "sgu.core.views.forbidden"
