@@ -224,6 +224,10 @@ SGU = {
         "public": (int(os.environ.get("SGU_RATE_PUBLIC", "60")), 60),
         "api_ip": (int(os.environ.get("SGU_RATE_API_IP", "1200")), 60),
         "api_key": (int(os.environ.get("SGU_RATE_API_KEY", "1200")), 60),
+        # The public status lookup of a case (code + document), against enumeration.
+        "case_lookup": (int(os.environ.get("SGU_RATE_CASE_LOOKUP", "10")), 60),
+        # The monthly open-data file (a whole month of cases per download).
+        "open_data": (int(os.environ.get("SGU_RATE_OPEN_DATA", "10")), 60),
     },
     # Bajas y migraciones (docs/service_requests.md): biggest file accepted, what a row with
     # errors does to its report (REJECT_FILE: nothing lands; SKIP_ROWS: the valid rows
