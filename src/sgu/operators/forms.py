@@ -192,3 +192,51 @@ class ApiKeyForm(ServiceForm):
         max_length=100,
         help_text="Para reconocerla después, por ejemplo «CRM producción».",
     )
+
+
+STAFF_ROLE_CHOICES = [
+    ("OPERATOR_AGENT", "Agente: atiende la bandeja y los reclamos"),
+    ("OPERATOR_ADMIN", "Administrador: además gestiona el personal, las claves y el webhook"),
+]
+
+
+class InviteForm(ServiceForm):
+    email = forms.CharField(
+        label="Correo electrónico",
+        required=True,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        help_text="Le enviaremos un enlace para crear su cuenta, válido por 72 horas.",
+    )
+    role = forms.ChoiceField(
+        label="Rol",
+        required=True,
+        choices=STAFF_ROLE_CHOICES,
+        initial="OPERATOR_AGENT",
+        widget=forms.RadioSelect,
+    )
+
+
+class AcceptInvitationForm(ServiceForm):
+    first_name = forms.CharField(
+        label="Nombres",
+        required=True,
+        widget=forms.TextInput(attrs={"maxlength": 150, "autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label="Apellidos",
+        required=True,
+        widget=forms.TextInput(attrs={"maxlength": 150, "autocomplete": "family-name"}),
+    )
+    password = forms.CharField(
+        label="Contraseña",
+        required=True,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="Al menos 8 caracteres; que no sea común, ni solo números, ni parecida a su "
+        "nombre o correo.",
+    )
+    password2 = forms.CharField(
+        label="Repita la contraseña",
+        required=True,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )

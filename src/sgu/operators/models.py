@@ -3,6 +3,7 @@ every delivery owed to it with each attempt (status, latency, excerpt of the ans
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class WebhookEndpoint(models.Model):
@@ -77,3 +78,42 @@ class WebhookAttempt(models.Model):
     @property
     def ok(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
+
+
+class OperatorInvitation(models.Model):
+    """An operator administrator's invitation to join the operator's staff. The link carries
+    a random token; only its SHA-256 is kept. Single use, expiring; a newer invitation to the
+    same address supersedes the pending one."""
+
+    operator = models.ForeignKey(
+        "catalog.Operator", on_delete=models.PROTECT, related_name="invitations"
+    )
+    email = models.EmailField("correo electrónico")
+    role = models.CharField("rol", max_length=24)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "invitación de operadora"
+        verbose_name_plural = "invitaciones de operadoras"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["operator", "email"], name="invitation_op_email")]
+
+    def __str__(self) -> str:
+        return f"{self.operator_id}: {self.email}"
+
+    def is_pending(self, now) -> bool:
+        return self.accepted_at is None and self.cancelled_at is None and self.expires_at > now

@@ -132,3 +132,168 @@ def revoke_api_key(request, key_id: int):
     )
     messages.success(request, f"Revocó la clave «{key.name}». Deja de funcionar de inmediato.")
     return redirect("operators:api_keys")
+
+
+# --- the operator's staff ------------------------------------------------------------------------
+
+
+def _staff_page(request, form, *, status: int = 200):
+    from sgu.operators.forms import STAFF_ROLE_CHOICES
+
+    operator = request.user.operator
+    members = selectors.staff(operator)
+    response = render(
+        request,
+        "operators/staff.html",
+        {
+            "form": form,
+            "members": members,
+            "active_admins": sum(1 for m in members if m.is_active and m.role == "OPERATOR_ADMIN"),
+            "invitations": selectors.pending_invitations(operator),
+            "role_choices": [(value, label.split(":")[0]) for value, label in STAFF_ROLE_CHOICES],
+            "nav": "staff",
+        },
+        status=status,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@operator_admin_required
+@require_http_methods(["GET", "POST"])
+def staff(request):
+    from sgu.operators.forms import InviteForm
+
+    if request.method == "GET":
+        return _staff_page(request, InviteForm())
+    form = InviteForm(request.POST)
+    try:
+        invitation = services.invite_staff(
+            operator=request.user.operator,
+            email=form.value("email"),
+            role=form.value("role"),
+            by=request.user,
+            request=request,
+        )
+    except DomainError as exc:
+        form.apply_errors(exc)
+        return _staff_page(request, form, status=422)
+    messages.success(
+        request,
+        f"Enviamos la invitación a {invitation.email}. El enlace vale 72 horas y sirve una vez.",
+    )
+    return redirect("operators:staff")
+
+
+def _staff_action(request, fn, **kwargs):
+    try:
+        member = fn(operator=request.user.operator, by=request.user, request=request, **kwargs)
+    except DomainError as exc:
+        if exc.status == 404:
+            from django.http import Http404
+
+            raise Http404(exc.detail) from None
+        messages.error(request, exc.detail)
+        return None
+    return member
+
+
+@operator_admin_required
+@require_POST
+def staff_role(request, user_id: int):
+    member = _staff_action(
+        request, services.change_staff_role, user_id=user_id, role=request.POST.get("role", "")
+    )
+    if member is not None:
+        label = services.ROLE_LABELS[member.role].lower()
+        messages.success(request, f"{member.get_full_name() or member.email} ahora es {label}.")
+    return redirect("operators:staff")
+
+
+@operator_admin_required
+@require_POST
+def staff_deactivate(request, user_id: int):
+    member = _staff_action(request, services.set_staff_active, user_id=user_id, active=False)
+    if member is not None:
+        messages.success(
+            request,
+            f"Desactivó la cuenta de {member.get_full_name() or member.email}: ya no puede "
+            "ingresar y sus sesiones abiertas dejaron de funcionar.",
+        )
+    if member is not None and member.pk == request.user.pk:
+        return redirect("home")
+    return redirect("operators:staff")
+
+
+@operator_admin_required
+@require_POST
+def staff_reactivate(request, user_id: int):
+    member = _staff_action(request, services.set_staff_active, user_id=user_id, active=True)
+    if member is not None:
+        messages.success(
+            request, f"Reactivó la cuenta de {member.get_full_name() or member.email}."
+        )
+    return redirect("operators:staff")
+
+
+@operator_admin_required
+@require_POST
+def cancel_invitation(request, invitation_id: int):
+    invitation = or_404(
+        services.cancel_invitation,
+        operator=request.user.operator,
+        invitation_id=invitation_id,
+        by=request.user,
+        request=request,
+    )
+    messages.success(request, f"Anuló la invitación a {invitation.email}.")
+    return redirect("operators:staff")
+
+
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request, token: str):
+    """The invitee's page (no account yet): names and password, then sign in (where the
+    second factor is set up)."""
+    from sgu.operators.forms import AcceptInvitationForm
+
+    def page(context: dict, status: int = 200):
+        response = render(request, "operators/invitation.html", context, status=status)
+        response["Cache-Control"] = "no-store"
+        response["Referrer-Policy"] = "no-referrer"  # the token is in this page's address
+        return response
+
+    if request.user.is_authenticated:
+        return page(
+            {
+                "refused": "Cierre su sesión antes de aceptar una invitación: la cuenta nueva "
+                "es para la persona invitada."
+            },
+            status=403,
+        )
+    try:
+        invitation = services.pending_invitation(token)
+    except DomainError as exc:
+        return page({"refused": exc.detail}, status=exc.status)
+    form = AcceptInvitationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        try:
+            user = services.accept_invitation(
+                token=token,
+                first_name=form.value("first_name"),
+                last_name=form.value("last_name"),
+                password=form.value("password"),
+                password2=form.value("password2"),
+                request=request,
+            )
+        except DomainError as exc:
+            if exc.status in (404, 410):
+                return page({"refused": exc.detail}, status=exc.status)
+            form.apply_errors(exc)
+            return page({"form": form, "invitation": invitation}, status=422)
+        messages.success(
+            request,
+            f"Creamos su cuenta en {invitation.operator.name}. Ingrese con {user.email} y su "
+            "contraseña.",
+        )
+        return redirect("accounts:login")
+    return page({"form": form, "invitation": invitation})

@@ -21,3 +21,32 @@ def delivery(operator, delivery_id: int) -> WebhookDelivery:
     if found is None:
         raise NotFound("No existe esa entrega.")
     return found
+
+
+# --- the operator's staff ----------------------------------------------------------------------
+
+
+def staff(operator) -> list:
+    """The operator's agents and administrators: active ones first."""
+    from sgu.accounts.models import User
+
+    return list(
+        User.objects.filter(operator=operator, role__in=("OPERATOR_AGENT", "OPERATOR_ADMIN"))
+        .only("id", "email", "first_name", "last_name", "role", "is_active", "last_login")
+        .order_by("-is_active", "last_name", "first_name", "id")
+    )
+
+
+def pending_invitations(operator, now=None) -> list:
+    from django.utils import timezone
+
+    from sgu.operators.models import OperatorInvitation
+
+    return list(
+        OperatorInvitation.objects.filter(
+            operator=operator,
+            accepted_at__isnull=True,
+            cancelled_at__isnull=True,
+            expires_at__gt=now or timezone.now(),
+        ).select_related("invited_by")
+    )

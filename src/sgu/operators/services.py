@@ -3,7 +3,7 @@
 import ipaddress
 import json
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -179,3 +179,305 @@ def redeliver(*, operator, delivery_id: int, by=None) -> WebhookDelivery:
     )
     deliver_webhook.enqueue(copy.pk)
     return copy
+
+
+# --- the operator's staff: invitations, roles, deactivation ----------------------------------
+
+INVITATION_HOURS = 72
+STAFF_ROLES = ("OPERATOR_AGENT", "OPERATOR_ADMIN")
+ROLE_LABELS = {"OPERATOR_AGENT": "Agente", "OPERATOR_ADMIN": "Administrador"}
+
+
+def _check_role(role: str, errors: ErrorCollector) -> str:
+    role = (role or "").strip()
+    if role not in STAFF_ROLES:
+        errors.add("role", "Elija el rol: agente o administrador.")
+    return role
+
+
+@transaction.atomic
+def invite_staff(*, operator, email: str, role: str, by, request=None, now: datetime | None = None):
+    """Invite someone to the operator's staff: the email carries a link valid 72 hours, once.
+    Returns the invitation (the raw token only travels in the email)."""
+    from django.core.exceptions import ValidationError as DjangoValidationError
+    from django.core.validators import validate_email
+
+    from sgu.accounts.models import User
+    from sgu.accounts.services import token_hash
+    from sgu.core import audit
+    from sgu.notifications.services import queue_email
+    from sgu.operators.models import OperatorInvitation
+
+    now = now or timezone.now()
+    errors = ErrorCollector()
+    email = (email or "").strip().lower()
+    if not email:
+        errors.add("email", "Ingrese el correo de la persona que invita.")
+    else:
+        try:
+            validate_email(email)
+        except DjangoValidationError:
+            errors.add("email", "Ingrese un correo válido, p. ej. nombre@empresa.pe.")
+        else:
+            if User.objects.filter(email__iexact=email).exists():
+                errors.add("email", "Ese correo ya tiene una cuenta en el SGU.")
+    role = _check_role(role, errors)
+    errors.raise_if_any()
+    # A newer invitation replaces the pending one: only the latest link works.
+    OperatorInvitation.objects.filter(
+        operator=operator, email=email, accepted_at__isnull=True, cancelled_at__isnull=True
+    ).update(cancelled_at=now)
+    raw = secrets.token_urlsafe(32)
+    invitation = OperatorInvitation.objects.create(
+        operator=operator,
+        email=email,
+        role=role,
+        token_hash=token_hash(raw),
+        invited_by=by,
+        created_at=now,
+        expires_at=now + timedelta(hours=INVITATION_HOURS),
+    )
+    queue_email(
+        to=email,
+        template="operator_invitation",
+        context={
+            "operator": operator.name,
+            "role": ROLE_LABELS[role],
+            "invited_by": by.get_full_name() or by.email,
+            "token": raw,
+            "hours": INVITATION_HOURS,
+        },
+    )
+    audit.record(
+        "operator_staff.invited",
+        actor=by,
+        target=f"invitation:{invitation.pk}",
+        request=request,
+        data={"operator": operator.code, "email": email, "role": role},
+    )
+    return invitation
+
+
+def _invitation_for(raw: str, *, lock: bool = False):
+    from sgu.accounts.services import token_hash
+    from sgu.operators.models import OperatorInvitation
+
+    if not raw or len(raw) > 200:
+        return None
+    qs = OperatorInvitation.objects.select_related("operator")
+    if lock:
+        qs = qs.select_for_update()
+    return qs.filter(token_hash=token_hash(raw)).first()
+
+
+def pending_invitation(raw: str, now: datetime | None = None):
+    """The invitation behind a link, if it can still be accepted; otherwise NotFound or
+    Gone with the reason in Spanish."""
+    invitation = _invitation_for(raw)
+    _check_pending(invitation, now or timezone.now())
+    return invitation
+
+
+class InvitationGone(NotFound):
+    status = 410
+    title = "Invitación no disponible"
+
+
+def _check_pending(invitation, now: datetime) -> None:
+    if invitation is None:
+        raise NotFound("Esta invitación no existe. Revise el enlace del correo.")
+    if invitation.accepted_at is not None:
+        raise InvitationGone("Esta invitación ya se usó. Ingrese con su correo y contraseña.")
+    if invitation.cancelled_at is not None:
+        raise InvitationGone(
+            "Esta invitación fue reemplazada o anulada. Use el enlace del correo más reciente "
+            "o pida una nueva a su administrador."
+        )
+    if invitation.expires_at <= now:
+        raise InvitationGone("Esta invitación venció. Pida una nueva a su administrador.")
+
+
+@transaction.atomic
+def accept_invitation(
+    *,
+    token: str,
+    first_name: str,
+    last_name: str,
+    password: str,
+    password2: str,
+    request=None,
+    now: datetime | None = None,
+):
+    """The invitee sets their names and password: the account is created with the operator
+    and the role of the invitation, and the link stops working."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError as DjangoValidationError
+    from django.db import IntegrityError
+
+    from sgu.accounts.models import User
+    from sgu.accounts.services import create_staff_user
+    from sgu.core import audit
+    from sgu.core.errors import Conflict
+
+    now = now or timezone.now()
+    invitation = _invitation_for(token, lock=True)
+    _check_pending(invitation, now)
+    errors = ErrorCollector()
+    first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
+    if not first_name:
+        errors.add("first_name", "Ingrese sus nombres.")
+    elif len(first_name) > 150:
+        errors.add("first_name", "Admite hasta 150 caracteres.")
+    if not last_name:
+        errors.add("last_name", "Ingrese sus apellidos.")
+    elif len(last_name) > 150:
+        errors.add("last_name", "Admite hasta 150 caracteres.")
+    password = password or ""
+    if not password:
+        errors.add("password", "Elija una contraseña.")
+    else:
+        candidate = User(email=invitation.email, first_name=first_name, last_name=last_name)
+        try:
+            validate_password(password, user=candidate)
+        except DjangoValidationError as exc:
+            errors.add("password", " ".join(exc.messages))
+        if password != (password2 or ""):
+            errors.add("password2", "Las contraseñas no coinciden.")
+    errors.raise_if_any()
+    try:
+        with transaction.atomic():
+            user = create_staff_user(
+                email=invitation.email,
+                password=password,
+                role=invitation.role,
+                first_name=first_name,
+                last_name=last_name,
+                operator=invitation.operator,
+                now=now,
+            )
+    except IntegrityError:
+        raise Conflict("Ese correo ya tiene una cuenta en el SGU.") from None
+    invitation.accepted_at, invitation.accepted_user = now, user
+    invitation.save(update_fields=["accepted_at", "accepted_user"])
+    audit.record(
+        "operator_staff.joined",
+        actor=user,
+        target=f"user:{user.pk}",
+        request=request,
+        data={
+            "operator": invitation.operator.code,
+            "role": invitation.role,
+            "invitation": invitation.pk,
+        },
+    )
+    return user
+
+
+@transaction.atomic
+def cancel_invitation(*, operator, invitation_id: int, by, request=None):
+    from sgu.core import audit
+    from sgu.operators.models import OperatorInvitation
+
+    invitation = (
+        OperatorInvitation.objects.select_for_update()
+        .filter(operator=operator, pk=invitation_id)
+        .first()
+    )
+    if invitation is None:
+        raise NotFound("No existe esa invitación.")
+    if invitation.accepted_at is None and invitation.cancelled_at is None:
+        invitation.cancelled_at = timezone.now()
+        invitation.save(update_fields=["cancelled_at"])
+        audit.record(
+            "operator_staff.invitation_cancelled",
+            actor=by,
+            target=f"invitation:{invitation.pk}",
+            request=request,
+            data={"operator": operator.code, "email": invitation.email},
+        )
+    return invitation
+
+
+def _member_for_update(operator, user_id: int):
+    from sgu.accounts.models import User
+
+    member = (
+        User.objects.select_for_update()
+        .filter(operator=operator, role__in=STAFF_ROLES, pk=user_id)
+        .first()
+    )
+    if member is None:
+        raise NotFound("No existe esa persona entre el personal de su empresa.")
+    return member
+
+
+def _would_leave_no_admin(operator, member) -> bool:
+    """True when `member` is the operator's only active administrator. The active admins'
+    rows are locked so two administrators demoting each other at once cannot both pass."""
+    from sgu.accounts.models import User
+
+    if not (member.is_active and member.role == "OPERATOR_ADMIN"):
+        return False
+    admins = list(
+        User.objects.select_for_update()
+        .filter(operator=operator, role="OPERATOR_ADMIN", is_active=True)
+        .values_list("pk", flat=True)
+    )
+    return admins == [member.pk] or not admins
+
+
+@transaction.atomic
+def change_staff_role(*, operator, user_id: int, role: str, by, request=None):
+    from sgu.core import audit
+    from sgu.core.errors import Conflict
+
+    member = _member_for_update(operator, user_id)  # another operator's person: 404 first
+    errors = ErrorCollector()
+    role = _check_role(role, errors)
+    errors.raise_if_any()
+    if member.role == role:
+        return member
+    if role != "OPERATOR_ADMIN" and _would_leave_no_admin(operator, member):
+        raise Conflict(
+            "Es el único administrador activo de su empresa: nombre a otro administrador "
+            "antes de cambiar este rol."
+        )
+    previous = member.role
+    member.role = role
+    member.save(update_fields=["role"])
+    audit.record(
+        "operator_staff.role_changed",
+        actor=by,
+        target=f"user:{member.pk}",
+        request=request,
+        data={"operator": operator.code, "from": previous, "to": role},
+    )
+    return member
+
+
+@transaction.atomic
+def set_staff_active(*, operator, user_id: int, active: bool, by, request=None):
+    """Deactivate (or reactivate) a member of the operator's staff. A deactivated person
+    cannot sign in, and their open sessions stop working on the next request: Django's
+    authentication backend refuses inactive users when it loads the session's user."""
+    from sgu.core import audit
+    from sgu.core.errors import Conflict
+
+    member = _member_for_update(operator, user_id)
+    if member.is_active == active:
+        return member
+    if not active and _would_leave_no_admin(operator, member):
+        raise Conflict(
+            "Es el único administrador activo de su empresa: nombre a otro administrador "
+            "antes de desactivar esta cuenta."
+        )
+    member.is_active = active
+    member.save(update_fields=["is_active"])
+    audit.record(
+        "operator_staff.reactivated" if active else "operator_staff.deactivated",
+        actor=by,
+        target=f"user:{member.pk}",
+        request=request,
+        data={"operator": operator.code, "email": member.email},
+    )
+    return member

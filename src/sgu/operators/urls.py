@@ -25,6 +25,24 @@ urlpatterns = [
         portal_views.webhook_redeliver,
         name="webhook_redeliver",
     ),
+    path("personal/", portal_views.staff, name="staff"),
+    path("personal/<int:user_id>/rol/", portal_views.staff_role, name="staff_role"),
+    path(
+        "personal/<int:user_id>/desactivar/",
+        portal_views.staff_deactivate,
+        name="staff_deactivate",
+    ),
+    path(
+        "personal/<int:user_id>/reactivar/",
+        portal_views.staff_reactivate,
+        name="staff_reactivate",
+    ),
+    path(
+        "personal/invitaciones/<int:invitation_id>/anular/",
+        portal_views.cancel_invitation,
+        name="cancel_invitation",
+    ),
+    path("invitacion/<str:token>/", portal_views.accept_invitation, name="accept_invitation"),
     path("claves/", portal_views.api_keys, name="api_keys"),
     path("claves/<int:key_id>/revocar/", portal_views.revoke_api_key, name="revoke_api_key"),
 ]
