@@ -92,6 +92,10 @@ def claro_world(claro, movistar, settings):
     from service_requests.helpers import baja, csv_bytes, send
 
     batch = send(claro, csv_bytes([baja()]), process=False)
+    staff_member = make_operator_agent(claro)
+    invitation = operator_services.invite_staff(
+        operator=claro, email="invitada@claro.com.pe", role="OPERATOR_AGENT", by=admin
+    )
     return {
         "code": case.code,
         "pk": attachment.pk,
@@ -100,12 +104,26 @@ def claro_world(claro, movistar, settings):
         "key_id": key.pk,
         "outage_id": outage.pk,
         "batch_id": batch.pk,
+        "user_id": staff_member.pk,
+        "invitation_id": invitation.pk,
+        # The invitation page is opened by token, without an account: a signed-in person of
+        # any operator gets 403 there (a real, pending token of Claro's is not enough).
+        "token": _invitation_token(invitation),
         ("point_edit", "pk"): point.pk,
         ("event_close", "pk"): outage.pk,
         ("window", "pk"): 1,
         ("window_apply", "pk"): 1,
         "_codes": {case.code, claim.case.code},
     }
+
+
+def _invitation_token(invitation) -> str:
+    # Only the hash is stored: give the invitation a token the test knows.
+    from sgu.accounts.services import token_hash
+
+    raw = "token-de-prueba-de-claro-0123456789"
+    type(invitation).objects.filter(pk=invitation.pk).update(token_hash=token_hash(raw))
+    return raw
 
 
 def fill(path: str, name: str, world: dict) -> str:
