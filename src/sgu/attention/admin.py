@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from sgu.accounts.models import REGULATOR_ROLES
-from sgu.attention.models import Area, AreaMember
+from sgu.attention.models import Area, AreaMember, AttentionEvent, Escalation, Query, Survey
 
 
 @admin.register(Area)
@@ -35,3 +35,59 @@ class AreaMemberAdmin(admin.ModelAdmin):
     list_filter = ["area"]
     search_fields = ["user__email", "user__last_name", "area__name"]
     autocomplete_fields = ["user"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written only through the services; kept forever."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Query)
+class QueryAdmin(ReadOnlyAdmin):
+    list_display = ["code", "state", "channel", "topic", "registered_at", "resolved_level"]
+    list_filter = ["state", "channel", "resolved_level"]
+    search_fields = ["code", "document_number", "email", "name"]
+    date_hierarchy = "registered_at"
+
+
+@admin.register(Escalation)
+class EscalationAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "area",
+        "level",
+        "state",
+        "criticality",
+        "complexity",
+        "escalated_at",
+        "due_at",
+        "answered_at",
+        "on_time",
+    ]
+    list_filter = ["level", "state", "criticality", "area"]
+    search_fields = ["case__code", "query__code"]
+    date_hierarchy = "escalated_at"
+
+
+@admin.register(AttentionEvent)
+class AttentionEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "kind", "escalation", "query", "actor", "from_state", "to_state"]
+    list_filter = ["kind"]
+    search_fields = ["query__code", "case__code"]
+    date_hierarchy = "at"
+
+
+@admin.register(Survey)
+class SurveyAdmin(ReadOnlyAdmin):
+    list_display = ["id", "office", "agent", "offered_at", "answered_at", "score"]
+    list_filter = ["office", "score", "answered_via"]
+    date_hierarchy = "offered_at"
+    exclude = ["token_hash"]
