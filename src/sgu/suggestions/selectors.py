@@ -1,0 +1,167 @@
+"""Reads of the suggestions box, scoped to who asks.
+
+Only regulator staff see suggestions. A supervisor sees all of them; any other regulator
+user sees those waiting to be routed (anyone may triage them) and those of the areas they
+belong to. Anything else is "not found"."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from sgu.accounts.models import REGULATOR_ROLES, Role
+from sgu.attention.models import Area
+from sgu.core.calendar import LIMA
+from sgu.core.errors import NotFound
+from sgu.suggestions.models import (
+    EventKind,
+    Suggestion,
+    SuggestionEvent,
+    SuggestionState,
+    SuggestionTopic,
+)
+
+NOT_FOUND = "No existe esa sugerencia entre las que usted atiende."
+
+
+def active_topics() -> QuerySet[SuggestionTopic]:
+    return SuggestionTopic.objects.filter(active=True).order_by("position", "name")
+
+
+def active_areas() -> list[Area]:
+    return list(Area.objects.filter(active=True).order_by("level", "name"))
+
+
+def area_ids_of(user) -> set[int]:
+    return set(Area.objects.filter(members__user=user, active=True).values_list("pk", flat=True))
+
+
+def _is_supervisor(user) -> bool:
+    return user.role == Role.REGULATOR_SUPERVISOR
+
+
+def visible_to(user) -> QuerySet[Suggestion]:
+    if not user.is_active or user.role not in REGULATOR_ROLES:
+        return Suggestion.objects.none()
+    qs = Suggestion.objects.all()
+    if not _is_supervisor(user):
+        qs = qs.filter(Q(state=SuggestionState.RECEIVED) | Q(area_id__in=area_ids_of(user)))
+    return qs
+
+
+def can_route(user, suggestion: Suggestion) -> bool:
+    return (
+        _is_supervisor(user)
+        or suggestion.state == SuggestionState.RECEIVED
+        or suggestion.area_id in area_ids_of(user)
+    )
+
+
+def can_answer(user, suggestion: Suggestion) -> bool:
+    return _is_supervisor(user) or suggestion.area_id in area_ids_of(user)
+
+
+@dataclass(frozen=True)
+class Filters:
+    state: str = ""
+    area: str = ""
+    year: int | None = None
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    """[1 January 00:00, next 1 January 00:00) in Lima, as UTC instants."""
+    start = datetime.combine(date(year, 1, 1), time(0), tzinfo=LIMA).astimezone(UTC)
+    end = datetime.combine(date(year + 1, 1, 1), time(0), tzinfo=LIMA).astimezone(UTC)
+    return start, end
+
+
+def staff_list(user, filters: Filters) -> QuerySet[Suggestion]:
+    qs = visible_to(user).select_related("topic", "area")
+    if filters.state in SuggestionState.values:
+        qs = qs.filter(state=filters.state)
+    if filters.area == "-":
+        qs = qs.filter(area__isnull=True)
+    elif filters.area:
+        qs = qs.filter(area__code=filters.area)
+    if filters.year:
+        start, end = year_bounds(filters.year)
+        qs = qs.filter(received_at__gte=start, received_at__lt=end)
+    return qs
+
+
+def for_staff(user, code: str) -> Suggestion:
+    found = (
+        visible_to(user)
+        .select_related("topic", "area", "answered_by", "citizen")
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=SuggestionEvent.objects.select_related("by", "area").order_by("at", "id"),
+            )
+        )
+        .filter(code=code)
+        .first()
+    )
+    if found is None:
+        raise NotFound(NOT_FOUND)
+    return found
+
+
+# --- the annual report ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnnualReport:
+    year: int
+    received: int
+    answered: int
+    with_actions: int
+    actions: int
+    by_state: list[tuple[str, int]]
+    by_area: list[tuple[str, int, int]]  # area, received, answered
+    by_topic: list[tuple[str, int]]
+
+
+def annual_report(year: int) -> AnnualReport:
+    """Counts of the suggestions received in the year (Lima), by state, area and topic,
+    and of the actions recorded for them — SQL aggregates, one statement each."""
+    start, end = year_bounds(year)
+    qs = Suggestion.objects.filter(received_at__gte=start, received_at__lt=end)
+    states = dict(qs.values("state").annotate(n=Count("id")).values_list("state", "n"))
+    by_state = [(label, states.get(value, 0)) for value, label in SuggestionState.choices]
+    areas = (
+        qs.values("area__name")
+        .annotate(n=Count("id"), answered=Count("id", filter=Q(state=SuggestionState.ANSWERED)))
+        .order_by("-n", "area__name")
+    )
+    by_area = [(a["area__name"] or "Sin derivar", a["n"], a["answered"]) for a in areas]
+    topics = qs.values("topic__name").annotate(n=Count("id")).order_by("-n", "topic__name")
+    by_topic = [(t["topic__name"] or "Sin tema", t["n"]) for t in topics]
+    actions = SuggestionEvent.objects.filter(kind=EventKind.ACTION, suggestion__in=qs)
+    return AnnualReport(
+        year=year,
+        received=sum(states.values()),
+        answered=states.get(SuggestionState.ANSWERED, 0),
+        with_actions=actions.values("suggestion_id").distinct().count(),
+        actions=actions.count(),
+        by_state=by_state,
+        by_area=by_area,
+        by_topic=by_topic,
+    )
+
+
+def annual_list(year: int) -> QuerySet[Suggestion]:
+    """The year's suggestions, oldest first, with their actions taken."""
+    start, end = year_bounds(year)
+    return (
+        Suggestion.objects.filter(received_at__gte=start, received_at__lt=end)
+        .select_related("topic", "area")
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=SuggestionEvent.objects.filter(kind=EventKind.ACTION).order_by("at", "id"),
+                to_attr="actions",
+            )
+        )
+        .order_by("received_at", "id")
+    )

@@ -1,0 +1,270 @@
+"""Every write on the suggestions box: receiving one (web or API, anyone), routing it to an
+area, answering the sender (by email), recording the actions taken. One transaction each;
+emails are queued in it (sent by the worker)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import connection, transaction
+from django.utils import timezone
+
+from sgu.accounts.models import REGULATOR_ROLES, Role
+from sgu.attention.models import Area
+from sgu.core.calendar import LIMA
+from sgu.core.errors import Conflict, ErrorCollector, FieldError, Forbidden, ValidationFailed
+from sgu.core.principal import Principal
+from sgu.core.ratelimit import limit_by_ip
+from sgu.notifications.services import queue_email
+from sgu.suggestions import selectors
+from sgu.suggestions.models import (
+    EventKind,
+    Suggestion,
+    SuggestionChannel,
+    SuggestionEvent,
+    SuggestionState,
+    SuggestionTopic,
+)
+
+MAX_TEXT = 4000
+MAX_ANSWER = 4000
+
+
+def config() -> dict:
+    defaults = {"CODE_PREFIX": "SUG", "RATE_LIMIT": 5, "RATE_WINDOW_SECONDS": 600}
+    return {**defaults, **settings.SGU.get("SUGGESTIONS", {})}
+
+
+def rate_limit(request) -> None:
+    """Per IP, shared by the web form and the API (core/ratelimit.py)."""
+    cfg = config()
+    limit_by_ip(
+        request, "suggestions", limit=int(cfg["RATE_LIMIT"]), window=int(cfg["RATE_WINDOW_SECONDS"])
+    )
+
+
+@dataclass(frozen=True)
+class SuggestionInput:
+    email: str
+    text: str
+    name: str = ""
+    topic: str = ""
+
+
+def next_code(year: int) -> str:
+    """SUG-2026-000123: one UPDATE … RETURNING on the year's row, no duplicates."""
+    with connection.cursor() as cur:
+        bump = (
+            "UPDATE suggestions_suggestionsequence SET last_number = last_number + 1 "
+            "WHERE year = %s RETURNING last_number"
+        )
+        cur.execute(bump, [year])
+        row = cur.fetchone()
+        if row is None:
+            cur.execute(
+                "INSERT INTO suggestions_suggestionsequence (year, last_number) VALUES (%s, 0) "
+                "ON CONFLICT (year) DO NOTHING",
+                [year],
+            )
+            cur.execute(bump, [year])
+            row = cur.fetchone()
+    return f"{config()['CODE_PREFIX']}-{year}-{row[0]:06d}"
+
+
+def _clean(data: SuggestionInput) -> tuple[dict, SuggestionTopic | None]:
+    errors = ErrorCollector()
+    name = " ".join((data.name or "").split())
+    if len(name) > 120:
+        errors.add("name", "El nombre admite hasta 120 caracteres.")
+    email = (data.email or "").strip().lower()
+    if not email:
+        errors.add("email", "Escriba su correo electrónico: le enviaremos ahí la respuesta.")
+    else:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.add("email", "El correo electrónico no es válido (p. ej. nombre@correo.pe).")
+        if len(email) > 254:
+            errors.add("email", "El correo electrónico es demasiado largo.")
+    text = (data.text or "").strip().replace("\r\n", "\n")
+    if len(text) < 10:
+        errors.add("text", "Escriba su sugerencia (al menos 10 caracteres).")
+    elif len(text) > MAX_TEXT:
+        errors.add("text", f"La sugerencia admite hasta {MAX_TEXT} caracteres.")
+    topic = None
+    code = (data.topic or "").strip()
+    if code:
+        topic = selectors.active_topics().filter(code=code).select_related("area").first()
+        if topic is None:
+            errors.add("topic", "Elija un tema de la lista.")
+    errors.raise_if_any()
+    return {"name": name, "email": email, "text": text}, topic
+
+
+def _event(suggestion, kind, *, at, by=None, area=None, note="") -> SuggestionEvent:
+    return SuggestionEvent.objects.create(
+        suggestion=suggestion, kind=kind, at=at, by=by, area=area, note=note
+    )
+
+
+@transaction.atomic
+def submit_suggestion(
+    *,
+    data: SuggestionInput,
+    channel: str = SuggestionChannel.WEB,
+    citizen=None,
+    now: datetime | None = None,
+) -> Suggestion:
+    """Receive a suggestion: its code, the acknowledgement email, and — when its topic has
+    a responsible area — its routing to that area."""
+    values, topic = _clean(data)
+    now = now or timezone.now()
+    if citizen is not None and getattr(citizen, "role", None) != Role.CITIZEN:
+        citizen = None
+    suggestion = Suggestion.objects.create(
+        code=next_code(timezone.localtime(now, LIMA).year),
+        received_at=now,
+        channel=channel,
+        topic=topic,
+        citizen=citizen,
+        **values,
+    )
+    _event(suggestion, EventKind.RECEIVED, at=now, by=citizen)
+    area = topic.area if topic is not None and topic.area and topic.area.active else None
+    if area is not None:
+        suggestion.area = area
+        suggestion.state = SuggestionState.ROUTED
+        suggestion.routed_at = now
+        suggestion.save(update_fields=["area", "state", "routed_at"])
+        _event(suggestion, EventKind.ROUTED, at=now, area=area, note=f"Por su tema: {topic.name}.")
+    queue_email(
+        to=suggestion.email,
+        template="suggestion_received",
+        context={"suggestion": suggestion},
+    )
+    return suggestion
+
+
+def _staff(by: Principal):
+    user = by.user
+    if user is None or not user.is_active or user.role not in REGULATOR_ROLES:
+        raise Forbidden("Las sugerencias las atiende el personal del regulador.")
+    return user
+
+
+def _locked(suggestion: Suggestion) -> Suggestion:
+    return Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+
+
+@transaction.atomic
+def route_suggestion(
+    *,
+    suggestion: Suggestion,
+    area_code: str,
+    by: Principal,
+    note: str = "",
+    now: datetime | None = None,
+) -> Suggestion:
+    """Send (or send again) a suggestion to the area that must answer it."""
+    user = _staff(by)
+    locked = _locked(suggestion)
+    if not selectors.can_route(user, locked):
+        raise Forbidden("No puede derivar esta sugerencia.")
+    if locked.state == SuggestionState.ANSWERED:
+        raise Conflict(f"La sugerencia {locked.code} ya fue respondida; no se deriva.")
+    area = Area.objects.filter(code=(area_code or "").strip(), active=True).first()
+    if area is None:
+        raise ValidationFailed.of([FieldError("area", "Elija el área responsable.")])
+    if area.pk == locked.area_id:
+        raise ValidationFailed.of(
+            [FieldError("area", f"La sugerencia ya está en el área {area.name}.")]
+        )
+    note = " ".join((note or "").split())
+    if len(note) > 500:
+        raise ValidationFailed.of([FieldError("note", "La nota admite hasta 500 caracteres.")])
+    now = now or timezone.now()
+    locked.area = area
+    locked.state = SuggestionState.ROUTED
+    locked.routed_at = now
+    locked.save(update_fields=["area", "state", "routed_at"])
+    _event(locked, EventKind.ROUTED, at=now, by=user, area=area, note=note)
+    return locked
+
+
+def _clean_actions(actions: str) -> str:
+    actions = (actions or "").strip().replace("\r\n", "\n")
+    if len(actions) > MAX_ANSWER:
+        raise ValidationFailed.of(
+            [FieldError("actions", f"Las acciones admiten hasta {MAX_ANSWER} caracteres.")]
+        )
+    return actions
+
+
+@transaction.atomic
+def answer_suggestion(
+    *,
+    suggestion: Suggestion,
+    answer: str,
+    by: Principal,
+    actions: str = "",
+    now: datetime | None = None,
+) -> Suggestion:
+    """The area's answer: stored, emailed to the sender; the actions taken (if any) are
+    recorded with it."""
+    user = _staff(by)
+    errors = ErrorCollector()
+    answer = (answer or "").strip().replace("\r\n", "\n")
+    if len(answer) < 10:
+        errors.add("answer", "Escriba la respuesta al remitente (al menos 10 caracteres).")
+    elif len(answer) > MAX_ANSWER:
+        errors.add("answer", f"La respuesta admite hasta {MAX_ANSWER} caracteres.")
+    try:
+        actions = _clean_actions(actions)
+    except ValidationFailed as exc:
+        errors.errors.extend(exc.errors)
+    errors.raise_if_any()
+    locked = _locked(suggestion)
+    if locked.state == SuggestionState.RECEIVED:
+        raise Conflict("Primero derive la sugerencia al área responsable.")
+    if locked.state == SuggestionState.ANSWERED:
+        raise Conflict(f"La sugerencia {locked.code} ya fue respondida.")
+    if not selectors.can_answer(user, locked):
+        raise Forbidden("Solo el área responsable o un supervisor responde esta sugerencia.")
+    now = now or timezone.now()
+    locked.state = SuggestionState.ANSWERED
+    locked.answer = answer
+    locked.answered_at = now
+    locked.answered_by = user
+    locked.save(update_fields=["state", "answer", "answered_at", "answered_by"])
+    _event(locked, EventKind.ANSWERED, at=now, by=user, area=locked.area, note=answer)
+    if actions:
+        _event(locked, EventKind.ACTION, at=now, by=user, area=locked.area, note=actions)
+    queue_email(
+        to=locked.email,
+        template="suggestion_answered",
+        context={"suggestion": locked, "actions": actions},
+    )
+    return locked
+
+
+@transaction.atomic
+def record_action(
+    *, suggestion: Suggestion, note: str, by: Principal, now: datetime | None = None
+) -> SuggestionEvent:
+    """An action taken because of the suggestion (before or after answering)."""
+    user = _staff(by)
+    note = _clean_actions(note)
+    if len(note) < 5:
+        raise ValidationFailed.of(
+            [FieldError("note", "Describa la acción adoptada (al menos 5 caracteres).")]
+        )
+    locked = _locked(suggestion)
+    if locked.state == SuggestionState.RECEIVED:
+        raise Conflict("Primero derive la sugerencia al área responsable.")
+    if not selectors.can_answer(user, locked):
+        raise Forbidden("Solo el área responsable o un supervisor registra sus acciones.")
+    return _event(
+        locked, EventKind.ACTION, at=now or timezone.now(), by=user, area=locked.area, note=note
+    )
