@@ -202,6 +202,7 @@ def _mount() -> None:
     from sgu.outages.api import router as outages_router
     from sgu.reporting.public_api import router as public_indicators_router
     from sgu.service_requests.api import router as service_requests_router
+    from sgu.suggestions.api import router as suggestions_router
 
     api.add_router("", accounts_router)
     api.add_router("/catalog", catalog_router)
@@ -210,6 +211,7 @@ def _mount() -> None:
     api.add_router("/staff", staff_router)
     api.add_router("", outages_router)  # /operator/outages…, /staff/contingency-windows…
     api.add_router("", service_requests_router)  # /operator/service-requests…, /public/…
+    api.add_router("", suggestions_router)  # /suggestions, /suggestions/topics
     api.add_router("/public", public_cases_router)  # /public/cases/{code}/status
     api.add_router("/public", public_indicators_router)  # /public/indicators, /public/open-data…
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "sgu.reporting",
     "sgu.attention",
     "sgu.knowledge",
+    "sgu.suggestions",
 ]
 
 MIDDLEWARE = [

@@ -20,11 +20,13 @@ urlpatterns = [
     path("operadora/", include("sgu.operators.urls")),
     path("regulador/estadisticas/", include("sgu.reporting.urls")),
     path("regulador/conocimiento/", include("sgu.knowledge.urls")),
+    path("regulador/sugerencias/", include("sgu.suggestions.staff_urls")),
     path("regulador/atencion/", include("sgu.attention.urls")),
     path("regulador/", include("sgu.cases.staff_urls")),
     path("inoperatividad/", include("sgu.outages.urls")),
     path("bajas-migraciones/", include("sgu.service_requests.urls")),
     path("atencion/", include("sgu.attention.public_urls")),
+    path("sugerencias/", include("sgu.suggestions.urls")),
     # Without an account: the operators' indicators and open data, a case's status.
     path("indicadores/", include("sgu.reporting.public_urls")),
     path("consulta/caso/", include("sgu.cases.public_urls")),
