@@ -38,6 +38,58 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+# The second factor (TOTP). Django's force_login skips the password; in these tests it skips
+# the second factor too, so a test about a page needs one line to be signed in. Tests of the
+# second factor itself log in through the real pages (tests/accounts/test_two_factor.py).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+@pytest.fixture(autouse=True)
+def force_login_passes_second_factor(monkeypatch):
+    from sgu.accounts.middleware import SESSION_KEY, VERIFIED
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        session[SESSION_KEY] = VERIFIED
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+def enrol_two_factor(user, secret: str = TOTP_SECRET) -> str:
+    """Give the user a confirmed authenticator with a known secret; returns the secret."""
+    accounts.enrol_known_secret(user=user, secret=secret)
+    return secret
+
+
+def staff_token(user) -> str:
+    """A bearer token for a regulator staff member, with the second factor as the API wants
+    it. Each call may reuse the current code: the stored step is cleared first (a test-only
+    shortcut; the service refuses a code used twice)."""
+    from sgu.accounts import totp
+
+    enrol_two_factor(user)
+    raw, _ = accounts.issue_api_token(
+        email=user.email, password=PASSWORD, otp=totp.now_code(TOTP_SECRET)
+    )
+    return raw
+
+
+def log_in_with_code(client, user) -> None:
+    """Log in through the real pages: password, then the authenticator's code."""
+    from sgu.accounts import totp
+
+    secret = enrol_two_factor(user)
+    response = client.post("/cuenta/ingresar/", {"username": user.email, "password": PASSWORD})
+    assert response.status_code == 302, response
+    assert response["Location"].startswith("/cuenta/verificar/"), response["Location"]
+    response = client.post("/cuenta/verificar/", {"code": totp.now_code(secret)})
+    assert response.status_code == 302, response.content.decode()
+
+
 # --- a real SMTP server ---------------------------------------------------------------------
 
 

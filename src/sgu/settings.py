@@ -64,6 +64,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sgu.core.security.IdleSessionMiddleware",
+    # After the password, staff and operator users (and citizens who chose it) must give a
+    # TOTP code before reaching anything else.
+    "sgu.accounts.middleware.SecondFactorMiddleware",
     "sgu.core.security.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -119,6 +122,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# A password reset link works once (its token covers the password hash) and for this long.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(3600)))
 
 # --- locale ------------------------------------------------------------------------------
 LANGUAGE_CODE = "es"

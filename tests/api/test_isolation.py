@@ -4,7 +4,16 @@ whether through a bearer token, an API key or the web session."""
 import pytest
 from django.test import Client
 
-from conftest import PASSWORD, case_payload, citizen_api, make_citizen, make_operator_agent
+from conftest import (
+    PASSWORD,
+    Api,
+    case_payload,
+    citizen_api,
+    log_in_with_code,
+    make_citizen,
+    make_operator_agent,
+    staff_token,
+)
 from factories import (
     NothingWritten,
     answer,
@@ -84,7 +93,7 @@ def test_given_another_citizens_case_when_listing_then_it_never_appears(
 
 def session_of(user) -> Client:
     client = Client()
-    assert client.login(username=user.email, password=PASSWORD)
+    log_in_with_code(client, user)
     return client
 
 
@@ -156,7 +165,7 @@ def test_given_an_agent_session_without_csrf_token_when_posting_then_403_and_not
 ):
     case = make_case(operator="CLARO")
     agent = Client(enforce_csrf_checks=True)
-    assert agent.login(username=make_operator_agent(claro).email, password=PASSWORD)
+    agent.force_login(make_operator_agent(claro))
 
     with NothingWritten():
         response = agent.post(f"/api/v1/operator/cases/{case.code}/ack")
@@ -187,7 +196,7 @@ def test_given_a_regulator_token_when_reporting_as_a_citizen_then_403_and_nothin
         first_name="Luis",
         last_name="Ramos",
     )
-    client = citizen_api(agent)
+    client = Api(staff_token(agent))
 
     with NothingWritten():
         response = client.post("/api/v1/cases", case_payload())

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from conftest import PASSWORD, Api, make_operator_agent
+from conftest import Api, make_operator_agent
 from factories import make_case, problem_of
 from sgu.api import translate_validation
 
@@ -38,7 +38,7 @@ def test_given_a_web_path_when_not_found_then_it_stays_an_html_page(catalog):
 def test_given_a_session_post_without_csrf_token_when_called_then_403_problem_in_spanish(claro):
     case = make_case(operator="CLARO")
     agent = Client(enforce_csrf_checks=True)
-    assert agent.login(username=make_operator_agent(claro).email, password=PASSWORD)
+    agent.force_login(make_operator_agent(claro))
 
     body = problem_of(agent.post(f"/api/v1/operator/cases/{case.code}/ack"), 403)
 

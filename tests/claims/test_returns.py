@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from conftest import PASSWORD, Api
+from conftest import PASSWORD, Api, staff_token
 from factories import (
     NothingWritten,
     answer,
@@ -41,8 +41,7 @@ def regulator(catalog):
 
 @pytest.fixture
 def staff_api(regulator):
-    raw, _ = accounts.issue_api_token(email=regulator.email, password=PASSWORD)
-    return Api(raw)
+    return Api(staff_token(regulator))
 
 
 def return_url(case: Case) -> str:

@@ -94,9 +94,21 @@ def watch_errors(page) -> list[str]:
 
 
 def log_in(page, base_url: str, email: str) -> None:
-    from conftest import PASSWORD
+    """Log in as a person would: password, then — staff and operator users — the code of
+    their authenticator app (a known secret is enrolled for them, the code computed by the
+    same TOTP function the server uses)."""
+    from conftest import PASSWORD, TOTP_SECRET, enrol_two_factor
+    from sgu.accounts import services, totp
+    from sgu.accounts.models import User
 
+    user = User.objects.get(email=email)
+    second_factor = services.second_factor_required(user)
+    if second_factor:
+        enrol_two_factor(user)
     page.goto(base_url + "/cuenta/ingresar/")
     page.get_by_label("Correo electrónico").fill(email)
     page.get_by_label("Contraseña").fill(PASSWORD)
     page.get_by_role("button", name="Ingresar").click()
+    if second_factor:
+        page.get_by_label("Código de verificación").fill(totp.now_code(TOTP_SECRET))
+        page.get_by_role("button", name="Verificar").click()

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from conftest import PASSWORD, Mailbox, make_citizen, make_operator_agent
-from e2e.conftest import DESKTOP, PHONE, link_in, watch_errors
+from e2e.conftest import DESKTOP, PHONE, link_in, log_in, watch_errors
 from sgu.catalog.demo import load_reference_data
 from sgu.catalog.models import Operator
 from web.conftest import PDF_BYTES, png_bytes
@@ -96,10 +96,7 @@ def test_citizen_reports_operator_answers_citizen_rates(
     agent_ctx = browser.new_context(viewport=DESKTOP, locale="es-PE")
     op = agent_ctx.new_page()
     op_errors = watch_errors(op)
-    op.goto(url + "/cuenta/ingresar/")
-    op.get_by_label("Correo electrónico").fill(agent.email)
-    op.get_by_label("Contraseña").fill(PASSWORD)
-    op.get_by_role("button", name="Ingresar").click()
+    log_in(op, url, agent.email)
     op.get_by_role("heading", name=re.compile("Bandeja de Claro")).wait_for()
     row = op.locator("#tray-rows tr", has_text=code)
     assert row.count() == 1

@@ -296,10 +296,9 @@ def test_validation_errors_are_gathered_in_spanish(catalog, supervisor):
 
 
 def test_api_registers_and_reapplies(catalog, supervisor, claro):
-    from conftest import Api
-    from sgu.accounts import services as accounts
+    from conftest import Api, staff_token
 
-    token, _ = accounts.issue_api_token(email=supervisor.email, password="Clave.Segura.2026")
+    token = staff_token(supervisor)
     staff = Api(token)
     case = make_case(now=MON_9)
     now = timezone.now()
@@ -337,11 +336,10 @@ def test_api_registers_and_reapplies(catalog, supervisor, claro):
 
 
 def test_api_refuses_agents_and_operators(catalog, claro):
-    from conftest import Api
-    from sgu.accounts import services as accounts
+    from conftest import Api, staff_token
 
     agent = make_supervisor(Role.REGULATOR_AGENT)
-    token, _ = accounts.issue_api_token(email=agent.email, password="Clave.Segura.2026")
+    token = staff_token(agent)
     payload = {
         "starts_at": "2026-03-10T09:00:00-05:00",
         "ends_at": "2026-03-10T15:00:00-05:00",

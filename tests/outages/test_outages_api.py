@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from conftest import PASSWORD, Api, make_operator_agent, operator_api
+from conftest import PASSWORD, Api, make_operator_agent, operator_api, staff_token
 from factories import PROBLEM, lima
 from outages.helpers import make_supervisor, outage_payload, register
 from sgu.accounts import services as accounts
@@ -29,9 +29,7 @@ def movistar_key(movistar):
 
 
 def staff_api(role=Role.REGULATOR_AGENT) -> Api:
-    user = make_supervisor(role)
-    token, _ = accounts.issue_api_token(email=user.email, password=PASSWORD)
-    return Api(token)
+    return Api(staff_token(make_supervisor(role)))
 
 
 def problem(response, status: int) -> dict:

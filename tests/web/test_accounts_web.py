@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from conftest import PASSWORD, make_citizen, make_operator_agent
+from conftest import PASSWORD, TOTP_SECRET, enrol_two_factor, make_citizen, make_operator_agent
+from sgu.accounts import totp
 from sgu.accounts.models import EmailToken, User
 from sgu.notifications.models import OutboundEmail
 from web.conftest import error_of, text
@@ -213,7 +214,13 @@ def test_login_sends_a_citizen_to_my_cases_and_an_agent_to_the_tray(client, clar
     assert response.status_code == 302 and response["Location"] == "/casos/"
 
     client.post("/cuenta/salir/")
+    enrol_two_factor(agent)
     response = client.post("/cuenta/ingresar/", {"username": agent.email, "password": PASSWORD})
+    # Operator users give their second factor first, then land on the tray.
+    assert response["Location"] == "/cuenta/verificar/?next=%2Foperadora%2Fbandeja%2F"
+    response = client.post(
+        "/cuenta/verificar/", {"code": totp.now_code(TOTP_SECRET), "next": "/operadora/bandeja/"}
+    )
     assert response.status_code == 302 and response["Location"] == "/operadora/bandeja/"
 
 

@@ -4,7 +4,14 @@ phone (web form and POST /api/v1/staff/cases), and prints or emails the constanc
 import pytest
 from django.test import Client
 
-from conftest import PASSWORD, Api, Mailbox, case_payload, make_citizen, make_operator_agent
+from conftest import (
+    Api,
+    Mailbox,
+    case_payload,
+    make_citizen,
+    make_operator_agent,
+    staff_token,
+)
 from factories import NothingWritten, field_errors, problem_of
 from sgu.accounts import services as accounts
 from sgu.accounts.models import User
@@ -18,8 +25,7 @@ NEW = "/regulador/registrar/"
 
 
 def staff_api(user) -> Api:
-    raw, _ = accounts.issue_api_token(email=user.email, password=PASSWORD)
-    return Api(raw)
+    return Api(staff_token(user))
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from conftest import PASSWORD, Api, make_citizen, make_operator_agent
+from conftest import Api, make_citizen, make_operator_agent, staff_token
 from factories import problem_of
 from sgu.accounts import services as accounts
 from sgu.cases.models import SavedTrayView
@@ -20,8 +20,7 @@ TRAY = "/regulador/bandeja/"
 
 
 def staff_api(user) -> Api:
-    raw, _ = accounts.issue_api_token(email=user.email, password=PASSWORD)
-    return Api(raw)
+    return Api(staff_token(user))
 
 
 @pytest.fixture

@@ -8,8 +8,16 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from conftest import PASSWORD, Mailbox, make_citizen, make_operator_agent
+from conftest import (
+    PASSWORD,
+    TOTP_SECRET,
+    Mailbox,
+    enrol_two_factor,
+    make_citizen,
+    make_operator_agent,
+)
 from factories import NothingWritten
+from sgu.accounts import totp
 from sgu.cases import services
 from sgu.cases.models import Case
 from sgu.cases.workflow import Actor, State
@@ -73,7 +81,11 @@ def test_regulator_staff_land_on_the_regulator_home_after_logging_in(catalog, ro
     user = make_regulator(role)
     client = Client()
 
+    enrol_two_factor(user)
     response = client.post("/cuenta/ingresar/", {"username": user.email, "password": PASSWORD})
+    # The second factor first, then the regulator's home.
+    assert response["Location"] == f"/cuenta/verificar/?next={HOME.replace('/', '%2F')}"
+    response = client.post("/cuenta/verificar/", {"code": totp.now_code(TOTP_SECRET), "next": HOME})
 
     assert response.status_code == 302
     assert response["Location"] == HOME

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from sgu.accounts.models import OperatorApiKey, User
+from sgu.accounts.models import CorrectionRequest, OperatorApiKey, User
 
 
 @admin.register(User)
@@ -45,6 +45,21 @@ class SguUserAdmin(UserAdmin):
         ),
     )
     readonly_fields = ["email_verified_at", "consent_at", "consent_version", "consent_channel"]
+    actions = ["reset_two_factor"]
+
+    @admin.action(description="Restablecer la verificación en dos pasos (perdió el teléfono)")
+    def reset_two_factor(self, request, queryset):
+        from sgu.accounts import services
+
+        count = 0
+        for user in queryset:
+            services.reset_two_factor(user=user, by=request.user, request=request)
+            count += 1
+        self.message_user(
+            request,
+            f"Se restableció la verificación de {count} usuario(s): la configurarán de nuevo "
+            "al ingresar.",
+        )
 
 
 @admin.register(OperatorApiKey)
@@ -63,3 +78,34 @@ class OperatorApiKeyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # keys are created by `create_operator_key` or the operator portal
+
+
+@admin.register(CorrectionRequest)
+class CorrectionRequestAdmin(admin.ModelAdmin):
+    """Read-only list: staff record what they did on /cuenta/correcciones/ (audited)."""
+
+    list_display = ["created_at", "user", "field", "requested_value", "status", "handled_at"]
+    list_filter = ["status", "field"]
+    search_fields = ["user__email", "user__document_number", "requested_value"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "user",
+        "field",
+        "current_value",
+        "requested_value",
+        "note",
+        "created_at",
+        "status",
+        "handled_at",
+        "handled_by",
+        "response",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

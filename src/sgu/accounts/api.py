@@ -38,6 +38,14 @@ class VerifyOut(Schema):
 class TokenIn(Schema):
     email: str = Field(max_length=254)
     password: str = Field(max_length=128)
+    otp: str | None = Field(
+        None,
+        max_length=12,
+        description="Código de 6 dígitos de la aplicación de autenticación. Obligatorio para "
+        "el personal del regulador (que debe tenerla configurada en la web) y para los "
+        "ciudadanos que activaron la verificación en dos pasos. Cada código sirve una vez.",
+        examples=["123456"],
+    )
 
 
 class TokenOut(Schema):
@@ -77,13 +85,19 @@ def verify_email(request, payload: VerifyIn):
     response={200: TokenOut, 401: Problem, 429: Problem},
     summary="Obtener un token de acceso (ciudadanos y personal del regulador)",
     description="Tras 5 intentos fallidos para una cuenta (o 30 desde una dirección) en 15 "
-    "minutos, responde 429 con `Retry-After` hasta que pase la ventana.",
+    "minutos, responde 429 con `Retry-After` hasta que pase la ventana. Quien usa "
+    "verificación en dos pasos envía también `otp`; un código errado cuenta como intento "
+    "fallido. Los códigos de recuperación solo sirven en la web.",
 )
 def token(request, payload: TokenIn):
     from sgu.core.ratelimit import client_ip
 
     raw, row = services.issue_api_token(
-        email=payload.email, password=payload.password, ip=client_ip(request), request=request
+        email=payload.email,
+        password=payload.password,
+        otp=payload.otp,
+        ip=client_ip(request),
+        request=request,
     )
     return {"token": raw, "expires_at": row.expires_at}
 

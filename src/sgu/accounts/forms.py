@@ -126,3 +126,82 @@ class ConfirmForm(ServiceForm):
         # A pasted link works too: the token is its last path segment.
         raw = self.value("token").strip()
         return raw.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+
+
+class SecondFactorForm(ServiceForm):
+    code = forms.CharField(
+        label="Código de verificación",
+        help_text="Los 6 dígitos que muestra ahora su aplicación de autenticación, o uno de sus "
+        "códigos de recuperación (por ejemplo ABCD-EFGH-JKLM).",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "spellcheck": "false",
+                "autocapitalize": "characters",
+            }
+        ),
+    )
+
+
+class TotpCodeForm(ServiceForm):
+    code = forms.CharField(
+        label="Código de 6 dígitos",
+        help_text="El que muestra ahora su aplicación para «SGU».",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9 ]*",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+
+class PasswordResetRequestForm(ServiceForm):
+    email = forms.CharField(
+        label="Correo electrónico",
+        help_text="El correo con el que ingresa al SGU.",
+        widget=forms.EmailInput(
+            attrs={"autocomplete": "email", "autofocus": True, "spellcheck": "false"}
+        ),
+    )
+
+
+class SetPasswordForm(ServiceForm):
+    password = forms.CharField(
+        label="Nueva contraseña",
+        help_text="Al menos 8 caracteres; que no sea solo números ni se parezca a sus datos.",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_confirmation = forms.CharField(
+        label="Repita la nueva contraseña",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class CorrectionForm(ServiceForm):
+    field = forms.CharField(label="Dato que desea corregir")
+    requested_value = forms.CharField(
+        label="Valor correcto",
+        help_text="Escríbalo como debe quedar.",
+        widget=forms.TextInput(attrs={"maxlength": 300}),
+    )
+    note = forms.CharField(
+        required=False,
+        label="Comentario (opcional)",
+        help_text="Por ejemplo, en qué caso aparece el dato o cómo podemos comprobarlo.",
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from sgu.accounts.models import CorrectionRequest
+
+        super().__init__(*args, **kwargs)
+        self.fields["field"].widget = forms.Select(
+            choices=[("", "Elija el dato"), *CorrectionRequest.Field.choices],
+            attrs={"required": True, "aria-required": "true"},
+        )

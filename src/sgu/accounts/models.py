@@ -153,3 +153,86 @@ class OperatorApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.operator_id}:{self.name} ({self.prefix}…)"
+
+
+class TwoFactorDevice(models.Model):
+    """A person's authenticator app (TOTP, RFC 6238). Unconfirmed while being set up.
+
+    The secret must be readable to check codes, so it is kept as is (like every TOTP server);
+    the database is what protects it."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor")
+    secret = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField("activada", null=True, blank=True)
+    # The last time step whose code was accepted: a code is never accepted twice.
+    last_used_step = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "verificación en dos pasos"
+        verbose_name_plural = "verificaciones en dos pasos"
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'activa' if self.confirmed_at else 'sin confirmar'})"
+
+
+class RecoveryCode(models.Model):
+    """A single-use code for when the phone is lost. Shown once; only its SHA-256 is kept
+    (60 random bits each)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "code_hash"], name="recovery_code_lookup_idx")]
+
+
+class CorrectionRequest(models.Model):
+    """A citizen asks the regulator to correct a datum about them (Ley 29733, rectificación)."""
+
+    class Field(models.TextChoices):
+        FIRST_NAME = "first_name", "Nombres"
+        LAST_NAME = "last_name", "Apellidos"
+        DOCUMENT = "document", "Documento de identidad"
+        EMAIL = "email", "Correo electrónico"
+        PHONE = "phone", "Celular"
+        CASE = "case", "Datos de un caso"
+        OTHER = "other", "Otro dato"
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "Pendiente"
+        DONE = "DONE", "Atendida"
+        REJECTED = "REJECTED", "No procede"
+
+    user = models.ForeignKey(
+        User, verbose_name="ciudadano", on_delete=models.PROTECT, related_name="corrections"
+    )
+    field = models.CharField("dato", max_length=20, choices=Field.choices)
+    current_value = models.CharField("valor registrado", max_length=300, blank=True)
+    requested_value = models.CharField("valor correcto", max_length=300)
+    note = models.TextField("comentario", blank=True)
+    created_at = models.DateTimeField("solicitada", auto_now_add=True)
+    status = models.CharField(
+        "estado", max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    handled_at = models.DateTimeField("atendida", null=True, blank=True)
+    handled_by = models.ForeignKey(
+        User,
+        verbose_name="atendida por",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    response = models.TextField("respuesta", blank=True)
+
+    class Meta:
+        verbose_name = "solicitud de rectificación de datos"
+        verbose_name_plural = "solicitudes de rectificación de datos"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="correction_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_field_display()}"

@@ -13,7 +13,18 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from sgu.accounts.models import ApiToken, EmailToken, OperatorApiKey, Role, User
+from sgu.accounts.models import (
+    OPERATOR_ROLES,
+    REGULATOR_ROLES,
+    ApiToken,
+    CorrectionRequest,
+    EmailToken,
+    OperatorApiKey,
+    RecoveryCode,
+    Role,
+    TwoFactorDevice,
+    User,
+)
 from sgu.core.errors import Conflict, ErrorCollector, FieldError, Unauthorized, ValidationFailed
 from sgu.core.identity import InvalidValue, normalize_document, normalize_mobile
 
@@ -272,10 +283,16 @@ def issue_api_token(
     *,
     email: str,
     password: str,
+    otp: str | None = None,
     now: datetime | None = None,
     ip: str | None = None,
     request=None,
 ) -> tuple[str, ApiToken]:
+    """A bearer token for a citizen or a regulator staff member.
+
+    Whoever must (staff) or chose to (citizens) use two-factor authentication sends the
+    current code of their authenticator app as `otp`; staff who have not set it up yet are
+    refused until they do so on the web. A wrong code counts as a failed login."""
     now = now or timezone.now()
     email = (email or "").strip().lower()
     check_login_allowed(email=email, ip=ip)
@@ -284,6 +301,20 @@ def issue_api_token(
         # Operator back-ends use API keys; staff of operators sign in on the web.
         login_failed(email=email, ip=ip, request=request)
         raise Unauthorized("Correo o contraseña incorrectos.")
+    device = confirmed_device(user)
+    if device is None and second_factor_required(user):
+        raise Unauthorized(
+            "Su cuenta debe usar la verificación en dos pasos: configúrela en la web "
+            "(Ingresar) antes de pedir un token."
+        )
+    if device is not None:
+        if not (otp or "").strip():
+            raise Unauthorized(
+                "Envíe en `otp` el código de 6 dígitos de su aplicación de autenticación."
+            )
+        if _use_totp(device_id=device.pk, code=otp) is None:
+            second_factor_failed(user=user, ip=ip, request=request, channel="api")
+            raise Unauthorized("El código de verificación no es correcto o ya fue usado.")
     login_succeeded(user=user, request=request, channel="api")
     raw = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
@@ -468,3 +499,419 @@ def find_or_create_citizen_for_assisted(
         raise Conflict("Ya existe una cuenta con este correo o documento.") from None
     send_confirmation_email(user=user, now=now)
     return user, True
+
+
+# --- two-factor authentication (TOTP with recovery codes) ---------------------------------
+
+RECOVERY_CODE_COUNT = 10
+RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off paper
+SECOND_FACTOR_ROLES = REGULATOR_ROLES | OPERATOR_ROLES
+WRONG_CODE = "El código no es correcto o ya fue usado. Revise la hora de su teléfono."
+
+
+def second_factor_required(user: User) -> bool:
+    """Regulator staff, administrators and operator users must use it; citizens may."""
+    return user.role in SECOND_FACTOR_ROLES or user.is_staff or user.is_superuser
+
+
+def confirmed_device(user: User) -> TwoFactorDevice | None:
+    return TwoFactorDevice.objects.filter(user=user, confirmed_at__isnull=False).first()
+
+
+def _normalise_recovery(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+def _recovery_hash(code: str) -> str:
+    return hashlib.sha256(_normalise_recovery(code).encode()).hexdigest()
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    """Replace the user's recovery codes with new ones; the plain codes are returned once."""
+    RecoveryCode.objects.filter(user=user).delete()
+    codes = []
+    for _ in range(RECOVERY_CODE_COUNT):
+        raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(12))
+        codes.append(f"{raw[:4]}-{raw[4:8]}-{raw[8:]}")
+    RecoveryCode.objects.bulk_create(
+        [RecoveryCode(user=user, code_hash=_recovery_hash(c)) for c in codes]
+    )
+    return codes
+
+
+def _use_totp(*, device_id: int, code: str, confirmed: bool = True) -> int | None:
+    """Accept a TOTP code once: the step is stored under a row lock, so the same code sent
+    twice at the same moment is accepted only once."""
+    from sgu.accounts import totp
+
+    with transaction.atomic():
+        device = (
+            TwoFactorDevice.objects.select_for_update()
+            .filter(pk=device_id, confirmed_at__isnull=not confirmed)
+            .first()
+        )
+        if device is None:
+            return None
+        step = totp.matching_step(device.secret, code, last_step=device.last_used_step)
+        if step is None:
+            return None
+        device.last_used_step = step
+        device.save(update_fields=["last_used_step"])
+    return step
+
+
+def _use_recovery_code(*, user: User, code: str, now: datetime) -> bool:
+    if len(_normalise_recovery(code)) != 12:
+        return False
+    used = RecoveryCode.objects.filter(
+        user=user, code_hash=_recovery_hash(code), used_at__isnull=True
+    ).update(used_at=now)  # one UPDATE: two requests with the same code cannot both win
+    return used == 1
+
+
+def second_factor_failed(*, user: User, ip: str | None, request=None, channel: str = "web"):
+    """A wrong code counts like a wrong password (same lockout per account and per IP)."""
+    from sgu.core import audit
+    from sgu.core.ratelimit import RateLimited, hit
+
+    window = settings.SGU["LOGIN_LOCK_SECONDS"]
+    for key, _ in _fail_keys(user.email, ip):
+        with contextlib.suppress(RateLimited):
+            hit(key, limit=10**9, window=window)
+    audit.record(
+        "2fa.failed",
+        actor=user,
+        target=f"user:{user.pk}",
+        request=request,
+        data={"channel": channel},
+    )
+
+
+def start_two_factor_setup(*, user: User) -> TwoFactorDevice:
+    """The device being set up: a new secret, or the one shown a moment ago (a reload of the
+    page must not change the QR code the person is scanning)."""
+    from sgu.accounts import totp
+
+    if confirmed_device(user) is not None:
+        raise Conflict("La verificación en dos pasos ya está activa en su cuenta.")
+    device, _ = TwoFactorDevice.objects.get_or_create(
+        user=user, defaults={"secret": totp.new_secret()}
+    )
+    return device
+
+
+def confirm_two_factor(
+    *, user: User, code: str, ip: str | None = None, request=None, now: datetime | None = None
+) -> list[str]:
+    """The first code from the app proves it was set up right: the device becomes active and
+    the recovery codes are made. Returns them (shown once)."""
+    from sgu.core import audit
+
+    now = now or timezone.now()
+    check_login_allowed(email=user.email, ip=ip)
+    device = TwoFactorDevice.objects.filter(user=user, confirmed_at__isnull=True).first()
+    if device is None:
+        raise Conflict("Vuelva a empezar la configuración de la verificación en dos pasos.")
+    if _use_totp(device_id=device.pk, code=code, confirmed=False) is None:
+        second_factor_failed(user=user, ip=ip, request=request)
+        raise ValidationFailed.of([FieldError("code", WRONG_CODE)])
+    with transaction.atomic():
+        TwoFactorDevice.objects.filter(pk=device.pk).update(confirmed_at=now)
+        codes = _new_recovery_codes(user)
+        audit.record("2fa.enrolled", actor=user, target=f"user:{user.pk}", request=request)
+    return codes
+
+
+def verify_second_factor(
+    *, user: User, code: str, ip: str | None = None, request=None, now: datetime | None = None
+) -> str:
+    """Check the code typed after the password: the app's 6 digits or a recovery code (used
+    up). Returns "totp" or "recovery"; raises ValidationFailed (counted towards the lockout)
+    or RateLimited while the account is locked."""
+    from sgu.core import audit
+
+    now = now or timezone.now()
+    check_login_allowed(email=user.email, ip=ip)
+    device = confirmed_device(user)
+    if device is None:
+        raise Conflict("Su cuenta no tiene activa la verificación en dos pasos.")
+    cleaned = "".join((code or "").split())
+    if not cleaned:
+        raise ValidationFailed.of(
+            [FieldError("code", "Ingrese el código de su aplicación o un código de recuperación.")]
+        )
+    if cleaned.isdigit():
+        if _use_totp(device_id=device.pk, code=cleaned) is not None:
+            return "totp"
+    elif _use_recovery_code(user=user, code=cleaned, now=now):
+        audit.record(
+            "2fa.recovery_code_used",
+            actor=user,
+            target=f"user:{user.pk}",
+            request=request,
+            data={"remaining": remaining_recovery_codes(user)},
+        )
+        return "recovery"
+    second_factor_failed(user=user, ip=ip, request=request)
+    raise ValidationFailed.of([FieldError("code", WRONG_CODE)])
+
+
+def remaining_recovery_codes(user: User) -> int:
+    return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+
+
+def regenerate_recovery_codes(
+    *, user: User, code: str, ip: str | None = None, request=None
+) -> list[str]:
+    """New recovery codes (the old ones stop working), after a current code."""
+    from sgu.core import audit
+
+    verify_second_factor(user=user, code=code, ip=ip, request=request)
+    with transaction.atomic():
+        codes = _new_recovery_codes(user)
+        audit.record(
+            "2fa.recovery_codes_regenerated", actor=user, target=f"user:{user.pk}", request=request
+        )
+    return codes
+
+
+def disable_two_factor(*, user: User, code: str, ip: str | None = None, request=None) -> None:
+    """A citizen turns it off (with a current code). Staff cannot: it is required for them."""
+    from sgu.core import audit
+
+    if second_factor_required(user):
+        raise Conflict("La verificación en dos pasos es obligatoria para su cuenta.")
+    verify_second_factor(user=user, code=code, ip=ip, request=request)
+    with transaction.atomic():
+        TwoFactorDevice.objects.filter(user=user).delete()
+        RecoveryCode.objects.filter(user=user).delete()
+        audit.record("2fa.disabled", actor=user, target=f"user:{user.pk}", request=request)
+
+
+@transaction.atomic
+def reset_two_factor(*, user: User, by: User, request=None) -> None:
+    """An administrator removes a person's device (lost phone and codes): at the next login
+    the person sets it up again."""
+    from sgu.core import audit
+
+    TwoFactorDevice.objects.filter(user=user).delete()
+    RecoveryCode.objects.filter(user=user).delete()
+    audit.record(
+        "2fa.disabled",
+        actor=by,
+        target=f"user:{user.pk}",
+        request=request,
+        data={"reset_by_admin": True},
+    )
+
+
+def enrol_known_secret(*, user: User, secret: str, now: datetime | None = None) -> None:
+    """Demo data and tests: an already-confirmed device with a known secret."""
+    TwoFactorDevice.objects.update_or_create(
+        user=user,
+        defaults={"secret": secret, "confirmed_at": now or timezone.now(), "last_used_step": None},
+    )
+
+
+# --- password reset by email --------------------------------------------------------------
+
+RESET_EMAILS_PER_HOUR = 3
+
+
+def _reset_link(user: User) -> str:
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return f"/cuenta/recuperar/{uid}/{token}/"
+
+
+def request_password_reset(*, email: str, ip: str | None = None, request=None) -> None:
+    """Send a reset link if an active account has this email. The caller answers the same
+    whether it exists or not; at most 3 emails an hour per address (no mail bombing)."""
+    from sgu.core import audit
+    from sgu.core.ratelimit import RateLimited, hit
+    from sgu.notifications.services import queue_email
+
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        raise ValidationFailed.of(
+            [FieldError("email", "Ingrese un correo electrónico válido.")]
+        ) from None
+    try:
+        digest = hashlib.sha256(email.encode()).hexdigest()[:32]
+        hit(f"pwreset:{digest}", limit=RESET_EMAILS_PER_HOUR, window=3600)
+    except RateLimited:
+        return
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    if user is None:
+        return
+    with transaction.atomic():
+        queue_email(
+            to=user.email,
+            template="password_reset",
+            context={
+                "user": user,
+                "path": _reset_link(user),
+                "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+            },
+        )
+        audit.record(
+            "password_reset.requested", actor=user, target=f"user:{user.pk}", request=request
+        )
+
+
+def password_reset_user(uidb64: str, token: str) -> User | None:
+    """The account a reset link is for, while the link is valid (unused and unexpired)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.http import urlsafe_base64_decode
+
+    try:
+        pk = int(urlsafe_base64_decode(uidb64 or "").decode())
+    except (ValueError, TypeError, UnicodeDecodeError):
+        return None
+    user = User.objects.filter(pk=pk, is_active=True).first()
+    if user is None or not default_token_generator.check_token(user, token or ""):
+        return None
+    return user
+
+
+INVALID_RESET_LINK = "El enlace no es válido, ya fue usado o venció. Pida uno nuevo."
+
+
+@transaction.atomic
+def reset_password(
+    *,
+    uidb64: str,
+    token: str,
+    password: str,
+    password_confirmation: str,
+    request=None,
+    now: datetime | None = None,
+) -> User:
+    """Set a new password from a reset link. The link stops working (the token covers the
+    password hash), every other session ends (their auth hash no longer matches) and every
+    API token is revoked."""
+    from sgu.core import audit
+    from sgu.core.models import RateCounter
+    from sgu.notifications.services import queue_email
+
+    now = now or timezone.now()
+    user = password_reset_user(uidb64, token)
+    if user is None:
+        raise ValidationFailed.of([FieldError("token", INVALID_RESET_LINK)])
+    errors = ErrorCollector()
+    try:
+        validate_password(password or "", user=user)
+    except DjangoValidationError as exc:
+        for message in exc.messages:
+            errors.add("password", message)
+    if password != password_confirmation:
+        errors.add("password_confirmation", "Las contraseñas no coinciden.")
+    errors.raise_if_any()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    # The lockout said "recupere su contraseña": having done so, the account may log in.
+    RateCounter.objects.filter(key=_fail_keys(user.email, None)[0][0]).delete()
+    audit.record(
+        "password_reset.completed",
+        actor=user,
+        target=f"user:{user.pk}",
+        request=request,
+        data={"api_tokens_revoked": revoked},
+    )
+    queue_email(to=user.email, template="password_changed", context={"user": user, "now": now})
+    return user
+
+
+# --- personal data (Ley 29733): download and correction -----------------------------------
+
+
+def record_personal_data_download(*, user: User, request=None) -> None:
+    from sgu.core import audit
+
+    audit.record("personal_data.exported", actor=user, target=f"user:{user.pk}", request=request)
+
+
+@transaction.atomic
+def request_correction(
+    *, user: User, field: str, requested_value: str, note: str = "", request=None
+) -> CorrectionRequest:
+    """Register a citizen's request to correct a datum and acknowledge it by email."""
+    from sgu.core import audit
+    from sgu.notifications.services import queue_email
+
+    errors = ErrorCollector()
+    if field not in CorrectionRequest.Field.values:
+        errors.add("field", "Elija el dato que desea corregir.")
+    requested_value = " ".join((requested_value or "").split())
+    if not requested_value:
+        errors.add("requested_value", "Escriba el valor correcto.")
+    elif len(requested_value) > 300:
+        errors.add("requested_value", "Admite hasta 300 caracteres.")
+    note = (note or "").strip()
+    if len(note) > 2000:
+        errors.add("note", "Admite hasta 2000 caracteres.")
+    errors.raise_if_any()
+    current = {
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "document": f"{user.document_type} {user.document_number}".strip(),
+        "email": user.email,
+        "phone": user.phone,
+    }.get(field, "")
+    correction = CorrectionRequest.objects.create(
+        user=user,
+        field=field,
+        current_value=current[:300],
+        requested_value=requested_value,
+        note=note,
+    )
+    audit.record(
+        "personal_data.correction_requested",
+        actor=user,
+        target=f"correction:{correction.pk}",
+        request=request,
+        data={"field": field},
+    )
+    queue_email(
+        to=user.email,
+        template="correction_received",
+        context={"user": user, "correction": correction},
+    )
+    return correction
+
+
+@transaction.atomic
+def handle_correction(
+    *, correction_id: int, by: User, status: str, response: str = "", now: datetime | None = None
+) -> CorrectionRequest:
+    """Regulator staff record what they did with a correction request."""
+    from sgu.core import audit
+    from sgu.core.errors import NotFound
+
+    correction = CorrectionRequest.objects.select_for_update().filter(pk=correction_id).first()
+    if correction is None:
+        raise NotFound("No existe esa solicitud.")
+    if status not in (CorrectionRequest.Status.DONE, CorrectionRequest.Status.REJECTED):
+        raise ValidationFailed.of([FieldError("status", "Elija «Atendida» o «No procede».")])
+    response = (response or "").strip()
+    if status == CorrectionRequest.Status.REJECTED and not response:
+        raise ValidationFailed.of([FieldError("response", "Explique por qué no procede.")])
+    correction.status = status
+    correction.response = response[:2000]
+    correction.handled_at = now or timezone.now()
+    correction.handled_by = by
+    correction.save(update_fields=["status", "response", "handled_at", "handled_by"])
+    audit.record(
+        "personal_data.correction_handled",
+        actor=by,
+        target=f"correction:{correction.pk}",
+        data={"status": status},
+    )
+    return correction

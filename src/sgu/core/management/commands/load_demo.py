@@ -3,14 +3,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from sgu.accounts.models import Role, User
-from sgu.accounts.services import create_staff_user, register_citizen
+from sgu.accounts.services import (
+    confirmed_device,
+    create_staff_user,
+    enrol_known_secret,
+    register_citizen,
+)
 from sgu.attention.demo import load_attention_areas
 from sgu.catalog.demo import load_reference_data
 from sgu.catalog.models import Office, Operator
+from sgu.knowledge.demo import load_knowledge_demo
+from sgu.suggestions.demo import load_suggestion_routing
 
 PASSWORD_CITIZEN = "Reporte.Movil.2026"
 PASSWORD_STAFF = "Regulador.2026"
 PASSWORD_OPERATOR = "Operadora.2026"
+# Staff and operator accounts must use two-factor authentication: the demo ones share this
+# known secret (README: add it to an authenticator app, or `manage.py totp_code EMAIL`).
+DEMO_TOTP_SECRET = "SGUDEMOSGUDEMOSGUDEMOSGUDEMO2345"
 
 DEMO_CITIZEN = {
     "email": "ciudadano@demo.sgu.pe",
@@ -29,6 +39,7 @@ def demo_accounts() -> list[tuple[str, str, str]]:
         ("Supervisor (y administrador)", "supervisor@demo.sgu.pe", PASSWORD_STAFF),
         ("Especialista (2.º nivel)", "especialista@demo.sgu.pe", PASSWORD_STAFF),
         ("Soporte técnico (3.er nivel)", "soporte@demo.sgu.pe", PASSWORD_STAFF),
+        ("Supervisora (base de conocimiento)", "editora@demo.sgu.pe", PASSWORD_STAFF),
     ]
     for code in ("CLARO", "MOVISTAR", "ENTEL", "BITEL"):
         rows.append((f"Agente {code}", f"agente.{code.lower()}@demo.sgu.pe", PASSWORD_OPERATOR))
@@ -75,6 +86,9 @@ class Command(BaseCommand):
             )
         for email, role, first, last, operator, off in staff:
             if User.objects.filter(email=email).exists():
+                existing = User.objects.get(email=email)
+                if confirmed_device(existing) is None:
+                    enrol_known_secret(user=existing, secret=DEMO_TOTP_SECRET)
                 continue
             user = create_staff_user(
                 email=email,
@@ -85,11 +99,18 @@ class Command(BaseCommand):
                 operator=operator,
                 office=off,
             )
+            enrol_known_secret(user=user, secret=DEMO_TOTP_SECRET)
             if role == Role.REGULATOR_SUPERVISOR:
                 # The demo supervisor also administers the catalog in /admin/.
                 User.objects.filter(pk=user.pk).update(is_superuser=True)
         load_attention_areas(password=PASSWORD_STAFF, office=office)
+        load_suggestion_routing()
+        load_knowledge_demo(password=PASSWORD_STAFF)
         if not options["quiet"]:
             self.stdout.write("Cuentas de demostración:")
             for label, email, password in demo_accounts():
                 self.stdout.write(f"  {label:<30} {email:<32} {password}")
+            self.stdout.write(
+                f"  Verificación en dos pasos (personal y operadoras): clave {DEMO_TOTP_SECRET} "
+                "en su aplicación, o `python manage.py totp_code CORREO`."
+            )

@@ -9,7 +9,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from sgu.core.management.commands.load_demo import demo_accounts
+from sgu.core.management.commands.load_demo import DEMO_TOTP_SECRET, demo_accounts
 
 
 def _interrupt(signum, frame):
@@ -54,6 +54,10 @@ class Command(BaseCommand):
         self.stdout.write("  Cuentas de demostración:")
         for label, email, password in demo_accounts():
             self.stdout.write(f"    {label:<30} {email:<32} {password}")
+        self.stdout.write(
+            f"  Código de verificación (personal y operadoras): clave {DEMO_TOTP_SECRET} en su "
+            "aplicación de autenticación, o `python manage.py totp_code CORREO`."
+        )
         if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
             self.stdout.write(
                 f"  Correos (sin EMAIL_HOST): se guardan en {settings.EMAIL_FILE_PATH}"
