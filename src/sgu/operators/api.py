@@ -1,6 +1,7 @@
 """Operators' API (API key): their own tray only."""
 
 from datetime import date, datetime
+from typing import Literal
 
 from django.utils import timezone
 from ninja import Router, Schema
@@ -19,6 +20,7 @@ from sgu.cases.schemas import (
     summary_dict,
 )
 from sgu.cases.workflow import State, allowed_actions
+from sgu.core.export import XLSX_CONTENT_TYPE
 from sgu.core.pagination import clamp_limit, keyset_page
 from sgu.core.principal import Principal
 from sgu.core.schemas import Problem
@@ -73,6 +75,67 @@ def tray(
     ordering = ["updated_at", "id"] if updated_since else ["due_at", "id"]
     rows, next_cursor = keyset_page(qs, ordering, cursor, clamp_limit(limit))
     return {"items": [summary_dict(c, now) for c in rows], "next_cursor": next_cursor}
+
+
+EXPORT_CONTENT = {
+    "text/csv": {
+        "schema": {"type": "string"},
+        "example": "\ufeffcodigo,estado,problema_codigo,problema,servicio,canal,numero_servicio,"
+        "registrado,trasladado,vence,en_atencion_desde,respondido,resultado,reclamo_estado,"
+        "reclamo_codigo,actualizado,vencido\r\nSGU-2026-0000123,FORWARDED,MOV-COB,"
+        "Sin cobertura,MOVIL,WEB,987654321,2026-03-02T09:15:00-05:00,"
+        "2026-03-02T09:15:01-05:00,2026-03-05T17:30:00-05:00,,,,,,"
+        "2026-03-02T09:15:01-05:00,NO\r\n",
+    },
+    XLSX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}},
+}
+
+
+# Declared before /cases/{code}: "export" is not a case code.
+@router.get(
+    "/cases/export",
+    response={401: Problem, 422: Problem, 429: Problem},
+    summary="Exportar la bandeja (CSV o XLSX)",
+    description="La bandeja de la operadora dueña de la clave, completa (sin paginar) y con "
+    "los mismos filtros que `GET /operator/cases`, como CSV (UTF-8 con BOM, separado por comas) "
+    "o XLSX. Se transmite mientras se genera. Con `updated_since` trae solo los casos "
+    "actualizados desde ese instante, ordenados por fecha de actualización: sirve para "
+    "sincronizar un sistema propio. Columnas: codigo, estado, problema_codigo, problema, "
+    "servicio, canal, numero_servicio, registrado, trasladado, vence, en_atencion_desde, "
+    "respondido, resultado, reclamo_estado, reclamo_codigo, actualizado, vencido (SI/NO). "
+    "No incluye datos personales del ciudadano (están en el detalle del caso). Cada "
+    "exportación queda en la auditoría.",
+    openapi_extra={
+        "responses": {200: {"description": "El archivo, como adjunto.", "content": EXPORT_CONTENT}}
+    },
+)
+def export_tray(
+    request,
+    format: Literal["csv", "xlsx"] = "csv",
+    state: State | None = None,
+    subcategory: str | None = None,
+    overdue: bool | None = None,
+    updated_since: datetime | None = None,
+):
+    from sgu.operators.exports import tray_export
+
+    principal: Principal = request.auth
+    filters = {
+        "state": state,
+        "subcategory": subcategory,
+        "overdue": overdue,
+        "updated_since": updated_since,
+    }
+    return tray_export(
+        qs=selectors.operator_tray(principal.operator, now=timezone.now(), **filters),
+        ordering=["updated_at", "id"] if updated_since else ["due_at", "id"],
+        fmt=format,
+        operator=principal.operator,
+        filters=filters,
+        user=principal.user,
+        api_key_id=principal.api_key_id,
+        request=request,
+    )
 
 
 @router.get(

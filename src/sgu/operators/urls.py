@@ -7,6 +7,8 @@ app_name = "operators"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="operators:tray"), name="index"),
     path("bandeja/", views.tray, name="tray"),
+    path("bandeja/exportar.csv", views.tray_export, {"fmt": "csv"}, name="tray_csv"),
+    path("bandeja/exportar.xlsx", views.tray_export, {"fmt": "xlsx"}, name="tray_xlsx"),
     path("casos/<str:code>/", views.case_detail, name="case"),
     path("casos/<str:code>/atender/", views.acknowledge, name="acknowledge"),
     path("casos/<str:code>/solucion/", views.answer, name="answer"),

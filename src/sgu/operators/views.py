@@ -65,6 +65,27 @@ def tray(request):
     return vary_on_htmx(render(request, "operators/tray.html", context))
 
 
+@operator_staff_required
+@require_GET
+def tray_export(request, fmt: str):
+    """The tray as it is filtered on screen, as CSV or XLSX (every page, not just this one)."""
+    from sgu.operators.exports import tray_export as export
+
+    operator = request.user.operator
+    form = TrayFilterForm(request.GET)
+    filters = form.filters()
+    now = timezone.now()
+    return export(
+        qs=selectors.operator_tray(operator, now=now, **filters),
+        ordering=form.ordering(),
+        fmt=fmt,
+        operator=operator,
+        filters={**filters, "sort": form.cleaned_data.get("sort") or None},
+        user=request.user,
+        request=request,
+    )
+
+
 def _detail(request, case, *, solution_form=None, return_form=None, status=200):
     actions = allowed_actions(case.state, Actor.OPERATOR)
     context = {
