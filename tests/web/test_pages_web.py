@@ -126,6 +126,18 @@ def pages(client, claro) -> list[tuple[str, str]]:
     out.append(("código con errores", bad_code.content.decode()))
     bad_return = agent.post(f"/operadora/casos/{case.code}/devolver/", {})
     out.append(("devolución con errores", bad_return.content.decode()))
+    from operators.test_webhooks import make_admin
+
+    operator_admin = Client()
+    operator_admin.force_login(make_admin(claro))
+    out.append(
+        ("/operadora/personal/", operator_admin.get("/operadora/personal/").content.decode())
+    )
+    bad_invite = operator_admin.post("/operadora/personal/", {"email": "x"})
+    out.append(("invitación con errores", bad_invite.content.decode()))
+    out.append(
+        ("invitación inexistente", Client().get("/operadora/invitacion/abc/").content.decode())
+    )
     regulator = Client()
     regulator.force_login(make_regulator())
     for path in (
