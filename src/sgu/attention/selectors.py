@@ -9,7 +9,7 @@ Supervisors also read every queue (they act only in the areas they belong to).""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
 
 from sgu.accounts.models import REGULATOR_ROLES, Role
@@ -355,7 +355,7 @@ def survey_results(first: date, last: date, *, by: str) -> list[dict]:
             avg=Avg("score", filter=Q(answered_at__isnull=False)),
             good=Count("id", filter=Q(score__gte=4)),
         )
-        .order_by(*key)
+        .order_by(*(F(k).asc(nulls_last=True) for k in key))
     )
     out = []
     for r in rows:
