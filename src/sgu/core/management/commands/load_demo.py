@@ -40,6 +40,7 @@ def demo_accounts() -> list[tuple[str, str, str]]:
         ("Especialista (2.º nivel)", "especialista@demo.sgu.pe", PASSWORD_STAFF),
         ("Soporte técnico (3.er nivel)", "soporte@demo.sgu.pe", PASSWORD_STAFF),
         ("Supervisora (base de conocimiento)", "editora@demo.sgu.pe", PASSWORD_STAFF),
+        ("Supervisora de contenidos", "editora@demo.sgu.pe", PASSWORD_STAFF),
     ]
     for code in ("CLARO", "MOVISTAR", "ENTEL", "BITEL"):
         rows.append((f"Agente {code}", f"agente.{code.lower()}@demo.sgu.pe", PASSWORD_OPERATOR))
