@@ -39,7 +39,6 @@ def demo_accounts() -> list[tuple[str, str, str]]:
         ("Supervisor (y administrador)", "supervisor@demo.sgu.pe", PASSWORD_STAFF),
         ("Especialista (2.º nivel)", "especialista@demo.sgu.pe", PASSWORD_STAFF),
         ("Soporte técnico (3.er nivel)", "soporte@demo.sgu.pe", PASSWORD_STAFF),
-        ("Supervisora (base de conocimiento)", "editora@demo.sgu.pe", PASSWORD_STAFF),
         ("Supervisora de contenidos", "editora@demo.sgu.pe", PASSWORD_STAFF),
     ]
     for code in ("CLARO", "MOVISTAR", "ENTEL", "BITEL"):
