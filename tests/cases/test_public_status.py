@@ -199,6 +199,7 @@ def test_the_page_names_missing_data(cases):
     assert response.status_code == 422
     html = response.content.decode()
     assert "Ingrese el código del caso." in html and "Ingrese el número de documento." in html
+    assert Client().post(PAGE, {}).status_code == 422  # a POST with no fields at all
 
 
 def test_the_page_is_rate_limited_too(cases, limit):

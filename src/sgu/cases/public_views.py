@@ -35,7 +35,8 @@ class CaseLookupForm(ServiceForm):
 @require_http_methods(["GET", "POST"])
 def case_status(request):
     """POST: the document number never lands in a URL (history, logs)."""
-    form = CaseLookupForm(request.POST or None)
+    # Bound on any POST, even an empty one (an empty QueryDict is falsy).
+    form = CaseLookupForm(request.POST if request.method == "POST" else None)
     found = None
     status = 200
     if request.method == "POST":
