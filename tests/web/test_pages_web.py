@@ -91,9 +91,19 @@ def pages(client, claro) -> list[tuple[str, str]]:
         "/cuenta/confirmar/",
         "/cuenta/confirmar/abc/",
         "/no-existe/",
+        "/indicadores/",
+        "/indicadores/?periodo=2026-13",
+        "/consulta/caso/",
     ):
         out.append((path, anonymous.get(path).content.decode()))
     out.append(("registro con errores", anonymous.post("/cuenta/registro/", {}).content.decode()))
+    out.append(
+        ("consulta de caso con errores", anonymous.post("/consulta/caso/", {}).content.decode())
+    )
+    found = anonymous.post(
+        "/consulta/caso/", {"code": case.code, "document_number": citizen.document_number}
+    )
+    out.append(("consulta de caso encontrada", found.content.decode()))
     client.force_login(citizen)
     for path in (
         "/",
