@@ -171,3 +171,36 @@ def test_proposing_a_change_through_the_page(kb):
     assert same.status_code == 422
     assert "Cambie algún dato del artículo." in text(same)
     assert ArticleVersion.objects.filter(article=porta.article).count() == 1
+
+
+def test_rejecting_needs_a_reason_and_keeps_the_draft_in_history(kb):
+    draft = kb["draft"]
+    web = login(kb["reviewer"])
+
+    refused = web.post(f"/regulador/conocimiento/versiones/{draft.pk}/rechazar/", {"note": ""})
+    assert refused.status_code == 422
+    assert error_of(refused, "id_note") == (
+        "Explique por qué rechaza el cambio (al menos 5 caracteres)."
+    )
+    draft.refresh_from_db()
+    assert draft.status == VersionStatus.DRAFT
+
+    web.post(
+        f"/regulador/conocimiento/versiones/{draft.pk}/rechazar/",
+        {"note": "Falta el plazo de respuesta."},
+    )
+    draft.refresh_from_db()
+    assert draft.status == VersionStatus.REJECTED and draft.review_note.startswith("Falta")
+    history = text(web.get(f"/regulador/conocimiento/articulos/{draft.article_id}/"))
+    assert "Rechazada" in history
+
+
+def test_menu_links_only_for_regulator_staff(kb, claro):
+    regulator = login(agent()).get("/").content.decode()
+    assert 'href="/regulador/conocimiento/"' in regulator
+    assert 'href="/regulador/sugerencias/"' in regulator
+    for user in (make_operator_agent(claro), make_citizen()):
+        html = login(user).get("/").content.decode()
+        assert 'href="/regulador/conocimiento/"' not in html
+        assert 'href="/regulador/sugerencias/"' not in html
+        assert 'href="/sugerencias/"' in html  # the public form, in the footer

@@ -12,7 +12,8 @@ class SearchForm(forms.Form):
         required=False,
         widget=forms.TextInput(
             attrs={
-                "type": "search",
+                "inputmode": "search",
+                "enterkeyhint": "search",
                 "placeholder": "p. ej. portabilidad, recarga, baja del servicio",
                 "autocomplete": "off",
                 "maxlength": 200,

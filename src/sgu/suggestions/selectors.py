@@ -126,16 +126,20 @@ def annual_report(year: int) -> AnnualReport:
     """Counts of the suggestions received in the year (Lima), by state, area and topic,
     and of the actions recorded for them — SQL aggregates, one statement each."""
     start, end = year_bounds(year)
-    qs = Suggestion.objects.filter(received_at__gte=start, received_at__lt=end)
+    qs = Suggestion.objects.filter(received_at__gte=start, received_at__lt=end).order_by()
     states = dict(qs.values("state").annotate(n=Count("id")).values_list("state", "n"))
     by_state = [(label, states.get(value, 0)) for value, label in SuggestionState.choices]
-    areas = (
-        qs.values("area__name")
-        .annotate(n=Count("id"), answered=Count("id", filter=Q(state=SuggestionState.ANSWERED)))
-        .order_by("-n", "area__name")
+    areas = qs.values("area__name").annotate(
+        n=Count("id"), answered=Count("id", filter=Q(state=SuggestionState.ANSWERED))
     )
+    # Most suggestions first; on a tie by name, "without area/topic" last (NULLs sort
+    # first on SQLite and last on PostgreSQL: ordered here, the same on both).
+    areas = sorted(areas, key=lambda a: (-a["n"], a["area__name"] is None, a["area__name"] or ""))
     by_area = [(a["area__name"] or "Sin derivar", a["n"], a["answered"]) for a in areas]
-    topics = qs.values("topic__name").annotate(n=Count("id")).order_by("-n", "topic__name")
+    topics = sorted(
+        qs.values("topic__name").annotate(n=Count("id")),
+        key=lambda t: (-t["n"], t["topic__name"] is None, t["topic__name"] or ""),
+    )
     by_topic = [(t["topic__name"] or "Sin tema", t["n"]) for t in topics]
     actions = SuggestionEvent.objects.filter(kind=EventKind.ACTION, suggestion__in=qs)
     return AnnualReport(
