@@ -111,4 +111,4 @@ def log_in(page, base_url: str, email: str) -> None:
     page.get_by_role("button", name="Ingresar").click()
     if second_factor:
         page.get_by_label("Código de verificación").fill(totp.now_code(TOTP_SECRET))
-        page.get_by_role("button", name="Verificar").click()
+        page.get_by_role("button", name="Verificar", exact=True).click()
