@@ -71,6 +71,8 @@ class Case(models.Model):
             # Operator tray: one operator's cases by due date (keyset pagination on it).
             models.Index(fields=["operator", "due_at", "id"], name="case_operator_due_idx"),
             models.Index(fields=["operator", "updated_at", "id"], name="case_operator_upd_idx"),
+            # Cases changed since a moment, all operators: the statistics rollups' dirty days.
+            models.Index(fields=["updated_at"], name="case_updated_idx"),
             # A citizen's cases, newest first.
             models.Index(fields=["citizen", "-registered_at"], name="case_citizen_idx"),
             # Open cases whose plazo may pass (the scheduler's query).

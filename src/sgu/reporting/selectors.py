@@ -1,18 +1,24 @@
-"""Statistics as SQL aggregates: one GROUP BY query per breakdown, never a Python loop over
+"""Statistics as SQL aggregates: GROUP BY queries per breakdown, never a Python loop over
 cases. Response times come from Solution.response_business_days, computed once at answer
-time with the business calendar."""
+time with the business calendar. At scale the additive figures come from the daily rollups
+(sgu.reporting.rollups) plus, for the days changed since their last refresh, from the cases;
+"overdue now" always from the cases. Same figures either way (tests/reporting)."""
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from sgu.cases.models import Case, Solution
 from sgu.cases.workflow import State
 from sgu.core.calendar import LIMA
+from sgu.reporting import rollups
+from sgu.reporting.models import CaseDayStat, ResponseDayStat
 
 
 @dataclass(frozen=True)
@@ -54,21 +60,14 @@ def cases_in(f: Filters) -> QuerySet[Case]:
     return qs
 
 
-def _aggregates(now: datetime) -> dict:
-    overdue = Q(state=State.OVERDUE) | Q(
+def _overdue(now: datetime) -> Q:
+    return Q(state=State.OVERDUE) | Q(
         state__in=[State.FORWARDED, State.IN_PROGRESS], due_at__lt=now
     )
-    return {
-        "cases": Count("id"),
-        "answered": Count("solution"),
-        "on_time": Count("solution", filter=Q(solution__on_time=True)),
-        "avg_bd": Avg("solution__response_business_days"),
-        "rated": Count("rating"),
-        "resolved": Count("rating", filter=Q(rating__resolved=True)),
-        "satisfaction": Avg("rating__score"),
-        "claims": Count("claim"),
-        "overdue_now": Count("id", filter=overdue),
-    }
+
+
+def _aggregates(now: datetime) -> dict:
+    return {**rollups.case_counts(), "overdue_now": Count("id", filter=_overdue(now))}
 
 
 def _pct(part: int, whole: int) -> float | None:
@@ -79,23 +78,126 @@ def _round(value, digits: int = 2) -> float | None:
     return None if value is None else round(float(value), digits)
 
 
+def _ratio(total, n) -> Decimal | None:
+    # The same value the database's AVG gives, before rounding.
+    return Decimal(total) / Decimal(n) if n else None
+
+
 def _finish(row: dict) -> dict:
     return {
         "cases": row["cases"],
         "answered": row["answered"],
         "answered_on_time_pct": _pct(row["on_time"], row["answered"]),
-        "avg_response_business_days": _round(row["avg_bd"]),
+        "avg_response_business_days": _round(_ratio(row["response_sum"], row["response_n"])),
         "resolved_pct": _pct(row["resolved"], row["answered"]),
         "rated": row["rated"],
-        "satisfaction_avg": _round(row["satisfaction"]),
+        "satisfaction_avg": _round(_ratio(row["score_sum"], row["rated"])),
         "claims": row["claims"],
         "claims_pct": _pct(row["claims"], row["cases"]),
         "overdue_now": row["overdue_now"],
     }
 
 
-def p90_response(f: Filters) -> int | None:
-    """Nearest-rank 90th percentile of the response time: two indexed queries, any database."""
+# --- where the figures come from: the rollups (sgu.reporting.rollups) plus, for the days changed
+# since their last refresh, the cases themselves; or only the cases when there are no rollups.
+
+
+@dataclass(frozen=True)
+class _Source:
+    rollups: bool
+    dirty: frozenset
+
+
+def _source(f: Filters) -> _Source:
+    use, dirty = rollups.split(f.date_from, f.date_to)
+    return _Source(use, frozenset(dirty))
+
+
+def _stats_in(f: Filters, src: _Source) -> QuerySet[CaseDayStat]:
+    qs = CaseDayStat.objects.filter(day__gte=f.date_from, day__lte=f.date_to)
+    if src.dirty:
+        qs = qs.exclude(day__in=src.dirty)
+    if f.service:
+        qs = qs.filter(service=f.service)
+    if f.operator:
+        qs = qs.filter(operator__code=f.operator)
+    return qs
+
+
+def _grouped(qs: QuerySet, dimension: str | None, counts: dict, *, by_day: bool) -> list[dict]:
+    """Rows {k, l, <counts>} of qs grouped by the dimension (one row when None)."""
+    if dimension is None:
+        return [{"k": None, "l": None, **qs.aggregate(**counts)}]
+    if dimension == "mes":
+        month = TruncMonth("day") if by_day else TruncMonth("registered_at", tzinfo=LIMA)
+        rows = qs.annotate(month=month).values("month").annotate(**counts).order_by()
+        return [
+            {"k": r["month"].strftime("%Y-%m"), "l": r["month"].strftime("%Y-%m"), **r}
+            for r in rows
+        ]
+    key, label = DIMENSIONS[dimension][1]
+    return list(qs.values(k=F(key), l=F(label)).annotate(**counts).order_by())
+
+
+def _figures(f: Filters, dimension: str | None, now: datetime, src: _Source) -> list[dict]:
+    """Every additive figure plus overdue_now, per value of the dimension (unsorted)."""
+    if not src.rollups:
+        return _grouped(cases_in(f), dimension, _aggregates(now), by_day=False)
+    merged: dict = {}
+    labels: dict = {}
+
+    def add(rows, names):
+        for r in rows:
+            acc = merged.setdefault(r["k"], dict.fromkeys([*rollups.COUNTS, "overdue_now"], 0))
+            labels.setdefault(r["k"], r["l"])
+            for c in names:
+                acc[c] += r[c] or 0
+
+    sums = {c: Sum(c) for c in rollups.COUNTS}
+    add(_grouped(_stats_in(f, src), dimension, sums, by_day=True), rollups.COUNTS)
+    if src.dirty:
+        live = cases_in(f).filter(rollups.days_q(src.dirty))
+        add(_grouped(live, dimension, rollups.case_counts(), by_day=False), rollups.COUNTS)
+    overdue = cases_in(f).filter(_overdue(now))
+    add(_grouped(overdue, dimension, {"overdue_now": Count("id")}, by_day=False), ["overdue_now"])
+    if dimension is None and not merged:
+        merged[None] = dict.fromkeys([*rollups.COUNTS, "overdue_now"], 0)
+    return [{"k": k, "l": labels.get(k), **acc} for k, acc in merged.items()]
+
+
+def _p90(f: Filters, src: _Source) -> int | None:
+    if not src.rollups:
+        return p90_response(f, _live=True)
+    hist: dict[int, int] = defaultdict(int)
+    qs = ResponseDayStat.objects.filter(day__gte=f.date_from, day__lte=f.date_to)
+    if src.dirty:
+        qs = qs.exclude(day__in=src.dirty)
+    if f.service:
+        qs = qs.filter(service=f.service)
+    if f.operator:
+        qs = qs.filter(operator__code=f.operator)
+    for days, n in qs.values("days").annotate(total=Sum("n")).values_list("days", "total"):
+        hist[days] += n
+    if src.dirty:
+        live = Solution.objects.filter(
+            case__in=cases_in(f).filter(rollups.days_q(src.dirty)).values("id"),
+            response_business_days__isnull=False,
+        )
+        for days, n in (
+            live.values("response_business_days")
+            .annotate(total=Count("id"))
+            .values_list("response_business_days", "total")
+            .order_by()
+        ):
+            hist[days] += n
+    return rollups.percentile_from_histogram(hist)
+
+
+def p90_response(f: Filters, *, _live: bool = False) -> int | None:
+    """Nearest-rank 90th percentile of the response time: from the rollups' histogram, or two
+    indexed queries over the cases (any database)."""
+    if not _live:
+        return _p90(f, _source(f))
     qs = Solution.objects.filter(
         case__in=cases_in(f).values("id"), response_business_days__isnull=False
     )
@@ -110,8 +212,9 @@ def p90_response(f: Filters) -> int | None:
 
 def summary(f: Filters, now: datetime | None = None) -> dict:
     now = now or timezone.now()
-    row = _finish(cases_in(f).aggregate(**_aggregates(now)))
-    row["p90_response_business_days"] = p90_response(f)
+    src = _source(f)
+    row = _finish(_figures(f, None, now, src)[0])
+    row["p90_response_business_days"] = _p90(f, src)
     return row
 
 
@@ -126,26 +229,15 @@ DIMENSIONS = {
 
 
 def breakdown(f: Filters, dimension: str, now: datetime | None = None) -> list[dict]:
-    """One row per value of the dimension, with every indicator. One query."""
+    """One row per value of the dimension, with every indicator."""
     now = now or timezone.now()
-    qs = cases_in(f)
+    src = _source(f)
+    rows = _figures(f, dimension, now, src)
     if dimension == "mes":
-        rows = (
-            qs.annotate(month=TruncMonth("registered_at", tzinfo=LIMA))
-            .values("month")
-            .annotate(**_aggregates(now))
-            .order_by("month")
-        )
-        return [
-            {
-                "key": r["month"].strftime("%Y-%m"),
-                "label": r["month"].strftime("%Y-%m"),
-                **_finish(r),
-            }
-            for r in rows
-        ]
-    key, label = DIMENSIONS[dimension][1]
-    rows = qs.values(k=F(key), l=F(label)).annotate(**_aggregates(now)).order_by("-cases", "k")
+        rows.sort(key=lambda r: r["k"])
+        return [{"key": r["k"], "label": r["l"], **_finish(r)} for r in rows]
+    # Most cases first, then by key (a missing office last, as PostgreSQL sorts NULL).
+    rows.sort(key=lambda r: (-r["cases"], r["k"] is None, r["k"] or ""))
     out = []
     for r in rows:
         name = r["l"]
@@ -162,8 +254,8 @@ def breakdown(f: Filters, dimension: str, now: datetime | None = None) -> list[d
     if dimension == "operadora":
         _per_lines(out)
         for row in out:
-            row["p90_response_business_days"] = p90_response(
-                Filters(f.date_from, f.date_to, f.service, row["key"])
+            row["p90_response_business_days"] = _p90(
+                Filters(f.date_from, f.date_to, f.service, row["key"]), src
             )
     return out
 

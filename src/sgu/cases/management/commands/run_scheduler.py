@@ -52,6 +52,9 @@ class Command(BaseCommand):
             from sgu.reporting.services import daily_report_if_due
 
             daily_report_if_due()  # once a day, idempotent by date
+            from sgu.reporting.rollups import refresh_if_due
+
+            refresh_if_due()  # statistics rollups: a task every 5 min, a full rebuild nightly
             from sgu.service_requests.services import flag_missing_reports
 
             flag_missing_reports()  # days with no bajas/migraciones report; acts once a day

@@ -1,0 +1,232 @@
+"""Rollups of the statistics: the additive parts of every indicator per Lima registration day
+(CaseDayStat) and the response-time histogram (ResponseDayStat), so that a month over ten
+million cases is a sum over a few thousand small rows.
+
+Exact at every moment, not "as of the last refresh":
+
+* `refresh()` (a django-tasks task the scheduler enqueues every few minutes; a full rebuild
+  once a night) recomputes the days of the cases changed since the previous refresh — every
+  change to a case (answer, rating, claim, reassignment, plazo extension) moves its
+  `updated_at` — and moves the watermark `RollupState.refreshed_at` to the moment it started.
+* A reader takes the rollup rows of the days in its period except the "dirty" ones — the
+  registration days of cases changed after `refreshed_at - MARGIN` — and computes those days
+  from the cases, then adds both. Without any refresh yet, everything comes from the cases.
+
+MARGIN covers transactions that were running when a refresh started and committed later with an
+earlier `updated_at`; the nightly full rebuild covers anything slower than that.
+"""
+
+from __future__ import annotations
+
+import time as _time
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from sgu.cases.models import Case, Solution
+from sgu.core.calendar import LIMA
+from sgu.reporting.models import CaseDayStat, ResponseDayStat, RollupState
+
+MARGIN = timedelta(minutes=10)
+REFRESH_EVERY = timedelta(minutes=5)
+FULL_REBUILD_HOUR = 3  # Lima
+# Beyond this many dirty days in a period, reading it all from the cases is as fast.
+MAX_DIRTY_DAYS = 62
+
+KEYS = ("day", "operator_id", "subcategory_id", "service", "channel", "office_id")
+COUNTS = (
+    "cases",
+    "answered",
+    "on_time",
+    "response_n",
+    "response_sum",
+    "rated",
+    "resolved",
+    "score_sum",
+    "claims",
+)
+
+
+def case_counts() -> dict:
+    """The additive aggregates over cases, in COUNTS order (one-to-one joins: no fan-out)."""
+    return {
+        "cases": Count("id"),
+        "answered": Count("solution"),
+        "on_time": Count("solution", filter=Q(solution__on_time=True)),
+        "response_n": Count("solution__response_business_days"),
+        "response_sum": Coalesce(Sum("solution__response_business_days"), Value(0)),
+        "rated": Count("rating"),
+        "resolved": Count("rating", filter=Q(rating__resolved=True)),
+        "score_sum": Coalesce(Sum("rating__score"), Value(0)),
+        "claims": Count("claim"),
+    }
+
+
+def _lima_day(field: str = "registered_at"):
+    return TruncDate(field, tzinfo=LIMA)
+
+
+def day_bounds(d: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(d, datetime.min.time(), tzinfo=LIMA)
+    return start, start + timedelta(days=1)
+
+
+def days_q(days, prefix: str = "") -> Q:
+    """Cases registered on any of `days` (Lima), as index-friendly ranges."""
+    q = Q(pk__in=[])
+    for d in sorted(days):
+        start, end = day_bounds(d)
+        q |= Q(**{f"{prefix}registered_at__gte": start, f"{prefix}registered_at__lt": end})
+    return q
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def _insert_select(model, columns: list[str], qs: QuerySet) -> None:
+    """INSERT INTO model (columns) SELECT … — the aggregate runs inside the database."""
+    sql, params = qs.query.sql_with_params()
+    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cur:
+        cur.execute(f"INSERT INTO {model._meta.db_table} ({cols}) {sql}", params)
+
+
+def _rebuild(days: list[date] | None) -> None:
+    """Recompute the rollup rows of `days` (all of them when None)."""
+    cases = Case.objects.all()
+    solutions = Solution.objects.filter(response_business_days__isnull=False)
+    stats, hist = CaseDayStat.objects.all(), ResponseDayStat.objects.all()
+    if days is not None:
+        cases = cases.filter(days_q(days))
+        solutions = solutions.filter(days_q(days, "case__"))
+        stats, hist = stats.filter(day__in=days), hist.filter(day__in=days)
+    stats.delete()
+    hist.delete()
+    grouped = (
+        cases.annotate(day=_lima_day())
+        .values(*KEYS)
+        .annotate(**case_counts())
+        .values_list(*KEYS, *COUNTS)
+        .order_by()
+    )
+    _insert_select(
+        CaseDayStat,
+        ["day", "operator_id", "subcategory_id", "service", "channel", "office_id", *COUNTS],
+        grouped,
+    )
+    histogram = (
+        solutions.annotate(
+            day=_lima_day("case__registered_at"),
+            op=F("case__operator_id"),
+            svc=F("case__service"),
+        )
+        .values("day", "op", "svc", "response_business_days")
+        .annotate(n=Count("id"))
+        .values_list("day", "op", "svc", "response_business_days", "n")
+        .order_by()
+    )
+    _insert_select(ResponseDayStat, ["day", "operator_id", "service", "days", "n"], histogram)
+
+
+def dirty_days(since: datetime) -> set[date]:
+    """Registration days (Lima) of the cases changed at or after `since`."""
+    rows = (
+        Case.objects.filter(updated_at__gte=since)
+        .annotate(d=_lima_day())
+        .values_list("d", flat=True)
+        .distinct()
+        .order_by()
+    )
+    return set(rows)
+
+
+def refresh(*, full: bool = False, now: datetime | None = None) -> dict:
+    """Bring the rollups up to date: the dirty days since the last refresh, or everything
+    (`full`, or the first time). One refresh at a time (the state row is locked)."""
+    t0 = _time.perf_counter()
+    with transaction.atomic():
+        RollupState.objects.get_or_create(pk=1)
+        state = RollupState.objects.select_for_update().get(pk=1)
+        # The watermark is the moment this refresh starts: anything committed later with an
+        # updated_at after it (minus MARGIN) is dirty for readers and for the next refresh.
+        started = now or timezone.now()
+        if full or state.refreshed_at is None:
+            days = None
+            _rebuild(None)
+            state.full_at = started
+        else:
+            days = sorted(dirty_days(state.refreshed_at - MARGIN))
+            for i in range(0, len(days), 31):
+                _rebuild(days[i : i + 31])
+        state.refreshed_at = started
+        state.requested_at = None
+        state.last_seconds = _time.perf_counter() - t0
+        state.last_days = -1 if days is None else len(days)
+        state.save()
+    return {"full": days is None, "days": state.last_days, "seconds": state.last_seconds}
+
+
+def refresh_if_due(*, now: datetime | None = None) -> bool:
+    """The scheduler's call, every pass: enqueue a refresh every REFRESH_EVERY (a full one the
+    first time each night after FULL_REBUILD_HOUR). True if a task was enqueued."""
+    from sgu.reporting.tasks import refresh_rollups
+
+    now = now or timezone.now()
+    state = RollupState.objects.filter(pk=1).first()
+    if state is not None and state.requested_at and now - state.requested_at < REFRESH_EVERY * 3:
+        return False  # one already waiting for a worker
+    if state is not None and state.refreshed_at and now - state.refreshed_at < REFRESH_EVERY:
+        return False
+    local = timezone.localtime(now, LIMA)
+    full = state is None or state.full_at is None
+    if state is not None and state.full_at is not None:
+        last_full = timezone.localtime(state.full_at, LIMA)
+        full = local.hour >= FULL_REBUILD_HOUR and last_full.date() < local.date()
+    RollupState.objects.update_or_create(pk=1, defaults={"requested_at": now})
+    refresh_rollups.enqueue(full=full)
+    return True
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def watermark() -> datetime | None:
+    state = RollupState.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
+    return state
+
+
+def split(date_from: date, date_to: date) -> tuple[bool, set[date]]:
+    """(use the rollups?, the days of the period to read from the cases instead)."""
+    mark = watermark()
+    if mark is None:
+        return False, set()
+    dirty = {d for d in dirty_days(mark - MARGIN) if date_from <= d <= date_to}
+    if len(dirty) > MAX_DIRTY_DAYS:
+        return False, set()
+    return True, dirty
+
+
+def add_rows(into: dict, key, row: dict) -> None:
+    acc = into.setdefault(key, defaultdict(int))
+    for c in COUNTS:
+        acc[c] += row.get(c) or 0
+
+
+def percentile_from_histogram(hist: dict[int, int], p: float = 0.9) -> int | None:
+    """Nearest-rank percentile of a {value: count} histogram."""
+    import math
+
+    n = sum(hist.values())
+    if not n:
+        return None
+    k = math.ceil(p * n)
+    seen = 0
+    for value in sorted(hist):
+        seen += hist[value]
+        if seen >= k:
+            return value
+    return None
