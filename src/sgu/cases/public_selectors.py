@@ -13,6 +13,9 @@ LOOKUP_NOT_FOUND = (
     "el código figura en la constancia y en los correos del SGU."
 )
 
+_CODE = re.compile(r"[A-Z0-9-]{1,20}")
+_DOCUMENT = re.compile(r"[A-Z0-9]{1,12}")
+
 # What each state means, in plain words, for someone who only has the code.
 STATE_EXPLANATIONS = {
     State.REGISTERED: "Recibimos el caso; todavía no se ha enviado a la operadora (se envía "
@@ -47,7 +50,9 @@ def public_case_status(code: str, document_number: str) -> Case:
         raise ValidationFailed.of(missing)
     code = re.sub(r"\s", "", code).upper()
     number = re.sub(r"[\s.\-]", "", document_number).upper()
-    if len(code) > 20 or len(number) > 12:
+    # Anything that cannot be a code or a document (too long, NUL bytes…) never reaches the
+    # database, and gets the same answer.
+    if not _CODE.fullmatch(code) or not _DOCUMENT.fullmatch(number):
         raise NotFound(LOOKUP_NOT_FOUND)
     numbers = {number}
     if re.fullmatch(r"\d{8}[0-9A-K]", number):
