@@ -187,3 +187,18 @@ def test_staff_still_need_their_code_after_a_reset(catalog, mailbox, tasks):
     client = Client()
     r = client.post("/cuenta/ingresar/", {"username": regulator.email, "password": NEW_PASSWORD})
     assert r["Location"].startswith("/cuenta/verificar/")
+
+
+def test_empty_posts_get_spanish_errors_never_a_500(catalog):
+    anonymous = Client()
+    for path, field, message in (
+        (RESET, "id_email", "Ingrese un correo electrónico válido."),
+        (
+            "/cuenta/confirmar/",
+            "id_token",
+            "El enlace de confirmación no es válido o ya fue usado.",
+        ),
+    ):
+        response = anonymous.post(path, {})
+        assert response.status_code == 422, path
+        assert error_of(response, field) == message, path

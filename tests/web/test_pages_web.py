@@ -162,6 +162,7 @@ def pages(client, claro) -> list[tuple[str, str]]:
     out.append(("reasignación con errores", reassign.content.decode()))
     close = regulator.post(f"/regulador/casos/{returned.code}/confirmar-devolucion/", {})
     out.append(("cierre con errores", close.content.decode()))
+    out += account_security_pages(citizen)
     return out
 
 
@@ -249,3 +250,35 @@ def test_an_htmx_request_after_the_session_expired_sends_the_browser_to_log_in(c
 
     assert response.status_code == 204
     assert response["HX-Redirect"].startswith("/cuenta/ingresar/?next=/operadora/bandeja/")
+
+def account_security_pages(citizen) -> list[tuple[str, str]]:
+    """The second factor's pages (before the session is verified) and password recovery."""
+    from conftest import PASSWORD, enrol_two_factor
+    from sgu.accounts import totp
+    from sgu.accounts.services import _reset_link
+
+    out = []
+    new_staff = Client()
+    new_staff.post("/cuenta/ingresar/", {"username": make_regulator().email, "password": PASSWORD})
+    setup = new_staff.get("/cuenta/verificar/configurar/")
+    out.append(("configurar 2FA", setup.content.decode()))
+    wrong = new_staff.post("/cuenta/verificar/configurar/", {"code": "1"})
+    out.append(("configurar 2FA con errores", wrong.content.decode()))
+    secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', setup.content.decode()).group(1)
+    codes = new_staff.post("/cuenta/verificar/configurar/", {"code": totp.now_code(secret)})
+    out.append(("códigos de recuperación", codes.content.decode()))
+    enrolled = make_regulator()
+    enrol_two_factor(enrolled)
+    staff = Client()
+    staff.post("/cuenta/ingresar/", {"username": enrolled.email, "password": PASSWORD})
+    out.append(("código 2FA", staff.get("/cuenta/verificar/").content.decode()))
+    out.append(("código 2FA con errores", staff.post("/cuenta/verificar/", {}).content.decode()))
+    staff.post("/cuenta/verificar/", {"code": totp.now_code(enrolled.two_factor.secret)})
+    out.append(("seguridad con 2FA", staff.get("/cuenta/seguridad/").content.decode()))
+    anonymous = Client()
+    out.append(("recuperar con errores", anonymous.post("/cuenta/recuperar/", {}).content.decode()))
+    link = _reset_link(citizen)
+    out.append(("nueva contraseña", anonymous.get(link).content.decode()))
+    out.append(("nueva contraseña con errores", anonymous.post(link, {}).content.decode()))
+    out.append(("enlace vencido", anonymous.get("/cuenta/recuperar/MQ/x-y/").content.decode()))
+    return out

@@ -99,7 +99,7 @@ def confirm(request, token: str):
 
 
 def confirm_manual(request):
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(_posted(request))
     if request.method == "POST":
         try:
             user = services.confirm_email(token=form.token_value())
@@ -159,6 +159,11 @@ logout_view = LogoutView.as_view(next_page="home")
 # --- two-factor authentication -------------------------------------------------------------
 
 
+def _posted(request):
+    # An empty POST still binds the form (the service's errors are shown on it).
+    return request.POST if request.method == "POST" else None
+
+
 def _next(request, user) -> str:
     return safe_next(
         request, request.POST.get("next") or request.GET.get("next"), landing_url(user)
@@ -185,7 +190,7 @@ def second_factor(request):
         return redirect(target)
     if is_verified(request):
         return redirect(target)
-    form = SecondFactorForm(request.POST or None)
+    form = SecondFactorForm(_posted(request))
     context = {"next": target, "nav": "login"}
     if request.method == "POST":
         try:
@@ -221,7 +226,7 @@ def second_factor_setup(request):
             return redirect("accounts:security")
         return redirect(f"{reverse('accounts:second_factor')}?{urlencode({'next': target})}")
     device = services.start_two_factor_setup(user=user)
-    form = TotpCodeForm(request.POST or None)
+    form = TotpCodeForm(_posted(request))
     context = {
         "next": target,
         "qr": totp.qr_svg(totp.provisioning_uri(device.secret, user.email)),
@@ -298,7 +303,7 @@ def _security_context(user, forms_) -> dict:
 
 
 def password_reset(request):
-    form = PasswordResetRequestForm(request.POST or None)
+    form = PasswordResetRequestForm(_posted(request))
     if request.method == "POST":
         try:
             services.request_password_reset(
@@ -325,7 +330,7 @@ def password_reset_confirm(request, uidb64: str, token: str):
             {"invalid": services.INVALID_RESET_LINK},
             status=400,
         )
-    form = SetPasswordForm(request.POST or None)
+    form = SetPasswordForm(_posted(request))
     if request.method == "POST":
         try:
             services.reset_password(
@@ -356,7 +361,7 @@ def password_reset_confirm(request, uidb64: str, token: str):
 
 @citizen_required
 def my_data(request):
-    form = CorrectionForm(request.POST or None)
+    form = CorrectionForm(_posted(request))
     if request.method == "POST":
         try:
             correction = services.request_correction(
