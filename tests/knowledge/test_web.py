@@ -105,6 +105,7 @@ def test_supervisor_writes_an_article_with_its_document_and_another_approves_it(
     assert bad.status_code == 422
     assert error_of(bad, "id_question") == "Escriba la pregunta (al menos 10 caracteres)."
     assert error_of(bad, "id_valid_from") == "Indique la fecha de inicio de vigencia (AAAA-MM-DD)."
+    assert web.post("/regulador/conocimiento/gestion/nuevo/", {}).status_code == 422
     assert ArticleVersion.objects.count() == 2
 
     response = web.post(

@@ -171,8 +171,8 @@ def _form_page(request, form, *, article=None, previous=None, status=200):
 @supervisor_required
 @require_http_methods(["GET", "POST"])
 def new(request):
-    form = ArticleForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
+        form = ArticleForm(request.POST, request.FILES)
         try:
             version = services.propose_article(
                 data=form.article_input(),
