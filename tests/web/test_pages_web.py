@@ -162,7 +162,41 @@ def pages(client, claro) -> list[tuple[str, str]]:
     out.append(("reasignación con errores", reassign.content.decode()))
     close = regulator.post(f"/regulador/casos/{returned.code}/confirmar-devolucion/", {})
     out.append(("cierre con errores", close.content.decode()))
+    out += knowledge_and_suggestion_pages()
     out += account_security_pages(citizen)
+    return out
+
+
+def knowledge_and_suggestion_pages() -> list[tuple[str, str]]:
+    """The knowledge base's and the suggestions' pages that take a parameter or show errors."""
+    from knowledge.helpers import published, supervisor, write
+    from suggestions.helpers import area, submit
+
+    author, reviewer = supervisor(), supervisor()
+    version = published(author, reviewer)
+    draft = write(author, question="¿Qué hago si mi recarga no llegó a mi saldo?")
+    area("USUARIOS", "Protección de usuarios")
+    suggestion = submit()
+    boss = Client()
+    boss.force_login(reviewer)
+    out = [
+        (path, boss.get(path).content.decode())
+        for path in (
+            f"/regulador/conocimiento/articulos/{version.article_id}/",
+            f"/regulador/conocimiento/articulos/{version.article_id}/cambiar/",
+            f"/regulador/conocimiento/versiones/{draft.pk}/",
+            "/regulador/conocimiento/?q=portabilidad",
+            f"/regulador/sugerencias/{suggestion.code}/",
+        )
+    ]
+    bad_article = boss.post("/regulador/conocimiento/gestion/nuevo/", {})
+    out.append(("artículo con errores", bad_article.content.decode()))
+    bad_reject = boss.post(f"/regulador/conocimiento/versiones/{draft.pk}/rechazar/", {})
+    out.append(("rechazo con errores", bad_reject.content.decode()))
+    bad_route = boss.post(f"/regulador/sugerencias/{suggestion.code}/derivar/", {})
+    out.append(("derivación con errores", bad_route.content.decode()))
+    bad_form = Client().post("/sugerencias/", {})
+    out.append(("sugerencia con errores", bad_form.content.decode()))
     return out
 
 
@@ -250,6 +284,7 @@ def test_an_htmx_request_after_the_session_expired_sends_the_browser_to_log_in(c
 
     assert response.status_code == 204
     assert response["HX-Redirect"].startswith("/cuenta/ingresar/?next=/operadora/bandeja/")
+
 
 def account_security_pages(citizen) -> list[tuple[str, str]]:
     """The second factor's pages (before the session is verified) and password recovery."""
