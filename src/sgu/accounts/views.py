@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -212,6 +213,7 @@ def second_factor(request):
     return render(request, "accounts/second_factor.html", {**context, "form": form})
 
 
+@never_cache
 @sensitive_post_parameters("code")
 @login_required
 def second_factor_setup(request):
@@ -249,6 +251,7 @@ def second_factor_setup(request):
     return render(request, "accounts/second_factor_setup.html", {**context, "form": form})
 
 
+@never_cache
 @sensitive_post_parameters("code")
 @login_required
 def security(request):
