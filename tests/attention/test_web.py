@@ -184,3 +184,11 @@ def test_unknown_code_is_named_on_the_escalation_form(orientador):
     assert r.status_code == 422
     assert error_of(r, "id_escalar-code") == "No existe un caso con ese código."
     assert Escalation.objects.count() == 0
+
+
+def test_case_page_shows_its_escalations_and_the_way_to_escalate(world, orientador):
+    page = client_for(orientador).get(f"/regulador/casos/{world['case'].code}/")
+    assert page.status_code == 200
+    body = text(page)
+    assert "Fiscalización · pendiente en el área" in body
+    assert f"/regulador/atencion/escalar/?codigo={world['case'].code}" in page.content.decode()

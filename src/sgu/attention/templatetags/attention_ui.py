@@ -55,3 +55,11 @@ def indicator(row: dict, key: str) -> str:
             else f"{value:.2f}".replace(".", ",")
         )
     return str(value)
+
+
+@register.simple_tag
+def case_escalations(case) -> list:
+    """The escalations of a case (for the regulator's case page)."""
+    from sgu.attention.selectors import hops_of
+
+    return hops_of(case=case)
