@@ -194,6 +194,7 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _mount() -> None:
     from sgu.accounts.api import router as accounts_router
+    from sgu.attention.api import router as attention_router
     from sgu.cases.api import router as cases_router
     from sgu.cases.public_api import router as public_cases_router
     from sgu.cases.staff_api import router as staff_router
@@ -209,6 +210,7 @@ def _mount() -> None:
     api.add_router("/cases", cases_router)
     api.add_router("/operator", operators_router)
     api.add_router("/staff", staff_router)
+    api.add_router("/staff", attention_router)  # /staff/queries…, /staff/escalations…
     api.add_router("", outages_router)  # /operator/outages…, /staff/contingency-windows…
     api.add_router("", service_requests_router)  # /operator/service-requests…, /public/…
     api.add_router("", suggestions_router)  # /suggestions, /suggestions/topics

@@ -1,0 +1,282 @@
+"""Attention levels — regulator staff endpoints: consultas (register, read, answer) and
+escalations (escalate, read, answer, send back, escalate to level 3, inform the citizen).
+The same services and the same isolation as the pages."""
+
+from datetime import datetime
+
+from django.conf import settings
+from ninja import Router, Schema
+from pydantic import Field
+
+from sgu.accounts.auth import user_auth
+from sgu.attention import selectors, services
+from sgu.attention.models import Escalation, Query
+from sgu.attention.workflow import allowed_actions
+from sgu.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from sgu.core.idempotency import run_idempotent
+from sgu.core.schemas import Problem
+
+router = Router(tags=["Regulador: atención por niveles"], auth=user_auth)
+
+ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
+
+
+def _user(request, *, first_level: bool = False):
+    user = request.auth.user
+    seat = selectors.seat_of(user)
+    if first_level and not seat.first_level:
+        raise Forbidden("Esta operación es para el 1.er nivel del regulador.")
+    if not (seat.first_level or seat.area_ids):
+        raise Forbidden("Esta operación es para el personal del regulador.")
+    return user
+
+
+class QueryIn(Schema):
+    channel: str = Field(max_length=12, examples=["TELEFONICO"])
+    name: str = Field(max_length=200)
+    topic: str = Field(max_length=200)
+    question: str = Field(max_length=4000)
+    document_type: str = Field(default="", max_length=10)
+    document_number: str = Field(default="", max_length=12)
+    email: str = Field(default="", max_length=254)
+    phone: str = Field(default="", max_length=15)
+
+
+class QueryOut(Schema):
+    code: str
+    state: str
+    channel: str
+    topic: str
+    question: str
+    name: str
+    email: str
+    registered_at: datetime
+    office: str | None
+    answer: str
+    answered_at: datetime | None
+    resolved_level: int | None
+
+
+def _query(q: Query) -> dict:
+    return {
+        "code": q.code,
+        "state": q.state,
+        "channel": q.channel,
+        "topic": q.topic,
+        "question": q.question,
+        "name": q.name,
+        "email": q.email,
+        "registered_at": q.registered_at,
+        "office": q.office.code if q.office_id else None,
+        "answer": q.answer,
+        "answered_at": q.answered_at,
+        "resolved_level": q.resolved_level,
+    }
+
+
+class TextIn(Schema):
+    text: str = Field(max_length=4000, description="La respuesta, el motivo o el mensaje.")
+
+
+class EscalateIn(Schema):
+    code: str = Field(max_length=20, description="Código del caso (SGU-…) o consulta (CON-…).")
+    area: str = Field(max_length=30, examples=["USUARIOS"])
+    criticality: str = Field(max_length=8, examples=["ALTO"])
+    complexity: str = Field(default="INDEFINIDA", max_length=12)
+    reason: str = Field(max_length=4000)
+
+
+class EscalateUpIn(Schema):
+    area: str = Field(max_length=30, examples=["SOPORTE-TI"])
+    criticality: str = Field(max_length=8)
+    complexity: str = Field(default="INDEFINIDA", max_length=12)
+    reason: str = Field(max_length=4000)
+
+
+class EscalationOut(Schema):
+    id: int
+    item: str
+    parent: int | None
+    area: str
+    level: int
+    state: str
+    criticality: str
+    complexity: str
+    reason: str
+    escalated_at: datetime
+    due_at: datetime
+    max_business_days: int
+    answer: str
+    answered_at: datetime | None
+    answer_level: int | None
+    response_business_days: int | None
+    on_time: bool | None
+    sent_back_reason: str
+    informed_at: datetime | None
+    actions: list[str]
+
+
+def _escalation(user, hop: Escalation) -> dict:
+    return {
+        "id": hop.pk,
+        "item": hop.item_code,
+        "parent": hop.parent_id,
+        "area": hop.area.code,
+        "level": hop.level,
+        "state": hop.state,
+        "criticality": hop.criticality,
+        "complexity": hop.complexity,
+        "reason": hop.reason,
+        "escalated_at": hop.escalated_at,
+        "due_at": hop.due_at,
+        "max_business_days": hop.max_business_days,
+        "answer": hop.answer,
+        "answered_at": hop.answered_at,
+        "answer_level": hop.answer_level,
+        "response_business_days": hop.response_business_days,
+        "on_time": hop.on_time,
+        "sent_back_reason": hop.sent_back_reason,
+        "informed_at": hop.informed_at,
+        "actions": allowed_actions(hop.state, selectors.actors_for(user, hop), hop.level),
+    }
+
+
+@router.post(
+    "/queries",
+    response={201: QueryOut, **ERRORS},
+    summary="Registrar una consulta (1.er nivel, cualquier canal)",
+    description="Código correlativo CON-AAAA-NNNNNNN. Admite `Idempotency-Key`.",
+)
+def register_query(request, payload: QueryIn):
+    user = _user(request, first_level=True)
+
+    def create() -> tuple[int, dict]:
+        q = services.register_query(agent=user, **payload.dict())
+        return 201, QueryOut.model_validate(_query(q)).model_dump(mode="json")
+
+    return run_idempotent(request, f"user:{user.pk}", create)
+
+
+@router.get("/queries/{code}", response={200: QueryOut, **ERRORS}, summary="Una consulta")
+def get_query(request, code: str):
+    user = _user(request, first_level=True)
+    return _query(selectors.query_for(user, code))
+
+
+@router.post(
+    "/queries/{code}/answer",
+    response={200: QueryOut, **ERRORS},
+    summary="Responder una consulta en el 1.er nivel (se envía al correo del ciudadano)",
+)
+def answer_query(request, code: str, payload: TextIn):
+    user = _user(request, first_level=True)
+    q = selectors.query_for(user, code)
+    services.answer_query(query=q, agent=user, answer=payload.text)
+    return _query(selectors.query_for(user, code))
+
+
+@router.post(
+    "/escalations",
+    response={201: EscalationOut, **ERRORS},
+    summary="Escalar un caso o una consulta a un área del 2.º nivel",
+    description="Criticidad ALTO, MEDIO o BAJO (plazo en días hábiles según la configuración); "
+    "complejidad BAJA, MEDIA, ALTA, MUY_ALTA o INDEFINIDA.",
+)
+def escalate(request, payload: EscalateIn):
+    user = _user(request, first_level=True)
+    code = payload.code.strip().upper()
+    prefix = settings.SGU.get("ATTENTION", {}).get("QUERY_CODE_PREFIX", "CON")
+    try:
+        if code.startswith(f"{prefix}-"):
+            case, query = None, selectors.query_for(user, code)
+        else:
+            from sgu.cases import selectors as cases
+
+            case, query = cases.regulator_case(user, code), None
+    except NotFound as exc:
+        raise ValidationFailed.of([FieldError("code", exc.detail)]) from None
+    hop = services.escalate(
+        agent=user,
+        case=case,
+        query=query,
+        area_code=payload.area,
+        criticality=payload.criticality,
+        complexity=payload.complexity,
+        reason=payload.reason,
+    )
+    return 201, _escalation(user, selectors.escalation_for(user, hop.pk))
+
+
+@router.get(
+    "/escalations/{escalation_id}",
+    response={200: EscalationOut, **ERRORS},
+    summary="Un escalamiento (si pertenece a sus áreas o es del 1.er nivel)",
+)
+def get_escalation(request, escalation_id: int):
+    user = _user(request)
+    return _escalation(user, selectors.escalation_for(user, escalation_id))
+
+
+def _act(request, escalation_id: int, do) -> dict:
+    user = _user(request)
+    hop = selectors.escalation_for(user, escalation_id)
+    do(user, hop)
+    return _escalation(user, selectors.escalation_for(user, escalation_id))
+
+
+@router.post(
+    "/escalations/{escalation_id}/answer",
+    response={200: EscalationOut, **ERRORS},
+    summary="Responder al nivel anterior (integrante del área)",
+)
+def answer(request, escalation_id: int, payload: TextIn):
+    return _act(
+        request,
+        escalation_id,
+        lambda u, h: services.answer_escalation(escalation=h, user=u, answer=payload.text),
+    )
+
+
+@router.post(
+    "/escalations/{escalation_id}/send-back",
+    response={200: EscalationOut, **ERRORS},
+    summary="Devolver por no corresponder al área (cuenta como mal derivado)",
+)
+def send_back(request, escalation_id: int, payload: TextIn):
+    return _act(
+        request,
+        escalation_id,
+        lambda u, h: services.send_back(escalation=h, user=u, reason=payload.text),
+    )
+
+
+@router.post(
+    "/escalations/{escalation_id}/escalate",
+    response={201: EscalationOut, **ERRORS},
+    summary="Escalar al 3.er nivel (área del 2.º nivel)",
+)
+def escalate_up(request, escalation_id: int, payload: EscalateUpIn):
+    user = _user(request)
+    hop = selectors.escalation_for(user, escalation_id)
+    up = services.escalate_up(
+        escalation=hop,
+        user=user,
+        area_code=payload.area,
+        criticality=payload.criticality,
+        complexity=payload.complexity,
+        reason=payload.reason,
+    )
+    return 201, _escalation(user, selectors.escalation_for(user, up.pk))
+
+
+@router.post(
+    "/escalations/{escalation_id}/inform",
+    response={200: EscalationOut, **ERRORS},
+    summary="Informar al ciudadano la respuesta recibida (1.er nivel; por correo)",
+)
+def inform(request, escalation_id: int, payload: TextIn):
+    return _act(
+        request,
+        escalation_id,
+        lambda u, h: services.inform_citizen(escalation=h, user=u, message=payload.text),
+    )
