@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import FileResponse
 from django.utils import timezone
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -80,7 +80,7 @@ def create_case(request, payload: CaseIn):
         )
         return 201, CaseOut.model_validate(data).model_dump(mode="json")
 
-    return run_idempotent(request, f"user:{principal.user_id}", create)
+    return Status(*run_idempotent(request, f"user:{principal.user_id}", create))
 
 
 @router.get("", response={200: CasePage, 401: Problem, 422: Problem}, summary="Mis casos")
@@ -124,13 +124,16 @@ def attach(request, code: str, file: File[UploadedFile]):
     if sniff_content_type(file.read(16)) is None:
         raise UnsupportedMediaType("Solo se aceptan archivos PDF, JPEG o PNG.")
     stored = services.add_attachments(case=case, files=[file], by=principal)[0]
-    return 201, {
-        "id": stored.pk,
-        "name": stored.name,
-        "size": stored.size,
-        "sha256": stored.sha256,
-        "content_type": stored.content_type,
-    }
+    return Status(
+        201,
+        {
+            "id": stored.pk,
+            "name": stored.name,
+            "size": stored.size,
+            "sha256": stored.sha256,
+            "content_type": stored.content_type,
+        },
+    )
 
 
 @router.post(
@@ -165,7 +168,7 @@ def claim(request, code: str, payload: ClaimIn):
         row = services.request_claim(case=case, by=principal, **payload.dict())
         return 201, ClaimOut.model_validate(claim_dict(row)).model_dump(mode="json")
 
-    return run_idempotent(request, f"user:{principal.user_id}", create)
+    return Status(*run_idempotent(request, f"user:{principal.user_id}", create))
 
 
 @router.get(
