@@ -6,11 +6,11 @@ Errors are problem+json in Spanish whatever goes wrong; bad input never becomes 
 import logging
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from sgu.core.errors import PROBLEM_CONTENT_TYPE, DomainError, FieldError, problem
+from sgu.core.openapi import SguNinjaAPI
 
 logger = logging.getLogger("sgu.api")
 
@@ -19,7 +19,7 @@ class Utf8Renderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+api = SguNinjaAPI(
     renderer=Utf8Renderer(),
     title="SGU — Sistema de Gestión de Usuarios",
     version="1",
