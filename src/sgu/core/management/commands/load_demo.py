@@ -8,6 +8,7 @@ from sgu.accounts.services import (
     create_staff_user,
     enrol_known_secret,
     register_citizen,
+    second_factor_required,
 )
 from sgu.attention.demo import load_attention_areas
 from sgu.catalog.demo import load_reference_data
@@ -86,9 +87,6 @@ class Command(BaseCommand):
             )
         for email, role, first, last, operator, off in staff:
             if User.objects.filter(email=email).exists():
-                existing = User.objects.get(email=email)
-                if confirmed_device(existing) is None:
-                    enrol_known_secret(user=existing, secret=DEMO_TOTP_SECRET)
                 continue
             user = create_staff_user(
                 email=email,
@@ -99,13 +97,17 @@ class Command(BaseCommand):
                 operator=operator,
                 office=off,
             )
-            enrol_known_secret(user=user, secret=DEMO_TOTP_SECRET)
             if role == Role.REGULATOR_SUPERVISOR:
                 # The demo supervisor also administers the catalog in /admin/.
                 User.objects.filter(pk=user.pk).update(is_superuser=True)
         load_attention_areas(password=PASSWORD_STAFF, office=office)
         load_suggestion_routing()
         load_knowledge_demo(password=PASSWORD_STAFF)
+        # Every demo account that must use two-factor authentication gets the known secret.
+        for _label, email, _password in demo_accounts():
+            user = User.objects.filter(email=email).first()
+            if user and second_factor_required(user) and confirmed_device(user) is None:
+                enrol_known_secret(user=user, secret=DEMO_TOTP_SECRET)
         if not options["quiet"]:
             self.stdout.write("Cuentas de demostración:")
             for label, email, password in demo_accounts():
