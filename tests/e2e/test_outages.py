@@ -10,8 +10,9 @@ from django.db import connections
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-from conftest import PASSWORD, make_operator_agent
+from conftest import PASSWORD, enrol_two_factor, make_operator_agent
 from outages.helpers import make_operator_admin, make_point
+from sgu.accounts import totp
 from sgu.catalog.demo import load_reference_data
 from sgu.catalog.models import Operator
 from sgu.outages.models import OutageEvent
@@ -52,6 +53,7 @@ def test_operator_agent_registers_and_closes_an_outage(chromium, live_server, se
     claro = Operator.objects.get(code="CLARO")
     make_point(make_operator_admin(claro), code="CAC-MIRAFLORES", name="CAC Miraflores")
     agent = make_operator_agent(claro)
+    secret = enrol_two_factor(agent)
 
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="es-PE")
     page = context.new_page()
@@ -71,6 +73,9 @@ def test_operator_agent_registers_and_closes_an_outage(chromium, live_server, se
     page.get_by_label("Correo electrónico").fill(agent.email)
     page.get_by_label("Contraseña").fill(PASSWORD)
     page.get_by_role("button", name="Ingresar").click()
+    # Operator users give the code of their authenticator app after the password.
+    page.get_by_label("Código de verificación").fill(totp.now_code(secret))
+    page.get_by_role("button", name="Verificar").click()
     page.wait_for_url("**/inoperatividad/eventos/")
     assert page.get_by_role("heading", name="Registro de inoperatividad de Claro").is_visible()
     assert page.get_by_text("No hay eventos abiertos.").is_visible()
