@@ -54,7 +54,8 @@ def march(orientador, specialist, fiscalizador, support, citizen):
     # Q3: to Fiscalización Wed 4 (ALTO), sent back Thu 5; re-routed to Usuarios Thu 5 10:00
     # (ALTO 5: due Thu 12); on to Soporte Fri 6 (BAJO 2: due Tue 10); Soporte answers Wed 11
     # → 3 business days (9, 10, 11), late; Usuarios answers Wed 11 15:00 → 4 business days
-    # (6, 9, 10, 11), on time; informed → resolved at level 3.
+    # (6, 9, 10, 11), on time; informed the next morning (not the same day) → resolved at
+    # level 3.
     q3 = query(orientador, lima(2026, 3, 4, 9))
     wrong = hop(orientador, lima(2026, 3, 4, 10), "FISCALIZACION", "ALTO", query=q3)
     services.send_back(escalation=wrong, user=fiscalizador, reason="No.", now=lima(2026, 3, 5, 9))
@@ -73,7 +74,7 @@ def march(orientador, specialist, fiscalizador, support, citizen):
     h = services.answer_escalation(
         escalation=h, user=specialist, answer="R3", now=lima(2026, 3, 11, 15)
     )
-    services.inform_citizen(escalation=h, user=orientador, message="R3", now=lima(2026, 3, 11, 16))
+    services.inform_citizen(escalation=h, user=orientador, message="R3", now=lima(2026, 3, 12, 9))
 
     # C1: a case escalated Mon 9 March (BAJO), still pending.
     case = make_case(citizen, now=lima(2026, 3, 9, 9))
@@ -102,6 +103,7 @@ def test_monthly_indicators_by_hand(march):
         "resolved_l3_pct": 33.3,
         # Decided hops: 3 answered (Q2, Q3 Usuarios, Q3 Soporte) + 1 sent back; C1 pending.
         "routed_ok_pct": 75.0,
+        "informed_same_day_pct": 50.0,  # Q2 the same day, Q3 the next day
         "avg_days_ALTO": 4.0,  # Q3 Usuarios (the Fiscalización hop was sent back)
         "within_pct_ALTO": 100.0,
         "avg_days_MEDIO": 2.0,  # Q2
@@ -128,11 +130,11 @@ def test_indicators_page_and_csv(march, supervisor):
     lines = b"".join(csv.streaming_content).decode("utf-8-sig").splitlines()
     assert lines[0].startswith("mes,Consultas registradas (consultas),Casos escalados (casos)")
     assert (
-        lines[1]
-        == '2026-03,4,1,5,4,1,3,"33,3","33,3","33,3","75,0","4,0","100,0","2,0","100,0","3,0","0,0"'
+        lines[1] == '2026-03,4,1,5,4,1,3,"33,3","33,3","33,3","75,0","50,0",'
+        '"4,0","100,0","2,0","100,0","3,0","0,0"'
     )
     # April: no hop decided, so no routing or response-time figure (empty, not 0).
-    assert lines[2] == '2026-04,1,0,1,0,0,1,"100,0","0,0","0,0",,,,,,,'
+    assert lines[2] == '2026-04,1,0,1,0,0,1,"100,0","0,0","0,0",,,,,,,,'
 
 
 def test_bad_period_is_named_and_replaced(supervisor, areas):

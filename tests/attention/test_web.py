@@ -162,6 +162,7 @@ def test_web_round_trip_first_to_second_and_back(orientador, specialist, mailbox
 
     queue = first.get("/regulador/atencion/")
     assert q.code in text(queue) and "Respondido" in text(queue)
+    assert "Informe hoy al ciudadano" in text(queue)
     fragment = first.get("/regulador/atencion/?mias=1", HTTP_HX_REQUEST="true")
     assert "<html" not in fragment.content.decode() and q.code in fragment.content.decode()
 

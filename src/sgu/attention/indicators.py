@@ -89,6 +89,14 @@ INDICATORS: list[Indicator] = [
         "mes que el área respondió o devolvió por no corresponderle × 100. Los pendientes no "
         "cuentan.",
     ),
+    Indicator(
+        "informed_same_day_pct",
+        "Informadas el mismo día",
+        "%",
+        "1.0",
+        "Respuestas del 2.º nivel que el 1.er nivel informó al ciudadano el mismo día (Lima) en "
+        "que le llegaron ÷ respuestas informadas × 100, entre los escalamientos del mes.",
+    ),
     *(
         ind
         for c in CRITICALITIES

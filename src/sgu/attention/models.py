@@ -209,6 +209,10 @@ class Escalation(models.Model):
     sent_back_at = models.DateTimeField("devuelto", null=True, blank=True)
     sent_back_reason = models.TextField("motivo de la devolución", blank=True)
     informed_at = models.DateTimeField("informado al ciudadano", null=True, blank=True)
+    # The 1st level must tell the citizen the day the answer reached it (Lima dates).
+    informed_same_day = models.BooleanField(
+        "informado el mismo día de la respuesta", null=True, blank=True
+    )
     updated_at = models.DateTimeField("actualizado", auto_now=True)
 
     class Meta:

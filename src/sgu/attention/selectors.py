@@ -299,11 +299,15 @@ def monthly_indicators(first: date, last: date) -> list[dict]:
             sent_back=Count("id", filter=Q(sent_back_at__isnull=False)),
             on_time=Count("id", filter=Q(answered_at__isnull=False, on_time=True)),
             days=Sum("response_business_days", filter=Q(answered_at__isnull=False)),
+            informed=Count("id", filter=Q(informed_at__isnull=False)),
+            same_day=Count("id", filter=Q(informed_same_day=True)),
         )
     ):
         add(r["m"], f"escalations_l{r['level']}", r["n"])
         add(r["m"], "_answered", r["answered"])
         add(r["m"], "_sent_back", r["sent_back"])
+        add(r["m"], "_informed", r["informed"])
+        add(r["m"], "_same_day", r["same_day"])
         c = r["criticality"]
         add(r["m"], f"_answered_{c}", r["answered"])
         add(r["m"], f"_on_time_{c}", r["on_time"])
@@ -327,6 +331,7 @@ def monthly_indicators(first: date, last: date) -> list[dict]:
             result[f"resolved_l{n}_pct"] = _pct(by_level[n], resolved)
         answered, sent_back = row.get("_answered", 0), row.get("_sent_back", 0)
         result["routed_ok_pct"] = _pct(answered, answered + sent_back)
+        result["informed_same_day_pct"] = _pct(row.get("_same_day", 0), row.get("_informed", 0))
         for c in CRITICALITIES:
             done = row.get(f"_answered_{c}", 0)
             result[f"avg_days_{c}"] = round(row.get(f"_days_{c}", 0) / done, 2) if done else None

@@ -562,6 +562,10 @@ def inform_citizen(
     else:
         data["medium"] = "sin correo: informado por otro medio"
     hop.informed_at = now
+    if hop.answered_at is not None:
+        hop.informed_same_day = (
+            now.astimezone(LIMA).date() == hop.answered_at.astimezone(LIMA).date()
+        )
     _move(hop, HopAction.INFORM, HopActor.FIRST_LEVEL, user, now, note=message, data=data)
     if hop.query_id:
         query = Query.objects.select_for_update().get(pk=hop.query_id)

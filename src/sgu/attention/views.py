@@ -419,7 +419,13 @@ def indicators(request):
         ),
         (
             "Resolución y derivación",
-            ["resolved_l1_pct", "resolved_l2_pct", "resolved_l3_pct", "routed_ok_pct"],
+            [
+                "resolved_l1_pct",
+                "resolved_l2_pct",
+                "resolved_l3_pct",
+                "routed_ok_pct",
+                "informed_same_day_pct",
+            ],
         ),
         (
             "Tiempos de respuesta por criticidad",

@@ -63,3 +63,12 @@ def case_escalations(case) -> list:
     from sgu.attention.selectors import hops_of
 
     return hops_of(case=case)
+
+
+@register.filter
+def same_lima_day(a, b) -> bool:
+    from sgu.core.calendar import LIMA
+
+    return (
+        a is not None and b is not None and a.astimezone(LIMA).date() == b.astimezone(LIMA).date()
+    )
