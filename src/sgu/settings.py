@@ -222,6 +222,8 @@ SGU = {
         h for h in os.environ.get("SGU_WEBHOOK_ALLOW_HTTP_HOSTS", "").split(",") if h
     ],
     "WEBHOOK_TIMEOUT": float(os.environ.get("SGU_WEBHOOK_TIMEOUT", "5")),
+    # A task RUNNING for longer than this was left by a dead worker: the scheduler requeues it.
+    "TASK_ABANDONED_AFTER_MINUTES": int(os.environ.get("SGU_TASK_ABANDONED_AFTER_MINUTES", "30")),
     # (requests, seconds) per window. auth: login, registration, token, password reset (per
     # IP); public: the no-account lookups (per IP); api_ip / api_key: every API call.
     "RATE_LIMITS": {

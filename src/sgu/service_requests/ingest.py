@@ -2,7 +2,8 @@
 
 `process_batch()` is what the worker runs (tasks.py) and what bench/ingest.py measures:
 
-1. Claim the batch (QUEUED → PROCESSING; a task delivered twice does nothing the 2nd time).
+1. Claim the batch (QUEUED → PROCESSING; a task delivered twice does nothing the 2nd time;
+   a batch left PROCESSING by a dead worker is taken again, see core/worker.py).
 2. Stream the stored file (readers.py) and check each row in Python (layout.RowChecker).
    Checked rows go to a temporary staging table in bulk: one `COPY` on PostgreSQL (the
    server parses while Python checks the next rows), `executemany` by chunks on SQLite. Bad
@@ -32,9 +33,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, ProgrammingError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from sgu.core.calendar import LIMA
+from sgu.core.worker import abandoned_after
 from sgu.service_requests import readers
 from sgu.service_requests.layout import COLUMNS, RowChecker, pg_datetime, sqlite_datetime
 from sgu.service_requests.models import (
@@ -288,7 +291,12 @@ def process_batch(batch_id: int, *, timings: dict | None = None) -> Batch | None
     seconds of each phase (the benchmark reads them; the log always has them)."""
     started = time.perf_counter()
     now = timezone.now()
-    taken = Batch.objects.filter(pk=batch_id, state=BatchState.QUEUED).update(
+    # A batch PROCESSING for that long was left by a dead worker (nothing of it committed:
+    # the merge is one transaction) and its task was requeued: take it again.
+    waiting = Q(state=BatchState.QUEUED) | Q(
+        state=BatchState.PROCESSING, started_at__lt=now - abandoned_after()
+    )
+    taken = Batch.objects.filter(waiting, pk=batch_id).update(
         state=BatchState.PROCESSING, started_at=now
     )
     if not taken:

@@ -58,6 +58,9 @@ class Command(BaseCommand):
             from sgu.service_requests.services import flag_missing_reports
 
             flag_missing_reports()  # days with no bajas/migraciones report; acts once a day
+            from sgu.core.worker import requeue_abandoned_tasks
+
+            requeue_abandoned_tasks()  # tasks a dead worker left RUNNING go back to the queue
         except Exception:  # keep the scheduler alive; the next pass retries
             logger.exception("pasada del planificador fallida")
             return
