@@ -50,9 +50,7 @@ def indicator(row: dict, key: str) -> str:
         return "—"
     if isinstance(value, float):
         return (
-            f"{value:.1f}".replace(".", ",")
-            if key.endswith("pct")
-            else f"{value:.2f}".replace(".", ",")
+            f"{value:.1f}".replace(".", ",") if "pct" in key else f"{value:.2f}".replace(".", ",")
         )
     return str(value)
 
