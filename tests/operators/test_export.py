@@ -143,3 +143,26 @@ def test_formulas_never_reach_the_spreadsheet(claro, citizen, claro_api):
     Case.objects.update(service_number="=1+2")
     rows = parse_csv(claro_api.get("/api/v1/operator/cases/export"))
     assert rows[0]["numero_servicio"] == "'=1+2"
+
+
+def test_updated_since_with_an_unusual_offset_is_read_as_an_instant(claro, trays, claro_api):
+    # Valid ISO 8601 that PostgreSQL would refuse as it stands (found by schemathesis).
+    for path in ("/api/v1/operator/cases", "/api/v1/operator/cases/export"):
+        response = claro_api.client.get(
+            path,
+            {"updated_since": "2026-01-01T00:00:00-23:24"},
+            HTTP_AUTHORIZATION=f"Bearer {claro_api.token}",
+        )
+        assert response.status_code == 200, path
+    listing = claro_api.client.get(
+        "/api/v1/operator/cases",
+        {"updated_since": "2026-01-01T00:00:00-23:24"},
+        HTTP_AUTHORIZATION=f"Bearer {claro_api.token}",
+    ).json()
+    assert len(listing["items"]) == 3
+    edge = claro_api.client.get(
+        "/api/v1/operator/cases",
+        {"updated_since": "0001-01-01T00:00:00+01:00"},
+        HTTP_AUTHORIZATION=f"Bearer {claro_api.token}",
+    )
+    assert edge.status_code == 422 and edge.json()["errors"][0]["field"] == "updated_since"

@@ -1,6 +1,6 @@
 """Operators' API (API key): their own tray only."""
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from django.utils import timezone
@@ -23,7 +23,7 @@ from sgu.cases.workflow import State, allowed_actions
 from sgu.core.export import XLSX_CONTENT_TYPE
 from sgu.core.pagination import clamp_limit, keyset_page
 from sgu.core.principal import Principal
-from sgu.core.schemas import Problem
+from sgu.core.schemas import Instant, Problem
 
 router = Router(tags=["Operadoras"], auth=operator_auth)
 
@@ -58,7 +58,7 @@ def tray(
     state: State | None = None,
     subcategory: str | None = None,
     overdue: bool | None = None,
-    updated_since: datetime | None = None,
+    updated_since: Instant | None = None,
     limit: int | None = None,
     cursor: str | None = None,
 ):
@@ -115,7 +115,7 @@ def export_tray(
     state: State | None = None,
     subcategory: str | None = None,
     overdue: bool | None = None,
-    updated_since: datetime | None = None,
+    updated_since: Instant | None = None,
 ):
     from sgu.operators.exports import tray_export
 

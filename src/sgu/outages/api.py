@@ -15,7 +15,7 @@ from sgu.core.errors import Forbidden
 from sgu.core.idempotency import run_idempotent
 from sgu.core.pagination import clamp_limit, keyset_page
 from sgu.core.principal import Principal
-from sgu.core.schemas import Problem
+from sgu.core.schemas import Instant, Problem
 from sgu.outages import selectors, services
 from sgu.outages.models import (
     AttentionPoint,
@@ -57,19 +57,19 @@ class OutageIn(Schema):
     procedure_type: ProcedureType
     scenario: Scenario
     systems: str = Field(max_length=500, description="Sistemas afectados.")
-    started_at: datetime = Field(description="Inicio, ISO 8601 con zona horaria.")
+    started_at: Instant = Field(description="Inicio, ISO 8601 con zona horaria.")
     manual: bool = Field(
         default=False,
         description="Registro manual posterior (regularización de un formulario en papel).",
     )
-    ended_at: datetime | None = Field(
+    ended_at: Instant | None = Field(
         default=None, description="Solo para un evento que ya terminó (con closing_reason)."
     )
     closing_reason: ClosingReason | None = None
 
 
 class CloseIn(Schema):
-    ended_at: datetime = Field(description="Fin, ISO 8601 con zona horaria; no antes del inicio.")
+    ended_at: Instant = Field(description="Fin, ISO 8601 con zona horaria; no antes del inicio.")
     closing_reason: ClosingReason
 
 
@@ -103,8 +103,8 @@ class OutagePage(Schema):
 
 
 class WindowIn(Schema):
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Instant
+    ends_at: Instant
     scope: ContingencyScope
     operator: str | None = Field(default=None, max_length=20, examples=["CLARO"])
     reason: str = Field(max_length=2000)
