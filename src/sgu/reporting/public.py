@@ -13,9 +13,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import groupby
+from operator import itemgetter
 
 from django.conf import settings
 from django.db.models import Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from sgu.catalog.models import Operator
@@ -211,21 +214,19 @@ OPEN_DATA_COLUMNS: list[tuple[str, str]] = [
 ]
 OPEN_DATA_HEADER = [name for name, _ in OPEN_DATA_COLUMNS]
 
+# Foreign keys are read as ids and named from the (small) catalog, and dates are cut in Lima
+# by the database: per row, Python only formats values.
 _OPEN_DATA_FIELDS = (
     "id",
-    "operator__code",
+    "operator_id",
     "service",
-    "subcategory__category__code",
-    "subcategory__category__name",
-    "subcategory__code",
-    "subcategory__name",
+    "subcategory_id",
     "channel",
-    "office__ubigeo",
-    "office__department",
+    "office_id",
     "state",
-    "registered_at",
-    "due_at",
-    "answered_at",
+    "registered_on",
+    "due_on",
+    "answered_on",
     "solution__on_time",
     "solution__response_business_days",
     "rating__id",
@@ -254,61 +255,80 @@ def _yes_no(value) -> str:
     return "" if value is None else ("SI" if value else "NO")
 
 
-def _lima_day(value: datetime | None) -> str:
-    return "" if value is None else timezone.localtime(value, LIMA).date().isoformat()
+def _catalog_names() -> tuple[dict, dict, dict]:
+    from sgu.catalog.models import Office, Subcategory
+
+    operators = dict(Operator.objects.values_list("id", "code"))
+    subcategories = {
+        pk: (cat_code, cat_name, code, name)
+        for pk, cat_code, cat_name, code, name in Subcategory.objects.values_list(
+            "id", "category__code", "category__name", "code", "name"
+        )
+    }
+    offices = {
+        pk: ((ubigeo or "")[:2], department or "")
+        for pk, ubigeo, department in Office.objects.values_list("id", "ubigeo", "department")
+    }
+    return operators, subcategories, offices
 
 
-def open_data_rows(period: Period, now: datetime | None = None) -> Iterator[list]:
-    """The month's cases, one list per case, day by day (one indexed query per day, so memory
-    holds one day at most). Inside a day the rows are ordered by their anonymous id: the file
-    never shows the order in which cases were registered, which would match rows to the
-    sequential case codes."""
+def _day(value) -> str:
+    return "" if value is None else value.isoformat()
+
+
+def open_data_rows(period: Period) -> Iterator[list]:
+    """The month's cases, one list per case: one query in registration order, read in
+    chunks (memory holds one day at most). Inside a day the rows are ordered by their
+    anonymous id: the file never shows the order in which cases were registered, which would
+    match rows to the sequential case codes."""
     key = _pseudonym_key()
-    today = timezone.localtime(now or timezone.now(), LIMA).date()
-    day = period.first_day
-    while day <= min(period.last_day, today):
-        rows = []
-        for r in selectors.cases_in(selectors.Filters(day, day)).values_list(*_OPEN_DATA_FIELDS):
-            (
-                pk,
-                operator,
-                service,
-                category,
-                category_name,
-                subcategory,
-                subcategory_name,
-                channel,
-                ubigeo,
-                department,
-                state,
-                registered_at,
-                due_at,
-                answered_at,
-                on_time,
-                response_days,
-                rating_id,
-                resolved,
-                score,
-                claim_id,
-            ) = r
+    operators, subcategories, offices = _catalog_names()
+    no_office = ("", "")
+    rows = (
+        selectors.cases_in(selectors.month_filters(period.key))
+        .annotate(
+            registered_on=TruncDate("registered_at", tzinfo=LIMA),
+            due_on=TruncDate("due_at", tzinfo=LIMA),
+            answered_on=TruncDate("answered_at", tzinfo=LIMA),
+        )
+        .order_by("registered_at", "id")
+        .values_list(*_OPEN_DATA_FIELDS)
+        .iterator(chunk_size=2000)
+    )
+    for _day_key, cases in groupby(rows, key=itemgetter(7)):
+        day = []
+        for (
+            pk,
+            operator_id,
+            service,
+            subcategory_id,
+            channel,
+            office_id,
+            state,
+            registered_on,
+            due_on,
+            answered_on,
+            on_time,
+            response_days,
+            rating_id,
+            resolved,
+            score,
+            claim_id,
+        ) in cases:
             rated = rating_id is not None
-            rows.append(
+            day.append(
                 [
                     period.key,
                     case_pseudonym(pk, key),
-                    operator,
+                    operators.get(operator_id, ""),
                     service,
-                    category,
-                    category_name,
-                    subcategory,
-                    subcategory_name,
+                    *subcategories.get(subcategory_id, ("", "", "", "")),
                     channel,
-                    (ubigeo or "")[:2],
-                    department or "",
+                    *offices.get(office_id, no_office),
                     state,
-                    _lima_day(registered_at),
-                    _lima_day(due_at),
-                    _lima_day(answered_at),
+                    _day(registered_on),
+                    _day(due_on),
+                    _day(answered_on),
                     _yes_no(on_time),
                     "" if response_days is None else response_days,
                     _yes_no(rated),
@@ -317,6 +337,5 @@ def open_data_rows(period: Period, now: datetime | None = None) -> Iterator[list
                     _yes_no(claim_id is not None),
                 ]
             )
-        rows.sort(key=lambda row: row[1])
-        yield from rows
-        day += timedelta(days=1)
+        day.sort(key=itemgetter(1))
+        yield from day

@@ -124,5 +124,5 @@ def open_data(request, period: str = ""):
     month = public.parse_period(period, now=now)
     rate_limit(request, "open_data")
     return csv_response(
-        public.OPEN_DATA_HEADER, public.open_data_rows(month, now), public.open_data_filename(month)
+        public.OPEN_DATA_HEADER, public.open_data_rows(month), public.open_data_filename(month)
     )

@@ -1,0 +1,106 @@
+"""Public indicators, open data and the case status lookup, timed over a database that
+`bench/generate.py` built (e.g. `--cases 840000 --months 2`: ~420 000 cases a month, the
+density of 10 million cases in 24 months).
+
+In process, through Django's test client (no network, rate limits off): the indicators JSON
+and page for one month (median of R runs), the month's open-data CSV streamed to the end
+(time, rows, bytes, the process's peak memory before and after), and the status lookup with
+the right document and a wrong one (median of N).
+
+Usage: `DATABASE_URL=postgres://…/sgu_pub_bench .venv/bin/python bench/public.py
+[--month 2026-10] [--runs 3]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_DIR / "src"))
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--month", default="")
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--lookups", type=int, default=50)
+    args = p.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sgu.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.test import Client
+
+    from sgu.cases.models import Case
+    from sgu.reporting import public
+
+    settings.SGU["RATE_LIMITS"]["ENABLED"] = False
+    settings.ALLOWED_HOSTS = ["*"]
+    month = public.parse_period(args.month) if args.month else public.last_closed_period()
+    client = Client()
+    cases = public.selectors.cases_in(public.selectors.month_filters(month.key)).count()
+    print(f"mes {month.key}: {cases:,} casos; total {Case.objects.count():,}", flush=True)
+
+    def timed(path: str) -> float:
+        t = time.monotonic()
+        r = client.get(path)
+        body = b"".join(r.streaming_content) if r.streaming else r.content
+        assert r.status_code == 200, (path, r.status_code, body[:300])
+        return time.monotonic() - t
+
+    rows = []
+    for label, path in (
+        ("GET /api/v1/public/indicators", f"/api/v1/public/indicators?period={month.key}"),
+        ("GET /indicadores/", f"/indicadores/?periodo={month.key}"),
+    ):
+        times = [timed(path) for _ in range(args.runs)]
+        rows.append((label, statistics.median(times), max(times), ""))
+        print(rows[-1], flush=True)
+
+    before = _rss_mb()
+    t = time.monotonic()
+    r = client.get(f"/api/v1/public/open-data/cases.csv?period={month.key}")
+    size = lines = 0
+    for chunk in r.streaming_content:
+        size += len(chunk)
+        lines += chunk.count(b"\n")
+    dt = time.monotonic() - t
+    extra = (
+        f"{lines - 1:,} filas, {size / 1e6:.1f} MB, {(lines - 1) / dt:,.0f} filas/s; memoria "
+        f"máxima del proceso {before:.0f} → {_rss_mb():.0f} MB"
+    )
+    rows.append(("GET /api/v1/public/open-data/cases.csv", dt, dt, extra))
+    print(rows[-1], flush=True)
+
+    sample = list(
+        Case.objects.order_by("?").values_list("code", "citizen__document_number")[: args.lookups]
+    )
+    for label, wrong in (("consulta de estado (acierta)", False), ("ídem, documento errado", True)):
+        times = []
+        for code, doc in sample:
+            doc = "00000000" if wrong else doc
+            t = time.monotonic()
+            resp = client.get(f"/api/v1/public/cases/{code}/status?document_number={doc}")
+            times.append(time.monotonic() - t)
+            assert resp.status_code == (404 if wrong else 200), resp.content[:200]
+        rows.append((label, statistics.median(times), max(times), f"{len(times)} consultas"))
+        print(rows[-1], flush=True)
+
+    print("\n| petición | mediana (s) | máximo (s) | notas |\n|---|---|---|---|")
+    for label, med, top, note in rows:
+        print(f"| {label} | {med:.3f} | {top:.3f} | {note} |")
+
+
+if __name__ == "__main__":
+    main()
