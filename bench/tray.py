@@ -221,6 +221,50 @@ def operator_filters(rng: random.Random, s: dict) -> tuple[str, dict]:
     return "subcategoría", {"subcategory": rng.choice(s["subcategories"])}
 
 
+# --- query plans ---------------------------------------------------------------------------------
+
+
+def explain(s: dict, seed: int) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) of the tray's page query for one example of each filter kind
+    (the same queryset the view pages with keyset_page)."""
+    from django.db import connection
+
+    from sgu.cases import staff_tray
+    from sgu.core.pagination import keyset_page
+
+    rng = random.Random(seed)
+    seen: dict[str, dict] = {}
+    while len(seen) < 10:
+        kind, params = regulator_filters(rng, s)
+        seen.setdefault(kind, params)
+    for kind, params in seen.items():
+        filters, ordering, _ = staff_tray.parse(params)
+        qs = staff_tray.tray(filters, ordering)
+        _, cursor = keyset_page(qs, ordering, None, 25)
+        for label, cur in (("primera página", None), ("página siguiente", cursor)):
+            if label == "página siguiente" and not cursor:
+                continue
+            with connection.execute_wrapper(_capture):
+                _CAPTURED.clear()
+                t = time.perf_counter()
+                keyset_page(staff_tray.tray(filters, ordering), ordering, cur, 25)
+                dt = (time.perf_counter() - t) * 1000
+            print(f"\n=== {kind} · {label} · {params} · {dt:.1f} ms, {len(_CAPTURED)} consultas")
+            sql, sql_params = _CAPTURED[-1]
+            with connection.cursor() as c:
+                c.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, sql_params)
+                for (line,) in c.fetchall():
+                    print("   ", line)
+
+
+_CAPTURED: list = []
+
+
+def _capture(execute, sql, params, many, context):
+    _CAPTURED.append((sql, params))
+    return execute(sql, params, many, context)
+
+
 # --- load -----------------------------------------------------------------------------------------
 
 
@@ -240,16 +284,20 @@ def run_user(port, path, cookie, htmx, pick, s, seed, think, start, end, out, fo
             kind, params = pick(rng, s)
             query, label = params, kind
         url = path + ("?" + urlencode(query) if query else "")
-        t0 = time.monotonic()
-        try:
-            conn.request("GET", url, headers=headers)
-            resp = conn.getresponse()
-            body = resp.read()
-            status = resp.status
-        except (OSError, http.client.HTTPException):
-            conn.close()
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            body, status = b"", 599
+        for _attempt in (1, 2):
+            t0 = time.monotonic()
+            try:
+                conn.request("GET", url, headers=headers)
+                resp = conn.getresponse()
+                body = resp.read()
+                status = resp.status
+                break
+            except (OSError, http.client.HTTPException):
+                # gunicorn closes a keep-alive connection idle for more than 2 s (a user who
+                # thought longer): open a new one and ask again, as a browser does.
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                body, status = b"", 599
         t1 = time.monotonic()
         if t0 >= start:
             out.append((label, t1 - t0, status, url))
@@ -318,6 +366,9 @@ def run_phase(name, port, server_pid, cookies, args, s) -> dict:
         "cpu_busy": (b["busy"] - a["busy"]) / window if window else 0.0,
         "cpu_server": intake.cpu_delta(a, b, "server") / window if window else 0.0,
         "cpu_postgres": intake.cpu_delta(a, b, "postgres") / window if window else 0.0,
+        # CPU time per request: what a request costs, whatever else runs on the machine.
+        "ms_server": 1000 * intake.cpu_delta(a, b, "server") / max(1, len(out)),
+        "ms_postgres": 1000 * intake.cpu_delta(a, b, "postgres") / max(1, len(out)),
         "strangers": intake.strangers(a, b, ours),
         "load_before": load_before,
         "load_after": os.getloadavg(),
@@ -353,7 +404,8 @@ def report(results: list[dict], args, info: dict, data: dict, started: str) -> s
         f"Python {info['python']}.",
         "",
         "| fase | objetivo p95 | solicitudes | req/s | p50 ms | p95 ms | p99 ms | máx ms | "
-        "errores | CPU total | gunicorn | PostgreSQL | carga (1 min) antes → después |",
+        "errores | CPU de la máquina | CPU gunicorn / PostgreSQL | CPU ms por solicitud "
+        "(gunicorn + PostgreSQL) | carga (1 min) antes → después |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
@@ -361,8 +413,9 @@ def report(results: list[dict], args, info: dict, data: dict, started: str) -> s
         lines.append(
             f"| {LABEL[r['phase']]} | ≤ {TARGETS[r['phase']]:.0f} ms {ok} | {r['n']} | "
             f"{r['rate']:.1f} | {_ms(r['p50'])} | {_ms(r['p95'])} | {_ms(r['p99'])} | "
-            f"{_ms(r['max'])} | {r['errors']} | {r['cpu_busy']:.0%} | {r['cpu_server']:.0%} | "
-            f"{r['cpu_postgres']:.0%} | {r['load_before'][0]:.2f} → {r['load_after'][0]:.2f} |"
+            f"{_ms(r['max'])} | {r['errors']} | {r['cpu_busy']:.0%} | {r['cpu_server']:.0%} / "
+            f"{r['cpu_postgres']:.0%} | {r['ms_server']:.1f} + {r['ms_postgres']:.1f} | "
+            f"{r['load_before'][0]:.2f} → {r['load_after'][0]:.2f} |"
         )
     for r in results:
         lines += [
@@ -398,14 +451,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--warmup", type=float, default=3.0)
     p.add_argument("--threads", type=int, default=4, help="hilos por worker de gunicorn")
     p.add_argument("--phases", default="fragment,page,operator")
+    p.add_argument("--port", type=int, default=0, help="puerto de gunicorn (0: uno libre)")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--write", action="store_true", help="escribir en docs/benchmarks.md")
+    p.add_argument("--explain", action="store_true", help="solo los planes de las consultas")
     args = p.parse_args(argv)
     args.db_name = args.database_url.rsplit("/", 1)[1]
     started = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
     django_setup(args.database_url)
     import psycopg
 
+    if args.explain:
+        explain(sample(args.seed), args.seed)
+        return 0
     regulators, operators = sessions(args.users)
     s = sample(args.seed)
     info = intake.machine()
@@ -420,7 +478,7 @@ def main(argv: list[str] | None = None) -> int:
     var_dir = tempfile.mkdtemp(prefix="sgu-tray-")
     env = intake.server_env(args.database_url, var_dir)
     env["SGU_RATE_LIMITS"] = "0"  # 20 people behind one address would be throttled
-    port = intake.free_port()
+    port = port_from(args)
     server = start_gunicorn(port, env, args.threads)
     results = []
     try:
@@ -428,13 +486,16 @@ def main(argv: list[str] | None = None) -> int:
             cookies = (
                 regulators if phase != "operator" else [c for cs in operators.values() for c in cs]
             )
+            if args.wait_idle:
+                intake.wait_for_quiet(args.wait_idle)
             print(f"· fase {phase}: {args.users} usuarios, {args.duration:g} s…", flush=True)
             r = run_phase(phase, port, server.pid, cookies, args, s)
             print(
                 f"  {r['n']} solicitudes, {r['rate']:.1f}/s, p50 {r['p50']:.1f} ms, "
                 f"p95 {r['p95']:.1f} ms, p99 {r['p99']:.1f} ms, errores {r['errors']} "
                 f"{r['error_sample']}; CPU {r['cpu_busy']:.0%} (gunicorn {r['cpu_server']:.0%}, "
-                f"PostgreSQL {r['cpu_postgres']:.0%}); carga {r['load_before'][0]:.2f} → "
+                f"PostgreSQL {r['cpu_postgres']:.0%}; por solicitud {r['ms_server']:.1f} + "
+                f"{r['ms_postgres']:.1f} ms de CPU); carga {r['load_before'][0]:.2f} → "
                 f"{r['load_after'][0]:.2f}",
                 flush=True,
             )
@@ -451,8 +512,37 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def start_gunicorn(port: int, env: dict, threads: int):
-    return intake.start_gunicorn(port, env, "gthread", threads)
+def start_gunicorn(port: int, env: dict, threads: int, worker_class: str = "gthread"):
+    """gunicorn with the real SGU (2 workers); waits until a worker answers (up to 2 min: on a
+    busy machine a worker takes seconds to import Django)."""
+    import subprocess
+
+    cmd = [
+        sys.executable, "-m", "gunicorn", "sgu.wsgi:application",
+        "--pythonpath", f"{intake.SRC_DIR},{BENCH_DIR}", "--bind", f"127.0.0.1:{port}",
+        "--workers", "2", "--worker-class", worker_class, "--threads", str(threads),
+        "--timeout", "900", "--log-level", "warning",
+    ]  # fmt: skip
+    proc = subprocess.Popen(cmd, env=env, cwd=intake.PROJECT_DIR)
+    deadline = time.monotonic() + 120
+    ok = 0
+    while time.monotonic() < deadline and ok < 4:  # both workers up, most likely
+        if proc.poll() is not None:
+            sys.exit("gunicorn terminó al arrancar")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+            conn.request("GET", "/api/v1/catalog/operators")
+            ok += conn.getresponse().status == 200
+        except OSError:
+            time.sleep(0.5)
+    if not ok:
+        proc.terminate()
+        sys.exit("gunicorn no respondió en 2 minutos")
+    return proc
+
+
+def port_from(args) -> int:
+    return args.port or intake.free_port()
 
 
 if __name__ == "__main__":

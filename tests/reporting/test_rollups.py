@@ -1,4 +1,4 @@
-"""The statistics' rollups give the same figures as the cases, at every moment.
+"""The statistics' rollups give the same figures as the cases.
 
 The data set is the hand-computed one of test_indicators (October 2026: c1–c3 CLARO answered in
 1, 3 and 0 business days, c1 rated resolved 5, c2 rated not resolved 2 and claimed, c4 MOVISTAR
@@ -14,6 +14,7 @@ from reporting.test_indicators import _answer, data  # noqa: F401 - the shared d
 from sgu.cases.models import Case
 from sgu.reporting import rollups, selectors
 from sgu.reporting.models import CaseDayStat, ResponseDayStat, RollupState
+from web.conftest import register_case
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def test_figures_from_rollups_equal_figures_from_cases(data):  # noqa: F811
     assert from_cases["summary"]["cases"] == 4 and from_cases["summary"]["overdue_now"] == 1
     rollups.refresh(full=True)
     _age_watermark()
-    assert rollups.split(OCT.date_from, OCT.date_to) == (True, set())  # nothing read live
+    assert rollups.live_from() > OCT.date_to  # October all from the rollups
     assert _everything() == from_cases
     assert selectors.summary(OCT) == {
         "cases": 4,
@@ -75,29 +76,36 @@ def test_figures_from_rollups_equal_figures_from_cases(data):  # noqa: F811
     }
 
 
-def test_a_change_after_the_refresh_is_seen_at_once_and_then_rolled_up(data):  # noqa: F811
+def test_an_older_case_changes_at_the_next_refresh_and_today_counts_at_once(data):  # noqa: F811
     *_, c4, _c5 = data
     rollups.refresh(full=True)
     _age_watermark()
+    before = selectors.summary(OCT)
     # MOVISTAR answers c4 on Mon 12 Oct, late: 4 business days after Mon 5 (6, 7, 9 and 12;
     # the 8th is a holiday, 10 and 11 a weekend).
     _answer(Case.objects.get(pk=c4.pk), lima(2026, 10, 12, 10))
-    dirty = rollups.split(OCT.date_from, OCT.date_to)
-    assert dirty == (True, {date(2026, 10, 5)})
+    s = selectors.summary(OCT)
+    assert s["overdue_now"] == 0  # always from the cases
+    assert {k: v for k, v in s.items() if k != "overdue_now"} == {
+        k: v for k, v in before.items() if k != "overdue_now"
+    }  # 5 October comes from the rollups: as of the last refresh
+    result = rollups.refresh()
+    assert result == {"full": False, "days": 1, "seconds": result["seconds"]}
     s = selectors.summary(OCT)
     assert (s["answered"], s["answered_on_time_pct"], s["overdue_now"]) == (4, 50.0, 0)
     assert s["avg_response_business_days"] == 2.0  # (1 + 3 + 0 + 4) / 4
     assert s["p90_response_business_days"] == 4  # 0, 1, 3, 4: the ceil(3.6) = 4th
-    before = _everything()
-    result = rollups.refresh()
-    assert result == {"full": False, "days": 1, "seconds": result["seconds"]}
-    _age_watermark()
-    assert _everything() == before
     assert CaseDayStat.objects.get(day=date(2026, 10, 5), operator__code="MOVISTAR").answered == 1
+    # A case registered today is counted at once, before any refresh.
+    person = Case.objects.get(pk=c4.pk).citizen
+    register_case(person, operator="CLARO")
+    today = timezone.localdate()
+    assert selectors.summary(selectors.Filters(today, today))["cases"] == 1
+    assert selectors.summary(BOTH)["cases"] == 5 + (today <= BOTH.date_to) * 1
 
 
 def test_without_rollups_everything_comes_from_the_cases(data):  # noqa: F811
-    assert rollups.split(OCT.date_from, OCT.date_to) == (False, set())
+    assert rollups.live_from() is None
     assert selectors.summary(OCT)["cases"] == 4
     assert not CaseDayStat.objects.exists()
 
@@ -120,3 +128,17 @@ def test_nearest_rank_percentile_of_a_histogram():
     assert rollups.percentile_from_histogram({0: 1, 1: 1, 3: 1}) == 3  # ceil(2.7) = 3rd
     assert rollups.percentile_from_histogram({1: 9, 7: 1}) == 1  # ceil(9.0) = 9th
     assert rollups.percentile_from_histogram({1: 8, 7: 2}) == 7
+
+
+def test_the_dashboard_says_as_of_when_the_figures_are_consolidated(data):  # noqa: F811
+    from django.test import Client
+
+    from web.conftest import make_regulator
+
+    client = Client()
+    client.force_login(make_regulator("REGULATOR_SUPERVISOR"))
+    url = "/regulador/estadisticas/?desde=2026-10-01&hasta=2026-10-31"
+    assert "Cifras consolidadas" not in client.get(url).content.decode()
+    rollups.refresh(full=True)
+    html = client.get(url).content.decode()
+    assert "Cifras consolidadas al" in html and "66,7" in html  # on time: 2 of 3, as by hand

@@ -2,24 +2,29 @@
 (CaseDayStat) and the response-time histogram (ResponseDayStat), so that a month over ten
 million cases is a sum over a few thousand small rows.
 
-Exact at every moment, not "as of the last refresh":
-
-* `refresh()` (a django-tasks task the scheduler enqueues every few minutes; a full rebuild
-  once a night) recomputes the days of the cases changed since the previous refresh — every
-  change to a case (answer, rating, claim, reassignment, plazo extension) moves its
-  `updated_at` — and moves the watermark `RollupState.refreshed_at` to the moment it started.
-* A reader takes the rollup rows of the days in its period except the "dirty" ones — the
-  registration days of cases changed after `refreshed_at - MARGIN` — and computes those days
-  from the cases, then adds both. Without any refresh yet, everything comes from the cases.
+* `refresh()` (a django-tasks task the scheduler enqueues every REFRESH_EVERY; a full rebuild
+  once a night) recomputes the registration days of the cases changed since the previous
+  refresh — every change to a case (answer, rating, claim, reassignment, plazo extension)
+  moves its `updated_at` — and moves the watermark `RollupState.refreshed_at` to the moment it
+  started.
+* A reader takes the rollup rows of the days before the watermark's day and computes the days
+  from it on (today, normally) from the cases, then adds both; "overdue now" always from the
+  cases. So the cases registered today are counted at once, and a change to an older case
+  (an answer, a rating) shows at the next refresh: the dashboard says as of when. Without any
+  refresh yet, everything comes from the cases.
 
 MARGIN covers transactions that were running when a refresh started and committed later with an
 earlier `updated_at`; the nightly full rebuild covers anything slower than that.
+
+Why not correct the older days from the cases at read time too: in a normal day the cases
+changed in the last minutes were registered over the last three or four weeks (answers,
+ratings, the scheduler closing the unrated), so the current month would be read almost all
+from the cases — seconds at ten million (docs/benchmarks.md, "Estadísticas a 10 millones").
 """
 
 from __future__ import annotations
 
 import time as _time
-from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
@@ -34,8 +39,6 @@ from sgu.reporting.models import CaseDayStat, ResponseDayStat, RollupState
 MARGIN = timedelta(minutes=10)
 REFRESH_EVERY = timedelta(minutes=5)
 FULL_REBUILD_HOUR = 3  # Lima
-# Beyond this many dirty days in a period, reading it all from the cases is as fast.
-MAX_DIRTY_DAYS = 62
 
 KEYS = ("day", "operator_id", "subcategory_id", "service", "channel", "office_id")
 COUNTS = (
@@ -199,21 +202,13 @@ def watermark() -> datetime | None:
     return state
 
 
-def split(date_from: date, date_to: date) -> tuple[bool, set[date]]:
-    """(use the rollups?, the days of the period to read from the cases instead)."""
+def live_from() -> date | None:
+    """The first Lima day read from the cases (the day of the watermark, minus MARGIN); the
+    days before it come from the rollups. None: no rollups yet, everything from the cases."""
     mark = watermark()
     if mark is None:
-        return False, set()
-    dirty = {d for d in dirty_days(mark - MARGIN) if date_from <= d <= date_to}
-    if len(dirty) > MAX_DIRTY_DAYS:
-        return False, set()
-    return True, dirty
-
-
-def add_rows(into: dict, key, row: dict) -> None:
-    acc = into.setdefault(key, defaultdict(int))
-    for c in COUNTS:
-        acc[c] += row.get(c) or 0
+        return None
+    return timezone.localtime(mark - MARGIN, LIMA).date()
 
 
 def percentile_from_histogram(hist: dict[int, int], p: float = 0.9) -> int | None:

@@ -105,23 +105,29 @@ def _finish(row: dict) -> dict:
 @dataclass(frozen=True)
 class _Source:
     rollups: bool
-    dirty: frozenset
+    live_from: date | None = None  # days from this one on come from the cases
 
 
 def _source(f: Filters) -> _Source:
-    use, dirty = rollups.split(f.date_from, f.date_to)
-    return _Source(use, frozenset(dirty))
+    first_live = rollups.live_from()
+    if first_live is None:
+        return _Source(False)
+    return _Source(True, max(first_live, f.date_from))
 
 
-def _stats_in(f: Filters, src: _Source) -> QuerySet[CaseDayStat]:
-    qs = CaseDayStat.objects.filter(day__gte=f.date_from, day__lte=f.date_to)
-    if src.dirty:
-        qs = qs.exclude(day__in=src.dirty)
+def _rollup_part(model, f: Filters, src: _Source) -> QuerySet:
+    qs = model.objects.filter(day__gte=f.date_from, day__lte=f.date_to, day__lt=src.live_from)
     if f.service:
         qs = qs.filter(service=f.service)
     if f.operator:
         qs = qs.filter(operator__code=f.operator)
     return qs
+
+
+def _live_part(f: Filters, src: _Source) -> Filters | None:
+    if src.live_from > f.date_to:
+        return None
+    return Filters(src.live_from, f.date_to, f.service, f.operator)
 
 
 def _grouped(qs: QuerySet, dimension: str | None, counts: dict, *, by_day: bool) -> list[dict]:
@@ -154,10 +160,12 @@ def _figures(f: Filters, dimension: str | None, now: datetime, src: _Source) -> 
                 acc[c] += r[c] or 0
 
     sums = {c: Sum(c) for c in rollups.COUNTS}
-    add(_grouped(_stats_in(f, src), dimension, sums, by_day=True), rollups.COUNTS)
-    if src.dirty:
-        live = cases_in(f).filter(rollups.days_q(src.dirty))
-        add(_grouped(live, dimension, rollups.case_counts(), by_day=False), rollups.COUNTS)
+    add(_grouped(_rollup_part(CaseDayStat, f, src), dimension, sums, by_day=True), rollups.COUNTS)
+    live = _live_part(f, src)
+    if live is not None:
+        add(
+            _grouped(cases_in(live), dimension, rollups.case_counts(), by_day=False), rollups.COUNTS
+        )
     overdue = cases_in(f).filter(_overdue(now))
     add(_grouped(overdue, dimension, {"overdue_now": Count("id")}, by_day=False), ["overdue_now"])
     if dimension is None and not merged:
@@ -169,22 +177,16 @@ def _p90(f: Filters, src: _Source) -> int | None:
     if not src.rollups:
         return p90_response(f, _live=True)
     hist: dict[int, int] = defaultdict(int)
-    qs = ResponseDayStat.objects.filter(day__gte=f.date_from, day__lte=f.date_to)
-    if src.dirty:
-        qs = qs.exclude(day__in=src.dirty)
-    if f.service:
-        qs = qs.filter(service=f.service)
-    if f.operator:
-        qs = qs.filter(operator__code=f.operator)
+    qs = _rollup_part(ResponseDayStat, f, src)
     for days, n in qs.values("days").annotate(total=Sum("n")).values_list("days", "total"):
         hist[days] += n
-    if src.dirty:
-        live = Solution.objects.filter(
-            case__in=cases_in(f).filter(rollups.days_q(src.dirty)).values("id"),
-            response_business_days__isnull=False,
+    live = _live_part(f, src)
+    if live is not None:
+        solutions = Solution.objects.filter(
+            case__in=cases_in(live).values("id"), response_business_days__isnull=False
         )
         for days, n in (
-            live.values("response_business_days")
+            solutions.values("response_business_days")
             .annotate(total=Count("id"))
             .values_list("response_business_days", "total")
             .order_by()

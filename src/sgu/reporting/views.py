@@ -13,7 +13,7 @@ from sgu.accounts.models import Role
 from sgu.catalog import selectors as catalog
 from sgu.core.export import csv_response, xlsx_response
 from sgu.core.web import parse_date
-from sgu.reporting import selectors
+from sgu.reporting import rollups, selectors
 from sgu.reporting.indicators import INDICATORS
 from sgu.reporting.models import DailyReport
 from sgu.reporting.services import DAILY_HEADERS
@@ -106,6 +106,7 @@ def dashboard(request):
         "services": SERVICES,
         "operators": catalog.active_operators(),
         "query": f.as_query(),
+        "consolidated_at": rollups.watermark(),
         "nav": "stats",
     }
     return render(request, "reporting/dashboard.html", context)
