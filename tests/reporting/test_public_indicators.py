@@ -518,3 +518,33 @@ def test_the_page_names_a_bad_period(catalog):
 def test_visitors_reach_the_page_from_the_home_page_and_the_footer(catalog):
     html = Client().get("/").content.decode()
     assert html.count('href="/indicadores/"') == 2
+
+
+# --- the kept file ------------------------------------------------------------------------------
+
+
+def test_the_file_written_by_one_download_serves_the_next_ones_for_an_hour(
+    march, anon_api, settings
+):
+    first = _csv(anon_api.get(f"{CSV_URL}?period=2026-03"))
+    _register(march["person"], lima(2026, 3, 20, 10), "BITEL")  # a ninth March case
+
+    kept = _csv(anon_api.get(f"{CSV_URL}?period=2026-03"))
+    settings.SGU = {**settings.SGU, "OPEN_DATA_MAX_AGE": 0}
+    fresh = _csv(anon_api.get(f"{CSV_URL}?period=2026-03"))
+
+    assert kept == first and len(kept) == 8
+    assert len(fresh) == 9 and [r["operadora"] for r in fresh].count("BITEL") == 1
+    # The indicators are always live.
+    rows = {r["operator"]: r for r in anon_api.get(f"{API}?period=2026-03").json()["operators"]}
+    assert rows["BITEL"]["cases"] == 1
+
+
+def test_a_download_cut_halfway_leaves_no_file_behind(march, settings):
+    stream = public.open_data_stream(public.Period(2026, 3))
+    next(stream)  # the header
+    stream.close()
+
+    folder = public.open_data_path(public.Period(2026, 3)).parent
+    assert list(folder.iterdir()) == []
+    assert public.fresh_open_data(public.Period(2026, 3)) is None

@@ -7,14 +7,18 @@ provisional); docs/indicators.md says why each open-data column is there and why
 are not.
 """
 
+import contextlib
 import hashlib
 import hmac
+import os
 import re
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import groupby
 from operator import itemgetter
+from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Q
@@ -24,6 +28,7 @@ from django.utils import timezone
 from sgu.catalog.models import Operator
 from sgu.core.calendar import LIMA
 from sgu.core.errors import FieldError, ValidationFailed
+from sgu.core.export import csv_chunks
 from sgu.reporting import selectors
 from sgu.reporting.indicators import BY_KEY, Indicator
 
@@ -339,3 +344,51 @@ def open_data_rows(period: Period) -> Iterator[list]:
             )
         day.sort(key=itemgetter(1))
         yield from day
+
+
+# --- the month's file, kept for a while ------------------------------------------------------
+# A month at scale is ~400 000 rows (tens of seconds of database and CPU). The file written by
+# one download is served to the next ones for OPEN_DATA_MAX_AGE seconds (default one hour);
+# after that the next download writes it again. Kept under MEDIA_ROOT/open-data (never served
+# directly: only through the rate-limited endpoint).
+
+
+def open_data_max_age() -> int:
+    return int(settings.SGU.get("OPEN_DATA_MAX_AGE", 3600))
+
+
+def open_data_path(period: Period) -> Path:
+    return Path(settings.MEDIA_ROOT) / "open-data" / open_data_filename(period)
+
+
+def fresh_open_data(period: Period, now: datetime | None = None) -> Path | None:
+    """The month's file if one was written less than OPEN_DATA_MAX_AGE seconds ago."""
+    path = open_data_path(period)
+    try:
+        written = path.stat().st_mtime
+    except OSError:
+        return None
+    age = (now or timezone.now()).timestamp() - written
+    return path if 0 <= age < open_data_max_age() else None
+
+
+def open_data_stream(period: Period) -> Iterator[bytes]:
+    """The month's CSV (core/export's format and formula guard) as it is written, copied to
+    a temporary file that replaces the kept one only once complete: a download cut halfway
+    never leaves half a file behind."""
+    path = open_data_path(period)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    complete = False
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for chunk in csv_chunks(OPEN_DATA_HEADER, open_data_rows(period)):
+                data = chunk.encode("utf-8")
+                out.write(data)
+                yield data
+        os.replace(tmp, path)
+        complete = True
+    finally:
+        if not complete:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)

@@ -6,18 +6,19 @@ file (a whole month of cases), a smaller one of its own."""
 from datetime import date, datetime
 
 from django.conf import settings
+from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Router, Schema
 from pydantic import Field
 
-from sgu.core.export import csv_response
 from sgu.core.ratelimit import limit_by_ip
 from sgu.core.schemas import Problem
 from sgu.reporting import public
 
 router = Router()
 TAG = ["Indicadores públicos y datos abiertos"]
+CSV_TYPE = "text/csv; charset=utf-8"
 
 
 class OperatorIndicators(Schema):
@@ -117,12 +118,19 @@ def indicators(request, period: str = ""):
     "problema, canal, departamento, estado, fechas, tiempo de respuesta, calificación y "
     "reclamo. Sin nombres, documentos, líneas, correos, códigos de caso ni textos libres. "
     "CSV UTF-8 con BOM, separado por comas; diccionario de columnas en docs/indicators.md. "
-    "Limitado por IP (429 con Retry-After).",
+    "El archivo escrito por una descarga se sirve a las siguientes durante una hora "
+    "(SGU_OPEN_DATA_MAX_AGE). Limitado por IP (429 con Retry-After).",
 )
 def open_data(request, period: str = ""):
     now = timezone.now()
     month = public.parse_period(period, now=now)
     rate_limit(request, "open_data")
-    return csv_response(
-        public.OPEN_DATA_HEADER, public.open_data_rows(month), public.open_data_filename(month)
-    )
+    kept = public.fresh_open_data(month, now)
+    if kept is not None:
+        response = FileResponse(kept.open("rb"), content_type=CSV_TYPE)
+    else:
+        response = StreamingHttpResponse(public.open_data_stream(month), content_type=CSV_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{public.open_data_filename(month)}"'
+    # Public data, but a month in progress changes: caches keep it no longer than the file.
+    response["Cache-Control"] = f"public, max-age={min(public.open_data_max_age(), 3600)}"
+    return response
