@@ -237,6 +237,8 @@ SGU = {
         # The monthly open-data file (a whole month of cases per download).
         "open_data": (int(os.environ.get("SGU_RATE_OPEN_DATA", "10")), 60),
     },
+    # Seconds a month's open-data file, once written, is served to the next downloads.
+    "OPEN_DATA_MAX_AGE": int(os.environ.get("SGU_OPEN_DATA_MAX_AGE", "3600")),
     # Bajas y migraciones (docs/service_requests.md): biggest file accepted, what a row with
     # errors does to its report (REJECT_FILE: nothing lands; SKIP_ROWS: the valid rows
     # land), and the hour (Lima) of the next morning by which a day's report is due.
