@@ -34,7 +34,7 @@ def test_read_percentage_counts_only_active_agents(editors):
     # porta: Ana and Beto of 3 active agents = 66.7 %; baja: Ana and Carla = 66.7 %.
     assert (stats[porta.pk].read, stats[porta.pk].agents, stats[porta.pk].pct) == (2, 3, 66.7)
     assert (stats[baja.pk].read, stats[baja.pk].pct) == (2, 66.7)
-    rows = {r.article.pk: r for r in selectors.overview()}
+    rows = {r.article_id: r for r in selectors.overview()}
     assert rows[porta.article_id].stats.pct == 66.7
 
     # A change approved: the new version starts at 0 % and is pending again for Ana.
@@ -87,3 +87,28 @@ def test_search_matches_every_word_ignoring_accents_and_case(editors):
     assert selectors.search("roaming") == []
     assert [v.pk for v in selectors.search("")] == [baja.pk, porta.pk]  # by category
     assert selectors.categories() == ["Bajas", "Portabilidad"]
+
+
+def test_overview_shows_latest_text_version_in_force_and_pending_draft(editors):
+    author, reviewer = editors
+    porta = published(author, reviewer)
+    change(reviewer, porta.article, question="¿Cuánto tarda hoy la portabilidad de un móvil?")
+    ended = published(
+        author,
+        reviewer,
+        question="¿Qué regía en 2025?",
+        category="Archivo",
+        valid_from=date(2025, 1, 1),
+        valid_to=date(2025, 12, 31),
+    )
+
+    rows = {r.code: r for r in selectors.overview(date(2026, 3, 10))}
+    drafts = selectors.overview(date(2026, 3, 10), only_drafts=True)
+
+    row = rows[porta.article.code]
+    assert row.question == "¿Cuánto tarda hoy la portabilidad de un móvil?"  # the draft's text
+    assert (row.in_force_number, row.draft_number) == (1, 2)
+    assert row.draft_author == "Lucía Orientadora"
+    assert rows[ended.article.code].in_force_number is None
+    assert rows[ended.article.code].stats is None
+    assert [r.code for r in drafts] == [porta.article.code]
