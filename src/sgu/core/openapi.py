@@ -145,6 +145,20 @@ def finish(schema: dict) -> dict:
     return schema
 
 
+def doc(request: dict | None = None, **responses: dict) -> dict:
+    """`openapi_extra` with a JSON request example and response examples by status
+    (`r200=…`, `r201=…`): ninja merges it into the operation it builds."""
+    extra: dict[str, Any] = {}
+    if request is not None:
+        extra["requestBody"] = {"content": {"application/json": {"example": request}}}
+    if responses:
+        extra["responses"] = {
+            int(key.lstrip("r")): {"content": {"application/json": {"example": example}}}
+            for key, example in responses.items()
+        }
+    return extra
+
+
 class SguNinjaAPI(NinjaAPI):
     """NinjaAPI whose schema is finished by `finish` (problem+json, Spanish, shared errors)."""
 

@@ -21,9 +21,11 @@ from sgu.cases.schemas import (
 )
 from sgu.cases.workflow import State, allowed_actions
 from sgu.core.export import XLSX_CONTENT_TYPE
+from sgu.core.openapi import doc
 from sgu.core.pagination import clamp_limit, keyset_page
 from sgu.core.principal import Principal
 from sgu.core.schemas import Instant, Problem
+from sgu.operators import openapi_docs as docs
 
 router = Router(tags=["Operadoras"], auth=operator_auth)
 
@@ -50,8 +52,14 @@ def render(principal: Principal, code: str) -> dict:
     "/cases",
     response={200: CasePage, 401: Problem, 422: Problem},
     summary="Bandeja de la operadora",
-    description="Solo los casos de la operadora dueña de la clave. Ordenados por plazo; con "
-    "`updated_since` se ordenan por fecha de actualización (para sincronizar).",
+    description="Solo los casos de la operadora dueña de la clave (un caso de otra operadora "
+    "nunca aparece). Ordenados por plazo, el que vence primero arriba. Filtros: `state`, "
+    "`subcategory`, `overdue` (vencidos o dentro del plazo). Para sincronizar un sistema propio: "
+    "`updated_since` (instante ISO 8601 con zona) trae solo los casos actualizados desde "
+    "entonces, ordenados por fecha de actualización; guarde el `updated_at` más reciente que "
+    "recibió y úselo en la próxima consulta. Paginado por cursor: `limit` (por defecto 50, "
+    "máximo 500) y `next_cursor`.",
+    openapi_extra=doc(r200=docs.CASE_PAGE),
 )
 def tray(
     request,
@@ -142,6 +150,11 @@ def export_tray(
     "/cases/{code}",
     response={200: OperatorCaseOut, 401: Problem, 404: Problem},
     summary="Un caso de la bandeja (404 si es de otra operadora)",
+    description="El caso completo: datos del problema, plazo y cómo se calculó, solución, "
+    "calificación, reclamo, adjuntos, historial, las acciones que la operadora puede hacer "
+    "ahora (`allowed_actions`) y los datos de contacto del ciudadano. Un caso de otra "
+    "operadora, o uno aún no trasladado, responde 404 (nunca 403: no revela que existe).",
+    openapi_extra=doc(r200=docs.CASE),
 )
 def get_case(request, code: str):
     return render(request.auth, code)
@@ -151,6 +164,10 @@ def get_case(request, code: str):
     "/cases/{code}/ack",
     response={200: OperatorCaseOut, 401: Problem, 404: Problem, 409: Problem},
     summary="Tomar el caso en atención (IN_PROGRESS)",
+    description="Marca que la operadora empezó a atender un caso trasladado (FORWARDED → "
+    "IN_PROGRESS). No cambia el plazo. 409 si el caso no está en estado FORWARDED (ya en "
+    "atención, vencido, respondido o cerrado).",
+    openapi_extra=doc(r200=docs.CASE_IN_PROGRESS),
 )
 def acknowledge(request, code: str):
     principal: Principal = request.auth
@@ -163,6 +180,11 @@ def acknowledge(request, code: str):
     "/cases/{code}/solution",
     response={200: OperatorCaseOut, 401: Problem, 404: Problem, 409: Problem, 422: Problem},
     summary="Registrar la solución (ANSWERED); se notifica al ciudadano",
+    description="Resultado (`RESOLVED`, `NOT_RESOLVED`, `NOT_APPLICABLE`), respuesta para el "
+    "usuario, acciones realizadas, fecha de ejecución (no futura) y responsable. El ciudadano "
+    "la recibe por correo y puede calificarla. 409 si el caso no admite respuesta en su estado "
+    "actual; 422 con cada campo por corregir.",
+    openapi_extra=doc(docs.SOLUTION_IN, r200=docs.CASE_ANSWERED),
 )
 def solution(request, code: str, payload: SolutionIn):
     principal: Principal = request.auth
@@ -179,6 +201,10 @@ class ReturnIn(Schema):
     "/cases/{code}/return",
     response={200: OperatorCaseOut, 401: Problem, 404: Problem, 409: Problem, 422: Problem},
     summary="Devolver un caso que no corresponde a la operadora (RETURNED)",
+    description="Para un caso que no es de la operadora (la línea no es suya, el usuario no es "
+    "su cliente). El regulador revisa la devolución y reasigna o cierra el caso; se avisa al "
+    "ciudadano. 409 si el caso ya fue respondido o cerrado.",
+    openapi_extra=doc(docs.RETURN_IN, r200=docs.CASE_RETURNED),
 )
 def return_case(request, code: str, payload: ReturnIn):
     principal: Principal = request.auth
@@ -208,6 +234,11 @@ def _claim_out(claim) -> dict:
     "/claims",
     response={200: ClaimPage, 401: Problem, 422: Problem},
     summary="Reclamos de la operadora (p. ej. los que esperan código)",
+    description="Reclamos formales generados por ciudadanos a partir de casos de la "
+    "operadora, con los datos del titular que la operadora necesita para registrarlos. "
+    "`state=PENDING_CODE`: los que esperan el código de reclamo de la operadora, el que vence "
+    "primero arriba (`code_due_at`). Paginado por cursor.",
+    openapi_extra=doc(r200=docs.CLAIM_PAGE),
 )
 def claims(
     request,
@@ -229,8 +260,10 @@ def claims(
     "/claims/{claim_id}/code",
     response={200: OperatorClaimOut, 401: Problem, 404: Problem, 409: Problem, 422: Problem},
     summary="Asignar el código de reclamo (CODED)",
-    description="Único por operadora. Se envía al ciudadano el código, el formulario en PDF "
-    "y el plazo legal de resolución.",
+    description="El código con que la operadora registró el reclamo en su sistema; único por "
+    "operadora (409 si ya lo usó otro reclamo, o si este ya tiene código). Se envía al "
+    "ciudadano el código, el formulario en PDF y el plazo legal de resolución.",
+    openapi_extra=doc(docs.CLAIM_CODE_IN, r200=docs.CLAIM_CODED),
 )
 def assign_code(request, claim_id: int, payload: ClaimCodeIn):
     principal: Principal = request.auth

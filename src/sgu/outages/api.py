@@ -13,9 +13,11 @@ from sgu.accounts.auth import operator_auth, user_auth
 from sgu.core.calendar import LIMA
 from sgu.core.errors import Forbidden
 from sgu.core.idempotency import run_idempotent
+from sgu.core.openapi import doc
 from sgu.core.pagination import clamp_limit, keyset_page
 from sgu.core.principal import Principal
 from sgu.core.schemas import Instant, Problem
+from sgu.outages import openapi_docs as docs
 from sgu.outages import selectors, services
 from sgu.outages.models import (
     AttentionPoint,
@@ -221,6 +223,10 @@ def _scope(principal: Principal) -> str:
     tags=OPERATOR_TAG,
     response={200: PointPage, 401: Problem, 422: Problem},
     summary="Puntos de atención de la operadora",
+    description="Tiendas, centros de llamadas y otros canales de la operadora, con el código "
+    "que se usa al registrar un evento. `active=true`: solo los que se pueden elegir. Se "
+    "registran en el portal de la operadora (administrador). Paginado por cursor.",
+    openapi_extra=doc(r200=docs.POINT_PAGE),
 )
 def list_points(
     request, active: bool | None = None, limit: int | None = None, cursor: str | None = None
@@ -241,8 +247,10 @@ def list_points(
     tags=OPERATOR_TAG,
     response={200: OutagePage, 401: Problem, 422: Problem},
     summary="Registro de inoperatividad de la operadora",
-    description="Con `open=true`, solo los eventos abiertos; con `open=false`, los cerrados. "
-    "Del más reciente al más antiguo.",
+    description="Los eventos de la operadora dueña de la clave. Con `open=true`, solo los "
+    "eventos abiertos; con `open=false`, los cerrados. Del más reciente al más antiguo; "
+    "paginado por cursor.",
+    openapi_extra=doc(r200=docs.OUTAGE_PAGE),
 )
 def list_outages(
     request, open: bool | None = None, limit: int | None = None, cursor: str | None = None
@@ -264,8 +272,12 @@ def list_outages(
     tags=OPERATOR_TAG,
     response={201: OutageOut, 401: Problem, 403: Problem, 409: Problem, 422: Problem},
     summary="Registrar un evento de inoperatividad",
-    description="409 si ya hay un evento abierto para ese punto de atención y tipo de "
-    "procedimiento. Admite `Idempotency-Key`.",
+    description="Un corte en un punto de atención que impide atender un tipo de "
+    "procedimiento. `started_at` con zona horaria, no futuro; para registrar un evento que ya "
+    "terminó, incluya `ended_at` y `closing_reason`. El número correlativo es por operadora. "
+    "409 si ya hay un evento abierto para ese punto de atención y tipo de procedimiento; 422 "
+    "con cada campo por corregir. Admite `Idempotency-Key`.",
+    openapi_extra=doc(docs.OUTAGE_IN, r201=docs.OUTAGE),
 )
 def register_outage(request, payload: OutageIn):
     principal: Principal = request.auth
@@ -295,6 +307,10 @@ def register_outage(request, payload: OutageIn):
     tags=OPERATOR_TAG,
     response={200: OutageOut, 401: Problem, 404: Problem},
     summary="Un evento (404 si es de otra operadora)",
+    description="El evento con su punto de atención, duración, plazo de reporte "
+    "(`report_due_at`: 23:59:59 del 3.er día hábil posterior al fin) y si se registró o cerró "
+    "fuera de plazo.",
+    openapi_extra=doc(r200=docs.OUTAGE),
 )
 def get_outage(request, outage_id: int):
     principal: Principal = request.auth
@@ -308,6 +324,9 @@ def get_outage(request, outage_id: int):
     tags=OPERATOR_TAG,
     response={200: OutageOut, 401: Problem, 404: Problem, 409: Problem, 422: Problem},
     summary="Cerrar un evento: fin y motivo de cierre",
+    description="`ended_at` con zona horaria, no antes del inicio ni futuro. Calcula la "
+    "duración y el plazo de reporte. 409 si el evento ya está cerrado.",
+    openapi_extra=doc(docs.CLOSE_IN, r200=docs.OUTAGE_CLOSED),
 )
 def close_outage(request, outage_id: int, payload: CloseIn):
     principal: Principal = request.auth

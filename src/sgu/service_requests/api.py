@@ -22,11 +22,13 @@ from sgu.core.errors import (
 )
 from sgu.core.export import csv_response
 from sgu.core.idempotency import run_idempotent
+from sgu.core.openapi import doc
 from sgu.core.pagination import clamp_limit, keyset_page
 from sgu.core.principal import Principal
 from sgu.core.ratelimit import limit_by_ip
 from sgu.core.schemas import Problem
 from sgu.service_requests import exports, selectors, services
+from sgu.service_requests import openapi_docs as docs
 from sgu.service_requests.ingest import config
 from sgu.service_requests.models import Batch, DailyReport, ServiceRequest
 
@@ -294,7 +296,10 @@ _MULTIPART = {
     "segundo plano: consulte `GET …/batches/{id}`. El mismo archivo para el mismo día es el "
     "mismo reporte (reenviarlo es inofensivo: 202 con el mismo `id`); otro archivo para un día "
     "ya reportado lo reemplaza al cargarse. Tamaño máximo: `SGU_SR_MAX_UPLOAD_MB` (250 MB).",
-    openapi_extra=_MULTIPART,
+    openapi_extra={
+        **_MULTIPART,
+        "responses": {202: {"content": {"application/json": {"example": docs.BATCH_CREATED}}}},
+    },
 )
 def upload_batch(request):
     principal: Principal = request.auth
@@ -332,6 +337,7 @@ def upload_batch(request):
     "(hasta `MAX_JSON_ROWS`, 20 000; para más, envíe el archivo). Se procesa igual que un "
     "archivo: 202 y luego `GET …/batches/{id}`; las filas se numeran desde 1. Admite "
     "`Idempotency-Key`; además, el mismo contenido para el mismo día es el mismo reporte.",
+    openapi_extra=doc(docs.ROW_BATCH_IN, r202=docs.BATCH_CREATED),
 )
 def upload_rows(request, payload: RowBatchIn):
     principal: Principal = request.auth
@@ -352,7 +358,10 @@ def upload_rows(request, payload: RowBatchIn):
     tags=OPERATOR_TAG,
     response={200: BatchPage, 401: Problem, 422: Problem},
     summary="Reportes enviados por la operadora",
-    description="Del más reciente al más antiguo. `report_date` filtra por día reportado.",
+    description="Los reportes de la operadora dueña de la clave, del más reciente al más "
+    "antiguo, con su estado y el conteo de filas. `report_date` filtra por día reportado; "
+    "`replaced_by` indica el reporte que reemplazó a este. Paginado por cursor.",
+    openapi_extra=doc(r200=docs.BATCH_PAGE),
 )
 def list_batches(
     request, report_date: date | None = None, limit: int | None = None, cursor: str | None = None
@@ -388,6 +397,11 @@ def list_batches(
     tags=OPERATOR_TAG,
     response={200: BatchOut, 401: Problem, 404: Problem},
     summary="Estado de un reporte y sus errores (404 si es de otra operadora)",
+    description="Estado (`QUEUED`, `PROCESSING`, `DONE`, `REJECTED`), avance, conteos de filas "
+    "(bajas y migraciones cargadas, rechazadas) y los primeros errores `{row, field, "
+    "message}`; todos los errores están en `errors_csv`. Consulte hasta que el estado sea "
+    "`DONE` o `REJECTED`.",
+    openapi_extra=doc(r200=docs.BATCH),
 )
 def get_batch(request, batch_id: int):
     principal: Principal = request.auth
@@ -401,6 +415,22 @@ def get_batch(request, batch_id: int):
     response={200: None, 401: Problem, 404: Problem},
     url_name="service_request_batch_errors",
     summary="Todos los errores de un reporte (CSV: fila, columna, mensaje)",
+    description="Cada fila rechazada con la columna y el mensaje, en CSV UTF-8 (con BOM), "
+    "transmitido mientras se genera. Vacío (solo el encabezado) si no hubo errores.",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "El CSV de errores, como adjunto.",
+                "content": {
+                    "text/csv": {
+                        "schema": {"type": "string"},
+                        "example": "\ufefffila,columna,mensaje\r\n"
+                        "17,document_number,El DNI tiene 8 dígitos.\r\n",
+                    }
+                },
+            }
+        }
+    },
 )
 def batch_errors_csv(request, batch_id: int):
     principal: Principal = request.auth

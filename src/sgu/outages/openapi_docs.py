@@ -1,0 +1,53 @@
+"""Examples for the OpenAPI documentation of the operators' inoperatividad endpoints
+(checked against their schemas by tests/api/test_openapi_docs.py)."""
+
+POINT = {
+    "id": 7,
+    "code": "CAC-MIRAFLORES",
+    "name": "CAC Miraflores",
+    "kind": "TIENDA",
+    "ubigeo": "150122",
+    "address": "Av. Larco 345, Miraflores",
+    "active": True,
+}
+POINT_PAGE = {"items": [POINT], "next_cursor": None}
+OUTAGE_IN = {
+    "attention_point": "CAC-MIRAFLORES",
+    "procedure_type": "RECLAMOS",
+    "scenario": "FALLA_MASIVA",
+    "systems": "CRM y sistema de postventa",
+    "started_at": "2026-03-04T10:00:00-05:00",
+    "manual": False,
+}
+OUTAGE = {
+    "id": 12,
+    "number": 3,
+    "operator": "CLARO",
+    "attention_point": POINT,
+    "procedure_type": "RECLAMOS",
+    "scenario": "FALLA_MASIVA",
+    "systems": "CRM y sistema de postventa",
+    "started_at": "2026-03-04T10:00:00-05:00",
+    "ended_at": None,
+    "closing_reason": None,
+    "manual": False,
+    "open": True,
+    "duration_minutes": None,
+    "registered_at": "2026-03-04T10:12:00-05:00",
+    "closed_at": None,
+    "report_due_at": None,
+    "registered_late": False,
+    "closed_late": False,
+    "reportable": True,
+}
+OUTAGE_PAGE = {"items": [OUTAGE], "next_cursor": None}
+CLOSE_IN = {"ended_at": "2026-03-04T12:30:00-05:00", "closing_reason": "CONECTIVIDAD"}
+OUTAGE_CLOSED = {
+    **OUTAGE,
+    "ended_at": "2026-03-04T12:30:00-05:00",
+    "closing_reason": "CONECTIVIDAD",
+    "open": False,
+    "duration_minutes": 150,
+    "closed_at": "2026-03-04T12:41:00-05:00",
+    "report_due_at": "2026-03-09T23:59:59-05:00",
+}
