@@ -18,6 +18,7 @@ import os
 import resource
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -46,6 +47,7 @@ def main() -> None:
     from sgu.reporting import public
 
     settings.SGU["RATE_LIMITS"]["ENABLED"] = False
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="sgu-bench-public-")
     settings.ALLOWED_HOSTS = ["*"]
     month = public.parse_period(args.month) if args.month else public.last_closed_period()
     client = Client()
@@ -69,6 +71,7 @@ def main() -> None:
         print(rows[-1], flush=True)
 
     before = _rss_mb()
+    cpu = time.process_time()
     t = time.monotonic()
     r = client.get(f"/api/v1/public/open-data/cases.csv?period={month.key}")
     size = lines = 0
@@ -76,11 +79,23 @@ def main() -> None:
         size += len(chunk)
         lines += chunk.count(b"\n")
     dt = time.monotonic() - t
+    cpu = time.process_time() - cpu
     extra = (
-        f"{lines - 1:,} filas, {size / 1e6:.1f} MB, {(lines - 1) / dt:,.0f} filas/s; memoria "
-        f"máxima del proceso {before:.0f} → {_rss_mb():.0f} MB"
+        f"{lines - 1:,} filas, {size / 1e6:.1f} MB, {(lines - 1) / dt:,.0f} filas/s; CPU de "
+        f"Python {cpu:.1f} s; memoria máxima del proceso {before:.0f} → {_rss_mb():.0f} MB; "
+        f"carga de la máquina {os.getloadavg()[0]:.1f}"
     )
-    rows.append(("GET /api/v1/public/open-data/cases.csv", dt, dt, extra))
+    rows.append(("GET /api/v1/public/open-data/cases.csv (se escribe)", dt, dt, extra))
+    print(rows[-1], flush=True)
+    times = [timed(f"/api/v1/public/open-data/cases.csv?period={month.key}") for _ in range(3)]
+    rows.append(
+        (
+            "ídem, siguientes descargas (archivo guardado)",
+            statistics.median(times),
+            max(times),
+            "3 descargas",
+        )
+    )
     print(rows[-1], flush=True)
 
     sample = list(
