@@ -150,6 +150,8 @@ def test_web_round_trip_first_to_second_and_back(orientador, specialist, mailbox
     hop = Escalation.objects.get()
     assert r.status_code == 302 and r["Location"] == f"/regulador/atencion/escalamientos/{hop.pk}/"
 
+    running = first.get("/regulador/atencion/")
+    assert "En curso en el 2.º o 3.er nivel" in text(running) and q.code in text(running)
     page = second.get(f"/regulador/atencion/escalamientos/{hop.pk}/")
     assert "Responder al nivel anterior" in text(page)
     empty = second.post(f"/regulador/atencion/escalamientos/{hop.pk}/responder/", {})

@@ -67,7 +67,9 @@ def test_first_to_second_and_back_to_the_first_level(browser, live_server, mailb
 
     # Back at the 1st level: the answer is in the queue (the filter reloads it by HTMX).
     page.get_by_label("Solo los que escalé yo").check()
-    page.get_by_role("link", name=query.code).click()
+    queue = page.locator("#queue-rows")
+    queue.get_by_text("Informe hoy al ciudadano").wait_for()
+    queue.get_by_role("link", name=query.code).click()
     message = page.get_by_label("Lo que se informa al ciudadano")
     assert message.input_value() == "Sí: la deuda no impide la portabilidad."
     shots(page, "82-informar")

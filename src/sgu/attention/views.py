@@ -96,6 +96,7 @@ def home(request):
         "cursor": cursor,
         "mine": mine,
         "running": selectors.running_escalations().count(),
+        "running_first": list(selectors.running_escalations().order_by("due_at", "id")[:10]),
         "areas": selectors.areas_of(request.user),
         "now": timezone.now(),
         "nav": "attention",
