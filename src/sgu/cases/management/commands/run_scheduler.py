@@ -44,6 +44,8 @@ class Command(BaseCommand):
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
 
+    last_sweep = float("-inf")
+
     def tick(self) -> None:
         close_old_connections()
         try:
@@ -61,6 +63,11 @@ class Command(BaseCommand):
             from sgu.core.worker import requeue_abandoned_tasks
 
             requeue_abandoned_tasks()  # tasks a dead worker left RUNNING go back to the queue
+            if time.monotonic() - self.last_sweep > 3600:  # hourly: walks the stored files
+                from sgu.core.files import sweep_all
+
+                sweep_all()  # files whose row never committed
+                self.last_sweep = time.monotonic()
         except Exception:  # keep the scheduler alive; the next pass retries
             logger.exception("pasada del planificador fallida")
             return

@@ -1,0 +1,79 @@
+"""Stored files whose database row never committed. A file is written to storage before the
+transaction that records it commits (a file system has no rollback), so a refused or crashed
+transaction leaves it behind with no row pointing at it. Nobody can reach such a file (every
+download goes through a selector and its row), but it takes disk: the scheduler removes the
+ones old enough that no transaction can still be about to commit them."""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.core.files.storage import default_storage
+from django.db.models import Model
+from django.utils import timezone
+
+logger = logging.getLogger("sgu.files")
+
+# Far above the longest transaction that stores a file (a 250 MB report is received in seconds).
+GRACE = timedelta(hours=1)
+CHUNK = 500
+
+
+def _files_under(directory: str):
+    try:
+        dirs, files = default_storage.listdir(directory)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for name in files:
+        yield f"{directory}/{name}"
+    for sub in dirs:
+        yield from _files_under(f"{directory}/{sub}")
+
+
+def sweep_orphan_files(
+    directory: str,
+    model: type[Model],
+    field: str,
+    *,
+    now: datetime | None = None,
+    grace: timedelta = GRACE,
+) -> int:
+    """Delete the files under `directory` that no `model.field` names and that are older than
+    `grace`. Returns how many were deleted."""
+    cutoff = (now or timezone.now()) - grace
+    removed = 0
+    chunk: list[str] = []
+
+    def flush() -> int:
+        known = set(model.objects.filter(**{f"{field}__in": chunk}).values_list(field, flat=True))
+        gone = 0
+        for name in chunk:
+            if name not in known and default_storage.get_modified_time(name) < cutoff:
+                default_storage.delete(name)
+                gone += 1
+        chunk.clear()
+        return gone
+
+    for name in _files_under(directory.rstrip("/")):
+        chunk.append(name)
+        if len(chunk) >= CHUNK:
+            removed += flush()
+    if chunk:
+        removed += flush()
+    if removed:
+        logger.info("%s archivos sin registro borrados de %s", removed, directory)
+    return removed
+
+
+def sweep_all(*, now: datetime | None = None) -> int:
+    """Every directory where the SGU stores files, with the row that owns each file."""
+    from sgu.cases.models import Attachment, Claim
+    from sgu.service_requests.models import Batch
+
+    return sum(
+        sweep_orphan_files(directory, model, field, now=now)
+        for directory, model, field in (
+            ("attachments", Attachment, "file"),
+            ("claims", Claim, "form_pdf"),
+            ("service_requests", Batch, "file"),
+        )
+    )
