@@ -44,6 +44,7 @@ def demo_accounts() -> list[tuple[str, str, str]]:
     ]
     for code in ("CLARO", "MOVISTAR", "ENTEL", "BITEL"):
         rows.append((f"Agente {code}", f"agente.{code.lower()}@demo.sgu.pe", PASSWORD_OPERATOR))
+    rows.append(("Administrador CLARO", "admin.claro@demo.sgu.pe", PASSWORD_OPERATOR))
     return rows
 
 
@@ -85,6 +86,10 @@ class Command(BaseCommand):
                     None,
                 )
             )
+            if op.code == "CLARO":  # manages its staff, API keys and webhook
+                staff.append(
+                    ("admin.claro@demo.sgu.pe", Role.OPERATOR_ADMIN, "Ana", "Claro", op, None)
+                )
         for email, role, first, last, operator, off in staff:
             if User.objects.filter(email=email).exists():
                 continue
