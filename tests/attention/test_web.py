@@ -195,3 +195,26 @@ def test_case_page_shows_its_escalations_and_the_way_to_escalate(world, orientad
     body = text(page)
     assert "Fiscalización · pendiente en el área" in body
     assert f"/regulador/atencion/escalar/?codigo={world['case'].code}" in page.content.decode()
+
+
+def test_level_three_sees_its_hop_but_no_link_to_the_level_two_hop(world, specialist, support):
+    l2 = world["usuarios"]
+    l3 = services.escalate_up(
+        escalation=l2,
+        user=specialist,
+        area_code="SOPORTE-TI",
+        criticality="BAJO",
+        complexity="ALTA",
+        reason="Sistema.",
+    )
+    c = client_for(support)
+    page = c.get(f"/regulador/atencion/escalamientos/{l3.pk}/")
+    assert page.status_code == 200 and "Responder al nivel anterior" in text(page)
+    # There is no level 4: no form to escalate further.
+    assert f"/regulador/atencion/escalamientos/{l3.pk}/escalar/" not in page.content.decode()
+    assert f"/regulador/atencion/escalamientos/{l2.pk}/" not in page.content.decode()
+    assert c.get(f"/regulador/atencion/escalamientos/{l2.pk}/").status_code == 404
+    # The level-2 specialist reads the level-3 hop that left their area.
+    assert (
+        client_for(specialist).get(f"/regulador/atencion/escalamientos/{l3.pk}/").status_code == 200
+    )

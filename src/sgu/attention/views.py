@@ -293,10 +293,20 @@ def _escalation_page(request, hop, forms=None, status=200):
     inform_initial = {"message": hop.answer} if hop.state == HopState.ANSWERED else {}
     received = [c for c in hop.children.all() if c.state in (HopState.ANSWERED, HopState.SENT_BACK)]
     answer_initial = {"answer": received[-1].answer} if received and received[-1].answer else {}
+    chain = selectors.chain(top)
+    seat = selectors.seat_of(request.user)
+    readable = {
+        h.pk
+        for h in chain
+        if seat.first_level
+        or h.area_id in seat.area_ids
+        or (h.parent_id is not None and top.area_id in seat.area_ids)
+    }
     context = {
         "hop": hop,
         "actions": actions,
-        "chain": selectors.chain(top),
+        "chain": chain,
+        "readable": readable,
         "events": selectors.events_of(escalations=[h for h in hops if h.pk == top.pk]),
         "answer_form": forms.get("answer") or AnswerForm(initial=answer_initial),
         "send_back_form": forms.get("send_back") or SendBackForm(),
