@@ -64,6 +64,7 @@ def test_invitation_arrives_by_email_and_creates_the_account(claro, mailbox):
 
     page = Client().get(path)
     assert page.status_code == 200 and page["Cache-Control"] == "no-store"
+    assert page["Referrer-Policy"] == "same-origin"  # the token never leaves the site
     assert "nueva.agente@claro.com.pe" in page.content.decode()
 
     done = accept(path)

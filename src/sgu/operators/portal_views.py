@@ -259,7 +259,9 @@ def accept_invitation(request, token: str):
     def page(context: dict, status: int = 200):
         response = render(request, "operators/invitation.html", context, status=status)
         response["Cache-Control"] = "no-store"
-        response["Referrer-Policy"] = "no-referrer"  # the token is in this page's address
+        # The token is in this page's address: the site-wide "same-origin" policy keeps it from
+        # other sites ("no-referrer" would make browsers send `Origin: null` with the form,
+        # which Django's CSRF check refuses).
         return response
 
     if request.user.is_authenticated:
