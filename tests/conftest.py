@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 from unittest import mock
 
+import hypothesis
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
@@ -20,6 +21,13 @@ from sgu.catalog.demo import load_reference_data
 from sgu.catalog.models import Office, Operator
 
 PASSWORD = "Clave.Segura.2026"
+
+# Property tests check laws, not speed: on a shared 2-core machine generation can be slow and
+# one example can take long, which must not fail a test.
+hypothesis.settings.register_profile(
+    "sgu", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+hypothesis.settings.load_profile("sgu")
 
 
 # --- every test ---------------------------------------------------------------------------
