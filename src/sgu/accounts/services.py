@@ -640,7 +640,7 @@ def verify_second_factor(
         raise ValidationFailed.of(
             [FieldError("code", "Ingrese el código de su aplicación o un código de recuperación.")]
         )
-    if cleaned.isdigit():
+    if cleaned.isdigit() and len(cleaned) == 6:
         if _use_totp(device_id=device.pk, code=cleaned) is not None:
             return "totp"
     elif _use_recovery_code(user=user, code=cleaned, now=now):
