@@ -94,6 +94,11 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if "postgresql" in DATABASES["default"]["ENGINE"]:
+        # No JIT: on ten million cases a tray page's estimated cost passes jit_above_cost and
+        # PostgreSQL spent 2 s compiling a 26 ms query (docs/benchmarks.md, "Bandeja a 10
+        # millones"). The SGU's queries are short; none gains from JIT.
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 else:
     DATABASES = {
         "default": {
