@@ -210,17 +210,22 @@ def regulator_tray(
     an exact match on the case code, the line or the citizen's document (index lookups, never
     a LIKE '%…%' over the whole table)."""
     from sgu.accounts.models import Role, User
+    from sgu.catalog.models import Office, Operator, Subcategory
     from sgu.core.calendar import LIMA
 
+    # Codes become ids first (tiny catalog lookups): `operator_id = 3` is a range of the
+    # (operator, -registered_at, -id) index read in order, where a join on the operator's code
+    # made PostgreSQL sort all of that operator's cases to find the newest 25 (see
+    # docs/benchmarks.md, "Bandeja a 10 millones").
     qs = Case.objects.select_related("operator", "subcategory__category", "office")
     if operator:
-        qs = qs.filter(operator__code=operator)
+        qs = qs.filter(operator_id__in=_ids(Operator.objects.filter(code=operator)))
     if service:
         qs = qs.filter(service=service)
     if category:
-        qs = qs.filter(subcategory__category__code=category)
+        qs = qs.filter(subcategory_id__in=_ids(Subcategory.objects.filter(category__code=category)))
     if subcategory:
-        qs = qs.filter(subcategory__code=subcategory)
+        qs = qs.filter(subcategory_id__in=_ids(Subcategory.objects.filter(code=subcategory)))
     if state:
         qs = qs.filter(state=state)
     if overdue is True:
@@ -230,7 +235,7 @@ def regulator_tray(
     if channel:
         qs = qs.filter(channel=channel)
     if office:
-        qs = qs.filter(office__code=office)
+        qs = qs.filter(office_id__in=_ids(Office.objects.filter(code=office)))
     if registered_from:
         start = datetime.combine(registered_from, datetime.min.time(), tzinfo=LIMA)
         qs = qs.filter(registered_at__gte=start)
@@ -242,13 +247,21 @@ def regulator_tray(
     if q:
         text = q.strip()
         # The document: one index lookup per document type (the citizens' unique index).
-        citizens = User.objects.filter(
-            role=Role.CITIZEN,
-            document_type__in=["DNI", "CE", "RUC", "PASAPORTE"],
-            document_number=text.upper(),
-        ).values("id")
+        # The ids as values, not a subquery: inside the OR a subquery is a filter evaluated on
+        # every row of the table; three values are three index lookups (a BitmapOr).
+        citizens = _ids(
+            User.objects.filter(
+                role=Role.CITIZEN,
+                document_type__in=["DNI", "CE", "RUC", "PASAPORTE"],
+                document_number=text.upper(),
+            )
+        )
         qs = qs.filter(Q(code=text.upper()) | Q(service_number=text) | Q(citizen_id__in=citizens))
     return qs
+
+
+def _ids(qs) -> list[int]:
+    return list(qs.values_list("id", flat=True))
 
 
 def saved_tray_views(user):
