@@ -416,8 +416,9 @@ def test_citizens_without_2fa_get_a_token_with_the_password_alone(catalog):
     assert r.status_code == 200
 
 
-def test_concurrent_use_of_one_code_is_accepted_once(claro):
-    """The step is stored under a row lock: the second of two identical codes fails."""
+def test_the_service_refuses_a_used_code_and_takes_the_next_one(claro):
+    """The accepted step is stored (under a row lock): the same code fails the second time,
+    the next step's code works."""
     agent = make_operator_agent(claro)
     enrol_two_factor(agent)
     device = TwoFactorDevice.objects.get(user=agent)

@@ -177,6 +177,7 @@ def _refused(request, template: str, context: dict, form, exc: DomainError):
     return render(request, template, {**context, "form": form}, status=status)
 
 
+@never_cache
 @sensitive_post_parameters("code")
 @login_required
 def second_factor(request):
