@@ -232,6 +232,14 @@ def test_every_figure_comes_with_its_definition_and_version(march, anon_api):
     assert "Un caso sin calificación nunca cuenta como resuelto" in resolved["definition"]
 
 
+def test_an_inactive_operator_is_listed_only_in_months_it_had_cases(march, anon_api):
+    Operator.objects.filter(code__in=["ENTEL", "BITEL"]).update(active=False)
+
+    listed = [r["operator"] for r in anon_api.get(f"{API}?period=2026-03").json()["operators"]]
+
+    assert listed == ["CLARO", "ENTEL", "MOVISTAR"]
+
+
 def test_february_holds_only_the_case_registered_on_its_last_night_in_lima(march, anon_api):
     rows = {r["operator"]: r for r in anon_api.get(f"{API}?period=2026-02").json()["operators"]}
 

@@ -144,9 +144,9 @@ def public_indicators() -> list[Indicator]:
 
 
 def operator_indicators(period: Period, now: datetime | None = None) -> list[dict]:
-    """Per operator, the published figures of the month: every active operator (one without
-    cases shows 0 cases and no rates), then any inactive one that had cases. Computed by the
-    statistics' own breakdown (one aggregate query), never a second copy of it."""
+    """Per operator, by name, the published figures of the month: every active operator (one
+    without cases shows 0 cases and no rates) and any inactive one that had cases. Computed by
+    the statistics' own breakdown, never a second copy of its queries."""
     rows = {
         r["key"]: r
         for r in selectors.breakdown(selectors.month_filters(period.key), "operadora", now)
