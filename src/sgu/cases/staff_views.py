@@ -236,9 +236,12 @@ def _query_without(params, *names) -> str:
 @regulator_staff_required
 @require_GET
 def tray(request):
-    form = TrayFilterForm(request.GET)
+    htmx = is_htmx(request)
+    # The fragment (filtering, "Ver más casos") shows only rows: no form, whose choices cost
+    # four catalog queries (docs/benchmarks.md, "Bandeja a 10 millones").
+    form = None if htmx else TrayFilterForm(request.GET)
     filters, ordering, errors = staff_tray.parse(request.GET)
-    if errors:
+    if errors and form is not None:
         form.apply_errors(ValidationFailed.of(errors.errors))
     cursor = request.GET.get("cursor") or None
     qs = staff_tray.tray(filters, ordering)
@@ -264,7 +267,7 @@ def tray(request):
         "now": timezone.now(),
         "nav": "tray",
     }
-    template = "staff/tray.html#tray-rows" if is_htmx(request) else "staff/tray.html"
+    template = "staff/tray.html#tray-rows" if htmx else "staff/tray.html"
     return vary_on_htmx(render(request, template, context))
 
 
