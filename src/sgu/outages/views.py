@@ -282,7 +282,7 @@ def windows(request):
 @supervisor_required
 @require_http_methods(["GET", "POST"])
 def window_new(request):
-    form = WindowForm(request.POST or None)
+    form = WindowForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         try:
             result = services.register_contingency_window(

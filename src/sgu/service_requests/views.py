@@ -182,7 +182,8 @@ def batch_file(request, pk: int):
 def lookup(request):
     """Status of one request, by its code and the holder's document. POST: the document
     number never lands in a URL (history, logs)."""
-    form = LookupForm(request.POST or None)
+    # Bound on any POST, even an empty one (an empty QueryDict is falsy).
+    form = LookupForm(request.POST if request.method == "POST" else None)
     found = None
     status = 200
     if request.method == "POST":
