@@ -166,8 +166,11 @@ def _figures(f: Filters, dimension: str | None, now: datetime, src: _Source) -> 
         add(
             _grouped(cases_in(live), dimension, rollups.case_counts(), by_day=False), rollups.COUNTS
         )
-    overdue = cases_in(f).filter(_overdue(now))
-    add(_grouped(overdue, dimension, {"overdue_now": Count("id")}, by_day=False), ["overdue_now"])
+    # The explicit state list lets PostgreSQL use the small partial index of unanswered cases
+    # (an index-only scan); COUNT(*) because the id is not in that index.
+    unanswered = [State.FORWARDED, State.IN_PROGRESS, State.OVERDUE]
+    overdue = cases_in(f).filter(state__in=unanswered).filter(_overdue(now))
+    add(_grouped(overdue, dimension, {"overdue_now": Count("*")}, by_day=False), ["overdue_now"])
     if dimension is None and not merged:
         merged[None] = dict.fromkeys([*rollups.COUNTS, "overdue_now"], 0)
     return [{"k": k, "l": labels.get(k), **acc} for k, acc in merged.items()]
