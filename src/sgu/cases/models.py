@@ -70,6 +70,11 @@ class Case(models.Model):
         indexes = [
             # Operator tray: one operator's cases by due date (keyset pagination on it).
             models.Index(fields=["operator", "due_at", "id"], name="case_operator_due_idx"),
+            # The same tray filtered by state: a range of this index instead of walking the
+            # operator's whole history by due date to find the few cases in that state.
+            models.Index(
+                fields=["operator", "state", "due_at", "id"], name="case_operator_state_due_idx"
+            ),
             models.Index(fields=["operator", "updated_at", "id"], name="case_operator_upd_idx"),
             # Cases changed since a moment, all operators: the statistics rollups' dirty days.
             models.Index(fields=["updated_at"], name="case_updated_idx"),
