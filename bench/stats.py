@@ -12,8 +12,8 @@ What it does (see docs/benchmarks.md, "Estadísticas a 10 millones"):
    does) and times it; touches K cases spread over the last weeks (as a day of answers and
    ratings would) and times the incremental refresh the scheduler's task does every 5 minutes.
 4. Phase "con rollups": the dashboard and the CSV and XLSX download of every breakdown (R
-   times each; median and maximum), right after touching K more cases without refreshing —
-   the worst case the readers see between two refreshes (those days come from the cases).
+   times each; median and maximum), after touching K more cases without refreshing (they show
+   at the next refresh; today and "overdue now" are always read from the cases).
 5. Prints a Markdown table; `--write` puts it into docs/benchmarks.md.
 
 Usage: `.venv/bin/python bench/stats.py [--month 2026-10] [--runs 3] [--skip-live]`.
@@ -202,7 +202,8 @@ def report(r: dict, args, info: dict, n_cases: int, month_cases: int, started: s
         f"- Refresco incremental (tarea cada 5 min) tras cambiar {n(args.touch)} casos de las "
         f"últimas 3 semanas: {r['inc_s']:.2f} s ({r['inc_days']} días recalculados).",
         f"- Las lecturas «con rollups» se hicieron con otros {n(args.touch)} casos cambiados y sin "
-        "refrescar: esos días se leen de los casos (el peor momento entre dos refrescos).",
+        "refrescar (se verán en el próximo refresco); los días desde la última actualización (hoy) "
+        "y «vencidos ahora» se leen siempre de los casos.",
         "",
         "| solicitud | objetivo | desde los casos | con rollups (mediana · máx) |",
         "|---|---:|---:|---:|",

@@ -452,6 +452,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", type=int, default=4, help="hilos por worker de gunicorn")
     p.add_argument("--phases", default="fragment,page,operator")
     p.add_argument("--port", type=int, default=0, help="puerto de gunicorn (0: uno libre)")
+    p.add_argument(
+        "--wait-idle", type=float, default=0, help="esperar hasta N s a que baje la carga"
+    )
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--write", action="store_true", help="escribir en docs/benchmarks.md")
     p.add_argument("--explain", action="store_true", help="solo los planes de las consultas")
