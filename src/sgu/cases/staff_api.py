@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from sgu.accounts.auth import user_auth
@@ -118,7 +118,7 @@ def register_assisted(request, payload: AssistedCaseIn):
         )
         return 201, StaffCaseOut.model_validate(data).model_dump(mode="json")
 
-    return run_idempotent(request, f"user:{principal.user_id}", create)
+    return Status(*run_idempotent(request, f"user:{principal.user_id}", create))
 
 
 class TrayCaseOut(CaseSummaryOut):
