@@ -368,6 +368,9 @@ def test_an_administrator_resets_a_lost_device(catalog):
     agent_user = make_regulator()
     enrol_two_factor(agent_user)
     services._new_recovery_codes(agent_user)
+    lost = Client()
+    lost.force_login(agent_user)  # verified with the device now lost (maybe stolen)
+    assert lost.get("/regulador/").status_code == 200
     client = Client()
     client.force_login(admin)
     r = client.post(
@@ -380,6 +383,8 @@ def test_an_administrator_resets_a_lost_device(catalog):
     event = AuditEvent.objects.get(action="2fa.disabled")
     assert event.actor == admin and event.data == {"reset_by_admin": True}
     assert password_login(Client(), agent_user)["Location"].startswith(SETUP)
+    assert lost.get("/regulador/")["Location"].startswith("/cuenta/ingresar/")  # ended
+    assert client.get("/admin/").status_code == 200  # the administrator's own session stays
 
 
 # --- the API token -----------------------------------------------------------------------------

@@ -148,10 +148,11 @@ def test_deactivation_ends_sessions_at_once_and_reactivation_restores(claro):
     admin = make_admin(claro)
     agent = make_operator_agent(claro)
     agent_web = logged(agent)
+    admin_web = logged(admin)
     assert agent_web.get("/operadora/bandeja/").status_code == 200
     assert agent_web.get("/api/v1/operator/cases").status_code == 200  # session on the API
 
-    response = logged(admin).post(f"/operadora/personal/{agent.pk}/desactivar/")
+    response = admin_web.post(f"/operadora/personal/{agent.pk}/desactivar/")
     assert response.status_code == 302
     agent.refresh_from_db()
     assert agent.is_active is False
@@ -160,8 +161,13 @@ def test_deactivation_ends_sessions_at_once_and_reactivation_restores(claro):
     assert agent_web.get("/api/v1/operator/cases").status_code == 401
     assert authenticate(email=agent.email, password=PASSWORD) is None
 
-    logged(admin).post(f"/operadora/personal/{agent.pk}/reactivar/")
+    admin_web.post(f"/operadora/personal/{agent.pk}/reactivar/")
     assert authenticate(email=agent.email, password=PASSWORD) == agent
+    # The session from before the deactivation ended for good: reactivated, the person
+    # signs in again; the old cookie does not come back to life.
+    assert agent_web.get("/operadora/bandeja/").status_code == 302
+    assert logged(agent).get("/operadora/bandeja/").status_code == 200
+    assert admin_web.get("/operadora/bandeja/").status_code == 200  # others keep theirs
     actions = set(AuditEvent.objects.filter(actor=admin).values_list("action", flat=True))
     assert {"operator_staff.deactivated", "operator_staff.reactivated"} <= actions
 

@@ -458,8 +458,7 @@ def change_staff_role(*, operator, user_id: int, role: str, by, request=None):
 @transaction.atomic
 def set_staff_active(*, operator, user_id: int, active: bool, by, request=None):
     """Deactivate (or reactivate) a member of the operator's staff. A deactivated person
-    cannot sign in, and their open sessions stop working on the next request: Django's
-    authentication backend refuses inactive users when it loads the session's user."""
+    cannot sign in, and their open sessions end at once."""
     from sgu.core import audit
     from sgu.core.errors import Conflict
 
@@ -473,6 +472,12 @@ def set_staff_active(*, operator, user_id: int, active: bool, by, request=None):
         )
     member.is_active = active
     member.save(update_fields=["is_active"])
+    if not active:
+        # Ended now, not only refused while inactive: a later reactivation must not bring an
+        # old session back to life.
+        from sgu.accounts.services import end_sessions
+
+        end_sessions(member)
     audit.record(
         "operator_staff.reactivated" if active else "operator_staff.deactivated",
         actor=by,
