@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from sgu.attention import selectors
@@ -22,6 +22,7 @@ from sgu.attention.models import (
     Escalation,
     Query,
     QueryChannel,
+    QuerySequence,
     QueryState,
     Survey,
 )
@@ -35,6 +36,7 @@ from sgu.attention.workflow import (
 from sgu.core.calendar import LIMA, Deadline, load_calendar
 from sgu.core.errors import Conflict, ErrorCollector, Forbidden, NotFound, ValidationFailed
 from sgu.core.identity import InvalidValue, normalize_document
+from sgu.core.sequences import next_number
 from sgu.notifications.services import queue_email
 
 MAX_TEXT = 4000
@@ -136,24 +138,10 @@ def _working_days(received_on, answered_at: datetime) -> int:
 
 
 def next_query_code(year: int) -> str:
-    """The next consulta code of the year, e.g. CON-2026-0000123: one UPDATE … RETURNING on
-    the year's row (the same mechanism as the case codes): no duplicates under concurrency."""
-    with connection.cursor() as cur:
-        bump = (
-            "UPDATE attention_querysequence SET last_number = last_number + 1 WHERE year = %s "
-            "RETURNING last_number"
-        )
-        cur.execute(bump, [year])
-        row = cur.fetchone()
-        if row is None:
-            cur.execute(
-                "INSERT INTO attention_querysequence (year, last_number) VALUES (%s, 0) "
-                "ON CONFLICT (year) DO NOTHING",
-                [year],
-            )
-            cur.execute(bump, [year])
-            row = cur.fetchone()
-    return f"{_config().get('QUERY_CODE_PREFIX', 'CON')}-{year}-{row[0]:07d}"
+    """The next consulta code of the year, e.g. CON-2026-0000123 (core/sequences.py, as the
+    case codes): no duplicates under concurrency."""
+    number = next_number(QuerySequence, year)
+    return f"{_config().get('QUERY_CODE_PREFIX', 'CON')}-{year}-{number:07d}"
 
 
 @transaction.atomic

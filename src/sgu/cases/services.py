@@ -17,6 +17,7 @@ from sgu.cases.models import (
     Attachment,
     Case,
     CaseEvent,
+    CaseSequence,
     Channel,
     Claim,
     ClaimState,
@@ -31,6 +32,7 @@ from sgu.catalog.models import DeadlineUnit, Subcategory
 from sgu.core.calendar import Deadline, load_calendar
 from sgu.core.errors import Conflict, ErrorCollector, FieldError, ValidationFailed
 from sgu.core.principal import Principal
+from sgu.core.sequences import next_number
 from sgu.notifications.services import EmailSpec, queue_email, queue_emails
 from sgu.operators import services as operator_events
 
@@ -141,32 +143,9 @@ def _event(
 
 
 def next_case_code(year: int) -> str:
-    """The next correlative code of the year, e.g. SGU-2026-0000123.
-
-    One UPDATE … RETURNING on the year's row: the row lock serialises concurrent
-    registrations on PostgreSQL, the database lock on SQLite. No gaps are promised (a rolled
-    back registration gives its number back), no duplicates ever.
-    """
-    with connection.cursor() as cur:
-        cur.execute(
-            "UPDATE cases_casesequence SET last_number = last_number + 1 WHERE year = %s "
-            "RETURNING last_number",
-            [year],
-        )
-        row = cur.fetchone()
-        if row is None:
-            cur.execute(
-                "INSERT INTO cases_casesequence (year, last_number) VALUES (%s, 0) "
-                "ON CONFLICT (year) DO NOTHING",
-                [year],
-            )
-            cur.execute(
-                "UPDATE cases_casesequence SET last_number = last_number + 1 WHERE year = %s "
-                "RETURNING last_number",
-                [year],
-            )
-            row = cur.fetchone()
-    return f"{settings.SGU['CASE_CODE_PREFIX']}-{year}-{row[0]:07d}"
+    """The next correlative code of the year, e.g. SGU-2026-0000123 (core/sequences.py)."""
+    number = next_number(CaseSequence, year)
+    return f"{settings.SGU['CASE_CODE_PREFIX']}-{year}-{number:07d}"
 
 
 def compute_deadline(subcategory: Subcategory, start: datetime) -> Deadline:

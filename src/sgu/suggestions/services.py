@@ -8,7 +8,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from sgu.accounts.models import REGULATOR_ROLES, Role
@@ -17,6 +17,7 @@ from sgu.core.calendar import LIMA
 from sgu.core.errors import Conflict, ErrorCollector, FieldError, Forbidden, ValidationFailed
 from sgu.core.principal import Principal
 from sgu.core.ratelimit import limit_by_ip
+from sgu.core.sequences import next_number
 from sgu.notifications.services import queue_email
 from sgu.suggestions import selectors
 from sgu.suggestions.models import (
@@ -24,6 +25,7 @@ from sgu.suggestions.models import (
     Suggestion,
     SuggestionChannel,
     SuggestionEvent,
+    SuggestionSequence,
     SuggestionState,
     SuggestionTopic,
 )
@@ -54,23 +56,8 @@ class SuggestionInput:
 
 
 def next_code(year: int) -> str:
-    """SUG-2026-000123: one UPDATE … RETURNING on the year's row, no duplicates."""
-    with connection.cursor() as cur:
-        bump = (
-            "UPDATE suggestions_suggestionsequence SET last_number = last_number + 1 "
-            "WHERE year = %s RETURNING last_number"
-        )
-        cur.execute(bump, [year])
-        row = cur.fetchone()
-        if row is None:
-            cur.execute(
-                "INSERT INTO suggestions_suggestionsequence (year, last_number) VALUES (%s, 0) "
-                "ON CONFLICT (year) DO NOTHING",
-                [year],
-            )
-            cur.execute(bump, [year])
-            row = cur.fetchone()
-    return f"{config()['CODE_PREFIX']}-{year}-{row[0]:06d}"
+    """SUG-2026-000123 (core/sequences.py): no duplicates under concurrency."""
+    return f"{config()['CODE_PREFIX']}-{year}-{next_number(SuggestionSequence, year):06d}"
 
 
 def _clean(data: SuggestionInput) -> tuple[dict, SuggestionTopic | None]:
