@@ -33,7 +33,7 @@ from sgu.core.errors import Conflict, DomainError, FieldError, Forbidden, NotFou
 from sgu.core.export import csv_response
 from sgu.core.pagination import keyset_page
 from sgu.core.ratelimit import RateLimited, limit_by_ip
-from sgu.core.web import is_htmx, or_404, parse_date, vary_on_htmx
+from sgu.core.web import is_htmx, or_404, period_from, vary_on_htmx
 
 PAGE_SIZE = 25
 supervisor_required = role_required(Role.REGULATOR_SUPERVISOR)
@@ -389,19 +389,10 @@ def escalation_action(request, pk: int, action: str):
 
 
 def _period(request) -> tuple[date, date, list[str]]:
-    errors = []
     today = timezone.localdate()
-    default_from = (today.replace(day=1) - timedelta(days=160)).replace(day=1)
-    start = parse_date(request.GET.get("desde", ""))
-    end = parse_date(request.GET.get("hasta", ""))
-    if request.GET.get("desde") and start is None:
-        errors.append("La fecha «desde» debe ser AAAA-MM-DD.")
-    if request.GET.get("hasta") and end is None:
-        errors.append("La fecha «hasta» debe ser AAAA-MM-DD.")
-    start, end = start or default_from, end or today
-    if end < start:
-        errors.append("La fecha «hasta» es anterior a «desde»; se muestran al revés.")
-        start, end = end, start
+    start, end, errors = period_from(
+        request, default_from=(today.replace(day=1) - timedelta(days=160)).replace(day=1)
+    )
     if (end.year - start.year) * 12 + end.month - start.month > 36:
         errors.append("Se muestran como máximo 36 meses desde «desde».")
         end = (start.replace(day=1) + timedelta(days=31 * 36)).replace(day=1) - timedelta(days=1)

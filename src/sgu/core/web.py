@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -44,6 +45,24 @@ def parse_date(value: str) -> date | None:
         return date.fromisoformat((value or "").strip())
     except ValueError:
         return None
+
+
+def period_from(request: HttpRequest, default_from: date) -> tuple[date, date, list[str]]:
+    """The «desde»/«hasta» dates (AAAA-MM-DD) of a statistics page, up to today by default.
+    A bad value is named in the returned messages and replaced by its default; reversed
+    dates are swapped."""
+    errors = []
+    start = parse_date(request.GET.get("desde", ""))
+    end = parse_date(request.GET.get("hasta", ""))
+    if request.GET.get("desde") and start is None:
+        errors.append("La fecha «desde» debe ser AAAA-MM-DD.")
+    if request.GET.get("hasta") and end is None:
+        errors.append("La fecha «hasta» debe ser AAAA-MM-DD.")
+    start, end = start or default_from, end or timezone.localdate()
+    if end < start:
+        errors.append("La fecha «hasta» es anterior a «desde»; se muestran al revés.")
+        start, end = end, start
+    return start, end, errors
 
 
 def parse_int(value: str) -> int | None:

@@ -26,7 +26,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from sgu.catalog.models import Operator
-from sgu.core.calendar import LIMA
+from sgu.core.calendar import LIMA, MONTHS_ES
 from sgu.core.errors import FieldError, ValidationFailed
 from sgu.core.export import csv_chunks
 from sgu.reporting import selectors
@@ -45,20 +45,7 @@ PUBLIC_INDICATORS = [
     "cases_per_100k_lines",
 ]
 FIRST_YEAR = 2000
-MONTHS = [
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-]
+MONTHS = MONTHS_ES
 _PERIOD = re.compile(r"(\d{4})-(\d{2})")
 
 

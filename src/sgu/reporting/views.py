@@ -12,7 +12,7 @@ from sgu.accounts.decorators import role_required
 from sgu.accounts.models import Role
 from sgu.catalog import selectors as catalog
 from sgu.core.export import csv_response, xlsx_response
-from sgu.core.web import parse_date
+from sgu.core.web import parse_date, period_from
 from sgu.reporting import rollups, selectors
 from sgu.reporting.indicators import INDICATORS
 from sgu.reporting.models import DailyReport
@@ -45,19 +45,10 @@ SERVICES = [
 def filters_from(request) -> tuple[selectors.Filters, list[str]]:
     """Period (desde/hasta, default: the last 12 months), service and operator; bad values
     are named and replaced by the default."""
-    errors = []
     today = timezone.localdate()
-    default_from = (today.replace(day=1) - timedelta(days=335)).replace(day=1)
-    start = parse_date(request.GET.get("desde", ""))
-    end = parse_date(request.GET.get("hasta", ""))
-    if request.GET.get("desde") and start is None:
-        errors.append("La fecha «desde» debe ser AAAA-MM-DD.")
-    if request.GET.get("hasta") and end is None:
-        errors.append("La fecha «hasta» debe ser AAAA-MM-DD.")
-    start, end = start or default_from, end or today
-    if end < start:
-        errors.append("La fecha «hasta» es anterior a «desde»; se muestran al revés.")
-        start, end = end, start
+    start, end, errors = period_from(
+        request, default_from=(today.replace(day=1) - timedelta(days=335)).replace(day=1)
+    )
     service = request.GET.get("servicio", "")
     if service not in dict(SERVICES):
         errors.append("Servicio no válido.")
