@@ -531,22 +531,7 @@ def survey_by_token(request, token: str):
         response = render(request, "core/429.html", {"detail": exc.detail}, status=429)
         response["Retry-After"] = str(exc.retry_after)
         return response
-    survey = or_404(services.survey_for_token, token)
-    action = request.path
-    if request.method != "POST":
-        return _survey_page(request, survey, SurveyForm(), action=action)
-    form = SurveyForm(request.POST)
-    try:
-        services.answer_survey(
-            survey=survey, score=form.value("score"), comment=form.value("comment"), via="LINK"
-        )
-    except Conflict as exc:
-        form.add_error(None, exc.detail)
-        return _survey_page(request, survey, form, action=action, status=409)
-    except DomainError as exc:
-        form.apply_errors(exc)
-        return _survey_page(request, survey, form, action=action, status=422)
-    return _survey_page(request, survey, None, action=action, done=True)
+    return _survey(request, or_404(services.survey_for_token, token), via="LINK")
 
 
 @citizen_required
@@ -560,14 +545,18 @@ def my_surveys(request):
 @citizen_required
 @require_http_methods(["GET", "POST"])
 def my_survey(request, pk: int):
-    survey = or_404(selectors.citizen_survey, request.user, pk)
+    return _survey(request, or_404(selectors.citizen_survey, request.user, pk), via="ACCOUNT")
+
+
+def _survey(request, survey, *, via: str):
+    """The survey form and its answer, reached by the emailed link or from the account."""
     action = request.path
     if request.method != "POST":
         return _survey_page(request, survey, SurveyForm(), action=action)
     form = SurveyForm(request.POST)
     try:
         services.answer_survey(
-            survey=survey, score=form.value("score"), comment=form.value("comment"), via="ACCOUNT"
+            survey=survey, score=form.value("score"), comment=form.value("comment"), via=via
         )
     except Conflict as exc:
         form.add_error(None, exc.detail)
