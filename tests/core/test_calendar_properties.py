@@ -223,6 +223,20 @@ def test_business_days_between_is_additive(scenario, i, j):
     assert cal.business_days_between(a, b) == -cal.business_days_between(b, a)
 
 
+@given(scenarios(), st.integers(-800, 800))
+def test_business_days_between_counts_each_business_day(scenario, span):
+    """The count (arithmetic on weekdays plus corrections) is the definition: the business
+    days d with start < d <= end, looked at one by one; over year ends and long spans."""
+    cal, at = scenario
+    start = at.astimezone(LIMA).date() - timedelta(days=3)
+    lo, hi = sorted((start, start + timedelta(days=span)))
+    one_by_one = sum(
+        cal.is_business_day(lo + timedelta(days=k)) for k in range(1, (hi - lo).days + 1)
+    )
+    sign = 1 if span >= 0 else -1
+    assert cal.business_days_between(start, start + timedelta(days=span)) == sign * one_by_one
+
+
 offsets = st.timedeltas(timedelta(days=-20), timedelta(days=20))
 
 

@@ -94,6 +94,12 @@ def peru_holidays(year: int) -> Mapping[date, str]:
     return MappingProxyType(dict(holidays.country_holidays("PE", years=year, language="es")))
 
 
+def _weekdays_upto(d: date) -> int:
+    """Mondays to Fridays from 0001-01-01 (a Monday) to ``d``, inclusive."""
+    n = d.toordinal()
+    return n // 7 * 5 + min(n % 7, 5)
+
+
 def _require_aware(at: datetime, name: str = "at") -> None:
     if not isinstance(at, datetime):
         raise TypeError(f"{name} debe ser un datetime, no {type(at).__name__}")
@@ -337,13 +343,20 @@ class BusinessCalendar:
         """Business days ``d`` with ``start < d <= end``; negative if ``end < start``."""
         if end < start:
             return -self.business_days_between(end, start)
-        count = 0
-        d = start + ONE_DAY
-        while d <= end:
-            if self.is_business_day(d):
-                count += 1
-            d += ONE_DAY
+        # Monday–Friday by arithmetic, then each day the rule gets wrong (a holiday, a decreed
+        # day, a declared working day) corrects it: a tray row overdue for a year would
+        # otherwise walk 365 days, 25 rows per page.
+        count = _weekdays_upto(end) - _weekdays_upto(start)
+        for d in self._exceptions(start, end):
+            count += self.is_business_day(d) - (d.weekday() < 5)
         return count
+
+    def _exceptions(self, start: date, end: date) -> set[date]:
+        """The days in (start, end] that may not follow the Monday–Friday rule."""
+        days = {d for d in (*self.working, *self.non_working) if start < d <= end}
+        for year in range(start.year, end.year + 1):
+            days.update(d for d in peru_holidays(year) if start < d <= end)
+        return days
 
     # --- hours -------------------------------------------------------------------------
 
