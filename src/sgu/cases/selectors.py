@@ -260,6 +260,33 @@ def regulator_tray(
     return qs
 
 
+# What a row of a web tray shows (staff/tray.html, operators/tray.html): a case row also
+# carries its description, extra fields and citizen, read and built 26 times a page for
+# nothing (docs/benchmarks.md, "Bandeja a 10 millones").
+TRAY_ROW_FIELDS = (
+    "code",
+    "state",
+    "service_number",
+    "channel",
+    "registered_at",
+    "due_at",
+    "answered_at",
+    "updated_at",
+    "operator__name",
+    "subcategory__name",
+    "office__name",
+)
+
+
+def tray_rows(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """`qs` (a tray) reading only what a tray row shows."""
+    return (
+        qs.select_related(None)
+        .select_related("operator", "subcategory", "office")
+        .only(*TRAY_ROW_FIELDS)
+    )
+
+
 def _ids(qs) -> list[int]:
     return list(qs.values_list("id", flat=True))
 

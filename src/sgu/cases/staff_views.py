@@ -244,7 +244,7 @@ def tray(request):
     if errors and form is not None:
         form.apply_errors(ValidationFailed.of(errors.errors))
     cursor = request.GET.get("cursor") or None
-    qs = staff_tray.tray(filters, ordering)
+    qs = selectors.tray_rows(staff_tray.tray(filters, ordering))
     try:
         cases, next_cursor = keyset_page(qs, ordering, cursor, PAGE_SIZE)
     except ValidationFailed as exc:

@@ -36,7 +36,7 @@ def tray(request):
     now = timezone.now()
     form = TrayFilterForm(request.GET)
     filters = form.filters()
-    qs = selectors.operator_tray(operator, now=now, **filters)
+    qs = selectors.tray_rows(selectors.operator_tray(operator, now=now, **filters))
     ordering = form.ordering()
     cursor = request.GET.get("cursor") or None
     try:
