@@ -7,6 +7,7 @@ from sgu.cases.services import CaseInput
 from sgu.catalog import selectors as catalog
 from sgu.catalog.models import FieldType, Subcategory
 from sgu.core.forms import MultipleFileInput, ParsedDateField, ServiceForm
+from sgu.core.widgets import QuickSelect
 
 ACCEPTED_FILES = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
 EXTRA_PREFIX = "fields."
@@ -315,11 +316,11 @@ class TrayFilterForm(ServiceForm):
         help_text="Coincidencia exacta.",
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    operator = forms.CharField(label="Operadora", required=False, widget=forms.Select())
+    operator = forms.CharField(label="Operadora", required=False, widget=QuickSelect())
     service = forms.CharField(
         label="Servicio",
         required=False,
-        widget=forms.Select(
+        widget=QuickSelect(
             choices=[
                 ("", "Todos"),
                 ("MOVIL", "Telefonía móvil"),
@@ -329,21 +330,21 @@ class TrayFilterForm(ServiceForm):
             ]
         ),
     )
-    subcategory = forms.CharField(label="Problema", required=False, widget=forms.Select())
-    state = forms.CharField(label="Estado", required=False, widget=forms.Select())
+    subcategory = forms.CharField(label="Problema", required=False, widget=QuickSelect())
+    state = forms.CharField(label="Estado", required=False, widget=QuickSelect())
     overdue = forms.CharField(
         label="Vencidos",
         required=False,
-        widget=forms.Select(choices=[("", "Todos"), ("si", "Solo vencidos"), ("no", "Sin vencer")]),
+        widget=QuickSelect(choices=[("", "Todos"), ("si", "Solo vencidos"), ("no", "Sin vencer")]),
     )
-    channel = forms.CharField(label="Canal", required=False, widget=forms.Select())
-    office = forms.CharField(label="Oficina", required=False, widget=forms.Select())
+    channel = forms.CharField(label="Canal", required=False, widget=QuickSelect())
+    office = forms.CharField(label="Oficina", required=False, widget=QuickSelect())
     registered_from = ParsedDateField(label="Registrado desde", required=False)
     registered_to = ParsedDateField(label="Registrado hasta", required=False)
     sort = forms.CharField(
         label="Orden",
         required=False,
-        widget=forms.Select(
+        widget=QuickSelect(
             choices=[("recientes", "Más recientes primero"), ("vence", "Vencen primero")]
         ),
     )
@@ -358,7 +359,7 @@ class TrayFilterForm(ServiceForm):
             ("", "Todas"),
             *((o.code, o.name) for o in catalog.active_operators()),
         ]
-        subs = list(catalog.active_subcategories())
+        subs = list(catalog.active_subcategories().prefetch_related(None))  # no fields
         self.fields["subcategory"].widget.choices = [("", "Todos"), *subcategory_choices(subs)[1:]]
         self.fields["state"].widget.choices = [("", "Todos"), *State.choices]
         self.fields["channel"].widget.choices = [("", "Todos"), *Channel.choices]

@@ -7,6 +7,7 @@ from sgu.cases.services import SolutionInput
 from sgu.cases.workflow import State
 from sgu.catalog import selectors as catalog
 from sgu.core.forms import ParsedDateField, ServiceForm
+from sgu.core.widgets import QuickSelect
 from sgu.core.web import parse_date
 
 # Tray orderings: (label, keyset ordering). The last field is the primary key.
@@ -22,16 +23,18 @@ DEFAULT_SORT = "vence"
 class TrayFilterForm(forms.Form):
     """The tray's filters, read from the query string. Unknown values are ignored."""
 
-    state = forms.ChoiceField(label="Estado", required=False)
-    subcategory = forms.ChoiceField(label="Problema", required=False)
+    state = forms.ChoiceField(label="Estado", required=False, widget=QuickSelect)
+    subcategory = forms.ChoiceField(label="Problema", required=False, widget=QuickSelect)
     overdue = forms.ChoiceField(
         label="Plazo",
         required=False,
+        widget=QuickSelect,
         choices=[("", "Todos"), ("si", "Solo vencidos"), ("no", "Solo dentro del plazo")],
     )
     sort = forms.ChoiceField(
         label="Ordenar por",
         required=False,
+        widget=QuickSelect,
         choices=[(key, label) for key, (label, _) in SORTS.items()],
     )
 
@@ -43,7 +46,7 @@ class TrayFilterForm(forms.Form):
             *((s, State(s).label) for s in VISIBLE_TO_OPERATOR),
         ]
         groups: dict[str, list] = {}
-        for s in catalog.active_subcategories():
+        for s in catalog.active_subcategories().prefetch_related(None):  # no fields
             groups.setdefault(s.category.name, []).append((s.code, s.name))
         self.fields["subcategory"].choices = [("", "Todos"), *groups.items()]
 
