@@ -142,3 +142,27 @@ def test_the_dashboard_says_as_of_when_the_figures_are_consolidated(data):  # no
     rollups.refresh(full=True)
     html = client.get(url).content.decode()
     assert "Cifras consolidadas al" in html and "66,7" in html  # on time: 2 of 3, as by hand
+
+
+@pytest.mark.parametrize("with_rollups", [False, True])
+def test_the_dashboard_reads_each_source_once_for_all_its_tables(data, with_rollups):  # noqa: F811
+    """The dashboard's summary and six tables are folds of one read: the same figures as each
+    asked alone, and no more queries than a single table."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if with_rollups:
+        rollups.refresh(full=True)
+    now = timezone.now()
+    alone = {dim: selectors.breakdown(BOTH, dim, now) for dim in DIMENSIONS}
+    with CaptureQueriesContext(connection) as one:
+        selectors.breakdown(BOTH, "operadora", now)  # the table that reads the most
+    figures = selectors.Figures(BOTH, now)
+    with CaptureQueriesContext(connection) as all_tables:
+        together = {dim: figures.breakdown(dim) for dim in DIMENSIONS}
+        figures.summary()
+    assert together == alone
+    assert together["mes"][0]["key"] == "2026-10" and together["mes"][0]["cases"] == 4
+    # The operator table: the source reads, labels, lines and each operator's 90th percentile;
+    # all seven add only the overall percentile (1 query from the rollups, 2 from the cases).
+    assert len(all_tables.captured_queries) <= len(one.captured_queries) + 2

@@ -1,5 +1,6 @@
-"""Statistics as SQL aggregates: GROUP BY queries per breakdown, never a Python loop over
-cases. Response times come from Solution.response_business_days, computed once at answer
+"""Statistics as SQL aggregates, never a Python loop over cases: one GROUP BY per source at
+the finest grain (month × operator × subcategory × channel × office, a few thousand rows for a
+year), folded in Python into the summary and each breakdown (`Figures`). Response times come from Solution.response_business_days, computed once at answer
 time with the business calendar. At scale the additive figures come from the daily rollups
 (sgu.reporting.rollups) plus, for the days changed since their last refresh, from the cases;
 "overdue now" always from the cases. Same figures either way (tests/reporting)."""
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -130,50 +131,107 @@ def _live_part(f: Filters, src: _Source) -> Filters | None:
     return Filters(src.live_from, f.date_to, f.service, f.operator)
 
 
-def _grouped(qs: QuerySet, dimension: str | None, counts: dict, *, by_day: bool) -> list[dict]:
-    """Rows {k, l, <counts>} of qs grouped by the dimension (one row when None)."""
-    if dimension is None:
-        return [{"k": None, "l": None, **qs.aggregate(**counts)}]
-    if dimension == "mes":
-        month = TruncMonth("day") if by_day else TruncMonth("registered_at", tzinfo=LIMA)
-        rows = qs.annotate(month=month).values("month").annotate(**counts).order_by()
-        return [
-            {"k": r["month"].strftime("%Y-%m"), "l": r["month"].strftime("%Y-%m"), **r}
-            for r in rows
-        ]
-    key, label = DIMENSIONS[dimension][1]
-    return list(qs.values(k=F(key), l=F(label)).annotate(**counts).order_by())
+# The finest grain every figure is read at; the summary and each breakdown are folds of it, so
+# the dashboard (a summary and six breakdowns) reads each source once instead of seven times.
+FINE = ("month", "operator_id", "subcategory_id", "channel", "office_id")
+_ZERO = dict.fromkeys([*rollups.COUNTS, "overdue_now"], 0)
 
 
-def _figures(f: Filters, dimension: str | None, now: datetime, src: _Source) -> list[dict]:
-    """Every additive figure plus overdue_now, per value of the dimension (unsorted)."""
-    if not src.rollups:
-        return _grouped(cases_in(f), dimension, _aggregates(now), by_day=False)
-    merged: dict = {}
-    labels: dict = {}
+def _fine(qs: QuerySet, counts: dict, *, by_day: bool) -> list[dict]:
+    month = TruncMonth("day") if by_day else TruncMonth("registered_at", tzinfo=LIMA)
+    return list(qs.annotate(month=month).values(*FINE).annotate(**counts).order_by())
+
+
+def _fine_figures(f: Filters, now: datetime, src: _Source) -> dict[tuple, dict]:
+    """Every additive figure plus overdue_now per FINE key."""
+    merged: dict[tuple, dict] = {}
 
     def add(rows, names):
         for r in rows:
-            acc = merged.setdefault(r["k"], dict.fromkeys([*rollups.COUNTS, "overdue_now"], 0))
-            labels.setdefault(r["k"], r["l"])
+            key = (r["month"].strftime("%Y-%m"), *(r[k] for k in FINE[1:]))
+            acc = merged.setdefault(key, dict(_ZERO))
             for c in names:
                 acc[c] += r[c] or 0
 
+    if not src.rollups:
+        add(_fine(cases_in(f), _aggregates(now), by_day=False), [*rollups.COUNTS, "overdue_now"])
+        return merged
     sums = {c: Sum(c) for c in rollups.COUNTS}
-    add(_grouped(_rollup_part(CaseDayStat, f, src), dimension, sums, by_day=True), rollups.COUNTS)
+    add(_fine(_rollup_part(CaseDayStat, f, src), sums, by_day=True), rollups.COUNTS)
     live = _live_part(f, src)
     if live is not None:
-        add(
-            _grouped(cases_in(live), dimension, rollups.case_counts(), by_day=False), rollups.COUNTS
-        )
+        add(_fine(cases_in(live), rollups.case_counts(), by_day=False), rollups.COUNTS)
     # The explicit state list lets PostgreSQL use the small partial index of unanswered cases
-    # (an index-only scan); COUNT(*) because the id is not in that index.
+    # (an index-only scan: every FINE column is in it); COUNT(*) because the id is not.
     unanswered = [State.FORWARDED, State.IN_PROGRESS, State.OVERDUE]
     overdue = cases_in(f).filter(state__in=unanswered).filter(_overdue(now))
-    add(_grouped(overdue, dimension, {"overdue_now": Count("*")}, by_day=False), ["overdue_now"])
-    if dimension is None and not merged:
-        merged[None] = dict.fromkeys([*rollups.COUNTS, "overdue_now"], 0)
-    return [{"k": k, "l": labels.get(k), **acc} for k, acc in merged.items()]
+    add(_fine(overdue, {"overdue_now": Count("*")}, by_day=False), ["overdue_now"])
+    return merged
+
+
+def _labels() -> dict[str, dict]:
+    """(key, label) of each dimension's values, by the ids in FINE (small catalog reads)."""
+    from sgu.catalog.models import Office, Operator, Subcategory
+
+    subs = Subcategory.objects.values_list("id", "code", "name", "category__code", "category__name")
+    subs = list(subs)
+    return {
+        "operadora": {i: (c, n) for i, c, n in Operator.objects.values_list("id", "code", "name")},
+        "categoria": {i: (cc, cn) for i, _c, _n, cc, cn in subs},
+        "subcategoria": {i: (c, n) for i, c, n, _cc, _cn in subs},
+        "oficina": {
+            i: (d, n) for i, d, n in Office.objects.values_list("id", "department", "name")
+        },
+    }
+
+
+class Figures:
+    """The figures of one period at one moment, read once and folded per dimension."""
+
+    def __init__(self, f: Filters, now: datetime | None = None):
+        self.f = f
+        self.now = now or timezone.now()
+        self.src = _source(f)
+        self._rows: dict[tuple, dict] | None = None
+        self._names: dict[str, dict] | None = None
+
+    def rows(self, dimension: str | None) -> list[dict]:
+        """{k, l, <figures>} per value of the dimension (one row when None), unsorted."""
+        if self._rows is None:
+            self._rows = _fine_figures(self.f, self.now, self.src)
+        if dimension in ("operadora", "categoria", "subcategoria", "oficina") and not self._names:
+            self._names = _labels()
+        merged: dict = {}
+        labels: dict = {}
+        for key, acc in self._rows.items():
+            k, label = self._value(dimension, key)
+            out = merged.setdefault(k, dict(_ZERO))
+            labels.setdefault(k, label)
+            for c, v in acc.items():
+                out[c] += v
+        if dimension is None and not merged:
+            merged[None] = dict(_ZERO)
+        return [{"k": k, "l": labels.get(k), **acc} for k, acc in merged.items()]
+
+    def _value(self, dimension: str | None, key: tuple) -> tuple:
+        """(key, label) of the dimension's value for one FINE key."""
+        month, operator_id, subcategory_id, channel, office_id = key
+        if dimension is None:
+            return None, None
+        if dimension == "mes":
+            return month, month
+        if dimension == "canal":
+            return channel, channel
+        ident = {"operadora": operator_id, "oficina": office_id}.get(dimension, subcategory_id)
+        return self._names[dimension].get(ident, (None, None))
+
+    def summary(self) -> dict:
+        row = _finish(self.rows(None)[0])
+        row["p90_response_business_days"] = _p90(self.f, self.src)
+        return row
+
+    def breakdown(self, dimension: str) -> list[dict]:
+        return _breakdown(self, dimension)
 
 
 def _p90(f: Filters, src: _Source) -> int | None:
@@ -216,28 +274,27 @@ def p90_response(f: Filters, *, _live: bool = False) -> int | None:
 
 
 def summary(f: Filters, now: datetime | None = None) -> dict:
-    now = now or timezone.now()
-    src = _source(f)
-    row = _finish(_figures(f, None, now, src)[0])
-    row["p90_response_business_days"] = _p90(f, src)
-    return row
+    return Figures(f, now).summary()
 
 
-DIMENSIONS = {
-    "mes": ("Mes", None),
-    "operadora": ("Operadora", ("operator__code", "operator__name")),
-    "categoria": ("Categoría", ("subcategory__category__code", "subcategory__category__name")),
-    "subcategoria": ("Problema (subcategoría)", ("subcategory__code", "subcategory__name")),
-    "canal": ("Canal", ("channel", "channel")),
-    "oficina": ("Oficina (departamento)", ("office__department", "office__name")),
+DIMENSIONS = {  # key: title
+    "mes": "Mes",
+    "operadora": "Operadora",
+    "categoria": "Categoría",
+    "subcategoria": "Problema (subcategoría)",
+    "canal": "Canal",
+    "oficina": "Oficina (departamento)",
 }
 
 
 def breakdown(f: Filters, dimension: str, now: datetime | None = None) -> list[dict]:
     """One row per value of the dimension, with every indicator."""
-    now = now or timezone.now()
-    src = _source(f)
-    rows = _figures(f, dimension, now, src)
+    return Figures(f, now).breakdown(dimension)
+
+
+def _breakdown(figures: Figures, dimension: str) -> list[dict]:
+    f, src = figures.f, figures.src
+    rows = figures.rows(dimension)
     if dimension == "mes":
         rows.sort(key=lambda r: r["k"])
         return [{"key": r["k"], "label": r["l"], **_finish(r)} for r in rows]

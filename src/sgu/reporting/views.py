@@ -73,9 +73,10 @@ def dashboard(request):
     f, errors = filters_from(request)
     now = timezone.now()
     tables = []
-    for dim, (title, _) in selectors.DIMENSIONS.items():
+    figures = selectors.Figures(f, now)  # one read of each source for every table
+    for dim, title in selectors.DIMENSIONS.items():
         cols = OPERATOR_COLUMNS if dim == "operadora" else COLUMNS
-        rows = selectors.breakdown(f, dim, now)
+        rows = figures.breakdown(dim)
         if dim == "subcategoria":
             title = "Problemas más frecuentes"
             rows = rows[:10]
@@ -90,7 +91,7 @@ def dashboard(request):
     context = {
         "filters": f,
         "errors": errors,
-        "summary": selectors.summary(f, now),
+        "summary": figures.summary(),
         "indicators": INDICATORS,
         "tables": tables,
         "charts": charts,
