@@ -7,8 +7,8 @@ from sgu.cases.services import SolutionInput
 from sgu.cases.workflow import State
 from sgu.catalog import selectors as catalog
 from sgu.core.forms import ParsedDateField, ServiceForm
-from sgu.core.widgets import QuickSelect
 from sgu.core.web import parse_date
+from sgu.core.widgets import QuickSelect
 
 # Tray orderings: (label, keyset ordering). The last field is the primary key.
 SORTS = {

@@ -1,9 +1,10 @@
 """Statistics as SQL aggregates, never a Python loop over cases: one GROUP BY per source at
 the finest grain (month × operator × subcategory × channel × office, a few thousand rows for a
-year), folded in Python into the summary and each breakdown (`Figures`). Response times come from Solution.response_business_days, computed once at answer
-time with the business calendar. At scale the additive figures come from the daily rollups
-(sgu.reporting.rollups) plus, for the days changed since their last refresh, from the cases;
-"overdue now" always from the cases. Same figures either way (tests/reporting)."""
+year), folded in Python into the summary and each breakdown (`Figures`). Response times come
+from Solution.response_business_days, computed once at answer time with the business calendar.
+At scale the additive figures come from the daily rollups (sgu.reporting.rollups) plus, for the
+days changed since their last refresh, from the cases; "overdue now" always from the cases.
+Same figures either way (tests/reporting)."""
 
 import math
 from collections import defaultdict
