@@ -5,7 +5,7 @@ The same services and the same isolation as the pages."""
 from datetime import datetime
 
 from django.conf import settings
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from sgu.accounts.auth import user_auth
@@ -154,7 +154,7 @@ def register_query(request, payload: QueryIn):
         q = services.register_query(agent=user, **payload.dict())
         return 201, QueryOut.model_validate(_query(q)).model_dump(mode="json")
 
-    return run_idempotent(request, f"user:{user.pk}", create)
+    return Status(*run_idempotent(request, f"user:{user.pk}", create))
 
 
 @router.get("/queries/{code}", response={200: QueryOut, **ERRORS}, summary="Una consulta")
@@ -204,7 +204,7 @@ def escalate(request, payload: EscalateIn):
         complexity=payload.complexity,
         reason=payload.reason,
     )
-    return 201, _escalation(user, selectors.escalation_for(user, hop.pk))
+    return Status(201, _escalation(user, selectors.escalation_for(user, hop.pk)))
 
 
 @router.get(
@@ -266,7 +266,7 @@ def escalate_up(request, escalation_id: int, payload: EscalateUpIn):
         complexity=payload.complexity,
         reason=payload.reason,
     )
-    return 201, _escalation(user, selectors.escalation_for(user, up.pk))
+    return Status(201, _escalation(user, selectors.escalation_for(user, up.pk)))
 
 
 @router.post(
