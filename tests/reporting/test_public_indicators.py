@@ -556,3 +556,31 @@ def test_a_download_cut_halfway_leaves_no_file_behind(march, settings):
     folder = public.open_data_path(public.Period(2026, 3)).parent
     assert list(folder.iterdir()) == []
     assert public.fresh_open_data(public.Period(2026, 3)) is None
+
+
+@pytest.mark.parametrize("with_rollups", [False, True])
+def test_two_offices_of_one_department_are_two_rows_of_the_office_breakdown(march, with_rollups):
+    from sgu.reporting import rollups, selectors
+
+    camana = Office.objects.create(
+        code="CMN",
+        name="Oficina Camaná",
+        ubigeo="040201",
+        department="Arequipa",
+        province="Camaná",
+        district="Camaná",
+        latitude="-16.623600",
+        longitude="-72.711400",
+    )
+    for _ in range(2):
+        _register(
+            march["person"], lima(2026, 3, 9, 11), "BITEL", channel="PRESENCIAL", office=camana
+        )
+    if with_rollups:
+        rollups.refresh(full=True, now=lima(2026, 4, 2, 9))
+    rows = selectors.breakdown(selectors.month_filters("2026-03"), "oficina", lima(2026, 4, 2, 9))
+    assert [(r["key"], r["label"], r["cases"]) for r in rows] == [
+        ("", "Sin oficina (web y app)", 7),  # a1–a5, m1, e1 (x is February)
+        ("CMN", "Arequipa · Oficina Camaná", 2),
+        ("AQP", "Arequipa · Oficina Arequipa", 1),
+    ]

@@ -180,8 +180,11 @@ def _labels() -> dict[str, dict]:
         "operadora": {i: (c, n) for i, c, n in Operator.objects.values_list("id", "code", "name")},
         "categoria": {i: (cc, cn) for i, _c, _n, cc, cn in subs},
         "subcategoria": {i: (c, n) for i, c, n, _cc, _cn in subs},
+        # One row per office, its department in the label: two offices of one department
+        # are two rows (keyed by department they were one, named after either office).
         "oficina": {
-            i: (d, n) for i, d, n in Office.objects.values_list("id", "department", "name")
+            i: (c, f"{d} · {n}")
+            for i, c, d, n in Office.objects.values_list("id", "code", "department", "name")
         },
     }
 
@@ -284,7 +287,7 @@ DIMENSIONS = {  # key: title
     "categoria": "Categoría",
     "subcategoria": "Problema (subcategoría)",
     "canal": "Canal",
-    "oficina": "Oficina (departamento)",
+    "oficina": "Oficina (departamento)",  # keyed by the office's code
 }
 
 
@@ -305,7 +308,7 @@ def _breakdown(figures: Figures, dimension: str) -> list[dict]:
     for r in rows:
         name = r["l"]
         if dimension == "oficina":
-            name = f"{r['k']} · {r['l']}" if r["k"] else "Sin oficina (web y app)"
+            name = r["l"] if r["k"] else "Sin oficina (web y app)"
         elif dimension == "canal":
             name = {
                 "WEB": "Web",
