@@ -62,10 +62,32 @@ def test_logins_and_failures_are_audited_without_the_password(catalog):
     assert AuditEvent.objects.get(action="login").ip == "127.0.0.1"
 
 
-def test_audit_log_is_read_only_in_admin(catalog):
+# Records written only through the services and kept forever: the admin only shows them.
+KEPT_FOREVER = [
+    "core.AuditEvent",
+    "accounts.CorrectionRequest",
+    "attention.Query",
+    "attention.Escalation",
+    "attention.AttentionEvent",
+    "attention.Survey",
+    "knowledge.Article",
+    "knowledge.ArticleVersion",
+    "knowledge.ReadConfirmation",
+    "outages.AttentionPoint",
+    "outages.OutageEvent",
+    "service_requests.Batch",
+    "service_requests.DailyReport",
+    "service_requests.ServiceRequest",
+    "suggestions.Suggestion",
+]
+
+
+@pytest.mark.parametrize("label", KEPT_FOREVER)
+def test_records_kept_forever_are_read_only_in_admin(label):
+    from django.apps import apps
     from django.contrib.admin.sites import site
 
-    admin = site._registry[AuditEvent]
+    admin = site._registry[apps.get_model(label)]
     assert not admin.has_add_permission(None)
     assert not admin.has_change_permission(None)
     assert not admin.has_delete_permission(None)

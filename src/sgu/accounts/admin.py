@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from sgu.accounts.models import CorrectionRequest, OperatorApiKey, User
+from sgu.core.admin import ReadOnlyAdmin
 
 
 @admin.register(User)
@@ -81,7 +82,7 @@ class OperatorApiKeyAdmin(admin.ModelAdmin):
 
 
 @admin.register(CorrectionRequest)
-class CorrectionRequestAdmin(admin.ModelAdmin):
+class CorrectionRequestAdmin(ReadOnlyAdmin):
     """Read-only list: staff record what they did on /cuenta/correcciones/ (audited)."""
 
     list_display = ["created_at", "user", "field", "requested_value", "status", "handled_at"]
@@ -100,12 +101,3 @@ class CorrectionRequestAdmin(admin.ModelAdmin):
         "handled_by",
         "response",
     ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 
 from sgu.accounts.models import REGULATOR_ROLES
 from sgu.attention.models import Area, AreaMember, AttentionEvent, Escalation, Query, Survey
+from sgu.core.admin import ReadOnlyAdmin
 
 
 @admin.register(Area)
@@ -35,19 +36,6 @@ class AreaMemberAdmin(admin.ModelAdmin):
     list_filter = ["area"]
     search_fields = ["user__email", "user__last_name", "area__name"]
     autocomplete_fields = ["user"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written only through the services; kept forever."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Query)

@@ -3,21 +3,9 @@ from django.contrib import admin
 from sgu.core.models import AuditEvent, CalendarDay
 
 
-@admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
-    list_display = ["date", "is_working", "reason"]
-    list_filter = ["is_working"]
-    date_hierarchy = "date"
-    search_fields = ["reason"]
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: the audit trail cannot be edited through the app."""
-
-    list_display = ["at", "action", "actor", "target", "ip"]
-    list_filter = ["action"]
-    search_fields = ["action", "target"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only through the services and kept forever: the admin lists and shows
+    them, never adds, edits or deletes (the same for every app)."""
 
     def has_add_permission(self, request):
         return False
@@ -27,3 +15,20 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "is_working", "reason"]
+    list_filter = ["is_working"]
+    date_hierarchy = "date"
+    search_fields = ["reason"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """Read-only: the audit trail cannot be edited through the app."""
+
+    list_display = ["at", "action", "actor", "target", "ip"]
+    list_filter = ["action"]
+    search_fields = ["action", "target"]

@@ -3,18 +3,8 @@ kept forever; the admin is for looking (who wrote, who approved, who read)."""
 
 from django.contrib import admin
 
+from sgu.core.admin import ReadOnlyAdmin
 from sgu.knowledge.models import Article, ArticleVersion, ReadConfirmation
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class VersionInline(admin.TabularInline):
@@ -39,13 +29,13 @@ class VersionInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(ReadOnly):
+class ArticleAdmin(ReadOnlyAdmin):
     list_display = ("code", "created_at", "created_by")
     inlines = [VersionInline]
 
 
 @admin.register(ArticleVersion)
-class ArticleVersionAdmin(ReadOnly):
+class ArticleVersionAdmin(ReadOnlyAdmin):
     list_display = (
         "article",
         "number",
@@ -65,7 +55,7 @@ class ArticleVersionAdmin(ReadOnly):
 
 
 @admin.register(ReadConfirmation)
-class ReadConfirmationAdmin(ReadOnly):
+class ReadConfirmationAdmin(ReadOnlyAdmin):
     list_display = ("version", "user", "confirmed_at")
     list_select_related = ("version__article", "user")
     date_hierarchy = "confirmed_at"

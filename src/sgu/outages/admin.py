@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 
 from sgu.accounts.auth import principal_for_user
+from sgu.core.admin import ReadOnlyAdmin
 from sgu.core.errors import DomainError
 from sgu.outages import services
 from sgu.outages.models import (
@@ -13,17 +14,6 @@ from sgu.outages.models import (
     ContingencyWindow,
     OutageEvent,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AttentionPoint)

@@ -3,22 +3,12 @@
 
 from django.contrib import admin
 
+from sgu.core.admin import ReadOnlyAdmin
 from sgu.service_requests.models import Batch, DailyReport, ServiceRequest
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Batch)
-class BatchAdmin(ReadOnly):
+class BatchAdmin(ReadOnlyAdmin):
     list_display = (
         "id",
         "operator",
@@ -36,7 +26,7 @@ class BatchAdmin(ReadOnly):
 
 
 @admin.register(DailyReport)
-class DailyReportAdmin(ReadOnly):
+class DailyReportAdmin(ReadOnlyAdmin):
     list_display = ("report_date", "operator", "batch", "received_at", "late", "missing_flagged_at")
     list_filter = ("late", "operator")
     date_hierarchy = "report_date"
@@ -44,7 +34,7 @@ class DailyReportAdmin(ReadOnly):
 
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(ReadOnly):
+class ServiceRequestAdmin(ReadOnlyAdmin):
     list_display = (
         "request_code",
         "operator",

@@ -3,6 +3,7 @@ events are read-only (written by the services)."""
 
 from django.contrib import admin
 
+from sgu.core.admin import ReadOnlyAdmin
 from sgu.suggestions.models import Suggestion, SuggestionEvent, SuggestionTopic
 
 
@@ -28,19 +29,10 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Suggestion)
-class SuggestionAdmin(admin.ModelAdmin):
+class SuggestionAdmin(ReadOnlyAdmin):
     list_display = ("code", "received_at", "channel", "topic", "area", "state", "answered_at")
     list_filter = ("state", "channel", "topic", "area")
     search_fields = ("code",)
     date_hierarchy = "received_at"
     list_select_related = ("topic", "area")
     inlines = [EventInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
