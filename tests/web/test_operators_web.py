@@ -127,7 +127,7 @@ def test_tray_page_wires_the_filters_to_htmx(client, agent):
 
 
 def test_tray_see_more_by_keyset(client, agent, citizen, monkeypatch):
-    monkeypatch.setattr("sgu.operators.views.PAGE_SIZE", 2)
+    monkeypatch.setattr("sgu.core.web.PAGE_SIZE", 2)
     base = timezone.now() - timedelta(days=3)
     codes = [register_case(citizen, now=base + timedelta(hours=i)).code for i in range(3)]
 

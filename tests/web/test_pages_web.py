@@ -319,3 +319,51 @@ def account_security_pages(citizen) -> list[tuple[str, str]]:
     out.append(("nueva contraseña con errores", anonymous.post(link, {}).content.decode()))
     out.append(("enlace vencido", anonymous.get("/cuenta/recuperar/MQ/x-y/").content.decode()))
     return out
+
+
+# The lists without parameters in their URL (the others page through the same function).
+PAGED_LISTS = [
+    "/casos/",
+    "/operadora/bandeja/",
+    "/operadora/reclamos/",
+    "/regulador/bandeja/",
+    "/regulador/devueltos/",
+    "/regulador/sugerencias/",
+    "/regulador/atencion/",
+    "/regulador/atencion/consultas/",
+    "/bajas-migraciones/operadora/",
+    "/bajas-migraciones/regulador/dias/",
+    "/inoperatividad/eventos/",
+    "/inoperatividad/regulador/",
+    "/inoperatividad/contingencias/",
+]
+
+
+def test_a_broken_cursor_on_any_list_shows_its_first_page_with_a_message(claro):
+    """Every web list pages with a cursor (core.web.page_of); an edited or stale one shows the
+    list's first page and says why, on every page that lists, for every role."""
+    from sgu.accounts.models import Role
+
+    admin = make_operator_agent(claro)
+    admin.role = Role.OPERATOR_ADMIN
+    admin.save(update_fields=["role"])
+    people = [
+        make_citizen(),
+        make_operator_agent(claro),
+        admin,
+        make_regulator(),
+        make_regulator("REGULATOR_SUPERVISOR"),
+    ]
+    told = set()
+    for user in people:
+        browser = Client()
+        browser.force_login(user)
+        for path in plain_paths():
+            response = browser.get(path + "?cursor=no-es-un-cursor")
+            assert response.status_code < 500, (user.role, path)
+            if response.streaming:  # a download
+                continue
+            if "El cursor no es válido; vuelva a la primera página." in response.content.decode():
+                assert response.status_code == 200, (user.role, path)
+                told.add(path)
+    assert told >= set(PAGED_LISTS), sorted(set(PAGED_LISTS) - told)

@@ -140,9 +140,8 @@ def test_returns_tray_lists_returned_cases_with_the_operators_reason(
 
 
 def test_returns_tray_pages_with_htmx(client, regulator, citizen, monkeypatch):
-    from sgu.cases import staff_views
 
-    monkeypatch.setattr(staff_views, "PAGE_SIZE", 2)
+    monkeypatch.setattr("sgu.core.web.PAGE_SIZE", 2)
     cases = [return_case(register_case(citizen)) for _ in range(3)]
 
     first = client.get(RETURNS)

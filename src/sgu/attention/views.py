@@ -31,11 +31,9 @@ from sgu.attention.indicators import BY_KEY, CRITICALITIES, INDICATORS
 from sgu.attention.workflow import HopAction, HopState, allowed_actions
 from sgu.core.errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
 from sgu.core.export import csv_response
-from sgu.core.pagination import keyset_page
 from sgu.core.ratelimit import RateLimited, limit_by_ip
-from sgu.core.web import is_htmx, or_404, period_from, vary_on_htmx
+from sgu.core.web import is_htmx, or_404, page_of, period_from, vary_on_htmx
 
-PAGE_SIZE = 25
 supervisor_required = role_required(Role.REGULATOR_SUPERVISOR)
 
 
@@ -63,15 +61,6 @@ def attention_staff_required(view):
     return wrapper
 
 
-def _page(request, qs, ordering):
-    cursor = request.GET.get("cursor") or None
-    try:
-        return (*keyset_page(qs, ordering, cursor, PAGE_SIZE), cursor)
-    except ValidationFailed as exc:
-        messages.error(request, exc.detail)
-        return (*keyset_page(qs, ordering, None, PAGE_SIZE), None)
-
-
 # --- home: where the user sits ---------------------------------------------------------------
 
 
@@ -85,15 +74,14 @@ def home(request):
             return redirect("attention:area", code=areas[0].code)
         return render(request, "attention/areas.html", {"areas": areas, "nav": "attention"})
     mine = request.GET.get("mias") == "1"
-    hops, next_cursor, cursor = _page(
+    hops, paging = page_of(
         request,
         selectors.first_level_queue(mine_of=request.user if mine else None),
         ["updated_at", "id"],
     )
     context = {
         "hops": hops,
-        "next_cursor": next_cursor,
-        "cursor": cursor,
+        **paging,
         "mine": mine,
         "running": selectors.running_escalations().count(),
         "running_first": list(selectors.running_escalations().order_by("due_at", "id")[:10]),
@@ -111,13 +99,12 @@ def area(request, code: str):
     found = or_404(selectors.area_for_queue, request.user, code)
     state = "done" if request.GET.get("ver") == "atendidos" else "open"
     ordering = ["due_at", "id"] if state == "open" else ["-updated_at", "-id"]
-    hops, next_cursor, cursor = _page(request, selectors.area_queue(found, state=state), ordering)
+    hops, paging = page_of(request, selectors.area_queue(found, state=state), ordering)
     context = {
         "area": found,
         "hops": hops,
         "state": state,
-        "next_cursor": next_cursor,
-        "cursor": cursor,
+        **paging,
         "areas": selectors.areas_of(request.user),
         "now": timezone.now(),
         "nav": "attention",
@@ -134,15 +121,11 @@ def area(request, code: str):
 def queries(request):
     form = QueryFilterForm(request.GET)
     qs = selectors.queries(state=form.value("estado"), search=form.value("q"))
-    items, next_cursor, cursor = _page(request, qs, ["-registered_at", "-id"])
-    following = request.GET.copy()
-    following["cursor"] = next_cursor or ""
+    items, paging = page_of(request, qs, ["-registered_at", "-id"])
     context = {
         "form": form,
         "queries": items,
-        "next_cursor": next_cursor,
-        "next_query": following.urlencode(),
-        "cursor": cursor,
+        **paging,
         "nav": "queries",
     }
     template = "attention/queries.html#query-rows" if is_htmx(request) else "attention/queries.html"

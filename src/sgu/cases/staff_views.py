@@ -22,10 +22,7 @@ from sgu.cases.forms import (
 from sgu.cases.workflow import Action, Actor, State, allowed_actions
 from sgu.catalog import selectors as catalog
 from sgu.core.errors import Conflict, DomainError, FieldError, ValidationFailed
-from sgu.core.pagination import keyset_page
-from sgu.core.web import download, is_htmx, or_404, vary_on_htmx
-
-PAGE_SIZE = 25
+from sgu.core.web import download, is_htmx, or_404, page_of, vary_on_htmx
 
 
 @regulator_staff_required
@@ -48,19 +45,10 @@ def home(request):
 @regulator_staff_required
 @require_GET
 def returns(request):
-    qs = selectors.returned_cases()
-    ordering = ["updated_at", "id"]
-    cursor = request.GET.get("cursor") or None
-    try:
-        cases, next_cursor = keyset_page(qs, ordering, cursor, PAGE_SIZE)
-    except ValidationFailed as exc:
-        messages.error(request, exc.detail)
-        cases, next_cursor = keyset_page(qs, ordering, None, PAGE_SIZE)
-        cursor = None
+    cases, paging = page_of(request, selectors.returned_cases(), ["updated_at", "id"])
     context = {
         "cases": cases,
-        "next_cursor": next_cursor,
-        "cursor": cursor,
+        **paging,
         "now": timezone.now(),
         "nav": "returns",
     }
@@ -226,13 +214,6 @@ def email_receipt(request, code: str):
 # --- tracking tray ----------------------------------------------------------------------------
 
 
-def _query_without(params, *names) -> str:
-    q = params.copy()
-    for n in names:
-        q.pop(n, None)
-    return q.urlencode()
-
-
 @regulator_staff_required
 @require_GET
 def tray(request):
@@ -243,24 +224,13 @@ def tray(request):
     filters, ordering, errors = staff_tray.parse(request.GET)
     if errors and form is not None:
         form.apply_errors(ValidationFailed.of(errors.errors))
-    cursor = request.GET.get("cursor") or None
     qs = selectors.tray_rows(staff_tray.tray(filters, ordering))
-    try:
-        cases, next_cursor = keyset_page(qs, ordering, cursor, PAGE_SIZE)
-    except ValidationFailed as exc:
-        messages.error(request, exc.detail)
-        cases, next_cursor = keyset_page(qs, ordering, None, PAGE_SIZE)
-        cursor = None
-    query = _query_without(request.GET, "cursor")
-    following = request.GET.copy()
-    following["cursor"] = next_cursor or ""
+    cases, paging = page_of(request, qs, ordering)
     context = {
         "form": form,
         "cases": cases,
-        "cursor": cursor,
-        "next_cursor": next_cursor,
-        "next_query": following.urlencode(),
-        "query": query,
+        **paging,
+        "query": paging["plain_query"],  # what «Guardar vista» saves
         "filtered": bool(filters),
         "views": selectors.saved_tray_views(request.user),
         "save_form": SaveTrayViewForm(),

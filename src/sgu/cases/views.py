@@ -11,10 +11,9 @@ from sgu.accounts.decorators import citizen_required
 from sgu.cases import selectors, services
 from sgu.cases.forms import AttachmentForm, CaseForm, ClaimForm, RatingForm
 from sgu.cases.workflow import Action, Actor, State, allowed_actions
-from sgu.core.errors import Conflict, DomainError, ValidationFailed
-from sgu.core.pagination import keyset_page
+from sgu.core.errors import Conflict, DomainError
 from sgu.core.principal import Principal
-from sgu.core.web import download, format_local, is_htmx, or_404, send_file, vary_on_htmx
+from sgu.core.web import download, format_local, is_htmx, or_404, page_of, send_file, vary_on_htmx
 
 PAGE_SIZE = 20
 
@@ -29,18 +28,11 @@ def _by(request) -> Principal:
 @citizen_required
 @require_GET
 def case_list(request):
-    cursor = request.GET.get("cursor") or None
     qs = selectors.citizen_cases(request.user)
-    try:
-        cases, next_cursor = keyset_page(qs, ["-registered_at", "-id"], cursor, PAGE_SIZE)
-    except ValidationFailed as exc:
-        messages.error(request, exc.detail)
-        cases, next_cursor = keyset_page(qs, ["-registered_at", "-id"], None, PAGE_SIZE)
-        cursor = None
+    cases, paging = page_of(request, qs, ["-registered_at", "-id"], PAGE_SIZE)
     context = {
         "cases": cases,
-        "next_cursor": next_cursor,
-        "cursor": cursor,
+        **paging,
         "now": timezone.now(),
         "nav": "cases",
     }

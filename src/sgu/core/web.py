@@ -2,12 +2,16 @@
 
 from datetime import date, datetime
 
+from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from sgu.core.errors import NotFound
+from sgu.core.errors import NotFound, ValidationFailed
+from sgu.core.pagination import keyset_page
+
+PAGE_SIZE = 25
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -30,6 +34,31 @@ def or_404(fn, *args, **kwargs):
         return fn(*args, **kwargs)
     except NotFound as exc:
         raise Http404(exc.detail) from None
+
+
+def page_of(request: HttpRequest, qs, ordering: list[str], size: int | None = None):
+    """One keyset page of a web list, from the request's ?cursor=, and what its template needs
+    to page on: (rows, {cursor, next_cursor, next_query, plain_query}). A broken cursor (edited
+    or stale) shows the first page with the message, not an error page."""
+    size = size or PAGE_SIZE
+    cursor = request.GET.get("cursor") or None
+    try:
+        rows, next_cursor = keyset_page(qs, ordering, cursor, size)
+    except ValidationFailed as exc:
+        messages.error(request, exc.detail)
+        rows, next_cursor = keyset_page(qs, ordering, None, size)
+        cursor = None
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    plain_query = query.urlencode()
+    if next_cursor:
+        query["cursor"] = next_cursor
+    return rows, {
+        "cursor": cursor,
+        "next_cursor": next_cursor,
+        "next_query": query.urlencode(),
+        "plain_query": plain_query,
+    }
 
 
 def safe_next(request: HttpRequest, value: str | None, default: str) -> str:

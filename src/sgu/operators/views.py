@@ -10,10 +10,9 @@ from django.views.decorators.http import require_GET, require_POST
 from sgu.accounts.decorators import operator_staff_required
 from sgu.cases import selectors, services
 from sgu.cases.workflow import Action, Actor, allowed_actions
-from sgu.core.errors import Conflict, DomainError, ValidationFailed
-from sgu.core.pagination import keyset_page
+from sgu.core.errors import Conflict, DomainError
 from sgu.core.principal import Principal
-from sgu.core.web import download, is_htmx, or_404, vary_on_htmx
+from sgu.core.web import download, is_htmx, or_404, page_of, vary_on_htmx
 from sgu.operators.forms import (
     ClaimCodeForm,
     ClaimFilterForm,
@@ -21,8 +20,6 @@ from sgu.operators.forms import (
     SolutionForm,
     TrayFilterForm,
 )
-
-PAGE_SIZE = 25
 
 
 def _by(request) -> Principal:
@@ -38,23 +35,11 @@ def tray(request):
     filters = form.filters()
     qs = selectors.tray_rows(selectors.operator_tray(operator, now=now, **filters))
     ordering = form.ordering()
-    cursor = request.GET.get("cursor") or None
-    try:
-        cases, next_cursor = keyset_page(qs, ordering, cursor, PAGE_SIZE)
-    except ValidationFailed as exc:
-        messages.error(request, exc.detail)
-        cases, next_cursor = keyset_page(qs, ordering, None, PAGE_SIZE)
-        cursor = None
-    query = request.GET.copy()
-    query.pop("cursor", None)
-    if next_cursor:
-        query["cursor"] = next_cursor
+    cases, paging = page_of(request, qs, ordering)
     context = {
         "form": form,
         "cases": cases,
-        "next_cursor": next_cursor,
-        "next_query": query.urlencode(),
-        "cursor": cursor,
+        **paging,
         "filtered": any(v is not None for v in filters.values()),
         "now": now,
         "nav": "tray",
@@ -178,32 +163,19 @@ def _claims(request, *, failed: ClaimCodeForm | None = None, status: int = 200):
     now = timezone.now()
     form = ClaimFilterForm(request.GET)
     qs = selectors.operator_claims(operator, state=form.state_filter())
-    cursor = request.GET.get("cursor") or None
-    try:
-        claims, next_cursor = keyset_page(qs, form.ordering(), cursor, PAGE_SIZE)
-    except ValidationFailed as exc:
-        messages.error(request, exc.detail)
-        claims, next_cursor = keyset_page(qs, form.ordering(), None, PAGE_SIZE)
-        cursor = None
+    claims, paging = page_of(request, qs, form.ordering())
     if failed is not None and all(c.pk != failed.claim.pk for c in claims):
         claims.insert(0, failed.claim)
     rows = [
         (c, failed if failed is not None and failed.claim.pk == c.pk else ClaimCodeForm(claim=c))
         for c in claims
     ]
-    query = request.GET.copy()
-    query.pop("cursor", None)
-    here = query.urlencode()
-    if next_cursor:
-        query["cursor"] = next_cursor
     context = {
         "form": form,
         "rows": rows,
         "failed": failed,
-        "next_cursor": next_cursor,
-        "next_query": query.urlencode(),
-        "here_query": here,
-        "cursor": cursor,
+        **paging,
+        "here_query": paging["plain_query"],
         "now": now,
         "nav": "claims",
     }

@@ -15,9 +15,8 @@ from sgu.accounts.decorators import (
     role_required,
 )
 from sgu.accounts.models import Role
-from sgu.core.errors import Conflict, DomainError, ValidationFailed
-from sgu.core.pagination import keyset_page
-from sgu.core.web import is_htmx, or_404, vary_on_htmx
+from sgu.core.errors import Conflict, DomainError
+from sgu.core.web import is_htmx, or_404, page_of, vary_on_htmx
 from sgu.outages import export, selectors, services
 from sgu.outages.forms import (
     DATETIME_FORMAT,
@@ -28,32 +27,8 @@ from sgu.outages.forms import (
     WindowForm,
 )
 
-PAGE_SIZE = 25
-
 operator_admin_required = role_required(Role.OPERATOR_ADMIN)
 supervisor_required = role_required(Role.REGULATOR_SUPERVISOR)
-
-
-def _page(request, qs, ordering):
-    """One keyset page; a broken cursor goes back to the first page with a message."""
-    cursor = request.GET.get("cursor") or None
-    try:
-        rows, next_cursor = keyset_page(qs, ordering, cursor, PAGE_SIZE)
-    except ValidationFailed as exc:
-        messages.error(request, exc.detail)
-        rows, next_cursor = keyset_page(qs, ordering, None, PAGE_SIZE)
-        cursor = None
-    query = request.GET.copy()
-    query.pop("cursor", None)
-    plain_query = query.urlencode()
-    if next_cursor:
-        query["cursor"] = next_cursor
-    return rows, {
-        "cursor": cursor,
-        "next_cursor": next_cursor,
-        "next_query": query.urlencode(),
-        "plain_query": plain_query,
-    }
 
 
 # --- operator: attention points ---------------------------------------------------------------
@@ -136,7 +111,7 @@ def point_edit(request, pk: int):
 @require_GET
 def events(request):
     operator = request.user.operator
-    closed, page = _page(
+    closed, page = page_of(
         request, selectors.operator_closed_events(operator), ["-started_at", "-id"]
     )
     context = {"closed": closed, "nav": "outages", **page}
@@ -220,7 +195,7 @@ def event_close(request, pk: int):
 def regulator_events(request):
     form = EventFilterForm(request.GET)
     qs = selectors.regulator_events(form.filters())
-    rows, page = _page(request, qs, ["-started_at", "-id"])
+    rows, page = page_of(request, qs, ["-started_at", "-id"])
     context = {"form": form, "events": rows, "nav": "outages", **page}
     if is_htmx(request):
         return vary_on_htmx(render(request, "outages/regulator_events.html#event-rows", context))
@@ -266,7 +241,7 @@ def export_xlsx(request):
 @regulator_staff_required
 @require_GET
 def windows(request):
-    rows, page = _page(request, selectors.contingency_windows(), ["-starts_at", "-id"])
+    rows, page = page_of(request, selectors.contingency_windows(), ["-starts_at", "-id"])
     return render(
         request,
         "outages/windows.html",

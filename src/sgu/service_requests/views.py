@@ -14,46 +14,20 @@ from sgu.accounts.auth import principal_for_user
 from sgu.accounts.decorators import operator_staff_required, regulator_staff_required
 from sgu.core import export
 from sgu.core.calendar import LIMA, load_calendar
-from sgu.core.errors import DomainError, NotFound, PayloadTooLarge, ValidationFailed
-from sgu.core.pagination import keyset_page
+from sgu.core.errors import DomainError, NotFound, PayloadTooLarge
 from sgu.core.ratelimit import RateLimited, limit_by_ip
-from sgu.core.web import is_htmx, or_404, send_file, vary_on_htmx
+from sgu.core.web import is_htmx, or_404, page_of, send_file, vary_on_htmx
 from sgu.service_requests import exports, selectors, services
 from sgu.service_requests.forms import FilterForm, LookupForm, UploadForm
 from sgu.service_requests.ingest import config
 from sgu.service_requests.layout import COLUMNS
-
-PAGE_SIZE = 25
-
-
-def _page(request, qs, ordering):
-    """One keyset page; a broken cursor goes back to the first page with a message."""
-    cursor = request.GET.get("cursor") or None
-    try:
-        rows, next_cursor = keyset_page(qs, ordering, cursor, PAGE_SIZE)
-    except ValidationFailed as exc:
-        messages.error(request, exc.detail)
-        rows, next_cursor = keyset_page(qs, ordering, None, PAGE_SIZE)
-        cursor = None
-    query = request.GET.copy()
-    query.pop("cursor", None)
-    plain_query = query.urlencode()
-    if next_cursor:
-        query["cursor"] = next_cursor
-    return rows, {
-        "cursor": cursor,
-        "next_cursor": next_cursor,
-        "next_query": query.urlencode(),
-        "plain_query": plain_query,
-    }
-
 
 # --- operator ---------------------------------------------------------------------------------
 
 
 def _batches_page(request, form: UploadForm, status: int = 200) -> HttpResponse:
     operator = request.user.operator
-    rows, page = _page(request, selectors.operator_batches(operator), ["-uploaded_at", "-id"])
+    rows, page = page_of(request, selectors.operator_batches(operator), ["-uploaded_at", "-id"])
     context = {
         "form": form,
         "batches": rows,
@@ -278,7 +252,7 @@ def _alert(name: str) -> dict:
 def alert_list(request, alert: str):
     spec = _alert(alert)
     form = FilterForm(request.GET)
-    rows, page = _page(request, spec["query"](form.filters()), spec["ordering"])
+    rows, page = page_of(request, spec["query"](form.filters()), spec["ordering"])
     if alert == "migraciones-sin-respuesta":
         cal = load_calendar()
         for r in rows:
@@ -317,7 +291,7 @@ def alert_export(request, alert: str, fmt: str):
 @require_GET
 def days(request):
     form = FilterForm(request.GET, days=True)
-    rows, page = _page(request, selectors.daily_reports(form.filters()), ["-report_date", "-id"])
+    rows, page = page_of(request, selectors.daily_reports(form.filters()), ["-report_date", "-id"])
     context = {
         "form": form,
         "rows": rows,

@@ -10,16 +10,14 @@ from sgu.accounts.auth import principal_for_user
 from sgu.accounts.decorators import regulator_staff_required, role_required
 from sgu.accounts.models import Role
 from sgu.core.calendar import LIMA
-from sgu.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
+from sgu.core.errors import Conflict, DomainError, Forbidden
 from sgu.core.export import csv_response
-from sgu.core.pagination import keyset_page
 from sgu.core.ratelimit import RateLimited
-from sgu.core.web import is_htmx, or_404, vary_on_htmx
+from sgu.core.web import is_htmx, or_404, page_of, vary_on_htmx
 from sgu.suggestions import exports, selectors, services
 from sgu.suggestions.forms import ActionForm, AnswerForm, FilterForm, RouteForm, SuggestionForm
 from sgu.suggestions.models import SuggestionChannel
 
-PAGE_SIZE = 25
 SESSION_KEY = "suggestion_sent"
 
 supervisor_required = role_required(Role.REGULATOR_SUPERVISOR)
@@ -80,23 +78,11 @@ def sent(request):
 def staff_list(request):
     form = FilterForm(request.GET)
     qs = selectors.staff_list(request.user, form.filters())
-    cursor = request.GET.get("cursor") or None
-    try:
-        rows, next_cursor = keyset_page(qs, ["-received_at", "-id"], cursor, PAGE_SIZE)
-    except ValidationFailed as exc:
-        messages.error(request, exc.detail)
-        rows, next_cursor = keyset_page(qs, ["-received_at", "-id"], None, PAGE_SIZE)
-        cursor = None
-    query = request.GET.copy()
-    query.pop("cursor", None)
-    if next_cursor:
-        query["cursor"] = next_cursor
+    rows, paging = page_of(request, qs, ["-received_at", "-id"])
     context = {
         "form": form,
         "suggestions": rows,
-        "cursor": cursor,
-        "next_cursor": next_cursor,
-        "next_query": query.urlencode(),
+        **paging,
         "nav": "suggestions",
     }
     if is_htmx(request):
