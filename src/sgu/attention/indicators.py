@@ -3,17 +3,7 @@ definition (shown next to each figure on the page and in docs/attention.md). Mon
 calendar months in America/Lima. Changing how a figure is computed means a new version here
 and there."""
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Indicator:
-    key: str
-    name: str
-    unit: str
-    version: str
-    definition: str
-
+from sgu.reporting.indicators import Indicator  # the same shape as the statistics' ones
 
 CRITICALITIES = ("ALTO", "MEDIO", "BAJO")
 
