@@ -32,7 +32,7 @@ from sgu.attention.workflow import HopAction, HopState, allowed_actions
 from sgu.core.errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
 from sgu.core.export import csv_response
 from sgu.core.ratelimit import RateLimited, limit_by_ip
-from sgu.core.web import is_htmx, or_404, page_of, period_from, vary_on_htmx
+from sgu.core.web import is_htmx, or_404, page_of, period_from, refused_page, vary_on_htmx
 
 supervisor_required = role_required(Role.REGULATOR_SUPERVISOR)
 
@@ -511,9 +511,7 @@ def survey_by_token(request, token: str):
     try:
         limit_by_ip(request, "survey", limit=30, window=60)
     except RateLimited as exc:
-        response = render(request, "core/429.html", {"detail": exc.detail}, status=429)
-        response["Retry-After"] = str(exc.retry_after)
-        return response
+        return refused_page(request, exc)
     return _survey(request, or_404(services.survey_for_token, token), via="LINK")
 
 

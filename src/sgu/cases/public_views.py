@@ -11,6 +11,7 @@ from sgu.cases.workflow import State
 from sgu.core.errors import DomainError, NotFound
 from sgu.core.forms import ServiceForm
 from sgu.core.ratelimit import RateLimited
+from sgu.core.web import refused_page
 
 TEMPLATE = "cases/public_status.html"
 
@@ -46,14 +47,9 @@ def case_status(request):
             # Found: the document is not kept on the page (shared computers).
             form = CaseLookupForm(initial={"code": found.code})
         except RateLimited as exc:
-            response = render(
-                request,
-                TEMPLATE,
-                {"form": form, "limited": exc.detail, "nav": "case_status"},
-                status=429,
+            return refused_page(
+                request, exc, TEMPLATE, {"form": form, "limited": exc.detail, "nav": "case_status"}
             )
-            response["Retry-After"] = str(exc.retry_after)
-            return response
         except NotFound as exc:
             form.add_error(None, exc.detail)
             status = 404

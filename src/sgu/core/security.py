@@ -8,10 +8,10 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 
 from sgu.core.errors import PROBLEM_CONTENT_TYPE, problem
 from sgu.core.ratelimit import RateLimited, client_ip, hit
+from sgu.core.web import refused_page
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -97,15 +97,14 @@ class RateLimitMiddleware:
             hit(f"api:key:{credential}", limit=limit, window=window)
 
     def _refuse(self, request: HttpRequest, exc: RateLimited) -> HttpResponse:
-        if request.path.startswith("/api/"):
-            response = JsonResponse(
-                problem(429, exc.title, exc.detail),
-                status=429,
-                content_type=PROBLEM_CONTENT_TYPE,
-                json_dumps_params={"ensure_ascii": False},
-            )
-        else:
-            response = render(request, "core/429.html", {"detail": exc.detail}, status=429)
+        if not request.path.startswith("/api/"):
+            return refused_page(request, exc)
+        response = JsonResponse(
+            problem(429, exc.title, exc.detail),
+            status=429,
+            content_type=PROBLEM_CONTENT_TYPE,
+            json_dumps_params={"ensure_ascii": False},
+        )
         response["Retry-After"] = str(exc.retry_after)
         return response
 

@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -59,6 +60,16 @@ def page_of(request: HttpRequest, qs, ordering: list[str], size: int | None = No
         "next_query": query.urlencode(),
         "plain_query": plain_query,
     }
+
+
+def refused_page(request: HttpRequest, exc, template: str = "core/429.html", context=None):
+    """What a person sees when a rate limit refuses them (`exc`: core.ratelimit.RateLimited):
+    429 with Retry-After; a form page passes its template and context to say it in place."""
+    if context is None:
+        context = {"detail": exc.detail}
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def safe_next(request: HttpRequest, value: str | None, default: str) -> str:

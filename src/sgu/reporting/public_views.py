@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from sgu.core.errors import ValidationFailed
 from sgu.core.ratelimit import RateLimited, limit_by_ip
+from sgu.core.web import refused_page
 from sgu.reporting import public
 from sgu.reporting.public_api import open_data_url
 
@@ -22,9 +23,7 @@ def indicators(request):
             limit, window = limits["public"]
             limit_by_ip(request, "public-indicators-page", limit=limit, window=window)
     except RateLimited as exc:
-        response = render(request, "core/429.html", {"detail": exc.detail}, status=429)
-        response["Retry-After"] = str(exc.retry_after)
-        return response
+        return refused_page(request, exc)
     now = timezone.now()
     current = public.current_period(now)
     context = {

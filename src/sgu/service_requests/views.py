@@ -16,7 +16,7 @@ from sgu.core import export
 from sgu.core.calendar import LIMA, load_calendar
 from sgu.core.errors import DomainError, NotFound, PayloadTooLarge
 from sgu.core.ratelimit import RateLimited, limit_by_ip
-from sgu.core.web import is_htmx, or_404, page_of, send_file, vary_on_htmx
+from sgu.core.web import is_htmx, or_404, page_of, refused_page, send_file, vary_on_htmx
 from sgu.service_requests import exports, selectors, services
 from sgu.service_requests.forms import FilterForm, LookupForm, UploadForm
 from sgu.service_requests.ingest import config
@@ -173,14 +173,12 @@ def lookup(request):
                 form.value("request_code"), form.value("document_number")
             )
         except RateLimited as exc:
-            response = render(
+            return refused_page(
                 request,
+                exc,
                 "service_requests/lookup.html",
                 {"form": form, "limited": exc.detail, "nav": "lookup"},
-                status=429,
             )
-            response["Retry-After"] = str(exc.retry_after)
-            return response
         except NotFound as exc:
             form.add_error(None, exc.detail)
             status = 404

@@ -13,7 +13,7 @@ from sgu.core.calendar import LIMA
 from sgu.core.errors import Conflict, DomainError, Forbidden
 from sgu.core.export import csv_response
 from sgu.core.ratelimit import RateLimited
-from sgu.core.web import is_htmx, or_404, page_of, vary_on_htmx
+from sgu.core.web import is_htmx, or_404, page_of, refused_page, vary_on_htmx
 from sgu.suggestions import exports, selectors, services
 from sgu.suggestions.forms import ActionForm, AnswerForm, FilterForm, RouteForm, SuggestionForm
 from sgu.suggestions.models import SuggestionChannel
@@ -38,14 +38,12 @@ def send(request):
                 data=form.suggestion_input(), channel=SuggestionChannel.WEB, citizen=citizen
             )
         except RateLimited as exc:
-            response = render(
+            return refused_page(
                 request,
+                exc,
                 "suggestions/send.html",
                 {"form": form, "limited": exc.detail, "nav": "suggestions"},
-                status=429,
             )
-            response["Retry-After"] = str(exc.retry_after)
-            return response
         except DomainError as exc:
             form.apply_errors(exc)
         else:
