@@ -174,8 +174,9 @@ def _labels() -> dict[str, dict]:
     """(key, label) of each dimension's values, by the ids in FINE (small catalog reads)."""
     from sgu.catalog.models import Office, Operator, Subcategory
 
-    subs = Subcategory.objects.values_list("id", "code", "name", "category__code", "category__name")
-    subs = list(subs)
+    subs = list(
+        Subcategory.objects.values_list("id", "code", "name", "category__code", "category__name")
+    )
     return {
         "operadora": {i: (c, n) for i, c, n in Operator.objects.values_list("id", "code", "name")},
         "categoria": {i: (cc, cn) for i, _c, _n, cc, cn in subs},
