@@ -9,7 +9,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from sgu.core.management.commands.load_demo import DEMO_TOTP_SECRET, demo_accounts
+from sgu.site.management.commands.load_demo import DEMO_TOTP_SECRET, demo_accounts
 
 
 def _interrupt(signum, frame):
