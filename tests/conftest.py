@@ -3,14 +3,17 @@
 import email
 import email.policy
 import json
+import os
 import socket
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from unittest import mock
 
 import hypothesis
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from django.test import Client
@@ -28,6 +31,52 @@ hypothesis.settings.register_profile(
     "sgu", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
 )
 hypothesis.settings.load_profile("sgu")
+
+
+# --- the clock ---------------------------------------------------------------------------
+#
+# Time is an input: no test may pass or fail by the hour the suite runs. Every test runs with
+# the clock stopped at one Lima instant — by default a plain Wednesday morning, or the one
+# `SGU_TEST_NOW` names (.ci/run replays the time-sensitive tests at a Saturday evening, the
+# cut-off, a holiday, New Year…). `SGU_TEST_NON_WORKING` names days the administrator has
+# declared non-working (CalendarDay rows) in every test that has a database.
+# The clock does not tick: a test that needs time to pass moves it (`clock.shift(...)`).
+
+DEFAULT_NOW = "2026-11-25T10:00:00"  # Wednesday, a business day, before the 17:00 cut-off
+
+
+def pinned_now() -> datetime:
+    from sgu.core.calendar import LIMA
+
+    value = datetime.fromisoformat(os.environ.get("SGU_TEST_NOW") or DEFAULT_NOW)
+    return value if value.tzinfo else value.replace(tzinfo=LIMA)
+
+
+def declared_non_working_days() -> list[date]:
+    raw = os.environ.get("SGU_TEST_NON_WORKING", "")
+    return [date.fromisoformat(d.strip()) for d in raw.split(",") if d.strip()]
+
+
+@pytest.fixture(autouse=True)
+def clock(request):
+    """The one clock of the suite (time-machine); the traveller lets a test move it."""
+    with time_machine.travel(pinned_now(), tick=False) as traveller:
+        days = declared_non_working_days()
+        # A django_db marker has set the database up already (pytest-django's own autouse
+        # fixture runs first); a db fixture is set up here, before the rows are written.
+        has_db = request.node.get_closest_marker("django_db") is not None
+        for name in ("transactional_db", "db"):
+            if days and not has_db and name in request.fixturenames:
+                request.getfixturevalue(name)
+                has_db = True
+        if days and has_db:
+            from sgu.core.models import CalendarDay
+
+            for day in days:
+                CalendarDay.objects.get_or_create(
+                    date=day, defaults={"reason": "Día no laborable decretado (pruebas)"}
+                )
+        yield traveller
 
 
 # --- every test ---------------------------------------------------------------------------

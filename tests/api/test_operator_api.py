@@ -83,12 +83,16 @@ def test_given_a_case_past_its_plazo_when_filtering_overdue_then_it_alone_is_ove
     assert items[late.code]["overdue"] is True and items[on_time.code]["overdue"] is False
 
 
-def test_given_updated_since_when_listing_then_only_cases_changed_since_by_update_order(claro_api):
+def test_given_updated_since_when_listing_then_only_cases_changed_since_by_update_order(
+    claro_api, clock
+):
     untouched = claro_case()
     touched_later = claro_case()
     touched_first = claro_case()
+    clock.shift(timedelta(seconds=1))
     since = timezone.now()
     acknowledge(touched_first)
+    clock.shift(timedelta(seconds=1))
     acknowledge(touched_later)
 
     response = claro_api.get(TRAY + "?" + urlencode({"updated_since": since.isoformat()}))

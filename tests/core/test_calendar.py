@@ -462,6 +462,32 @@ def test_business_days_between(start, end, expected):
     assert PLAIN.business_days_between(start, end) == expected
 
 
+# Received the next business day (after the cut-off, on a weekend or holiday) and answered
+# at once: the answer's Lima day is before the received day, and it took 0 days, never -1.
+@pytest.mark.parametrize(
+    ("arrived", "answered", "expected"),
+    [
+        (lima(2026, 12, 5, 18, 13), lima(2026, 12, 5, 18, 40), 0),  # Saturday evening
+        (lima(2026, 11, 30, 17, 0), lima(2026, 11, 30, 17, 30), 0),  # Monday at the cut-off
+        (lima(2026, 12, 4, 16, 59, 59), lima(2026, 12, 4, 17, 5), 0),  # Friday before it
+        (lima(2026, 12, 8, 10), lima(2026, 12, 8, 11), 0),  # national holiday
+        (lima(2026, 12, 31, 23, 59, 59), lima(2027, 1, 1, 0, 0, 1), 0),  # across New Year
+        (lima(2026, 12, 4, 16, 59, 59), lima(2026, 12, 7, 9), 1),  # Friday → Monday
+        (lima(2026, 12, 31, 10), lima(2027, 1, 4, 9), 1),  # Thursday → Monday, 1 Jan between
+    ],
+)
+def test_business_days_taken_is_never_negative(arrived, answered, expected):
+    assert PLAIN.business_days_taken(PLAIN.received_day(arrived), answered) == expected
+
+
+def test_business_days_taken_on_a_declared_non_working_day():
+    decreed = BusinessCalendar(non_working={date(2026, 12, 7): "Día no laborable"}, working={})
+    received_on = decreed.received_day(lima(2026, 12, 4, 17, 30))
+    assert received_on == date(2026, 12, 10)  # Mon 7 decreed, Tue 8 and Wed 9 holidays
+    assert decreed.business_days_taken(received_on, lima(2026, 12, 7, 12)) == 0
+    assert decreed.business_days_taken(received_on, lima(2026, 12, 11, 12)) == 1
+
+
 @pytest.mark.parametrize(
     ("a", "b", "hours"),
     [

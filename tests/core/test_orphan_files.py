@@ -1,6 +1,7 @@
 """Files stored by a transaction that never committed are removed by the scheduler's sweep,
 once old enough; files that a row names are never touched."""
 
+import os
 from datetime import timedelta
 from unittest import mock
 
@@ -23,12 +24,20 @@ def stored(directory: str) -> list[str]:
     return sorted(_files_under(directory))
 
 
+def written_now(names: list[str]) -> None:
+    """The disk stamps files with the machine's clock; the suite's clock is pinned."""
+    stamp = timezone.now().timestamp()
+    for name in names:
+        os.utime(default_storage.path(name), (stamp, stamp))
+
+
 def test_a_registration_that_fails_after_storing_its_evidence_leaves_nothing_for_long(citizen):
     failing = mock.patch("sgu.cases.services.queue_email", side_effect=RuntimeError("caída"))
     with failing, pytest.raises(RuntimeError), transaction.atomic():
         register_case(citizen, attachments=[png_upload()])
     assert Attachment.objects.count() == 0
     assert len(stored("attachments")) == 1  # written before the rollback
+    written_now(stored("attachments"))
 
     assert sweep_all() == 0  # within the grace period: a transaction might still commit it
     assert sweep_all(now=timezone.now() + timedelta(hours=2)) == 1

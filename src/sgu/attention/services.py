@@ -130,10 +130,6 @@ def _locked(hop: Escalation) -> Escalation:
     )
 
 
-def _working_days(received_on, answered_at: datetime) -> int:
-    return load_calendar().business_days_between(received_on, answered_at.astimezone(LIMA).date())
-
-
 # --- consultas -----------------------------------------------------------------------------
 
 
@@ -471,7 +467,7 @@ def answer_escalation(
     hop.answered_by = user
     hop.answered_at = now
     hop.answer_level = 3 if answered_above else hop.level
-    hop.response_business_days = _working_days(hop.received_on, now)
+    hop.response_business_days = load_calendar().business_days_taken(hop.received_on, now)
     hop.on_time = now <= hop.due_at
     _move(
         hop,

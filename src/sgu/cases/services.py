@@ -432,9 +432,7 @@ def record_solution(
     on_time = case.due_at is not None and now <= case.due_at
     response_days = None
     if case.received_on is not None:
-        response_days = max(
-            0, load_calendar().business_days_between(case.received_on, timezone.localdate(now))
-        )
+        response_days = load_calendar().business_days_taken(case.received_on, now)
     _move(case, Action.ANSWER, by, now, data={"outcome": data.outcome, "on_time": on_time})
     Solution.objects.create(
         case=case,

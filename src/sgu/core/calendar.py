@@ -351,6 +351,15 @@ class BusinessCalendar:
             count += self.is_business_day(d) - (d.weekday() < 5)
         return count
 
+    def business_days_taken(self, received_on: date, answered_at: datetime) -> int:
+        """Business days an answer took: from the received day to the Lima day of the answer.
+
+        Never negative: something received after the cut-off (or on a non-working day) counts
+        as received on the next business day, so an answer given that same evening, weekend
+        or holiday is earlier than its received day and took 0 days, not -1.
+        """
+        return max(0, self.business_days_between(received_on, answered_at.astimezone(LIMA).date()))
+
     def _exceptions(self, start: date, end: date) -> set[date]:
         """The days in (start, end] that may not follow the Monday–Friday rule."""
         days = {d for d in (*self.working, *self.non_working) if start < d <= end}

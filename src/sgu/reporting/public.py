@@ -373,6 +373,9 @@ def open_data_stream(period: Period) -> Iterator[bytes]:
                 data = chunk.encode("utf-8")
                 out.write(data)
                 yield data
+        # Stamped with the platform's clock (the one fresh_open_data reads), not the disk's.
+        stamp = timezone.now().timestamp()
+        os.utime(tmp, (stamp, stamp))
         os.replace(tmp, path)
         complete = True
     finally:
