@@ -9,10 +9,10 @@ What it does (see docs/benchmarks.md, "Bandeja a 10 millones"):
    (citizens, cases, solutions, ratings, claims) and remembers their definitions.
 3. Streams, through COPY on four connections at once, M citizens and N cases in registration
    order over ~24 months ending now, with their solutions, ratings and claims:
-   operators by market share (DOMAIN §9), subcategories of the catalog with a skewed mix,
+   operators by market share (mobile lines), subcategories of the catalog with a skewed mix,
    channels (mostly WEB, some APP, PRESENCIAL and TELEFONICO at an office by its agent),
    plazos computed by the real business calendar (received day, due date and its
-   explanation), states that follow the life cycle of DOMAIN §6 as seen from "now" (old
+   explanation), states that follow the case life cycle (cases/workflow.py) as seen from "now" (old
    months answered, rated or closed; recent ones open; some overdue, a few returned; claims
    from overdue cases and unsatisfied ratings), response times in business days.
 4. Adds the RETURN timeline events of the returned cases (the review tray shows them), sets
@@ -47,7 +47,7 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/sgu_bench10m"
 
 BIG_TABLES = ["accounts_user", "cases_case", "cases_solution", "cases_rating", "cases_claim"]
 
-# Complaints roughly follow market size (mobile lines, June 2025, DOMAIN §9).
+# Complaints roughly follow market size: millions of mobile lines in June 2025.
 OPERATOR_SHARE = {"CLARO": 13.0, "MOVISTAR": 10.7, "BITEL": 10.1, "ENTEL": 9.7}
 # The catalog's problems are not equally frequent: billing, coverage and top-ups lead.
 SUBCATEGORY_WEIGHT = {

@@ -299,8 +299,8 @@ def run_user(port, path, cookie, htmx, pick, s, seed, think, start, end, out, fo
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
                 body, status = b"", 599
         t1 = time.monotonic()
-        if t0 >= start:
-            out.append((label, t1 - t0, status, url))
+        # Warm-up answers too (measured=False): a phase with an error anywhere gives no figure.
+        out.append((label, t1 - t0, status, url, t0 >= start))
         m = CURSOR_RE.search(body.decode("utf-8", "replace")) if status == 200 else None
         next_cursor = (m.group(1) or m.group(2)) if m else None
         if think:
@@ -344,12 +344,17 @@ def run_phase(name, port, server_pid, cookies, args, s) -> dict:
         t.join()
     window = b["total"] - a["total"]
     ours = {*b["server"], *b["postgres"], os.getpid()}
+    statuses: dict[int, int] = {}
+    for x in out:
+        statuses[x[2]] = statuses.get(x[2], 0) + 1
+    errors = [x for x in out if x[2] != 200]
+    out = [x for x in out if x[4]]  # the measured window
     lat = sorted(x[1] for x in out)
     by_kind: dict[str, list[float]] = {}
-    for label, dt, _status, _url in out:
+    for label, dt, _status, _url, _measured in out:
         by_kind.setdefault(label, []).append(dt)
-    errors = [x for x in out if x[2] != 200]
     return {
+        "statuses": statuses,
         "phase": name,
         "n": len(out),
         "rate": len(out) / args.duration,
@@ -479,8 +484,8 @@ def main(argv: list[str] | None = None) -> int:
     if row:
         data = row[0] if isinstance(row[0], dict) else json.loads(row[0])
     var_dir = tempfile.mkdtemp(prefix="sgu-tray-")
+    # Rate limits on, set explicitly high: the 20 users all come from 127.0.0.1.
     env = intake.server_env(args.database_url, var_dir)
-    env["SGU_RATE_LIMITS"] = "0"  # 20 people behind one address would be throttled
     port = port_from(args)
     server = start_gunicorn(port, env, args.threads)
     results = []
@@ -493,6 +498,8 @@ def main(argv: list[str] | None = None) -> int:
                 intake.wait_for_quiet(args.wait_idle)
             print(f"· fase {phase}: {args.users} usuarios, {args.duration:g} s…", flush=True)
             r = run_phase(phase, port, server.pid, cookies, args, s)
+            where = "; ".join(f"{st} {url}" for st, url in r["error_sample"])
+            intake.refuse_errors(f"la fase {phase}", r["statuses"], {200}, where)
             print(
                 f"  {r['n']} solicitudes, {r['rate']:.1f}/s, p50 {r['p50']:.1f} ms, "
                 f"p95 {r['p95']:.1f} ms, p99 {r['p99']:.1f} ms, errores {r['errors']} "

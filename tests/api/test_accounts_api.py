@@ -1,4 +1,4 @@
-"""Accounts API (API.md "Accounts"): registration, email confirmation, bearer tokens."""
+"""Accounts API (docs/api.md "Accounts"): registration, email confirmation, bearer tokens."""
 
 import hashlib
 import json

@@ -1,4 +1,4 @@
-"""Evidence attachments and the citizen's rating (API.md "Cases — citizen")."""
+"""Evidence attachments and the citizen's rating (docs/api.md "Cases — citizen")."""
 
 import hashlib
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""Citizen cases API (API.md "Cases — citizen"): create, idempotency, bad input, listing."""
+"""Citizen cases API (docs/api.md "Cases — citizen"): create, idempotency, bad input, listing."""
 
 import re
 from datetime import datetime, timedelta

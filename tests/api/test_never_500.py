@@ -1,4 +1,4 @@
-"""Bad input never becomes a 500 (API.md "Conventions"): arbitrary JSON thrown at the
+"""Bad input never becomes a 500 (docs/api.md "Conventions"): arbitrary JSON thrown at the
 creating endpoints gets 2xx or a 4xx problem+json in Spanish."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Operators' API with an API key (API.md "Operators"): the tray, acknowledge, answer."""
+"""Operators' API with an API key (docs/api.md "Operators"): the tray, acknowledge, answer."""
 
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode

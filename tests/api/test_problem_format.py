@@ -1,4 +1,4 @@
-"""Every error under /api/ is RFC 9457 problem+json in Spanish (API.md "Conventions")."""
+"""Every error under /api/ is RFC 9457 problem+json in Spanish (docs/api.md "Conventions")."""
 
 import pytest
 from django.test import Client

@@ -1,5 +1,6 @@
 """Concurrent writers on PostgreSQL: correlative codes never repeat, and of two agents acting
-on the same case at once exactly one wins (DESIGN: row locks, one transaction per use case)."""
+on the same case at once exactly one wins (docs/architecture.md: row locks, one transaction per
+use case)."""
 
 import threading
 from collections.abc import Callable

@@ -52,7 +52,7 @@ EVERY = list(itertools.product(Action.values, State.values, Actor.values))
 
 
 def test_given_the_published_contract_then_states_and_actors_are_its_enumerations():
-    # API.md "Enumerations": clients switch on these strings.
+    # docs/api.md, "Enumeraciones": clients switch on these strings.
     assert State.values == [
         "REGISTERED",
         "FORWARDED",

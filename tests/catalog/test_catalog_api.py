@@ -1,4 +1,4 @@
-"""Catalog API (API.md "Catalog"): public, the shape the operators' and app's clients parse."""
+"""Catalog API (docs/api.md "Catalog"): public, the shape the operators' and app's clients parse."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""The inoperatividad register through the operators' API (API.md): correlative numbers, one
+"""The inoperatividad register through the operators' API (docs/api.md): correlative numbers, one
 open event per (attention point, procedure type), closing, isolation between operators,
 problem+json in Spanish, and the regulator's view."""
 

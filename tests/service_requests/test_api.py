@@ -1,4 +1,4 @@
-"""The operators' API for daily reports (API.md): 202 {id, state}, the batch's state with its
+"""The operators' API for daily reports (docs/api.md): 202 {id, state}, the batch's state with its
 errors, the error CSV, JSON rows, and isolation between operators."""
 
 import csv
