@@ -195,6 +195,7 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 def _mount() -> None:
     from sgu.accounts.api import router as accounts_router
     from sgu.attention.api import router as attention_router
+    from sgu.cases.account_api import router as account_cases_router
     from sgu.cases.api import router as cases_router
     from sgu.cases.public_api import router as public_cases_router
     from sgu.cases.staff_api import router as staff_router
@@ -206,6 +207,7 @@ def _mount() -> None:
     from sgu.suggestions.api import router as suggestions_router
 
     api.add_router("", accounts_router)
+    api.add_router("", account_cases_router)  # /accounts/verify-email (forwards waiting cases)
     api.add_router("/catalog", catalog_router)
     api.add_router("/cases", cases_router)
     api.add_router("/operator", operators_router)

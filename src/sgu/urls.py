@@ -1,8 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from sgu.accounts import urls as accounts_urls
 from sgu.api import api
+from sgu.cases import account_urls as cases_account_urls
 from sgu.core import views as core_views
+
+# /cuenta/: the accounts' pages and the two the cases app serves there (confirming the email
+# forwards the waiting cases; a citizen's data download includes their cases), one namespace.
+account_pages = accounts_urls.urlpatterns + cases_account_urls.urlpatterns
 
 admin.site.site_header = "SGU — administración del regulador"
 admin.site.site_title = "SGU"
@@ -15,7 +21,7 @@ urlpatterns = [
     path("admin/login/", core_views.admin_login),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("cuenta/", include("sgu.accounts.urls")),
+    path("cuenta/", include((account_pages, "accounts"))),
     path("casos/", include("sgu.cases.urls")),
     path("operadora/", include("sgu.operators.urls")),
     path("regulador/estadisticas/", include("sgu.reporting.urls")),

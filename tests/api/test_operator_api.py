@@ -267,7 +267,9 @@ def test_given_an_answered_case_when_answered_again_then_409_and_the_first_answe
     assert Solution.objects.count() == 1
 
 
-TOMORROW = (timezone.localdate() + timedelta(days=1)).isoformat()
+def tomorrow() -> str:
+    """Read when the test runs, on the suite's pinned clock (not when the module loads)."""
+    return (timezone.localdate() + timedelta(days=1)).isoformat()
 
 
 @pytest.mark.parametrize(
@@ -324,7 +326,7 @@ def test_given_tomorrow_as_execution_date_when_recorded_then_422(claro_api):
     case = claro_case()
 
     body = problem_of(
-        claro_api.post(f"{TRAY}/{case.code}/solution", solution_payload(executed_at=TOMORROW)),
+        claro_api.post(f"{TRAY}/{case.code}/solution", solution_payload(executed_at=tomorrow())),
         422,
     )
 

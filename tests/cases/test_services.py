@@ -246,7 +246,7 @@ def test_given_a_case_registered_before_confirming_when_confirmed_then_plazo_run
     mail = OutboundEmail.objects.get(to=citizen.email, template="confirm_email")
     token = re.search(r"/cuenta/confirmar/([^/\s]+)/", mail.body_text).group(1)
 
-    accounts.confirm_email(token=token, now=lima(2026, 3, 17, 9, 0))  # Tuesday morning
+    services.confirm_email(token=token, now=lima(2026, 3, 17, 9, 0))  # Tuesday morning
 
     case.refresh_from_db()
     assert case.state == "FORWARDED"
@@ -271,7 +271,7 @@ def test_given_two_waiting_cases_when_the_email_is_confirmed_then_both_are_forwa
         OutboundEmail.objects.get(template="confirm_email").body_text,
     ).group(1)
 
-    accounts.confirm_email(token=token)
+    services.confirm_email(token=token)
 
     for case in cases:
         case.refresh_from_db()
@@ -294,12 +294,12 @@ def test_given_an_already_confirmed_citizen_when_a_second_token_is_used_then_not
     )
     assert len(tokens) == 2
     case = make_case(citizen)
-    accounts.confirm_email(token=tokens[0])
+    services.confirm_email(token=tokens[0])
     case.refresh_from_db()
     forwarded_at = case.forwarded_at
 
     with NothingWritten():
-        accounts.confirm_email(token=tokens[1])
+        services.confirm_email(token=tokens[1])
 
     case.refresh_from_db()
     assert case.forwarded_at == forwarded_at

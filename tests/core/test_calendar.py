@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 
+from conftest import declared_non_working_days
 from sgu.core.calendar import (
     BUSINESS_DAYS,
     BUSINESS_HOURS,
@@ -588,7 +589,8 @@ def test_load_calendar_reads_calendar_days(settings, django_assert_num_queries):
     with django_assert_num_queries(1):
         cal = load_calendar()
 
-    assert cal.non_working == {date(2026, 7, 27): "DS 001-2026-PCM"}
+    decreed_by_the_run = {d: cal.non_working[d] for d in declared_non_working_days()}
+    assert cal.non_working == {date(2026, 7, 27): "DS 001-2026-PCM", **decreed_by_the_run}
     assert cal.working == {date(2026, 4, 11): "recuperación"}
     assert (cal.cutoff, cal.opens, cal.closes) == (time(16), time(9), time(18))
     assert cal.non_business_reason(date(2026, 7, 27)) == "día no laborable: DS 001-2026-PCM"

@@ -27,14 +27,6 @@ class AccountOut(Schema):
     email_verified: bool
 
 
-class VerifyIn(Schema):
-    token: str = Field(max_length=200)
-
-
-class VerifyOut(Schema):
-    email_verified: bool
-
-
 class TokenIn(Schema):
     email: str = Field(max_length=254)
     password: str = Field(max_length=128)
@@ -68,16 +60,6 @@ def register(request, payload: AccountIn):
 
     # Anonymous: one scope for every registration (clients send a random key, e.g. a UUID).
     return Status(*run_idempotent(request, "accounts:register", create))
-
-
-@router.post(
-    "/accounts/verify-email",
-    response={200: VerifyOut, 422: Problem},
-    summary="Confirmar el correo con el token recibido",
-)
-def verify_email(request, payload: VerifyIn):
-    services.confirm_email(token=payload.token)
-    return {"email_verified": True}
 
 
 @router.post(

@@ -4,8 +4,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
 from sgu.accounts import selectors
-from sgu.cases.workflow import Actor
-from sgu.core.principal import Principal
+from sgu.core.principal import Actor, Principal
 
 
 def principal_for_user(user) -> Principal:

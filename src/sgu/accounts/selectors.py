@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from sgu.accounts.models import ApiToken, OperatorApiKey, TwoFactorDevice, User
 from sgu.accounts.services import LAST_USED_EVERY, token_hash, touch_last_used
+from sgu.core.calendar import iso
 
 
 def _stale(last_used_at: datetime | None, now: datetime) -> bool:
@@ -61,132 +62,39 @@ def operator_keys(operator) -> list[OperatorApiKey]:
     return list(OperatorApiKey.objects.filter(operator=operator).order_by("-created_at", "-id"))
 
 
-def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def personal_data(user: User) -> dict:
-    """Everything the platform keeps about a citizen, for them to download (Ley 29733):
-    profile, consent, cases with their timeline (never the internal notes), answers,
-    ratings, claims and the attachments' metadata. Only this person's rows."""
+    """What the accounts keep about a person (Ley 29733): profile, consent and correction
+    requests. The whole download, cases included, is cases.selectors.personal_data."""
     from sgu.accounts.models import CorrectionRequest
-    from sgu.cases.selectors import citizen_cases
 
-    cases = (
-        citizen_cases(user)
-        .select_related("claim", "subcategory__category__service")
-        .prefetch_related("attachments", "events")
-    )
-    out_cases = []
-    for case in cases:
-        solution = getattr(case, "solution", None)
-        rating = getattr(case, "rating", None)
-        claim = getattr(case, "claim", None)
-        out_cases.append(
-            {
-                "code": case.code,
-                "operator": case.operator.name,
-                "service": case.service,
-                "category": case.subcategory.category.name,
-                "subcategory": case.subcategory.name,
-                "channel": case.channel,
-                "service_number": case.service_number,
-                "description": case.description,
-                "fields": case.fields,
-                "state": case.state,
-                "registered_at": _iso(case.registered_at),
-                "forwarded_at": _iso(case.forwarded_at),
-                "due_at": _iso(case.due_at),
-                "answered_at": _iso(case.answered_at),
-                "closed_at": _iso(case.closed_at),
-                "timeline": [
-                    {
-                        "at": _iso(event.at),
-                        "event": event.kind,
-                        "by": event.actor_role,
-                        "from_state": event.from_state,
-                        "to_state": event.to_state,
-                        "note": event.note,
-                    }
-                    for event in case.events.all()
-                    if not event.internal
-                ],
-                "solution": None
-                if solution is None
-                else {
-                    "outcome": solution.outcome,
-                    "detail": solution.detail,
-                    "actions": solution.actions,
-                    "executed_at": _iso(solution.executed_at),
-                    "responsible": solution.responsible,
-                    "recorded_at": _iso(solution.recorded_at),
-                    "on_time": solution.on_time,
-                },
-                "rating": None
-                if rating is None
-                else {
-                    "resolved": rating.resolved,
-                    "score": rating.score,
-                    "comment": rating.comment,
-                    "rated_at": _iso(rating.rated_at),
-                },
-                "claim": None
-                if claim is None
-                else {
-                    "state": claim.state,
-                    "claim_code": claim.claim_code,
-                    "holder_name": claim.holder_name,
-                    "holder_document_type": claim.holder_document_type,
-                    "holder_document_number": claim.holder_document_number,
-                    "service_number": claim.service_number,
-                    "reason": claim.reason,
-                    "request": claim.request,
-                    "amount": str(claim.amount) if claim.amount is not None else None,
-                    "notify_email": claim.notify_email,
-                    "requested_at": _iso(claim.requested_at),
-                    "coded_at": _iso(claim.coded_at),
-                    "resolution_due_at": _iso(claim.resolution_due_at),
-                },
-                "attachments": [
-                    {
-                        "name": a.name,
-                        "content_type": a.content_type,
-                        "size": a.size,
-                        "uploaded_at": _iso(a.uploaded_at),
-                    }
-                    for a in case.attachments.all()
-                ],
-            }
-        )
     corrections = CorrectionRequest.objects.filter(user=user).order_by("created_at", "id")
     return {
-        "generated_at": _iso(timezone.now()),
+        "generated_at": iso(timezone.now()),
         "profile": {
             "email": user.email,
-            "email_verified_at": _iso(user.email_verified_at),
+            "email_verified_at": iso(user.email_verified_at),
             "first_name": user.first_name,
             "last_name": user.last_name,
             "document_type": user.document_type,
             "document_number": user.document_number,
             "phone": user.phone,
-            "date_joined": _iso(user.date_joined),
-            "last_login": _iso(user.last_login),
+            "date_joined": iso(user.date_joined),
+            "last_login": iso(user.last_login),
             "two_factor_enabled": TwoFactorDevice.objects.filter(
                 user=user, confirmed_at__isnull=False
             ).exists(),
         },
         "consent": {
-            "given_at": _iso(user.consent_at),
+            "given_at": iso(user.consent_at),
             "text_version": user.consent_version,
             "channel": user.consent_channel,
         },
-        "cases": out_cases,
         "correction_requests": [
             {
                 "field": c.field,
                 "requested_value": c.requested_value,
                 "note": c.note,
-                "created_at": _iso(c.created_at),
+                "created_at": iso(c.created_at),
                 "status": c.status,
                 "response": c.response,
             }

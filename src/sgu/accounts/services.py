@@ -184,9 +184,8 @@ def send_confirmation_email(*, user: User, now: datetime | None = None) -> None:
 
 @transaction.atomic
 def confirm_email(*, token: str, now: datetime | None = None) -> User:
-    """Use a confirmation token once; forward the cases that were waiting for it."""
-    from sgu.cases.services import forward_waiting_cases
-
+    """Use a confirmation token once. The cases waiting for it are forwarded by the flow
+    that calls this one (cases.services.confirm_email), in the same transaction."""
     now = now or timezone.now()
     invalid = ValidationFailed.of(
         [FieldError("token", "El enlace de confirmación no es válido o ya fue usado.")]
@@ -211,7 +210,6 @@ def confirm_email(*, token: str, now: datetime | None = None) -> User:
     if user.email_verified_at is None:
         user.email_verified_at = now
         user.save(update_fields=["email_verified_at"])
-        forward_waiting_cases(citizen=user, now=now)
     return user
 
 

@@ -2,12 +2,12 @@ from django.urls import path
 
 from sgu.accounts import views
 
+# Mounted by sgu/urls.py under /cuenta/, in the "accounts" namespace, with the account pages
+# the cases app serves (cases/account_urls.py: confirming the email, downloading one's data).
 app_name = "accounts"
 urlpatterns = [
     path("registro/", views.register, name="register"),
     path("registro/listo/", views.register_done, name="register_done"),
-    path("confirmar/", views.confirm_manual, name="confirm_manual"),
-    path("confirmar/<str:token>/", views.confirm, name="confirm"),
     path("reenviar-confirmacion/", views.resend, name="resend"),
     path("ingresar/", views.login_view, name="login"),
     path("verificar/", views.second_factor, name="second_factor"),
@@ -21,7 +21,6 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("mis-datos/", views.my_data, name="my_data"),
-    path("mis-datos/descargar/", views.my_data_download, name="my_data_download"),
     path("correcciones/", views.corrections, name="corrections"),
     path("salir/", views.logout_view, name="logout"),
 ]

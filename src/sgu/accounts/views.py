@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 from sgu.accounts import selectors, services
 from sgu.accounts.decorators import citizen_required, regulator_staff_required
 from sgu.accounts.forms import (
-    ConfirmForm,
     CorrectionForm,
     LoginForm,
     PasswordResetRequestForm,
@@ -71,44 +70,6 @@ def register(request):
 @login_required
 def register_done(request):
     return render(request, "accounts/register_done.html")
-
-
-def _confirmed(request, user):
-    messages.success(
-        request,
-        f"¡Listo! Confirmamos su correo {user.email}. Sus casos ya se envían a la operadora.",
-    )
-    if request.user.is_authenticated and request.user.pk == user.pk:
-        return redirect("cases:list")
-    return redirect("accounts:login")
-
-
-def confirm(request, token: str):
-    """GET only shows a button: mail scanners that open links must not use up the token."""
-    if request.method == "POST":
-        try:
-            user = services.confirm_email(token=token)
-        except DomainError as exc:
-            return render(
-                request,
-                "accounts/confirm.html",
-                {"error": exc.detail, "form": ConfirmForm()},
-                status=400,
-            )
-        return _confirmed(request, user)
-    return render(request, "accounts/confirm.html", {"token": token})
-
-
-def confirm_manual(request):
-    form = ConfirmForm(_posted(request))
-    if request.method == "POST":
-        try:
-            user = services.confirm_email(token=form.token_value())
-        except DomainError as exc:
-            form.apply_errors(exc)
-            return render(request, "accounts/confirm_manual.html", {"form": form}, status=422)
-        return _confirmed(request, user)
-    return render(request, "accounts/confirm_manual.html", {"form": form})
 
 
 @require_POST
@@ -392,23 +353,6 @@ def my_data(request):
         "accounts/my_data.html",
         {"form": form, "corrections": corrections, "nav": "account"},
     )
-
-
-@citizen_required
-def my_data_download(request):
-    import json
-
-    from django.http import HttpResponse
-
-    data = selectors.personal_data(request.user)
-    services.record_personal_data_download(user=request.user, request=request)
-    response = HttpResponse(
-        json.dumps(data, ensure_ascii=False, indent=2),
-        content_type="application/json; charset=utf-8",
-    )
-    response["Content-Disposition"] = 'attachment; filename="mis-datos-sgu.json"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @regulator_staff_required

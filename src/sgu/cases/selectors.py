@@ -5,8 +5,10 @@ from datetime import datetime
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from sgu.accounts import selectors as accounts
 from sgu.cases.models import Case, CaseEvent, Claim, ClaimState
 from sgu.cases.workflow import Action, Actor, State
+from sgu.core.calendar import iso
 from sgu.core.errors import NotFound
 from sgu.core.principal import Principal
 
@@ -295,3 +297,103 @@ def saved_tray_views(user):
     from sgu.cases.models import SavedTrayView
 
     return SavedTrayView.objects.filter(user=user)
+
+
+def personal_data(user) -> dict:
+    """Everything the platform keeps about a citizen, for them to download (Ley 29733):
+    profile, consent, cases with their timeline (never the internal notes), answers,
+    ratings, claims and the attachments' metadata. Only this person's rows."""
+    account = accounts.personal_data(user)
+    cases = (
+        citizen_cases(user)
+        .select_related("claim", "subcategory__category__service")
+        .prefetch_related("attachments", "events")
+    )
+    out_cases = []
+    for case in cases:
+        solution = getattr(case, "solution", None)
+        rating = getattr(case, "rating", None)
+        claim = getattr(case, "claim", None)
+        out_cases.append(
+            {
+                "code": case.code,
+                "operator": case.operator.name,
+                "service": case.service,
+                "category": case.subcategory.category.name,
+                "subcategory": case.subcategory.name,
+                "channel": case.channel,
+                "service_number": case.service_number,
+                "description": case.description,
+                "fields": case.fields,
+                "state": case.state,
+                "registered_at": iso(case.registered_at),
+                "forwarded_at": iso(case.forwarded_at),
+                "due_at": iso(case.due_at),
+                "answered_at": iso(case.answered_at),
+                "closed_at": iso(case.closed_at),
+                "timeline": [
+                    {
+                        "at": iso(event.at),
+                        "event": event.kind,
+                        "by": event.actor_role,
+                        "from_state": event.from_state,
+                        "to_state": event.to_state,
+                        "note": event.note,
+                    }
+                    for event in case.events.all()
+                    if not event.internal
+                ],
+                "solution": None
+                if solution is None
+                else {
+                    "outcome": solution.outcome,
+                    "detail": solution.detail,
+                    "actions": solution.actions,
+                    "executed_at": iso(solution.executed_at),
+                    "responsible": solution.responsible,
+                    "recorded_at": iso(solution.recorded_at),
+                    "on_time": solution.on_time,
+                },
+                "rating": None
+                if rating is None
+                else {
+                    "resolved": rating.resolved,
+                    "score": rating.score,
+                    "comment": rating.comment,
+                    "rated_at": iso(rating.rated_at),
+                },
+                "claim": None
+                if claim is None
+                else {
+                    "state": claim.state,
+                    "claim_code": claim.claim_code,
+                    "holder_name": claim.holder_name,
+                    "holder_document_type": claim.holder_document_type,
+                    "holder_document_number": claim.holder_document_number,
+                    "service_number": claim.service_number,
+                    "reason": claim.reason,
+                    "request": claim.request,
+                    "amount": str(claim.amount) if claim.amount is not None else None,
+                    "notify_email": claim.notify_email,
+                    "requested_at": iso(claim.requested_at),
+                    "coded_at": iso(claim.coded_at),
+                    "resolution_due_at": iso(claim.resolution_due_at),
+                },
+                "attachments": [
+                    {
+                        "name": a.name,
+                        "content_type": a.content_type,
+                        "size": a.size,
+                        "uploaded_at": iso(a.uploaded_at),
+                    }
+                    for a in case.attachments.all()
+                ],
+            }
+        )
+    return {
+        "generated_at": account["generated_at"],
+        "profile": account["profile"],
+        "consent": account["consent"],
+        "cases": out_cases,
+        "correction_requests": account["correction_requests"],
+    }

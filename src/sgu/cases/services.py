@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from sgu.accounts import services as accounts
 from sgu.cases.attachments import CheckedUpload, check_upload
 from sgu.cases.claim_form import render_claim_form
 from sgu.cases.models import (
@@ -339,6 +340,17 @@ def _forward(case: Case, now: datetime) -> None:
             "updated_at",
         ]
     )
+
+
+@transaction.atomic
+def confirm_email(*, token: str, now: datetime | None = None):
+    """The flow «email confirmed → waiting cases forwarded»: the citizen's token is used
+    (accounts) and the cases they registered before confirming go to their operators, in one
+    transaction. Web and API confirm through here."""
+    now = now or timezone.now()
+    user = accounts.confirm_email(token=token, now=now)
+    forward_waiting_cases(citizen=user, now=now)
+    return user
 
 
 @transaction.atomic
@@ -1150,8 +1162,6 @@ def register_assisted_case(
     """A regulator agent registers a case for a citizen: the citizen found by document or
     created on the spot, the channel and the agent's office recorded, the same emails as on
     the web. All in one transaction."""
-    from sgu.accounts import services as accounts
-
     now = now or timezone.now()
     errors = ErrorCollector()
     office = getattr(agent, "office", None)

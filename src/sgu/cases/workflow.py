@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from django.db import models
 
+from sgu.core.principal import Actor  # re-exported: the table below is keyed by it
+
 
 class State(models.TextChoices):
     REGISTERED = "REGISTERED", "Registrado"
@@ -38,15 +40,6 @@ class Action(models.TextChoices):
     # A contingency window extended the plazo of an OVERDUE case past now: it is owed again.
     REOPEN = "REOPEN", "Reabrir (plazo ampliado por contingencia)"
     RESUME = "RESUME", "Retomar la atención (plazo ampliado por contingencia)"
-
-
-class Actor(models.TextChoices):
-    """Who acts, as the timeline records it."""
-
-    CITIZEN = "CITIZEN", "Ciudadano"
-    OPERATOR = "OPERATOR", "Operadora"
-    REGULATOR = "REGULATOR", "Regulador"
-    SYSTEM = "SYSTEM", "Sistema"
 
 
 @dataclass(frozen=True)

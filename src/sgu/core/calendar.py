@@ -493,6 +493,11 @@ def _parse_time(value: str | time) -> time:
     return time.fromisoformat(value.strip())
 
 
+def iso(value: date | datetime | None) -> str | None:
+    """ISO 8601 for JSON (a date, or a time with its offset); None stays None."""
+    return value.isoformat() if value is not None else None
+
+
 def load_calendar() -> BusinessCalendar:
     """Build from settings.SGU and the CalendarDay rows (one query)."""
     from django.conf import settings

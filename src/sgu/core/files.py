@@ -64,16 +64,19 @@ def sweep_orphan_files(
     return removed
 
 
+# Where each app stores files, with the row that owns each one: (directory, model, field).
+# Declared by the owning app (its jobs.py), so this module names none of them.
+_OWNERS: list[tuple[str, type[Model], str]] = []
+
+
+def stored_files(directory: str, model: type[Model], field: str) -> None:
+    """Declare that the files under `directory` belong to `model.field` rows."""
+    if (directory, model, field) not in _OWNERS:
+        _OWNERS.append((directory, model, field))
+
+
 def sweep_all(*, now: datetime | None = None) -> int:
     """Every directory where the SGU stores files, with the row that owns each file."""
-    from sgu.cases.models import Attachment, Claim
-    from sgu.service_requests.models import Batch
-
     return sum(
-        sweep_orphan_files(directory, model, field, now=now)
-        for directory, model, field in (
-            ("attachments", Attachment, "file"),
-            ("claims", Claim, "form_pdf"),
-            ("service_requests", Batch, "file"),
-        )
+        sweep_orphan_files(directory, model, field, now=now) for directory, model, field in _OWNERS
     )

@@ -1,12 +1,23 @@
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
+
+
+class Actor(models.TextChoices):
+    """Who acts, as every timeline (cases, attention) records it."""
+
+    CITIZEN = "CITIZEN", "Ciudadano"
+    OPERATOR = "OPERATOR", "Operadora"
+    REGULATOR = "REGULATOR", "Regulador"
+    SYSTEM = "SYSTEM", "Sistema"
+
 
 @dataclass(frozen=True)
 class Principal:
     """Who is acting: a signed-in person, or an operator's back-end through its API key.
 
-    `actor_role` is the timeline's role (cases.workflow.Actor). Operator principals always
+    `actor_role` is the timeline's role (Actor). Operator principals always
     carry their operator; everything an operator may see is scoped by it.
     """
 

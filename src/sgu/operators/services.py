@@ -11,6 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from sgu.core.calendar import iso
 from sgu.core.errors import ErrorCollector, NotFound
 from sgu.operators.models import WebhookDelivery, WebhookEndpoint
 from sgu.operators.tasks import deliver_webhook
@@ -107,10 +108,6 @@ def queue_webhook(
     return delivery
 
 
-def _iso(value) -> str | None:
-    return value.isoformat() if value else None
-
-
 def case_data(case) -> dict:
     return {
         "code": case.code,
@@ -119,9 +116,9 @@ def case_data(case) -> dict:
         "subcategory": case.subcategory.code,
         "service": case.service,
         "channel": case.channel,
-        "registered_at": _iso(case.registered_at),
-        "forwarded_at": _iso(case.forwarded_at),
-        "due_at": _iso(case.due_at),
+        "registered_at": iso(case.registered_at),
+        "forwarded_at": iso(case.forwarded_at),
+        "due_at": iso(case.due_at),
     }
 
 
@@ -147,8 +144,8 @@ def claim_requested(claim, now: datetime | None = None) -> None:
         "id": claim.pk,
         "case_code": claim.case.code,
         "state": claim.state,
-        "requested_at": _iso(claim.requested_at),
-        "code_due_at": _iso(claim.code_due_at),
+        "requested_at": iso(claim.requested_at),
+        "code_due_at": iso(claim.code_due_at),
     }
     queue_webhook(
         operator=claim.operator,

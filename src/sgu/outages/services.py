@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from sgu.accounts.models import Role
 from sgu.cases import services as cases
-from sgu.cases.workflow import Actor
 from sgu.catalog import selectors as catalog
 from sgu.core.calendar import END_OF_DAY, LIMA, BusinessCalendar, format_day, load_calendar
 from sgu.core.errors import (
@@ -26,7 +25,7 @@ from sgu.core.errors import (
     NotFound,
     ValidationFailed,
 )
-from sgu.core.principal import Principal
+from sgu.core.principal import Actor, Principal
 from sgu.outages import selectors
 from sgu.outages.contingency import Extension, Plazo, compute_extension, explain
 from sgu.outages.models import (
