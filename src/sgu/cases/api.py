@@ -176,7 +176,14 @@ def claim(request, code: str, payload: ClaimIn):
     response={200: None, 401: Problem, 404: Problem},
     summary="Formulario del reclamo (PDF)",
     openapi_extra={
-        "responses": {"200": {"content": {"application/pdf": {}}, "description": "PDF"}}
+        "responses": {
+            200: {
+                "description": "El formulario del reclamo, en PDF.",
+                "content": {
+                    "application/pdf": {"schema": {"type": "string", "format": "binary"}}
+                },
+            }
+        }
     },
 )
 def claim_form(request, code: str):
