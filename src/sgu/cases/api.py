@@ -10,7 +10,7 @@ from pydantic import Field
 
 from sgu.accounts.auth import user_auth
 from sgu.cases import selectors, services
-from sgu.cases.attachments import sniff_content_type, too_large
+from sgu.cases.attachments import recognise, too_large
 from sgu.cases.schemas import (
     AttachmentOut,
     CaseOut,
@@ -120,8 +120,7 @@ def attach(request, code: str, file: File[UploadedFile]):
     if too_large(file):
         raise PayloadTooLarge("El archivo supera el máximo de 10 MB.")
 
-    file.seek(0)
-    if sniff_content_type(file.read(16)) is None:
+    if recognise(file) is None:
         raise UnsupportedMediaType("Solo se aceptan archivos PDF, JPEG o PNG.")
     stored = services.add_attachments(case=case, files=[file], by=principal)[0]
     return Status(
@@ -179,9 +178,7 @@ def claim(request, code: str, payload: ClaimIn):
         "responses": {
             200: {
                 "description": "El formulario del reclamo, en PDF.",
-                "content": {
-                    "application/pdf": {"schema": {"type": "string", "format": "binary"}}
-                },
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
             }
         }
     },
