@@ -25,7 +25,7 @@ from sgu.core.errors import Forbidden, PayloadTooLarge, UnsupportedMediaType
 from sgu.core.idempotency import run_idempotent
 from sgu.core.pagination import clamp_limit, keyset_page
 from sgu.core.principal import Principal
-from sgu.core.schemas import Problem
+from sgu.core.schemas import Limit, Problem
 
 router = Router(tags=["Casos — ciudadano"], auth=user_auth)
 
@@ -84,7 +84,7 @@ def create_case(request, payload: CaseIn):
 
 
 @router.get("", response={200: CasePage, 401: Problem, 422: Problem}, summary="Mis casos")
-def list_cases(request, limit: int | None = None, cursor: str | None = None):
+def list_cases(request, limit: Limit | None = None, cursor: str | None = None):
     principal = _citizen(request)
     rows, next_cursor = keyset_page(
         selectors.citizen_cases(principal.user),
