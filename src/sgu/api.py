@@ -5,11 +5,15 @@ Errors are problem+json in Spanish whatever goes wrong; bad input never becomes 
 
 import logging
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
-from sgu.core.errors import PROBLEM_CONTENT_TYPE, DomainError, FieldError, problem
+from sgu.core import refusals
+from sgu.core.errors import DomainError, FieldError
+from sgu.core.errors import problem_response as _problem_response
 from sgu.core.openapi import SguNinjaAPI
 
 logger = logging.getLogger("sgu.api")
@@ -34,12 +38,7 @@ api = SguNinjaAPI(
 
 
 def problem_response(status: int, title: str, detail: str, errors=None) -> HttpResponse:
-    return JsonResponse(
-        problem(status, title, detail, errors),
-        status=status,
-        content_type=PROBLEM_CONTENT_TYPE,
-        json_dumps_params={"ensure_ascii": False},
-    )
+    return _problem_response(status, title, detail, errors)
 
 
 _PYDANTIC_MESSAGES = {
@@ -183,8 +182,21 @@ def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
     return problem_response(404, "No encontrado", "El recurso no existe.")
 
 
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(SuspiciousOperation)
+def on_unreadable_body(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Raised by Django while ninja reads the body (multipart without boundary, over
+    # DATA_UPLOAD_MAX_MEMORY_SIZE): the same 400/413 as anywhere else.
+    return refusals.unreadable_body(request, exc)
+
+
 @api.exception_handler(Exception)
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if refusals.database_unavailable(exc):
+        logger.warning(
+            "base de datos no disponible en %s %s: %s", request.method, request.path, exc
+        )
+        return refusals.unavailable(request)
     # Never leak a stack trace; log it and answer in the same format.
     logger.exception("error no controlado en %s %s", request.method, request.path)
     return problem_response(

@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "sgu.core.security.SecurityHeadersMiddleware",
     # Outermost but one: sees the final 404/405 of an /api/ path and makes it problem+json.
     "sgu.core.middleware.ApiProblemMiddleware",
+    # Before anything reads the request or the database: NUL bytes, unreadable bodies.
+    "sgu.core.refusals.RefuseNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

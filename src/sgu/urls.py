@@ -38,6 +38,7 @@ urlpatterns = [
     path("consulta/caso/", include("sgu.cases.public_urls")),
 ]
 
+handler400 = "sgu.core.refusals.bad_request"
 handler403 = "sgu.core.views.forbidden"
 handler404 = "sgu.core.views.not_found"
 handler500 = "sgu.core.views.server_error"

@@ -36,21 +36,21 @@ def rating_url(case) -> str:
 
 
 @pytest.mark.parametrize(
-    ("name", "content", "content_type"),
+    ("sent_name", "content", "content_type", "name"),
     [
-        ("recibo.pdf", pdf_bytes(), "application/pdf"),
-        ("captura.png", png_bytes(), "image/png"),
-        ("foto.jpg", jpeg_bytes(), "image/jpeg"),
-        # Recognised by content, not by name or declared type.
-        ("captura-sin-extension", png_bytes(), "image/png"),
+        ("recibo.pdf", pdf_bytes(), "application/pdf", "recibo.pdf"),
+        ("captura.png", png_bytes(), "image/png", "captura.png"),
+        ("foto.jpg", jpeg_bytes(), "image/jpeg", "foto.jpg"),
+        # Recognised by content, not by name or declared type; the name gets its extension.
+        ("captura-sin-extension", png_bytes(), "image/png", "captura-sin-extension.png"),
     ],
 )
 def test_given_a_real_pdf_png_or_jpeg_when_attached_then_201_with_its_sha256_and_stored(
-    api, citizen, media_root, name, content, content_type
+    api, citizen, media_root, sent_name, content, content_type, name
 ):
     case = make_case(citizen)
 
-    response = api.upload(attachments_url(case), upload(name, content, "text/plain"))
+    response = api.upload(attachments_url(case), upload(sent_name, content, "text/plain"))
 
     assert response.status_code == 201, response.content
     body = response.json()

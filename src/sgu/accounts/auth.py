@@ -25,7 +25,19 @@ class UserToken(HttpBearer):
         return principal_for_user(user)
 
 
-class UserSession(SessionAuth):
+class _Session(SessionAuth):
+    """The web UI's session cookie, CSRF-checked for unsafe methods — only when there is a
+    session cookie: a client that sends none (an API client without credentials) is simply
+    not authenticated by it, and gets the API's 401 with `WWW-Authenticate: Bearer`, not a
+    403 about a CSRF token it never needed."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.COOKIES.get(self.param_name):
+            return None
+        return super()._get_key(request)
+
+
+class UserSession(_Session):
     """The web UI's session cookie (CSRF-checked for unsafe methods)."""
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Principal | None:
@@ -45,7 +57,7 @@ class OperatorKey(HttpBearer):
         return Principal(actor_role=Actor.OPERATOR, operator=key.operator, api_key_id=key.pk)
 
 
-class OperatorSession(SessionAuth):
+class OperatorSession(_Session):
     def authenticate(self, request: HttpRequest, key: str | None) -> Principal | None:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not user.is_operator_staff:

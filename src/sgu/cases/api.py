@@ -10,7 +10,7 @@ from pydantic import Field
 
 from sgu.accounts.auth import user_auth
 from sgu.cases import selectors, services
-from sgu.cases.attachments import sniff_content_type, too_large
+from sgu.cases.attachments import recognise, too_large
 from sgu.cases.schemas import (
     AttachmentOut,
     CaseOut,
@@ -25,7 +25,7 @@ from sgu.core.errors import Forbidden, PayloadTooLarge, UnsupportedMediaType
 from sgu.core.idempotency import run_idempotent
 from sgu.core.pagination import clamp_limit, keyset_page
 from sgu.core.principal import Principal
-from sgu.core.schemas import Problem
+from sgu.core.schemas import Limit, Problem
 
 router = Router(tags=["Casos — ciudadano"], auth=user_auth)
 
@@ -84,7 +84,7 @@ def create_case(request, payload: CaseIn):
 
 
 @router.get("", response={200: CasePage, 401: Problem, 422: Problem}, summary="Mis casos")
-def list_cases(request, limit: int | None = None, cursor: str | None = None):
+def list_cases(request, limit: Limit | None = None, cursor: str | None = None):
     principal = _citizen(request)
     rows, next_cursor = keyset_page(
         selectors.citizen_cases(principal.user),
@@ -120,8 +120,7 @@ def attach(request, code: str, file: File[UploadedFile]):
     if too_large(file):
         raise PayloadTooLarge("El archivo supera el máximo de 10 MB.")
 
-    file.seek(0)
-    if sniff_content_type(file.read(16)) is None:
+    if recognise(file) is None:
         raise UnsupportedMediaType("Solo se aceptan archivos PDF, JPEG o PNG.")
     stored = services.add_attachments(case=case, files=[file], by=principal)[0]
     return Status(
@@ -176,7 +175,12 @@ def claim(request, code: str, payload: ClaimIn):
     response={200: None, 401: Problem, 404: Problem},
     summary="Formulario del reclamo (PDF)",
     openapi_extra={
-        "responses": {"200": {"content": {"application/pdf": {}}, "description": "PDF"}}
+        "responses": {
+            200: {
+                "description": "El formulario del reclamo, en PDF.",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
     },
 )
 def claim_form(request, code: str):

@@ -23,7 +23,7 @@ from sgu.core.errors import Forbidden
 from sgu.core.idempotency import run_idempotent
 from sgu.core.pagination import clamp_limit, keyset_page
 from sgu.core.principal import Principal
-from sgu.core.schemas import Problem
+from sgu.core.schemas import Limit, Problem
 
 router = Router(tags=["Regulador"], auth=user_auth)
 
@@ -142,7 +142,7 @@ class TrayPage(Schema):
     "q (código, línea o documento, coincidencia exacta), sort (recientes | vence). "
     "Paginación por cursor.",
 )
-def tray(request, limit: int | None = None, cursor: str | None = None):
+def tray(request, limit: Limit | None = None, cursor: str | None = None):
     _staff(request)
     filters, ordering, errors = staff_tray.parse(request.GET)
     errors.raise_if_any()
@@ -177,7 +177,7 @@ class ConfirmReturnIn(Schema):
     response={200: CasePage, 401: Problem, 403: Problem, 422: Problem},
     summary="Bandeja de revisión: casos devueltos por las operadoras",
 )
-def returns(request, limit: int | None = None, cursor: str | None = None):
+def returns(request, limit: Limit | None = None, cursor: str | None = None):
     _staff(request)
     rows, next_cursor = keyset_page(
         selectors.returned_cases(), ["updated_at", "id"], cursor, clamp_limit(limit)

@@ -3,6 +3,8 @@ the web views into form messages. Every message is Spanish and meant for the per
 
 from dataclasses import dataclass
 
+from django.http import JsonResponse
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -77,6 +79,25 @@ def problem(status: int, title: str, detail: str, errors: list[FieldError] | Non
         "detail": detail,
         "errors": [{"field": e.field, "message": e.message} for e in errors or []],
     }
+
+
+def problem_response(
+    status: int,
+    title: str,
+    detail: str,
+    errors: list[FieldError] | None = None,
+    *,
+    retry_after: int | None = None,
+) -> JsonResponse:
+    response = JsonResponse(
+        problem(status, title, detail, errors),
+        status=status,
+        content_type=PROBLEM_CONTENT_TYPE,
+        json_dumps_params={"ensure_ascii": False},
+    )
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 class ErrorCollector:

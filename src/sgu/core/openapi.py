@@ -115,12 +115,30 @@ def _is_problem(response: dict) -> bool:
     return False
 
 
+def _merge(into: dict, extra: dict) -> dict:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+    return into
+
+
+def _by_status_text(responses: dict) -> dict:
+    """Response keys as text. ninja keys them by int; an `openapi_extra` keyed "200" would
+    otherwise be a second "200" in the JSON (a duplicated key: Swagger UI refuses the schema)."""
+    merged: dict[str, dict] = {}
+    for status, response in sorted(responses.items(), key=lambda item: isinstance(item[0], str)):
+        _merge(merged.setdefault(str(status), {}), response)
+    return merged
+
+
 def finish(schema: dict) -> dict:
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            responses = operation["responses"]
+            responses = operation["responses"] = _by_status_text(operation["responses"])
             for status, response in list(responses.items()):
                 status = str(status)
                 if _is_problem(response):

@@ -1,8 +1,12 @@
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from sgu.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 
 class ProblemFieldError(Schema):
@@ -31,5 +35,43 @@ def _to_utc(value: datetime) -> datetime:
         raise ValueError("fecha fuera de rango") from None
 
 
+# Pydantic also takes a number as a date or an instant (seconds since 1970): `0.5` or `0`
+# were accepted as 1970-01-01. The schema says `format: date`/`date-time`; so does the API.
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+
+
+def _iso_date_only(value):
+    if isinstance(value, bool | int | float) or (
+        isinstance(value, str | bytes) and _NUMBER.fullmatch(str(value))
+    ):
+        raise PydanticCustomError("date_parsing", "a date in ISO 8601 format is required")
+    return value
+
+
+def _iso_instant_only(value):
+    if isinstance(value, bool | int | float) or (
+        isinstance(value, str | bytes) and _NUMBER.fullmatch(str(value))
+    ):
+        raise PydanticCustomError("datetime_parsing", "an ISO 8601 instant is required")
+    return value
+
+
 # An instant received by the API (a datetime with its offset), normalised to UTC.
-Instant = Annotated[datetime, AfterValidator(_to_utc)]
+Instant = Annotated[datetime, BeforeValidator(_iso_instant_only), AfterValidator(_to_utc)]
+# A day received by the API: AAAA-MM-DD only.
+Day = Annotated[date, BeforeValidator(_iso_date_only)]
+
+
+# A page size. The bounds are the ones `pagination.clamp_limit` enforces (with its own
+# message); declared here so the published schema says them.
+Limit = Annotated[
+    int,
+    WithJsonSchema(
+        {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_LIMIT,
+            "description": f"Filas por página, de 1 a {MAX_LIMIT} (por defecto {DEFAULT_LIMIT}).",
+        }
+    ),
+]

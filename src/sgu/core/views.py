@@ -1,6 +1,11 @@
+import sys
+
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+
+from sgu.core import refusals
+from sgu.core.errors import problem_response
 
 
 def home(request):
@@ -16,6 +21,15 @@ def forbidden(request, exception=None):
 
 
 def server_error(request):
+    # Called while the exception is being handled: a database that cannot be reached is a
+    # 503 the client may retry, not a 500 (it may have been raised by any middleware).
+    exc = sys.exc_info()[1]
+    if refusals.database_unavailable(exc):
+        return refusals.unavailable(request)
+    if refusals.is_api(request):
+        return problem_response(
+            500, "Error interno", "Ocurrió un error inesperado. Intente nuevamente en unos minutos."
+        )
     # No request context: whatever broke (the database…) must not break the error page too.
     return HttpResponseServerError(loader.get_template("core/500.html").render({}))
 

@@ -1,6 +1,5 @@
 """Operators' API (API key): their own tray only."""
 
-from datetime import date
 from typing import Literal
 
 from django.utils import timezone
@@ -24,7 +23,7 @@ from sgu.core.export import XLSX_CONTENT_TYPE
 from sgu.core.openapi import doc
 from sgu.core.pagination import clamp_limit, keyset_page
 from sgu.core.principal import Principal
-from sgu.core.schemas import Instant, Problem
+from sgu.core.schemas import Day, Instant, Limit, Problem
 from sgu.operators import openapi_docs as docs
 
 router = Router(tags=["Operadoras"], auth=operator_auth)
@@ -34,7 +33,7 @@ class SolutionIn(Schema):
     outcome: Outcome
     detail: str = Field(max_length=4000)
     actions: str = Field(default="", max_length=4000)
-    executed_at: date
+    executed_at: Day
     responsible: str = Field(max_length=120)
 
 
@@ -67,7 +66,7 @@ def tray(
     subcategory: str | None = None,
     overdue: bool | None = None,
     updated_since: Instant | None = None,
-    limit: int | None = None,
+    limit: Limit | None = None,
     cursor: str | None = None,
 ):
     principal: Principal = request.auth
@@ -243,7 +242,7 @@ def _claim_out(claim) -> dict:
 def claims(
     request,
     state: ClaimState | None = None,
-    limit: int | None = None,
+    limit: Limit | None = None,
     cursor: str | None = None,
 ):
     principal: Principal = request.auth

@@ -16,7 +16,7 @@ from sgu.core.idempotency import run_idempotent
 from sgu.core.openapi import doc
 from sgu.core.pagination import clamp_limit, keyset_page
 from sgu.core.principal import Principal
-from sgu.core.schemas import Instant, Problem
+from sgu.core.schemas import Day, Instant, Limit, Problem
 from sgu.outages import openapi_docs as docs
 from sgu.outages import selectors, services
 from sgu.outages.models import (
@@ -229,7 +229,7 @@ def _scope(principal: Principal) -> str:
     openapi_extra=doc(r200=docs.POINT_PAGE),
 )
 def list_points(
-    request, active: bool | None = None, limit: int | None = None, cursor: str | None = None
+    request, active: bool | None = None, limit: Limit | None = None, cursor: str | None = None
 ):
     principal: Principal = request.auth
     rows, next_cursor = keyset_page(
@@ -253,7 +253,7 @@ def list_points(
     openapi_extra=doc(r200=docs.OUTAGE_PAGE),
 )
 def list_outages(
-    request, open: bool | None = None, limit: int | None = None, cursor: str | None = None
+    request, open: bool | None = None, limit: Limit | None = None, cursor: str | None = None
 ):
     principal: Principal = request.auth
     qs = selectors.operator_events(principal.operator)
@@ -372,9 +372,9 @@ def staff_outages(
     scenario: Scenario | None = None,
     status: Literal["ABIERTO", "CERRADO"] | None = None,
     flagged: bool = False,
-    started_from: date | None = None,
-    started_to: date | None = None,
-    limit: int | None = None,
+    started_from: Day | None = None,
+    started_to: Day | None = None,
+    limit: Limit | None = None,
     cursor: str | None = None,
 ):
     _staff(request)
@@ -405,7 +405,7 @@ def staff_outages(
     response={200: WindowPage, 401: Problem, 403: Problem, 422: Problem},
     summary="Ventanas de contingencia",
 )
-def list_windows(request, limit: int | None = None, cursor: str | None = None):
+def list_windows(request, limit: Limit | None = None, cursor: str | None = None):
     _staff(request)
     rows, next_cursor = keyset_page(
         selectors.contingency_windows(), ["-starts_at", "-id"], cursor, clamp_limit(limit)

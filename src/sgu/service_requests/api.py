@@ -6,11 +6,13 @@ Mounted at the API root: paths start with /operator/…, /public/… and /staff/
 """
 
 from datetime import date, datetime
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from sgu.accounts.auth import operator_auth, user_auth
 from sgu.core.calendar import load_calendar
@@ -26,7 +28,7 @@ from sgu.core.openapi import doc
 from sgu.core.pagination import clamp_limit, keyset_page
 from sgu.core.principal import Principal
 from sgu.core.ratelimit import limit_by_ip
-from sgu.core.schemas import Problem
+from sgu.core.schemas import Day, Limit, Problem
 from sgu.service_requests import exports, selectors, services
 from sgu.service_requests import openapi_docs as docs
 from sgu.service_requests.ingest import config
@@ -108,6 +110,17 @@ class BatchPage(Schema):
     next_cursor: str | None
 
 
+def _text_or_whole(value):
+    # A spreadsheet's number cell comes as an integer; true/false or 1.5 is no number of a
+    # document or a line (pydantic would take false as 0).
+    if isinstance(value, bool | float):
+        raise PydanticCustomError("string_type", "text or a whole number is required")
+    return value
+
+
+TextOrWhole = Annotated[str | int, BeforeValidator(_text_or_whole)]
+
+
 class RowIn(Schema):
     """One request: the same columns as the file (docs/service_requests.md). Values are
     checked after the batch is received, exactly as a file's."""
@@ -119,8 +132,8 @@ class RowIn(Schema):
     channel: str | None = Field(default=None, max_length=200)
     requested_at: str | None = Field(default=None, max_length=200)
     document_type: str | None = Field(default=None, max_length=200)
-    document_number: str | int | None = Field(default=None)
-    service_number: str | int | None = Field(default=None)
+    document_number: TextOrWhole | None = Field(default=None)
+    service_number: TextOrWhole | None = Field(default=None)
     contract: str | None = Field(default=None, max_length=200)
     service: str | None = Field(default=None, max_length=200)
     from_plan: str | None = Field(default=None, max_length=600)
@@ -133,7 +146,7 @@ class RowIn(Schema):
 
 
 class RowBatchIn(Schema):
-    report_date: date = Field(description="El día que se reporta (AAAA-MM-DD, hora de Lima).")
+    report_date: Day = Field(description="El día que se reporta (AAAA-MM-DD, hora de Lima).")
     rows: list[RowIn] = Field(description="Todas las solicitudes del día (puede ser vacía).")
 
 
@@ -364,7 +377,7 @@ def upload_rows(request, payload: RowBatchIn):
     openapi_extra=doc(r200=docs.BATCH_PAGE),
 )
 def list_batches(
-    request, report_date: date | None = None, limit: int | None = None, cursor: str | None = None
+    request, report_date: Day | None = None, limit: Limit | None = None, cursor: str | None = None
 ):
     principal: Principal = request.auth
     qs = selectors.operator_batches(principal.operator)
@@ -540,9 +553,9 @@ def staff_alerts(
     operator: str | None = None,
     service: str | None = None,
     channel: str | None = None,
-    requested_from: date | None = None,
-    requested_to: date | None = None,
-    limit: int | None = None,
+    requested_from: Day | None = None,
+    requested_to: Day | None = None,
+    limit: Limit | None = None,
     cursor: str | None = None,
 ):
     _staff(request)
@@ -572,10 +585,10 @@ def staff_alerts(
 def staff_days(
     request,
     operator: str | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: Day | None = None,
+    date_to: Day | None = None,
     late: bool = False,
-    limit: int | None = None,
+    limit: Limit | None = None,
     cursor: str | None = None,
 ):
     _staff(request)

@@ -1,0 +1,96 @@
+"""The published schema says the limits the code enforces, and the code refuses what the
+schema calls invalid: `limit` has its minimum and maximum; a number is not a date
+(`report_date=0` and `updated_since=0.5` were taken as 1970-01-01) and `false` is not a
+service number (it was taken as 0)."""
+
+import pytest
+from django.test import Client
+
+from factories import acknowledge, field_errors, make_case, problem_of, solution_payload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def schema(db) -> dict:
+    return Client().get("/api/v1/openapi.json").json()
+
+
+def test_every_limit_parameter_declares_its_bounds(schema):
+    seen = 0
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] == "limit":
+                    seen += 1
+                    declared = parameter["schema"]
+                    if "anyOf" in declared:
+                        declared = next(s for s in declared["anyOf"] if s.get("type") == "integer")
+                    assert (declared["minimum"], declared["maximum"]) == (1, 500), (method, path)
+    assert seen >= 12
+
+
+@pytest.mark.parametrize("limit", ["0", "501", "-1"])
+def test_a_limit_outside_its_declared_bounds_is_a_422(claro_api, limit):
+    body = problem_of(claro_api.get(f"/api/v1/operator/cases?limit={limit}"), 422)
+    assert "limit" in field_errors(body)
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/operator/cases/export", "/api/v1/operator/cases"], ids=["export", "tray"]
+)
+@pytest.mark.parametrize("value", ["0.5", "0", "1700000000", "-3e2"])
+def test_a_number_is_not_an_instant(claro_api, path, value):
+    body = problem_of(claro_api.get(f"{path}?updated_since={value}"), 422)
+    assert field_errors(body) == {"updated_since": "Debe ser una fecha y hora ISO 8601."}
+
+
+def test_an_iso_instant_is_still_an_instant(claro_api):
+    response = claro_api.get("/api/v1/operator/cases?updated_since=2026-01-01T00:00:00%2B00:00")
+    assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize("value", ["0", "20260309", "1.5"])
+def test_a_number_is_not_a_report_date(claro_api, value):
+    body = problem_of(
+        claro_api.get(f"/api/v1/operator/service-requests/batches?report_date={value}"), 422
+    )
+    assert field_errors(body) == {"report_date": "Debe ser una fecha AAAA-MM-DD."}
+    ok = claro_api.get("/api/v1/operator/service-requests/batches?report_date=2026-03-09")
+    assert ok.status_code == 200
+
+
+ROW = {
+    "request_code": "B-2026-000123",
+    "kind": "BAJA",
+    "channel": "TELEFONICO",
+    "requested_at": "2026-03-09 10:15",
+    "document_type": "DNI",
+    "document_number": "45678912",
+    "service_number": "987654321",
+    "service": "MOVIL",
+    "status": "REGISTRADA",
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("service_number", False), ("document_number", True), ("service_number", 1.5)],
+)
+def test_a_boolean_or_fraction_is_not_a_number_in_a_row(claro_api, field, value):
+    payload = {"report_date": "2026-03-09", "rows": [{**ROW, field: value}]}
+    body = problem_of(claro_api.post("/api/v1/operator/service-requests/row-batches", payload), 422)
+    assert any(name.endswith(field) for name in field_errors(body)), body["errors"]
+
+
+def test_a_row_batch_dated_with_a_number_is_a_422(claro_api):
+    payload = {"report_date": 0, "rows": [ROW]}
+    body = problem_of(claro_api.post("/api/v1/operator/service-requests/row-batches", payload), 422)
+    assert field_errors(body) == {"report_date": "Debe ser una fecha AAAA-MM-DD."}
+
+
+def test_a_solution_executed_on_a_number_is_a_422(claro_api):
+    case = acknowledge(make_case())
+    payload = solution_payload(executed_at=0)
+    body = problem_of(claro_api.post(f"/api/v1/operator/cases/{case.code}/solution", payload), 422)
+    assert field_errors(body) == {"executed_at": "Debe ser una fecha AAAA-MM-DD."}
