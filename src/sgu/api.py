@@ -206,13 +206,14 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _mount() -> None:
     from sgu.accounts.api import router as accounts_router
+    from sgu.attention.api import add_assisted_registration
     from sgu.attention.api import router as attention_router
     from sgu.cases.account_api import router as account_cases_router
     from sgu.cases.api import router as cases_router
+    from sgu.cases.operator_api import router as operators_router
     from sgu.cases.public_api import router as public_cases_router
     from sgu.cases.staff_api import router as staff_router
     from sgu.catalog.api import router as catalog_router
-    from sgu.operators.api import router as operators_router
     from sgu.outages.api import router as outages_router
     from sgu.reporting.public_api import router as public_indicators_router
     from sgu.service_requests.api import router as service_requests_router
@@ -223,6 +224,7 @@ def _mount() -> None:
     api.add_router("/catalog", catalog_router)
     api.add_router("/cases", cases_router)
     api.add_router("/operator", operators_router)
+    add_assisted_registration(staff_router)  # POST /staff/cases: the case, then the survey
     api.add_router("/staff", staff_router)
     api.add_router("/staff", attention_router)  # /staff/queries…, /staff/escalations…
     api.add_router("", outages_router)  # /operator/outages…, /staff/contingency-windows…

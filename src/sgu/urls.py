@@ -3,12 +3,20 @@ from django.urls import include, path
 
 from sgu.accounts import urls as accounts_urls
 from sgu.api import api
+from sgu.attention import assisted_urls
 from sgu.cases import account_urls as cases_account_urls
+from sgu.cases import operator_urls as cases_operator_urls
+from sgu.cases import staff_urls as cases_staff_urls
 from sgu.core import views as core_views
+from sgu.operators import urls as operators_urls
 
 # /cuenta/: the accounts' pages and the two the cases app serves there (confirming the email
 # forwards the waiting cases; a citizen's data download includes their cases), one namespace.
 account_pages = accounts_urls.urlpatterns + cases_account_urls.urlpatterns
+# /operadora/: the organisation's pages (webhook, staff, keys) and its tray of cases.
+operator_pages = cases_operator_urls.urlpatterns + operators_urls.urlpatterns
+# /regulador/: the staff's case pages and the assisted registration (attention's flow).
+staff_pages = cases_staff_urls.urlpatterns + assisted_urls.urlpatterns
 
 admin.site.site_header = "SGU — administración del regulador"
 admin.site.site_title = "SGU"
@@ -23,12 +31,12 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("cuenta/", include((account_pages, "accounts"))),
     path("casos/", include("sgu.cases.urls")),
-    path("operadora/", include("sgu.operators.urls")),
+    path("operadora/", include((operator_pages, "operators"))),
     path("regulador/estadisticas/", include("sgu.reporting.urls")),
     path("regulador/conocimiento/", include("sgu.knowledge.urls")),
     path("regulador/sugerencias/", include("sgu.suggestions.staff_urls")),
     path("regulador/atencion/", include("sgu.attention.urls")),
-    path("regulador/", include("sgu.cases.staff_urls")),
+    path("regulador/", include((staff_pages, "staff"))),
     path("inoperatividad/", include("sgu.outages.urls")),
     path("bajas-migraciones/", include("sgu.service_requests.urls")),
     path("atencion/", include("sgu.attention.public_urls")),

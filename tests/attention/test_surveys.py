@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def assisted_case(agent, now=None):
-    return cases.register_assisted_case(
+    return services.register_assisted_case(
         agent=agent,
         citizen=cases.CitizenInput(
             document_type="DNI",

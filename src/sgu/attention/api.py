@@ -5,6 +5,7 @@ The same services and the same isolation as the pages."""
 from datetime import datetime
 
 from django.conf import settings
+from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -12,6 +13,9 @@ from sgu.accounts.auth import user_auth
 from sgu.attention import selectors, services
 from sgu.attention.models import Escalation, Query
 from sgu.attention.workflow import allowed_actions
+from sgu.cases import services as cases
+from sgu.cases.staff_api import AssistedCaseIn, StaffCaseOut, staff_case_dict, staff_principal
+from sgu.cases.workflow import allowed_actions as case_actions
 from sgu.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from sgu.core.idempotency import run_idempotent
 from sgu.core.schemas import Problem
@@ -280,3 +284,46 @@ def inform(request, escalation_id: int, payload: TextIn):
         escalation_id,
         lambda u, h: services.inform_citizen(escalation=h, user=u, message=payload.text),
     )
+
+
+# --- assisted registration: the attention's flow on the cases' staff router --------------------
+
+
+def add_assisted_registration(staff_cases: Router) -> None:
+    """POST /staff/cases shares its path with the cases' staff tray (GET), so it must live on
+    the same router; sgu/api.py calls this once with that router. The flow is the attention's:
+    the case, then the survey on our attention (attention.services.register_assisted_case)."""
+
+    @staff_cases.post(
+        "/cases",
+        response={
+            201: StaffCaseOut,
+            400: Problem,
+            401: Problem,
+            403: Problem,
+            409: Problem,
+            422: Problem,
+        },
+        summary="Registrar un caso por un ciudadano (canal presencial o telefónico)",
+        description="El ciudadano se busca por documento o se crea (sin contraseña, con su "
+        "consentimiento dado a través del orientador y un correo para confirmar la dirección). "
+        "El canal y la oficina del orientador quedan registrados. Admite `Idempotency-Key`.",
+    )
+    def register_assisted(request, payload: AssistedCaseIn):
+        principal = staff_principal(request)
+
+        def create() -> tuple[int, dict]:
+            body = payload.dict()
+            case = services.register_assisted_case(
+                agent=principal.user,
+                citizen=cases.CitizenInput(**body.pop("citizen")),
+                channel=body.pop("channel"),
+                office_code=body.pop("office"),
+                data=cases.CaseInput(**body),
+            )
+            data = staff_case_dict(
+                case, timezone.now(), case_actions(case.state, principal.actor_role)
+            )
+            return 201, StaffCaseOut.model_validate(data).model_dump(mode="json")
+
+        return Status(*run_idempotent(request, f"user:{principal.user_id}", create))

@@ -33,6 +33,8 @@ from sgu.attention.workflow import (
     TransitionNotAllowed,
     transition,
 )
+from sgu.cases import services as cases
+from sgu.cases.models import Case
 from sgu.core.calendar import LIMA, Deadline, load_calendar
 from sgu.core.errors import Conflict, ErrorCollector, Forbidden, NotFound, ValidationFailed
 from sgu.core.identity import InvalidValue, normalize_document
@@ -378,8 +380,6 @@ def escalate(
         if query.state == QueryState.ANSWERED:
             raise Conflict("Esta consulta ya fue respondida.")
     else:
-        from sgu.cases.models import Case
-
         case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
     active = _active_top_hop(case=case, query=query)
     if active is not None and active.state != HopState.SENT_BACK:
@@ -577,6 +577,32 @@ def close_sent_back(
 
 def _token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def register_assisted_case(
+    *,
+    agent,
+    citizen: cases.CitizenInput,
+    channel: str,
+    data: cases.CaseInput,
+    office_code: str | None = None,
+    now: datetime | None = None,
+):
+    """The flow «assisted case → survey offered»: an orientador registers a case for a citizen
+    at an office or by phone (cases), and the citizen is offered the survey on the regulator's
+    own attention, in the same transaction."""
+    now = now or timezone.now()
+    case = cases.register_assisted_case(
+        agent=agent,
+        citizen=citizen,
+        channel=channel,
+        data=data,
+        office_code=office_code,
+        now=now,
+    )
+    offer_survey(case=case, agent=agent, now=now)
+    return case
 
 
 def offer_survey(*, agent, case=None, query: Query | None = None, now: datetime | None = None):

@@ -1161,7 +1161,8 @@ def register_assisted_case(
 ) -> Case:
     """A regulator agent registers a case for a citizen: the citizen found by document or
     created on the spot, the channel and the agent's office recorded, the same emails as on
-    the web. All in one transaction."""
+    the web. All in one transaction. Web and API register through the attention's flow
+    (attention.services.register_assisted_case), which also offers the survey."""
     now = now or timezone.now()
     errors = ErrorCollector()
     office = getattr(agent, "office", None)
@@ -1204,10 +1205,6 @@ def register_assisted_case(
         office=office,
         now=now,
     )
-    # An assisted attention: the citizen may rate the regulator's own service (issue 8).
-    from sgu.attention import services as attention
-
-    attention.offer_survey(case=case, agent=agent, now=now)
     return case
 
 

@@ -1,11 +1,12 @@
-"""Cases — regulator staff endpoints: assisted registration (office or phone), the tracking
-tray, and the review of returned cases."""
+"""Cases — regulator staff endpoints: the tracking tray and the review of returned cases. The
+assisted registration (POST /staff/cases) is the attention's flow, added to this router by
+sgu/api.py (attention.api.add_assisted_registration)."""
 
 from datetime import datetime
 from typing import Any, Literal
 
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Router, Schema
 from pydantic import Field
 
 from sgu.accounts.auth import user_auth
@@ -20,7 +21,6 @@ from sgu.cases.schemas import (
 )
 from sgu.cases.workflow import allowed_actions
 from sgu.core.errors import Forbidden
-from sgu.core.idempotency import run_idempotent
 from sgu.core.pagination import clamp_limit, keyset_page
 from sgu.core.principal import Principal
 from sgu.core.schemas import Limit, Problem
@@ -28,7 +28,7 @@ from sgu.core.schemas import Limit, Problem
 router = Router(tags=["Regulador"], auth=user_auth)
 
 
-def _staff(request) -> Principal:
+def staff_principal(request) -> Principal:
     principal: Principal = request.auth
     if principal.user is None or not principal.user.is_regulator_staff:
         raise Forbidden("Esta operación es para el personal del regulador.")
@@ -86,41 +86,6 @@ class AssistedCaseIn(Schema):
     fields: dict[str, Any] = Field(default_factory=dict)
 
 
-@router.post(
-    "/cases",
-    response={
-        201: StaffCaseOut,
-        400: Problem,
-        401: Problem,
-        403: Problem,
-        409: Problem,
-        422: Problem,
-    },
-    summary="Registrar un caso por un ciudadano (canal presencial o telefónico)",
-    description="El ciudadano se busca por documento o se crea (sin contraseña, con su "
-    "consentimiento dado a través del orientador y un correo para confirmar la dirección). "
-    "El canal y la oficina del orientador quedan registrados. Admite `Idempotency-Key`.",
-)
-def register_assisted(request, payload: AssistedCaseIn):
-    principal = _staff(request)
-
-    def create() -> tuple[int, dict]:
-        body = payload.dict()
-        case = services.register_assisted_case(
-            agent=principal.user,
-            citizen=services.CitizenInput(**body.pop("citizen")),
-            channel=body.pop("channel"),
-            office_code=body.pop("office"),
-            data=services.CaseInput(**body),
-        )
-        data = staff_case_dict(
-            case, timezone.now(), allowed_actions(case.state, principal.actor_role)
-        )
-        return 201, StaffCaseOut.model_validate(data).model_dump(mode="json")
-
-    return Status(*run_idempotent(request, f"user:{principal.user_id}", create))
-
-
 class TrayCaseOut(CaseSummaryOut):
     service: str
     channel: str
@@ -143,7 +108,7 @@ class TrayPage(Schema):
     "Paginación por cursor.",
 )
 def tray(request, limit: Limit | None = None, cursor: str | None = None):
-    _staff(request)
+    staff_principal(request)
     filters, ordering, errors = staff_tray.parse(request.GET)
     errors.raise_if_any()
     rows, next_cursor = keyset_page(
@@ -178,7 +143,7 @@ class ConfirmReturnIn(Schema):
     summary="Bandeja de revisión: casos devueltos por las operadoras",
 )
 def returns(request, limit: Limit | None = None, cursor: str | None = None):
-    _staff(request)
+    staff_principal(request)
     rows, next_cursor = keyset_page(
         selectors.returned_cases(), ["updated_at", "id"], cursor, clamp_limit(limit)
     )
@@ -192,7 +157,7 @@ def returns(request, limit: Limit | None = None, cursor: str | None = None):
     summary="Reasignar un caso devuelto a otra operadora (nuevo plazo)",
 )
 def reassign(request, code: str, payload: ReassignIn):
-    principal = _staff(request)
+    principal = staff_principal(request)
     case = selectors.regulator_case(principal.user, code)
     services.reassign_case(
         case=case, operator_code=payload.operator, note=payload.note, by=principal
@@ -206,7 +171,7 @@ def reassign(request, code: str, payload: ReassignIn):
     summary="Confirmar la devolución y cerrar el caso",
 )
 def confirm_return(request, code: str, payload: ConfirmReturnIn):
-    principal = _staff(request)
+    principal = staff_principal(request)
     case = selectors.regulator_case(principal.user, code)
     services.confirm_return(case=case, note=payload.note, by=principal)
     return _render(principal, code)

@@ -2,6 +2,8 @@ from django.urls import path
 
 from sgu.cases import staff_views as views
 
+# Mounted by sgu/urls.py under /regulador/, in the "staff" namespace, with the assisted
+# registration pages the attention serves (attention/assisted_urls.py).
 app_name = "staff"
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,8 +11,6 @@ urlpatterns = [
     path("bandeja/", views.tray, name="tray"),
     path("bandeja/vistas/", views.save_view, name="save_view"),
     path("bandeja/vistas/<int:pk>/borrar/", views.delete_view, name="delete_view"),
-    path("registrar/", views.new_case, name="new_case"),
-    path("registrar/campos/", views.new_case_fields, name="new_case_fields"),
     path("casos/<str:code>/constancia/", views.receipt, name="receipt"),
     path("casos/<str:code>/constancia/enviar/", views.email_receipt, name="email_receipt"),
     path("casos/<str:code>/", views.case_detail, name="case"),

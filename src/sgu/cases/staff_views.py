@@ -10,10 +10,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sgu.accounts.auth import principal_for_user
 from sgu.accounts.decorators import regulator_staff_required
-from sgu.accounts.services import CONSENT_TEXT
 from sgu.cases import selectors, services, staff_tray
 from sgu.cases.forms import (
-    AssistedCaseForm,
     ConfirmReturnForm,
     ReassignForm,
     SaveTrayViewForm,
@@ -21,7 +19,7 @@ from sgu.cases.forms import (
 )
 from sgu.cases.workflow import Action, Actor, State, allowed_actions
 from sgu.catalog import selectors as catalog
-from sgu.core.errors import Conflict, DomainError, FieldError, ValidationFailed
+from sgu.core.errors import Conflict, DomainError, ValidationFailed
 from sgu.core.web import download, is_htmx, or_404, page_of, vary_on_htmx
 
 
@@ -135,63 +133,6 @@ def confirm_return(request, code: str):
 def attachment(request, code: str, pk: int):
     case = or_404(selectors.regulator_case, request.user, code)
     return download(case, pk)
-
-
-# --- assisted registration (office or phone) -----------------------------------------------
-
-
-def _new_case_page(request, form, status=200):
-    context = {
-        "form": form,
-        "consent_text": CONSENT_TEXT,
-        "office": request.user.office,
-        "nav": "assisted",
-    }
-    return render(request, "staff/new_case.html", context, status=status)
-
-
-@regulator_staff_required
-def new_case(request):
-    if request.method != "POST":
-        initial = {"channel": "PRESENCIAL", "document_type": "DNI"}
-        initial["subcategory"] = request.GET.get("subcategory", "")
-        return _new_case_page(request, AssistedCaseForm(initial=initial))
-    form = AssistedCaseForm(request.POST)
-    if "show_fields" in request.POST:
-        return _new_case_page(request, form)
-    try:
-        if form.data.get("consent") not in ("on", "1", "true"):
-            raise ValidationFailed.of(
-                [
-                    FieldError(
-                        "consent",
-                        "Lea al ciudadano el texto de datos personales y marque su aceptación.",
-                    )
-                ]
-            )
-        case = services.register_assisted_case(
-            agent=request.user,
-            citizen=form.citizen_input(),
-            channel=form.value("channel"),
-            data=form.case_input(),
-        )
-    except DomainError as exc:
-        form.apply_errors(exc)
-        return _new_case_page(request, form, status=422)
-    messages.success(
-        request,
-        f"Registramos el caso {case.code} para {case.citizen.get_full_name()}. Imprima o envíe "
-        "la constancia.",
-    )
-    return redirect("staff:receipt", code=case.code)
-
-
-@regulator_staff_required
-@require_GET
-def new_case_fields(request):
-    """HTMX fragment: the extra fields of one subcategory."""
-    form = AssistedCaseForm(initial={"subcategory": request.GET.get("subcategory", "")})
-    return render(request, "cases/new.html#extra-fields", {"form": form})
 
 
 @regulator_staff_required

@@ -1,21 +1,13 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from sgu.operators import portal_views, views
+from sgu.operators import portal_views
 
+# Mounted by sgu/urls.py under /operadora/, in the "operators" namespace, with the tray pages
+# the cases app serves (cases/operator_urls.py).
 app_name = "operators"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="operators:tray"), name="index"),
-    path("bandeja/", views.tray, name="tray"),
-    path("bandeja/exportar.csv", views.tray_export, {"fmt": "csv"}, name="tray_csv"),
-    path("bandeja/exportar.xlsx", views.tray_export, {"fmt": "xlsx"}, name="tray_xlsx"),
-    path("casos/<str:code>/", views.case_detail, name="case"),
-    path("casos/<str:code>/atender/", views.acknowledge, name="acknowledge"),
-    path("casos/<str:code>/solucion/", views.answer, name="answer"),
-    path("casos/<str:code>/adjuntos/<int:pk>/", views.attachment, name="attachment"),
-    path("casos/<str:code>/devolver/", views.return_case, name="return"),
-    path("reclamos/", views.claims, name="claims"),
-    path("reclamos/<int:claim_id>/codigo/", views.assign_claim_code, name="assign_claim_code"),
     path("webhook/", portal_views.webhook, name="webhook"),
     path(
         "webhook/entregas/<int:delivery_id>/",

@@ -9,17 +9,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sgu.accounts.decorators import operator_staff_required
 from sgu.cases import selectors, services
-from sgu.cases.workflow import Action, Actor, allowed_actions
-from sgu.core.errors import Conflict, DomainError
-from sgu.core.principal import Principal
-from sgu.core.web import download, is_htmx, or_404, page_of, vary_on_htmx
-from sgu.operators.forms import (
+from sgu.cases.operator_forms import (
     ClaimCodeForm,
     ClaimFilterForm,
     ReturnForm,
     SolutionForm,
     TrayFilterForm,
 )
+from sgu.cases.workflow import Action, Actor, allowed_actions
+from sgu.core.errors import Conflict, DomainError
+from sgu.core.principal import Principal
+from sgu.core.web import download, is_htmx, or_404, page_of, vary_on_htmx
 
 
 def _by(request) -> Principal:
