@@ -291,6 +291,7 @@ class History:
             self._plan_outages()
             self._plan_service_requests()
             self._plan_demo_citizen()
+            self._plan_pending_return()
             tick = _stopwatch.monotonic()
             self._replay()
             self.counts["seconds_replay"] = round(_stopwatch.monotonic() - tick, 1)
@@ -1283,6 +1284,48 @@ class History:
                     self.at(t, lambda t, ref=ref: answer(ref, Outcome.NOT_RESOLVED, t))
 
             self.at(when, start)
+
+    def _plan_pending_return(self) -> None:
+        """However small the demo, each operator has a case waiting in its tray and the
+        regulator a returned case to review."""
+        last = self.until - timedelta(days=1)
+        while not self.calendar.is_business_day(last):
+            last -= timedelta(days=1)
+        for i, code in enumerate(OPERATORS):
+            person = self.citizens[i + 1]
+            sub = ("sin-senal", "servicio-no-solicitado", "cobro-no-reconocido-menor")[i % 3]
+            self.at(
+                lima(last, time(15, 10 + i)),
+                lambda t, code=code, person=person, sub=sub: cases.register_case(
+                    citizen=person,
+                    data=self._input(code, sub, t.date(), person.phone),
+                    by=principal_for_user(person),
+                    now=t,
+                ),
+            )
+        person = self.citizens[0]
+        when = lima(last, time(9, 40))
+
+        def register(now: datetime) -> None:
+            case = cases.register_case(
+                citizen=person,
+                data=self._input("ENTEL", "portabilidad-rechazada", now.date(), person.phone),
+                by=principal_for_user(person),
+                now=now,
+            )
+            by = principal_for_user(self.staff.agents["ENTEL"])
+            self.at(
+                now + timedelta(hours=3),
+                lambda t: cases.return_case(
+                    case=case,
+                    reason="La línea es de otra operadora: la portabilidad nunca se solicitó "
+                    "a Entel.",
+                    by=by,
+                    now=t,
+                ),
+            )
+
+        self.at(when, register)
 
     def _rosa_claim(self, case: Case, me: Principal, now: datetime) -> None:
         claim = cases.request_claim(
