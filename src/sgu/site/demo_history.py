@@ -282,6 +282,7 @@ class History:
         with past_emails(), time_machine.travel(start, tick=False) as clock:
             self.clock = clock
             self._citizens(start)
+            self._api_keys()
             tick = _stopwatch.monotonic()
             self._archive()
             self.counts["seconds_archive"] = round(_stopwatch.monotonic() - tick, 1)
@@ -344,6 +345,16 @@ class History:
         self.citizens = [u for u in people if u.email_verified_at is not None]
         self.unconfirmed = [u for u in people if u.email_verified_at is None]
         self.counts["citizens"] = len(people)
+
+    def _api_keys(self) -> None:
+        """Each operator's back-end has a key (its raw value is shown once, to nobody here:
+        `manage.py create_operator_key` makes one to use)."""
+        for code, admin in self.staff.admins.items():
+            accounts.create_operator_key(
+                operator=self.operators[code],
+                name="Sistema de atención al cliente (integración SGU)",
+                created_by=admin,
+            )
 
     # --- what a case is like ---------------------------------------------------------------------
 
@@ -776,7 +787,7 @@ class History:
             return
         if rng.random() < profile["ack"]:
             self.at(
-                start + (due - start) * rng.uniform(0.05, 0.4),
+                start + (due - start) * rng.uniform(0.03, 0.12),
                 lambda t: cases.acknowledge_case(case=case, by=by, now=t),
             )
         roll = rng.random()
