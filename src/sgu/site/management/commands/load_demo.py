@@ -1,3 +1,4 @@
+import logging
 import re
 import time as stopwatch
 from datetime import date, time
@@ -7,6 +8,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from sgu.accounts.models import Role, User
 from sgu.accounts.services import (
@@ -18,6 +20,7 @@ from sgu.accounts.services import (
     second_factor_required,
 )
 from sgu.attention.demo import load_attention_areas
+from sgu.cases.models import Case
 from sgu.catalog.demo import load_reference_data
 from sgu.catalog.models import Office, Operator
 from sgu.knowledge.demo import load_knowledge_demo
@@ -72,6 +75,17 @@ def demo_accounts() -> list[tuple[str, str, str]]:
     return rows
 
 
+SUMMARY = [  # (key, singular, plural)
+    ("claims", "reclamo", "reclamos"),
+    ("returned", "devolución", "devoluciones"),
+    ("contingency_windows", "ventana de contingencia", "ventanas de contingencia"),
+    ("queries", "consulta", "consultas"),
+    ("escalations", "escalamiento", "escalamientos"),
+    ("suggestions", "sugerencia", "sugerencias"),
+    ("outages", "evento de inoperatividad", "eventos de inoperatividad"),
+    ("daily_files", "reporte de bajas y migraciones", "reportes de bajas y migraciones"),
+    ("emails", "correo (ya enviado)", "correos (ya enviados)"),
+]
 NAMES = {"CLARO": "Ana", "MOVISTAR": "Pedro", "ENTEL": "Lucía", "BITEL": "Hugo"}
 
 
@@ -121,8 +135,21 @@ class Command(BaseCommand):
             help="Casos por día hábil, en promedio (9).",
         )
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        # The audit trail and the ingest's progress still reach the database; a line per
+        # demo account or daily report on the console would only bury the accounts' list.
+        loggers = [logging.getLogger(name) for name in ("sgu.audit", "sgu.service_requests")]
+        levels = [lg.level for lg in loggers]
+        for lg in loggers:
+            lg.setLevel(logging.WARNING)
+        try:
+            self._load(**options)
+        finally:
+            for lg, level in zip(loggers, levels, strict=True):
+                lg.setLevel(level)
+
+    @transaction.atomic
+    def _load(self, **options):
         began = stopwatch.monotonic()
         until = options["until"] or timezone.localdate()
         months = max(0, options["months"])
@@ -147,10 +174,18 @@ class Command(BaseCommand):
                 "en su aplicación, o `python manage.py totp_code CORREO`."
             )
         if counts is not None and options["verbosity"] >= 1:
-            shown = ", ".join(f"{k}={v}" for k, v in sorted(counts.items()))
+            total = Case.objects.count()
+            shown = [ngettext("%d caso", "%d casos", total) % total]
+            shown += [
+                ngettext(f"%d {one}", f"%d {many}", counts[key]) % counts[key]
+                for key, one, many in SUMMARY
+                if counts[key]
+            ]
+            seconds = f"{stopwatch.monotonic() - began:.1f}".replace(".", ",")
             self.stdout.write(
-                f"Actividad hasta el {until:%d/%m/%Y} ({months} meses): {shown} "
-                f"— {stopwatch.monotonic() - began:.1f} s"
+                f"Actividad de demostración hasta el {until:%d/%m/%Y} "
+                f"({ngettext('%d mes', '%d meses', months) % months}): "
+                f"{', '.join(shown)}; en {seconds} s."
             )
 
     def _accounts(self) -> User:
