@@ -520,12 +520,7 @@ class History:
                     recorded_at=answered,
                     recorded_by=agent,
                     on_time=on_time,
-                    response_business_days=max(
-                        0,
-                        cal.business_days_between(
-                            case.received_on, answered.astimezone(LIMA).date()
-                        ),
-                    ),
+                    response_business_days=cal.business_days_taken(case.received_on, answered),
                 )
             )
             case.answered_at = answered
