@@ -19,7 +19,7 @@ DEMO_MEMBERS = [
 ]
 
 
-def load_attention_areas(*, password: str, office=None) -> None:
+def load_attention_areas(*, password: str | None, office=None) -> None:
     for code, name, level in DEMO_AREAS:
         Area.objects.get_or_create(code=code, defaults={"name": name, "level": level})
     areas = {a.code: a for a in Area.objects.all()}

@@ -274,7 +274,41 @@ OFFICES = [
         "district": "San Borja",
         "latitude": Decimal("-12.089120"),
         "longitude": Decimal("-77.004380"),
-    }
+    },
+    # Regional offices: the demo's assisted registrations come from several of them.
+    {
+        "code": "AREQUIPA",
+        "name": "Oficina Arequipa",
+        "address": "Calle Santa Catalina 210, Cercado",
+        "ubigeo": "040101",
+        "department": "Arequipa",
+        "province": "Arequipa",
+        "district": "Arequipa",
+        "latitude": Decimal("-16.396300"),
+        "longitude": Decimal("-71.536900"),
+    },
+    {
+        "code": "TRUJILLO",
+        "name": "Oficina Trujillo",
+        "address": "Jr. Pizarro 540, Cercado",
+        "ubigeo": "130101",
+        "department": "La Libertad",
+        "province": "Trujillo",
+        "district": "Trujillo",
+        "latitude": Decimal("-8.111700"),
+        "longitude": Decimal("-79.028700"),
+    },
+    {
+        "code": "CUSCO",
+        "name": "Oficina Cusco",
+        "address": "Av. El Sol 345",
+        "ubigeo": "080101",
+        "department": "Cusco",
+        "province": "Cusco",
+        "district": "Cusco",
+        "latitude": Decimal("-13.520900"),
+        "longitude": Decimal("-71.972200"),
+    },
 ]
 
 UIT = {2024: Decimal("5150"), 2025: Decimal("5350"), 2026: Decimal("5500")}

@@ -50,7 +50,7 @@ DRAFT = (
 )
 
 
-def load_knowledge_demo(*, password: str) -> None:
+def load_knowledge_demo(*, password: str | None) -> None:
     if Article.objects.exists():
         return
     reviewer = User.objects.filter(email="supervisor@demo.sgu.pe").first()

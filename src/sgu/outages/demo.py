@@ -1,0 +1,30 @@
+"""Demo attention points of each operator (called by `load_demo`; idempotent by code): the
+inoperatividad register needs them before any event can be registered."""
+
+from sgu.core.principal import Principal
+from sgu.outages import services
+from sgu.outages.models import AttentionPoint
+
+# (code, name, kind, ubigeo, address)
+POINTS = [
+    ("CAC-MIRAFLORES", "CAC Miraflores", "TIENDA", "150122", "Av. Larco 345"),
+    ("CAC-SAN-JUAN-LURIGANCHO", "CAC San Juan de Lurigancho", "TIENDA", "150132", ""),
+    ("CAC-AREQUIPA", "CAC Arequipa Cercado", "TIENDA", "040101", "Calle Mercaderes 120"),
+    ("CAC-TRUJILLO", "CAC Trujillo", "TIENDA", "130101", "Jr. Gamarra 480"),
+    ("CALL-123", "Centro de llamadas 123", "CENTRO_LLAMADAS", "150101", ""),
+]
+
+
+def load_attention_points(*, by: Principal) -> list[AttentionPoint]:
+    """The operator's points, created by its administrator (`by`) through the service."""
+    operator = by.operator
+    known = set(AttentionPoint.objects.filter(operator=operator).values_list("code", flat=True))
+    for code, name, kind, ubigeo, address in POINTS:
+        if code not in known:
+            services.create_attention_point(
+                data=services.PointInput(
+                    code=code, name=name, kind=kind, ubigeo=ubigeo, address=address
+                ),
+                by=by,
+            )
+    return list(AttentionPoint.objects.filter(operator=operator).order_by("code"))
