@@ -29,7 +29,7 @@ test: install
 lint: install
 	$(BIN)/ruff check src tests $(wildcard bench)
 	$(BIN)/ruff format --check src tests $(wildcard bench)
-	cd src && ../$(BIN)/lint-imports --no-cache ../pyproject.toml
+	PYTHONPATH=src $(BIN)/lint-imports --no-cache
 
 format: install
 	$(BIN)/ruff format src tests $(wildcard bench)

@@ -11,10 +11,23 @@ from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
+from sgu.accounts.api import router as accounts_router
+from sgu.attention.api import add_assisted_registration
+from sgu.attention.api import router as attention_router
+from sgu.cases.account_api import router as account_cases_router
+from sgu.cases.api import router as cases_router
+from sgu.cases.operator_api import router as operators_router
+from sgu.cases.public_api import router as public_cases_router
+from sgu.cases.staff_api import router as staff_router
+from sgu.catalog.api import router as catalog_router
 from sgu.core import refusals
 from sgu.core.errors import DomainError, FieldError
 from sgu.core.errors import problem_response as _problem_response
 from sgu.core.openapi import SguNinjaAPI
+from sgu.outages.api import router as outages_router
+from sgu.reporting.public_api import router as public_indicators_router
+from sgu.service_requests.api import router as service_requests_router
+from sgu.suggestions.api import router as suggestions_router
 
 logger = logging.getLogger("sgu.api")
 
@@ -205,19 +218,6 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _mount() -> None:
-    from sgu.accounts.api import router as accounts_router
-    from sgu.attention.api import add_assisted_registration
-    from sgu.attention.api import router as attention_router
-    from sgu.cases.account_api import router as account_cases_router
-    from sgu.cases.api import router as cases_router
-    from sgu.cases.operator_api import router as operators_router
-    from sgu.cases.public_api import router as public_cases_router
-    from sgu.cases.staff_api import router as staff_router
-    from sgu.catalog.api import router as catalog_router
-    from sgu.outages.api import router as outages_router
-    from sgu.reporting.public_api import router as public_indicators_router
-    from sgu.service_requests.api import router as service_requests_router
-    from sgu.suggestions.api import router as suggestions_router
 
     api.add_router("", accounts_router)
     api.add_router("", account_cases_router)  # /accounts/verify-email (forwards waiting cases)

@@ -61,3 +61,33 @@ def test_agents_cannot_manage_keys(claro):
     assert web.get("/operadora/claves/").status_code == 403
     assert web.post("/operadora/claves/", {"name": "x"}).status_code == 403
     assert not OperatorApiKey.objects.exists()
+
+
+def test_a_key_and_its_audit_record_are_written_together(claro):
+    from unittest import mock
+
+    from sgu.accounts import services as accounts
+
+    admin = make_admin(claro)
+    with (
+        mock.patch("sgu.accounts.services.audit.record", side_effect=RuntimeError("caída")),
+        pytest.raises(RuntimeError),
+    ):
+        accounts.create_operator_key(operator=claro, name="CRM", created_by=admin)
+
+    assert not OperatorApiKey.objects.filter(operator=claro).exists()
+
+
+def test_looking_a_credential_up_reads_and_never_writes(claro):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sgu.accounts import selectors
+    from sgu.accounts import services as accounts
+
+    raw, key = accounts.create_operator_key(operator=claro, name="CRM")
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.operator_key(raw).pk == key.pk
+    assert [q["sql"].split()[0].upper() for q in queries] == ["SELECT"]
+    key.refresh_from_db()
+    assert key.last_used_at is None  # recording the use is the caller's write (accounts.auth)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from sgu.accounts import services
 from sgu.accounts.models import CorrectionRequest, OperatorApiKey, User
 from sgu.core.admin import ReadOnlyAdmin
 
@@ -50,7 +51,6 @@ class SguUserAdmin(UserAdmin):
 
     @admin.action(description="Restablecer la verificación en dos pasos (perdió el teléfono)")
     def reset_two_factor(self, request, queryset):
-        from sgu.accounts import services
 
         count = 0
         for user in queryset:

@@ -4,7 +4,11 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from sgu.accounts import services
+from sgu.accounts.auth import UserToken
+from sgu.accounts.models import ApiToken
+from sgu.core.errors import Unauthorized
 from sgu.core.idempotency import run_idempotent
+from sgu.core.ratelimit import client_ip
 from sgu.core.schemas import Problem
 
 router = Router(tags=["Cuentas"])
@@ -72,7 +76,6 @@ def register(request, payload: AccountIn):
     "fallido. Los códigos de recuperación solo sirven en la web.",
 )
 def token(request, payload: TokenIn):
-    from sgu.core.ratelimit import client_ip
 
     raw, row = services.issue_api_token(
         email=payload.email,
@@ -90,9 +93,6 @@ def token(request, payload: TokenIn):
     summary="Revocar el token con el que se llama",
 )
 def revoke_token(request):
-    from sgu.accounts.auth import UserToken
-    from sgu.accounts.models import ApiToken
-    from sgu.core.errors import Unauthorized
 
     header = request.headers.get("Authorization", "")
     raw = header[7:].strip() if header.lower().startswith("bearer ") else ""

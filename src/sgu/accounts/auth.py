@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
-from sgu.accounts import selectors
+from sgu.accounts import selectors, services
 from sgu.core.principal import Actor, Principal
 
 
@@ -15,11 +15,20 @@ def principal_for_user(user) -> Principal:
     return Principal(actor_role=Actor.CITIZEN, user=user)
 
 
+def user_for_bearer(raw: str):
+    """The person behind a live bearer token (its use recorded), or None."""
+    token = selectors.live_token(raw)
+    if token is None:
+        return None
+    services.record_credential_use(token)
+    return token.user
+
+
 class UserToken(HttpBearer):
     """Bearer token of a citizen or regulator staff member."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Principal | None:
-        user = selectors.user_for_token(token)
+        user = user_for_bearer(token)
         if user is None or user.is_operator_staff:
             return None
         return principal_for_user(user)
@@ -54,6 +63,7 @@ class OperatorKey(HttpBearer):
         key = selectors.operator_key(token)
         if key is None:
             return None
+        services.record_credential_use(key)
         return Principal(actor_role=Actor.OPERATOR, operator=key.operator, api_key_id=key.pk)
 
 

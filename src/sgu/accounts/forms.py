@@ -1,9 +1,12 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from sgu.accounts import services
+from sgu.accounts.models import CorrectionRequest
 from sgu.accounts.services import CONSENT_TEXT
 from sgu.core.forms import ServiceForm
 from sgu.core.identity import DocumentType
+from sgu.core.ratelimit import RateLimited, client_ip
 
 
 class RegisterForm(ServiceForm):
@@ -89,8 +92,6 @@ class LoginForm(AuthenticationForm):
         return (self.cleaned_data.get("username") or "").strip().lower()
 
     def clean(self):
-        from sgu.accounts import services
-        from sgu.core.ratelimit import RateLimited, client_ip
 
         email = self.cleaned_data.get("username") or ""
         ip = client_ip(self.request) if self.request is not None else None
@@ -198,7 +199,6 @@ class CorrectionForm(ServiceForm):
     )
 
     def __init__(self, *args, **kwargs):
-        from sgu.accounts.models import CorrectionRequest
 
         super().__init__(*args, **kwargs)
         self.fields["field"].widget = forms.Select(

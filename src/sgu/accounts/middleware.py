@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from sgu.accounts import services
 from sgu.core.web import is_htmx
 
 SESSION_KEY = "sgu_2fa"
@@ -34,7 +35,6 @@ def is_verified(request: HttpRequest) -> bool:
 
 def pending_step(request: HttpRequest) -> str | None:
     """The URL name of the page the signed-in person must go through first, or None."""
-    from sgu.accounts import services
 
     user = request.user
     if not user.is_authenticated:

@@ -1,55 +1,36 @@
-from datetime import datetime
-
 from django.utils import timezone
 
-from sgu.accounts.models import ApiToken, OperatorApiKey, TwoFactorDevice, User
-from sgu.accounts.services import LAST_USED_EVERY, token_hash, touch_last_used
+from sgu.accounts.models import ApiToken, CorrectionRequest, OperatorApiKey, TwoFactorDevice, User
+from sgu.accounts.services import token_hash
 from sgu.core.calendar import iso
 
 
-def _stale(last_used_at: datetime | None, now: datetime) -> bool:
-    # The row was just read: when it says "used less than a minute ago" the UPDATE in
-    # touch_last_used would match nothing, so skip the round trip (hot path: every request).
-    return last_used_at is None or last_used_at <= now - LAST_USED_EVERY
-
-
-def user_for_token(raw: str) -> User | None:
-    """The active user behind a live (unexpired, unrevoked) bearer token."""
+def live_token(raw: str) -> ApiToken | None:
+    """The live (unexpired, unrevoked) bearer token with this value, of an active user.
+    Reads only: the caller records its use (accounts.auth, services.record_credential_use)."""
     if not raw or len(raw) > 200:
         return None
-    now = timezone.now()
-    token = (
+    return (
         ApiToken.objects.select_related("user")
         .filter(
             token_hash=token_hash(raw),
             revoked_at__isnull=True,
-            expires_at__gt=now,
+            expires_at__gt=timezone.now(),
             user__is_active=True,
         )
         .first()
     )
-    if token is None:
-        return None
-    if _stale(token.last_used_at, now):
-        touch_last_used(ApiToken, token.pk, now)
-    return token.user
 
 
 def operator_key(raw: str) -> OperatorApiKey | None:
-    """The live API key with this value, with its (active) operator."""
+    """The live API key with this value, with its (active) operator. Reads only."""
     if not raw or len(raw) > 200:
         return None
-    now = timezone.now()
-    key = (
+    return (
         OperatorApiKey.objects.select_related("operator")
         .filter(key_hash=token_hash(raw), revoked_at__isnull=True, operator__active=True)
         .first()
     )
-    if key is None:
-        return None
-    if _stale(key.last_used_at, now):
-        touch_last_used(OperatorApiKey, key.pk, now)
-    return key
 
 
 def citizen_by_document(document_type: str, document_number: str) -> User | None:
@@ -65,7 +46,6 @@ def operator_keys(operator) -> list[OperatorApiKey]:
 def personal_data(user: User) -> dict:
     """What the accounts keep about a person (Ley 29733): profile, consent and correction
     requests. The whole download, cases included, is cases.selectors.personal_data."""
-    from sgu.accounts.models import CorrectionRequest
 
     corrections = CorrectionRequest.objects.filter(user=user).order_by("created_at", "id")
     return {
@@ -105,7 +85,6 @@ def personal_data(user: User) -> dict:
 
 def correction_requests(*, pending: bool):
     """For regulator staff: the pending ones oldest first, or the handled ones newest first."""
-    from sgu.accounts.models import CorrectionRequest
 
     qs = CorrectionRequest.objects.select_related("user", "handled_by")
     if pending:

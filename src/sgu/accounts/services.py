@@ -6,13 +6,18 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import SESSION_KEY, authenticate
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
+from sgu.accounts import totp
 from sgu.accounts.models import (
     OPERATOR_ROLES,
     REGULATOR_ROLES,
@@ -25,8 +30,19 @@ from sgu.accounts.models import (
     TwoFactorDevice,
     User,
 )
-from sgu.core.errors import Conflict, ErrorCollector, FieldError, Unauthorized, ValidationFailed
+from sgu.core import audit
+from sgu.core.errors import (
+    Conflict,
+    ErrorCollector,
+    FieldError,
+    NotFound,
+    Unauthorized,
+    ValidationFailed,
+)
 from sgu.core.identity import InvalidValue, normalize_document, normalize_mobile
+from sgu.core.models import RateCounter
+from sgu.core.ratelimit import RateLimited, current, hit
+from sgu.notifications.services import queue_email
 
 CONSENT_TEXT = (
     "Autorizo al regulador a tratar mis datos personales (documento, nombres, correo y "
@@ -161,7 +177,6 @@ def register_citizen(
 
 
 def send_confirmation_email(*, user: User, now: datetime | None = None) -> None:
-    from sgu.notifications.services import queue_email
 
     now = now or timezone.now()
     raw = secrets.token_urlsafe(32)
@@ -235,7 +250,6 @@ def _fail_keys(email: str, ip: str | None) -> list[tuple[str, int]]:
 def check_login_allowed(*, email: str, ip: str | None = None) -> None:
     """Refuse (429) while an account or an address has too many recent failures — before
     the password is even checked, so a locked account cannot be probed."""
-    from sgu.core.ratelimit import RateLimited, current
 
     window = settings.SGU["LOGIN_LOCK_SECONDS"]
     for key, limit in _fail_keys(email, ip):
@@ -251,9 +265,6 @@ def check_login_allowed(*, email: str, ip: str | None = None) -> None:
 
 
 def login_failed(*, email: str, ip: str | None = None, request=None) -> None:
-    from sgu.core import audit
-    from sgu.core.ratelimit import RateLimited, hit
-
     window = settings.SGU["LOGIN_LOCK_SECONDS"]
     for key, _ in _fail_keys(email, ip):
         # Only counts the failure: the limit is checked before authenticating.
@@ -270,7 +281,6 @@ def login_failed(*, email: str, ip: str | None = None, request=None) -> None:
 
 
 def login_succeeded(*, user: User, request=None, channel: str = "web") -> None:
-    from sgu.core import audit
 
     audit.record(
         "login", actor=user, target=f"user:{user.pk}", request=request, data={"channel": channel}
@@ -329,10 +339,12 @@ def revoke_api_token(*, token: ApiToken, now: datetime | None = None) -> None:
         token.save(update_fields=["revoked_at"])
 
 
+@transaction.atomic
 def create_operator_key(
     *, operator, name: str, created_by: User | None = None
 ) -> tuple[str, OperatorApiKey]:
-    """A new key for an operator's back-end. The raw key is returned once and never stored."""
+    """A new key for an operator's back-end, and its audit record, in one transaction. The
+    raw key is returned once and never stored."""
     name = (name or "").strip()
     if not name:
         raise ValidationFailed.of([FieldError("name", "Dé un nombre a la clave.")])
@@ -345,8 +357,6 @@ def create_operator_key(
         created_by=created_by,
     )
     if created_by is not None:
-        from sgu.core import audit
-
         audit.record(
             "api_key.created",
             actor=created_by,
@@ -360,8 +370,6 @@ def create_operator_key(
 def revoke_operator_key_of(*, operator, key_id: int, by: User, request=None) -> OperatorApiKey:
     """An operator administrator revokes one of its own operator's keys (404 otherwise).
     It stops working at once: every request looks the key up."""
-    from sgu.core import audit
-    from sgu.core.errors import NotFound
 
     key = OperatorApiKey.objects.select_for_update().filter(operator=operator, pk=key_id).first()
     if key is None:
@@ -387,11 +395,18 @@ def revoke_operator_key(*, key: OperatorApiKey, now: datetime | None = None) -> 
 LAST_USED_EVERY = timedelta(minutes=1)
 
 
-def touch_last_used(model, pk: int, now: datetime) -> None:
-    """Record use at most once a minute per credential (cheap on a hot path)."""
-    model.objects.filter(pk=pk).exclude(last_used_at__gt=now - LAST_USED_EVERY).update(
-        last_used_at=now
-    )
+def record_credential_use(
+    credential: ApiToken | OperatorApiKey, *, now: datetime | None = None
+) -> None:
+    """Stamp a token's or key's last use, at most once a minute (every API request passes
+    here: a row read less than a minute after its stamp costs no round trip)."""
+    now = now or timezone.now()
+    last = credential.last_used_at
+    if last is not None and last > now - LAST_USED_EVERY:
+        return
+    type(credential).objects.filter(pk=credential.pk).exclude(
+        last_used_at__gt=now - LAST_USED_EVERY
+    ).update(last_used_at=now)
 
 
 @transaction.atomic
@@ -540,7 +555,6 @@ def _new_recovery_codes(user: User) -> list[str]:
 def _use_totp(*, device_id: int, code: str, confirmed: bool = True) -> int | None:
     """Accept a TOTP code once: the step is stored under a row lock, so the same code sent
     twice at the same moment is accepted only once."""
-    from sgu.accounts import totp
 
     with transaction.atomic():
         device = (
@@ -569,9 +583,6 @@ def _use_recovery_code(*, user: User, code: str, now: datetime) -> bool:
 
 def second_factor_failed(*, user: User, ip: str | None, request=None, channel: str = "web"):
     """A wrong code counts like a wrong password (same lockout per account and per IP)."""
-    from sgu.core import audit
-    from sgu.core.ratelimit import RateLimited, hit
-
     window = settings.SGU["LOGIN_LOCK_SECONDS"]
     for key, _ in _fail_keys(user.email, ip):
         with contextlib.suppress(RateLimited):
@@ -588,7 +599,6 @@ def second_factor_failed(*, user: User, ip: str | None, request=None, channel: s
 def start_two_factor_setup(*, user: User) -> TwoFactorDevice:
     """The device being set up: a new secret, or the one shown a moment ago (a reload of the
     page must not change the QR code the person is scanning)."""
-    from sgu.accounts import totp
 
     if confirmed_device(user) is not None:
         raise Conflict("La verificación en dos pasos ya está activa en su cuenta.")
@@ -603,7 +613,6 @@ def confirm_two_factor(
 ) -> list[str]:
     """The first code from the app proves it was set up right: the device becomes active and
     the recovery codes are made. Returns them (shown once)."""
-    from sgu.core import audit
 
     now = now or timezone.now()
     check_login_allowed(email=user.email, ip=ip)
@@ -626,7 +635,6 @@ def verify_second_factor(
     """Check the code typed after the password: the app's 6 digits or a recovery code (used
     up). Returns "totp" or "recovery"; raises ValidationFailed (counted towards the lockout)
     or RateLimited while the account is locked."""
-    from sgu.core import audit
 
     now = now or timezone.now()
     check_login_allowed(email=user.email, ip=ip)
@@ -662,7 +670,6 @@ def regenerate_recovery_codes(
     *, user: User, code: str, ip: str | None = None, request=None
 ) -> list[str]:
     """New recovery codes (the old ones stop working), after a current code."""
-    from sgu.core import audit
 
     verify_second_factor(user=user, code=code, ip=ip, request=request)
     with transaction.atomic():
@@ -675,7 +682,6 @@ def regenerate_recovery_codes(
 
 def disable_two_factor(*, user: User, code: str, ip: str | None = None, request=None) -> None:
     """A citizen turns it off (with a current code). Staff cannot: it is required for them."""
-    from sgu.core import audit
 
     if second_factor_required(user):
         raise Conflict("La verificación en dos pasos es obligatoria para su cuenta.")
@@ -690,8 +696,6 @@ def end_sessions(user: User) -> int:
     """End every open web session of `user` (deactivation, a lost phone). Sessions are stored
     by key, not by user, so the live ones are read and decoded: an administrator's rare action,
     over sessions that last 8 hours at most. Returns how many ended."""
-    from django.contrib.auth import SESSION_KEY
-    from django.contrib.sessions.models import Session
 
     mine = [
         s.session_key
@@ -706,7 +710,6 @@ def end_sessions(user: User) -> int:
 def reset_two_factor(*, user: User, by: User, request=None) -> None:
     """An administrator removes a person's device (lost phone and codes): at the next login
     the person sets it up again. Sessions already verified with the lost device end."""
-    from sgu.core import audit
 
     TwoFactorDevice.objects.filter(user=user).delete()
     RecoveryCode.objects.filter(user=user).delete()
@@ -734,9 +737,6 @@ RESET_EMAILS_PER_HOUR = 3
 
 
 def _reset_link(user: User) -> str:
-    from django.contrib.auth.tokens import default_token_generator
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
 
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
@@ -746,10 +746,6 @@ def _reset_link(user: User) -> str:
 def request_password_reset(*, email: str, ip: str | None = None, request=None) -> None:
     """Send a reset link if an active account has this email. The caller answers the same
     whether it exists or not; at most 3 emails an hour per address (no mail bombing)."""
-    from sgu.core import audit
-    from sgu.core.ratelimit import RateLimited, hit
-    from sgu.notifications.services import queue_email
-
     email = (email or "").strip().lower()
     try:
         validate_email(email)
@@ -782,8 +778,6 @@ def request_password_reset(*, email: str, ip: str | None = None, request=None) -
 
 def password_reset_user(uidb64: str, token: str) -> User | None:
     """The account a reset link is for, while the link is valid (unused and unexpired)."""
-    from django.contrib.auth.tokens import default_token_generator
-    from django.utils.http import urlsafe_base64_decode
 
     try:
         pk = int(urlsafe_base64_decode(uidb64 or "").decode())
@@ -811,9 +805,6 @@ def reset_password(
     """Set a new password from a reset link. The link stops working (the token covers the
     password hash), every other session ends (their auth hash no longer matches) and every
     API token is revoked."""
-    from sgu.core import audit
-    from sgu.core.models import RateCounter
-    from sgu.notifications.services import queue_email
 
     now = now or timezone.now()
     user = password_reset_user(uidb64, token)
@@ -848,7 +839,6 @@ def reset_password(
 
 
 def record_personal_data_download(*, user: User, request=None) -> None:
-    from sgu.core import audit
 
     audit.record("personal_data.exported", actor=user, target=f"user:{user.pk}", request=request)
 
@@ -858,8 +848,6 @@ def request_correction(
     *, user: User, field: str, requested_value: str, note: str = "", request=None
 ) -> CorrectionRequest:
     """Register a citizen's request to correct a datum and acknowledge it by email."""
-    from sgu.core import audit
-    from sgu.notifications.services import queue_email
 
     errors = ErrorCollector()
     if field not in CorrectionRequest.Field.values:
@@ -907,8 +895,6 @@ def handle_correction(
     *, correction_id: int, by: User, status: str, response: str = "", now: datetime | None = None
 ) -> CorrectionRequest:
     """Regulator staff record what they did with a correction request."""
-    from sgu.core import audit
-    from sgu.core.errors import NotFound
 
     correction = CorrectionRequest.objects.select_for_update().filter(pk=correction_id).first()
     if correction is None:

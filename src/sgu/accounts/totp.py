@@ -76,7 +76,7 @@ def provisioning_uri(secret: str, account: str) -> str:
 
 def qr_svg(data: str) -> str:
     """The QR code as an inline <svg> element (no image request, no inline style)."""
-    import segno
+    import segno  # only the 2FA set-up page draws a QR: not loaded by every process
 
     return segno.make(data, error="m").svg_inline(
         scale=5, border=4, dark="#000", light="#fff", svgclass="qr", lineclass=None

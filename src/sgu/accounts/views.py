@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from sgu.accounts import selectors, services
+from sgu.accounts import selectors, services, totp
 from sgu.accounts.decorators import citizen_required, regulator_staff_required
 from sgu.accounts.forms import (
     CorrectionForm,
@@ -29,7 +29,7 @@ from sgu.accounts.middleware import (
     mark_verified,
     pending_step,
 )
-from sgu.core.errors import Conflict, DomainError
+from sgu.core.errors import Conflict, DomainError, NotFound
 from sgu.core.ratelimit import RateLimited, client_ip
 from sgu.core.web import safe_next
 
@@ -180,7 +180,6 @@ def second_factor(request):
 @login_required
 def second_factor_setup(request):
     """Set up the authenticator app: QR code (and the secret as text), then one code."""
-    from sgu.accounts import totp
 
     user = request.user
     target = _next(request, user)
@@ -358,7 +357,6 @@ def my_data(request):
 @regulator_staff_required
 def corrections(request):
     """Regulator staff: the citizens' requests to correct their data."""
-    from sgu.core.errors import NotFound
 
     if request.method == "POST":
         try:

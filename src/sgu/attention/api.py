@@ -13,6 +13,7 @@ from sgu.accounts.auth import user_auth
 from sgu.attention import selectors, services
 from sgu.attention.models import Escalation, Query
 from sgu.attention.workflow import allowed_actions
+from sgu.cases import selectors as case_selectors
 from sgu.cases import services as cases
 from sgu.cases.staff_api import AssistedCaseIn, StaffCaseOut, staff_case_dict, staff_principal
 from sgu.cases.workflow import allowed_actions as case_actions
@@ -194,9 +195,7 @@ def escalate(request, payload: EscalateIn):
         if code.startswith(f"{prefix}-"):
             case, query = None, selectors.query_for(user, code)
         else:
-            from sgu.cases import selectors as cases
-
-            case, query = cases.regulator_case(user, code), None
+            case, query = case_selectors.regulator_case(user, code), None
     except NotFound as exc:
         raise ValidationFailed.of([FieldError("code", exc.detail)]) from None
     hop = services.escalate(

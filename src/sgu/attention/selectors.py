@@ -13,6 +13,7 @@ from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, Query
 from django.db.models.functions import TruncMonth
 
 from sgu.accounts.models import REGULATOR_ROLES, Role
+from sgu.attention.indicators import CRITICALITIES
 from sgu.attention.models import (
     Area,
     AreaMember,
@@ -240,7 +241,6 @@ def _pct(part: int, whole: int) -> float | None:
 def monthly_indicators(first: date, last: date) -> list[dict]:
     """One row per month from `first` to `last` (Lima calendar months) with every indicator
     of `attention.indicators`. SQL aggregates only: one grouped query per figure family."""
-    from sgu.attention.indicators import CRITICALITIES
 
     lo, hi = _month_bounds(first, last)
     months = months_between(first, last)

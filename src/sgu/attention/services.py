@@ -13,6 +13,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from sgu.accounts.selectors import citizen_by_document
 from sgu.attention import selectors
 from sgu.attention.models import (
     Area,
@@ -193,8 +194,6 @@ def register_query(
     errors.raise_if_any()
     citizen = None
     if document_number:
-        from sgu.accounts.selectors import citizen_by_document
-
         citizen = citizen_by_document(document_type, document_number)
     query = Query(
         code=next_query_code(now.astimezone(LIMA).year),

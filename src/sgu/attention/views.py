@@ -29,6 +29,7 @@ from sgu.attention.forms import (
 )
 from sgu.attention.indicators import BY_KEY, CRITICALITIES, INDICATORS
 from sgu.attention.workflow import HopAction, HopState, allowed_actions
+from sgu.cases import selectors as cases
 from sgu.core.errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
 from sgu.core.export import csv_response
 from sgu.core.ratelimit import RateLimited, limit_by_ip
@@ -224,7 +225,6 @@ def _item_for(user, code: str):
     prefix = settings.SGU.get("ATTENTION", {}).get("QUERY_CODE_PREFIX", "CON")
     if code.startswith(f"{prefix}-"):
         return None, selectors.query_for(user, code)
-    from sgu.cases import selectors as cases
 
     return cases.regulator_case(user, code), None
 

@@ -3,9 +3,11 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from sgu.cases.services import CaseInput
+from sgu.cases.models import Channel
+from sgu.cases.services import CaseInput, CitizenInput
+from sgu.cases.workflow import State
 from sgu.catalog import selectors as catalog
-from sgu.catalog.models import FieldType, Subcategory
+from sgu.catalog.models import FieldType, Office, Subcategory
 from sgu.core.forms import MultipleFileInput, ParsedDateField, ServiceForm
 from sgu.core.widgets import QuickSelect
 
@@ -290,7 +292,6 @@ class AssistedCaseForm(CaseForm):
         return super().form_field_for(error_field.removeprefix("citizen."))
 
     def citizen_input(self):
-        from sgu.cases.services import CitizenInput
 
         return CitizenInput(
             **{
@@ -350,9 +351,6 @@ class TrayFilterForm(ServiceForm):
     )
 
     def __init__(self, *args, **kwargs):
-        from sgu.cases.models import Channel
-        from sgu.cases.workflow import State
-        from sgu.catalog.models import Office
 
         super().__init__(*args, **kwargs)
         self.fields["operator"].widget.choices = [

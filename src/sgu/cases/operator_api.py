@@ -25,6 +25,7 @@ from sgu.core.pagination import clamp_limit, keyset_page
 from sgu.core.principal import Principal
 from sgu.core.schemas import Day, Instant, Limit, Problem
 from sgu.operators import openapi_docs as docs
+from sgu.operators.exports import tray_export
 
 router = Router(tags=["Operadoras"], auth=operator_auth)
 
@@ -124,7 +125,6 @@ def export_tray(
     overdue: bool | None = None,
     updated_since: Instant | None = None,
 ):
-    from sgu.operators.exports import tray_export
 
     principal: Principal = request.auth
     filters = {

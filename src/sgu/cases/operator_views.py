@@ -20,6 +20,7 @@ from sgu.cases.workflow import Action, Actor, allowed_actions
 from sgu.core.errors import Conflict, DomainError
 from sgu.core.principal import Principal
 from sgu.core.web import download, is_htmx, or_404, page_of, vary_on_htmx
+from sgu.operators.exports import tray_export as export
 
 
 def _by(request) -> Principal:
@@ -54,7 +55,6 @@ def tray(request):
 @require_GET
 def tray_export(request, fmt: str):
     """The tray as it is filtered on screen, as CSV or XLSX (every page, not just this one)."""
-    from sgu.operators.exports import tray_export as export
 
     operator = request.user.operator
     form = TrayFilterForm(request.GET)

@@ -1,14 +1,16 @@
 """Reads on cases, already scoped to who is asking. Tenant isolation lives here and only here:
 views and endpoints never build a Case queryset of their own."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from sgu.accounts import selectors as accounts
-from sgu.cases.models import Case, CaseEvent, Claim, ClaimState
+from sgu.accounts.models import Role, User
+from sgu.cases.models import Case, CaseEvent, Claim, ClaimState, SavedTrayView
 from sgu.cases.workflow import Action, Actor, State
-from sgu.core.calendar import iso
+from sgu.catalog.models import Office, Operator, Subcategory
+from sgu.core.calendar import LIMA, iso
 from sgu.core.errors import NotFound
 from sgu.core.principal import Principal
 
@@ -211,9 +213,6 @@ def regulator_tray(
     """Every operator's cases, for regulator staff. Dates are Lima dates (inclusive); `q` is
     an exact match on the case code, the line or the citizen's document (index lookups, never
     a LIKE '%…%' over the whole table)."""
-    from sgu.accounts.models import Role, User
-    from sgu.catalog.models import Office, Operator, Subcategory
-    from sgu.core.calendar import LIMA
 
     # Codes become ids first (tiny catalog lookups): `operator_id = 3` is a range of the
     # (operator, -registered_at, -id) index read in order, where a join on the operator's code
@@ -242,8 +241,6 @@ def regulator_tray(
         start = datetime.combine(registered_from, datetime.min.time(), tzinfo=LIMA)
         qs = qs.filter(registered_at__gte=start)
     if registered_to:
-        from datetime import timedelta
-
         end = datetime.combine(registered_to, datetime.min.time(), tzinfo=LIMA) + timedelta(1)
         qs = qs.filter(registered_at__lt=end)
     if q:
@@ -294,7 +291,6 @@ def _ids(qs) -> list[int]:
 
 
 def saved_tray_views(user):
-    from sgu.cases.models import SavedTrayView
 
     return SavedTrayView.objects.filter(user=user)
 

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from sgu.accounts import services as accounts
@@ -24,6 +25,7 @@ from sgu.cases.models import (
     ClaimState,
     Outcome,
     Rating,
+    SavedTrayView,
     Solution,
 )
 from sgu.cases.workflow import OPEN_STATES, Action, Actor, State, TransitionNotAllowed, transition
@@ -1021,7 +1023,6 @@ def extend_plazos_for_contingency(
     with it. `updated_at` is set to the wall clock, so operators syncing with
     `updated_since` see the change.
     """
-    from django.db.models import Q
 
     now = now or timezone.now()
     batch = batch or settings.SGU["SCHEDULER_BATCH"]
@@ -1234,7 +1235,6 @@ def email_receipt(*, case: Case, by: Principal, now: datetime | None = None) -> 
 
 def save_tray_view(*, user, name: str, query: str):
     """Save (or overwrite, by name) a tracking-tray filter for this user."""
-    from sgu.cases.models import SavedTrayView
 
     name = " ".join((name or "").split())
     errors = ErrorCollector()
@@ -1253,6 +1253,5 @@ def save_tray_view(*, user, name: str, query: str):
 
 
 def delete_tray_view(*, user, view_id: int) -> None:
-    from sgu.cases.models import SavedTrayView
 
     SavedTrayView.objects.filter(user=user, pk=view_id).delete()

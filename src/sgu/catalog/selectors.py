@@ -1,6 +1,6 @@
 from django.db.models import Prefetch, QuerySet
 
-from sgu.catalog.models import Office, Operator, Subcategory, SubcategoryField
+from sgu.catalog.models import Office, Operator, Subcategory, SubcategoryField, UitValue
 from sgu.core.errors import FieldError, ValidationFailed
 
 
@@ -45,6 +45,5 @@ def office_by_code(code: str) -> Office | None:
 
 def uit_for(year: int):
     """The UIT of `year`, or the latest one before it (the year's value may not be loaded yet)."""
-    from sgu.catalog.models import UitValue
 
     return UitValue.objects.filter(year__lte=year).order_by("-year").first()

@@ -6,9 +6,10 @@ forget it."""
 
 from django.contrib import admin
 
+from sgu.core import audit
+
 
 def _record(action: str, request, obj, **data) -> None:
-    from sgu.core import audit
 
     audit.record(
         action,

@@ -1,9 +1,11 @@
 """The audit trail of security-relevant actions (logins, failed logins, 2FA changes, keys,
 roles, exports…). `record` is the only writer; nothing in the app updates or deletes it."""
 
+import ipaddress
 import logging
 
 from sgu.core.models import AuditEvent
+from sgu.core.ratelimit import client_ip
 
 logger = logging.getLogger("sgu.audit")
 
@@ -11,10 +13,6 @@ logger = logging.getLogger("sgu.audit")
 def _ip(request) -> str | None:
     if request is None:
         return None
-    import ipaddress
-
-    from sgu.core.ratelimit import client_ip
-
     value = client_ip(request)
     try:
         return str(ipaddress.ip_address(value))

@@ -26,6 +26,9 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import holidays
+from django.conf import settings
+
+from sgu.core.models import CalendarDay
 
 LIMA = ZoneInfo("America/Lima")
 
@@ -500,9 +503,6 @@ def iso(value: date | datetime | None) -> str | None:
 
 def load_calendar() -> BusinessCalendar:
     """Build from settings.SGU and the CalendarDay rows (one query)."""
-    from django.conf import settings
-
-    from sgu.core.models import CalendarDay
 
     config = getattr(settings, "SGU", {})
     opens, closes = config.get("BUSINESS_HOURS", ("08:30", "17:30"))

@@ -8,6 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from sgu.core.errors import DomainError
+from sgu.core.models import RateCounter
 
 
 class RateLimited(DomainError):
@@ -53,7 +54,6 @@ def limit_by_ip(request, scope: str, *, limit: int, window: int = 60) -> None:
 
 def prune(*, older_than: timedelta = timedelta(days=1)) -> int:
     """Forget old windows (the scheduler calls it)."""
-    from sgu.core.models import RateCounter
 
     deleted, _ = RateCounter.objects.filter(window_start__lt=timezone.now() - older_than).delete()
     return deleted

@@ -17,6 +17,7 @@ import json
 import re
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
@@ -86,7 +87,6 @@ def unavailable(request: HttpRequest) -> HttpResponse:
 
 def unreadable_body(request: HttpRequest, exc: BaseException) -> HttpResponse:
     """400 or 413 for the exceptions Django raises while reading a request's body."""
-    from django.conf import settings
 
     if isinstance(exc, RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)

@@ -1,11 +1,13 @@
 import sys
 
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseServerError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 
 from sgu.core import refusals
 from sgu.core.errors import problem_response
+from sgu.core.web import safe_next
 
 
 def home(request):
@@ -36,10 +38,6 @@ def server_error(request):
 
 def admin_login(request):
     """The admin's login page is ours (lockout, audit, second factor)."""
-    from django.contrib.auth.views import redirect_to_login
-    from django.shortcuts import redirect
-
-    from sgu.core.web import safe_next
 
     target = safe_next(request, request.GET.get("next"), "/admin/")
     if request.user.is_authenticated:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from sgu.core.calendar import LIMA
 from sgu.core.errors import NotFound, ValidationFailed
 from sgu.core.pagination import keyset_page
 
@@ -113,9 +114,6 @@ def parse_int(value: str) -> int | None:
 
 
 def as_local(value: datetime) -> datetime:
-    from django.utils import timezone
-
-    from sgu.core.calendar import LIMA
 
     return timezone.localtime(value, LIMA)
 

@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from sgu.notifications.models import OutboundEmail
+
 logger = logging.getLogger(__name__)
 
 # Backoff between attempts when the mail server refuses or is down (about 2 days in all).
@@ -27,7 +29,6 @@ def send_email(email_id: int) -> None:
 
 
 def deliver(email_id: int) -> None:
-    from sgu.notifications.models import OutboundEmail
 
     with transaction.atomic():
         # The row lock keeps two workers from sending the same email twice.

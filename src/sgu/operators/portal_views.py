@@ -1,14 +1,23 @@
 """The operator administrator's pages: the webhook endpoint and its deliveries."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from sgu.accounts import selectors as account_selectors
+from sgu.accounts import services as accounts
 from sgu.accounts.decorators import operator_admin_required
 from sgu.core.errors import DomainError
 from sgu.core.web import or_404
 from sgu.operators import selectors, services
-from sgu.operators.forms import WebhookForm
+from sgu.operators.forms import (
+    STAFF_ROLE_CHOICES,
+    AcceptInvitationForm,
+    ApiKeyForm,
+    InviteForm,
+    WebhookForm,
+)
 
 
 @operator_admin_required
@@ -72,8 +81,6 @@ def webhook_redeliver(request, delivery_id: int):
             operator=request.user.operator, delivery_id=delivery_id, by=request.user
         )
     except DomainError as exc:
-        from django.http import Http404
-
         raise Http404(exc.detail) from None
     messages.success(request, "Reenviamos el evento; verá el resultado en unos segundos.")
     return redirect("operators:webhook_delivery", delivery_id=copy.pk)
@@ -85,9 +92,6 @@ def webhook_redeliver(request, delivery_id: int):
 @operator_admin_required
 @require_http_methods(["GET", "POST"])
 def api_keys(request):
-    from sgu.accounts import selectors as account_selectors
-    from sgu.accounts import services as accounts
-    from sgu.operators.forms import ApiKeyForm
 
     operator = request.user.operator
     form = ApiKeyForm(request.POST if request.method == "POST" else None)
@@ -121,7 +125,6 @@ def api_keys(request):
 @operator_admin_required
 @require_POST
 def revoke_api_key(request, key_id: int):
-    from sgu.accounts import services as accounts
 
     key = or_404(
         accounts.revoke_operator_key_of,
@@ -138,7 +141,6 @@ def revoke_api_key(request, key_id: int):
 
 
 def _staff_page(request, form, *, status: int = 200):
-    from sgu.operators.forms import STAFF_ROLE_CHOICES
 
     operator = request.user.operator
     members = selectors.staff(operator)
@@ -162,7 +164,6 @@ def _staff_page(request, form, *, status: int = 200):
 @operator_admin_required
 @require_http_methods(["GET", "POST"])
 def staff(request):
-    from sgu.operators.forms import InviteForm
 
     if request.method == "GET":
         return _staff_page(request, InviteForm())
@@ -190,8 +191,6 @@ def _staff_action(request, fn, **kwargs):
         member = fn(operator=request.user.operator, by=request.user, request=request, **kwargs)
     except DomainError as exc:
         if exc.status == 404:
-            from django.http import Http404
-
             raise Http404(exc.detail) from None
         messages.error(request, exc.detail)
         return None
@@ -254,7 +253,6 @@ def cancel_invitation(request, invitation_id: int):
 def accept_invitation(request, token: str):
     """The invitee's page (no account yet): names and password, then sign in (where the
     second factor is set up)."""
-    from sgu.operators.forms import AcceptInvitationForm
 
     def page(context: dict, status: int = 200):
         response = render(request, "operators/invitation.html", context, status=status)

@@ -1,7 +1,10 @@
 """Reads of the operator integration, always scoped to one operator."""
 
+from django.utils import timezone
+
+from sgu.accounts.models import User
 from sgu.core.errors import NotFound
-from sgu.operators.models import WebhookDelivery, WebhookEndpoint
+from sgu.operators.models import OperatorInvitation, WebhookDelivery, WebhookEndpoint
 
 
 def webhook_of(operator) -> WebhookEndpoint | None:
@@ -28,7 +31,6 @@ def delivery(operator, delivery_id: int) -> WebhookDelivery:
 
 def staff(operator) -> list:
     """The operator's agents and administrators: active ones first."""
-    from sgu.accounts.models import User
 
     return list(
         User.objects.filter(operator=operator, role__in=("OPERATOR_AGENT", "OPERATOR_ADMIN"))
@@ -38,9 +40,6 @@ def staff(operator) -> list:
 
 
 def pending_invitations(operator, now=None) -> list:
-    from django.utils import timezone
-
-    from sgu.operators.models import OperatorInvitation
 
     return list(
         OperatorInvitation.objects.filter(

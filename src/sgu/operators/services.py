@@ -7,13 +7,20 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from sgu.accounts.models import User
+from sgu.accounts.services import create_staff_user, end_sessions, token_hash
+from sgu.core import audit
 from sgu.core.calendar import iso
-from sgu.core.errors import ErrorCollector, NotFound
-from sgu.operators.models import WebhookDelivery, WebhookEndpoint
+from sgu.core.errors import Conflict, ErrorCollector, NotFound
+from sgu.notifications.services import queue_email
+from sgu.operators.models import OperatorInvitation, WebhookDelivery, WebhookEndpoint
 from sgu.operators.tasks import deliver_webhook
 
 EVENTS = ("case.forwarded", "claim.requested", "case.reassigned")
@@ -53,7 +60,6 @@ def configure_webhook(
 ) -> tuple[WebhookEndpoint, str | None]:
     """Set the operator's endpoint. A blank secret keeps the current one (or makes one up
     the first time); returns (endpoint, new secret to show once, or None)."""
-    from sgu.core import audit
 
     errors = ErrorCollector()
     url = _check_url(url, errors)
@@ -196,14 +202,6 @@ def _check_role(role: str, errors: ErrorCollector) -> str:
 def invite_staff(*, operator, email: str, role: str, by, request=None, now: datetime | None = None):
     """Invite someone to the operator's staff: the email carries a link valid 72 hours, once.
     Returns the invitation (the raw token only travels in the email)."""
-    from django.core.exceptions import ValidationError as DjangoValidationError
-    from django.core.validators import validate_email
-
-    from sgu.accounts.models import User
-    from sgu.accounts.services import token_hash
-    from sgu.core import audit
-    from sgu.notifications.services import queue_email
-    from sgu.operators.models import OperatorInvitation
 
     now = now or timezone.now()
     errors = ErrorCollector()
@@ -256,8 +254,6 @@ def invite_staff(*, operator, email: str, role: str, by, request=None, now: date
 
 
 def _invitation_for(raw: str, *, lock: bool = False):
-    from sgu.accounts.services import token_hash
-    from sgu.operators.models import OperatorInvitation
 
     if not raw or len(raw) > 200:
         return None
@@ -307,14 +303,6 @@ def accept_invitation(
 ):
     """The invitee sets their names and password: the account is created with the operator
     and the role of the invitation, and the link stops working."""
-    from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError as DjangoValidationError
-    from django.db import IntegrityError
-
-    from sgu.accounts.models import User
-    from sgu.accounts.services import create_staff_user
-    from sgu.core import audit
-    from sgu.core.errors import Conflict
 
     now = now or timezone.now()
     invitation = _invitation_for(token, lock=True)
@@ -372,8 +360,6 @@ def accept_invitation(
 
 @transaction.atomic
 def cancel_invitation(*, operator, invitation_id: int, by, request=None):
-    from sgu.core import audit
-    from sgu.operators.models import OperatorInvitation
 
     invitation = (
         OperatorInvitation.objects.select_for_update()
@@ -396,7 +382,6 @@ def cancel_invitation(*, operator, invitation_id: int, by, request=None):
 
 
 def _member_for_update(operator, user_id: int):
-    from sgu.accounts.models import User
 
     member = (
         User.objects.select_for_update()
@@ -411,7 +396,6 @@ def _member_for_update(operator, user_id: int):
 def _would_leave_no_admin(operator, member) -> bool:
     """True when `member` is the operator's only active administrator. The active admins'
     rows are locked so two administrators demoting each other at once cannot both pass."""
-    from sgu.accounts.models import User
 
     if not (member.is_active and member.role == "OPERATOR_ADMIN"):
         return False
@@ -425,8 +409,6 @@ def _would_leave_no_admin(operator, member) -> bool:
 
 @transaction.atomic
 def change_staff_role(*, operator, user_id: int, role: str, by, request=None):
-    from sgu.core import audit
-    from sgu.core.errors import Conflict
 
     member = _member_for_update(operator, user_id)  # another operator's person: 404 first
     errors = ErrorCollector()
@@ -456,8 +438,6 @@ def change_staff_role(*, operator, user_id: int, role: str, by, request=None):
 def set_staff_active(*, operator, user_id: int, active: bool, by, request=None):
     """Deactivate (or reactivate) a member of the operator's staff. A deactivated person
     cannot sign in, and their open sessions end at once."""
-    from sgu.core import audit
-    from sgu.core.errors import Conflict
 
     member = _member_for_update(operator, user_id)
     if member.is_active == active:
@@ -472,7 +452,6 @@ def set_staff_active(*, operator, user_id: int, active: bool, by, request=None):
     if not active:
         # Ended now, not only refused while inactive: a later reactivation must not bring an
         # old session back to life.
-        from sgu.accounts.services import end_sessions
 
         end_sessions(member)
     audit.record(

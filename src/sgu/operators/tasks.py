@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from sgu.operators.models import WebhookAttempt, WebhookDelivery
+
 logger = logging.getLogger(__name__)
 
 
@@ -68,7 +70,6 @@ def _post(url: str, body: bytes, signature: str, event: str, delivery_id: int):
 
 
 def deliver(delivery_id: int) -> None:
-    from sgu.operators.models import WebhookAttempt, WebhookDelivery
 
     with transaction.atomic():
         # The row lock keeps two workers from sending the same delivery at once; the POST

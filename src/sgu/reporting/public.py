@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from sgu.catalog.models import Operator
+from sgu.catalog.models import Office, Operator, Subcategory
 from sgu.core.calendar import LIMA, MONTHS_ES
 from sgu.core.errors import FieldError, ValidationFailed
 from sgu.core.export import csv_chunks
@@ -248,7 +248,6 @@ def _yes_no(value) -> str:
 
 
 def _catalog_names() -> tuple[dict, dict, dict]:
-    from sgu.catalog.models import Office, Subcategory
 
     operators = dict(Operator.objects.values_list("id", "code"))
     subcategories = {

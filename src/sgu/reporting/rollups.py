@@ -24,6 +24,7 @@ from the cases — seconds at ten million (docs/benchmarks.md, "Estadísticas a 
 
 from __future__ import annotations
 
+import math
 import time as _time
 from datetime import date, datetime, timedelta
 
@@ -35,6 +36,7 @@ from django.utils import timezone
 from sgu.cases.models import Case, Solution
 from sgu.core.calendar import LIMA
 from sgu.reporting.models import CaseDayStat, ResponseDayStat, RollupState
+from sgu.reporting.tasks import refresh_rollups
 
 MARGIN = timedelta(minutes=10)
 REFRESH_EVERY = timedelta(minutes=5)
@@ -176,7 +178,6 @@ def refresh(*, full: bool = False, now: datetime | None = None) -> dict:
 def refresh_if_due(*, now: datetime | None = None) -> bool:
     """The scheduler's call, every pass: enqueue a refresh every REFRESH_EVERY (a full one the
     first time each night after FULL_REBUILD_HOUR). True if a task was enqueued."""
-    from sgu.reporting.tasks import refresh_rollups
 
     now = now or timezone.now()
     state = RollupState.objects.filter(pk=1).first()
@@ -213,8 +214,6 @@ def live_from() -> date | None:
 
 def percentile_from_histogram(hist: dict[int, int], p: float = 0.9) -> int | None:
     """Nearest-rank percentile of a {value: count} histogram."""
-    import math
-
     n = sum(hist.values())
     if not n:
         return None

@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from sgu.cases.models import Case, Solution
 from sgu.cases.workflow import State
+from sgu.catalog.models import Office, Operator, Subcategory
 from sgu.core.calendar import LIMA
 from sgu.reporting import rollups
 from sgu.reporting.models import CaseDayStat, ResponseDayStat
@@ -31,8 +33,6 @@ class Filters:
     operator: str = ""
 
     def as_query(self) -> str:
-        from urllib.parse import urlencode
-
         return urlencode(
             {
                 "desde": self.date_from.isoformat(),
@@ -172,7 +172,6 @@ def _fine_figures(f: Filters, now: datetime, src: _Source) -> dict[tuple, dict]:
 
 def _labels() -> dict[str, dict]:
     """(key, label) of each dimension's values, by the ids in FINE (small catalog reads)."""
-    from sgu.catalog.models import Office, Operator, Subcategory
 
     subs = list(
         Subcategory.objects.values_list("id", "code", "name", "category__code", "category__name")
@@ -328,8 +327,6 @@ def _breakdown(figures: Figures, dimension: str) -> list[dict]:
 
 
 def _per_lines(rows: list[dict]) -> None:
-    from sgu.catalog.models import Operator
-
     lines = dict(Operator.objects.values_list("code", "mobile_lines"))
     for row in rows:
         n = lines.get(row["key"]) or 0

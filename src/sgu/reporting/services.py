@@ -6,9 +6,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from sgu.accounts.models import Role, User
 from sgu.cases.models import Case, Claim, Solution
 from sgu.cases.workflow import State
+from sgu.catalog.models import Operator
 from sgu.core.calendar import LIMA
+from sgu.notifications.services import queue_email
 from sgu.reporting.models import DailyReport
 
 DAILY_HEADERS = ["operadora", "casos_ingresados", "respondidos", "vencidos_ahora", "reclamos"]
@@ -23,7 +26,6 @@ def _day_range(day: date) -> tuple[datetime, datetime]:
 def daily_rows(day: date, now: datetime) -> list[list]:
     """Per operator: cases registered that day, answered that day, overdue at `now`, claims
     requested that day. Four GROUP BY queries."""
-    from sgu.catalog.models import Operator
 
     start, end = _day_range(day)
     came = dict(
@@ -58,8 +60,6 @@ def daily_rows(day: date, now: datetime) -> list[list]:
 def generate_daily_report(*, day: date, now: datetime | None = None) -> tuple[DailyReport, bool]:
     """The report of `day`, once: a second call (another scheduler, a retry) returns the
     first. Supervisors are emailed in the same transaction."""
-    from sgu.accounts.models import Role, User
-    from sgu.notifications.services import queue_email
 
     now = now or timezone.now()
     existing = DailyReport.objects.filter(day=day).first()

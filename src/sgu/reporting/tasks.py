@@ -2,9 +2,10 @@
 
 from django_tasks import task
 
+from sgu.reporting import rollups
+
 
 @task()
 def refresh_rollups(full: bool = False) -> dict:
-    from sgu.reporting import rollups
 
     return rollups.refresh(full=full)

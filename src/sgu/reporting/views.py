@@ -14,7 +14,7 @@ from sgu.catalog import selectors as catalog
 from sgu.core.export import csv_response, xlsx_response
 from sgu.core.web import parse_date, period_from
 from sgu.reporting import rollups, selectors
-from sgu.reporting.indicators import INDICATORS
+from sgu.reporting.indicators import BY_KEY, INDICATORS
 from sgu.reporting.models import DailyReport
 from sgu.reporting.services import DAILY_HEADERS
 
@@ -58,7 +58,6 @@ def filters_from(request) -> tuple[selectors.Filters, list[str]]:
 
 
 def _headers(columns):
-    from sgu.reporting.indicators import BY_KEY
 
     return ["clave", "nombre"] + [f"{BY_KEY[c].name} ({BY_KEY[c].unit})" for c in columns]
 

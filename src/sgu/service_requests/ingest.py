@@ -487,7 +487,7 @@ def _pipelined(batch: Batch, cursor, errors: _Errors) -> Outcome | None:
 
 
 def psycopg_errors() -> tuple[type[Exception], ...]:
-    import psycopg
+    import psycopg  # asked only on PostgreSQL: a SQLite process never loads the driver
 
     return (psycopg.Error,)
 

@@ -275,6 +275,7 @@ def xlsx_rows(
 ) -> Iterator[tuple[int, list | None]]:
     """Rows of the only sheet of an XLSX workbook (read-only: streamed). `meta["max_row"]`
     gets the sheet's declared size, for the progress bar."""
+    # openpyxl is heavy (~0.2 s): loaded by the worker that reads an XLSX, not by every process
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from sgu.accounts import selectors as accounts
+from sgu.accounts.auth import user_for_bearer
 from sgu.core.errors import Unauthorized
 from sgu.core.idempotency import run_idempotent
 from sgu.core.schemas import Problem
@@ -49,7 +49,7 @@ def _citizen(request):
     if not header:
         return None
     token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-    user = accounts.user_for_token(token) if token else None
+    user = user_for_bearer(token) if token else None
     if user is None:
         raise Unauthorized("El token no es válido o venció; envíe la sugerencia sin token.")
     return user

@@ -1,7 +1,8 @@
 from django import template
 
-from sgu.attention.selectors import seat_of
+from sgu.attention.selectors import hops_of, seat_of
 from sgu.attention.workflow import HopAction, HopState
+from sgu.core.calendar import LIMA
 
 register = template.Library()
 
@@ -58,14 +59,12 @@ def indicator(row: dict, key: str) -> str:
 @register.simple_tag
 def case_escalations(case) -> list:
     """The escalations of a case (for the regulator's case page)."""
-    from sgu.attention.selectors import hops_of
 
     return hops_of(case=case)
 
 
 @register.filter
 def same_lima_day(a, b) -> bool:
-    from sgu.core.calendar import LIMA
 
     return (
         a is not None and b is not None and a.astimezone(LIMA).date() == b.astimezone(LIMA).date()
