@@ -215,6 +215,7 @@ def _mount() -> None:
     from sgu.cases.staff_api import router as staff_router
     from sgu.catalog.api import router as catalog_router
     from sgu.outages.api import router as outages_router
+    from sgu.provider.api import router as provider_router
     from sgu.reporting.public_api import router as public_indicators_router
     from sgu.service_requests.api import router as service_requests_router
     from sgu.suggestions.api import router as suggestions_router
@@ -231,7 +232,10 @@ def _mount() -> None:
     api.add_router("", service_requests_router)  # /operator/service-requests…, /public/…
     api.add_router("", suggestions_router)  # /suggestions, /suggestions/topics
     api.add_router("/public", public_cases_router)  # /public/cases/{code}/status
-    api.add_router("/public", public_indicators_router)  # /public/indicators, /public/open-data…
+    api.add_router("/public", public_indicators_router)
+    api.add_router(
+        "/provider", provider_router
+    )  # /provider/requirements…, /provider/replicas…  # /public/indicators, /public/open-data…
 
 
 _mount()

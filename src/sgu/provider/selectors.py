@@ -11,7 +11,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from sgu.accounts.models import PROVIDER_ROLES, REGULATOR_ROLES, Role, User
 from sgu.core.calendar import LIMA, BusinessCalendar, format_day
-from sgu.core.errors import Forbidden, NotFound
+from sgu.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from sgu.provider.models import (
     Provider,
     ProviderStaff,
@@ -359,3 +359,170 @@ def is_cx(user) -> bool:
 
 def open_steps_filter() -> Q:
     return Q(ended_at__isnull=True)
+
+
+# --- periodic reports -----------------------------------------------------------------------
+
+PERIODS = {"weekly": "Semanal", "fortnightly": "Quincenal", "monthly": "Mensual"}
+
+
+def periods(kind: str, until: date, count: int) -> list[tuple[date, date]]:
+    """The last `count` periods up to the one holding `until`, oldest first, as
+    (first day, last day): weeks Monday–Sunday, fortnights 1–15 and 16–end, months."""
+    from datetime import timedelta
+
+    if kind not in PERIODS:
+        raise ValidationFailed.of(
+            [FieldError("period", "Periodo no válido; use weekly, fortnightly o monthly.")]
+        )
+    out: list[tuple[date, date]] = []
+    day = until
+    for _ in range(count):
+        if kind == "weekly":
+            start = day - timedelta(days=day.weekday())
+            end = start + timedelta(days=6)
+        elif kind == "fortnightly":
+            if day.day <= 15:
+                start, end = day.replace(day=1), day.replace(day=15)
+            else:
+                start, end = day.replace(day=16), _month_end(day)
+        else:
+            start, end = day.replace(day=1), _month_end(day)
+        out.append((start, end))
+        day = start - timedelta(days=1)
+    return out[::-1]
+
+
+def _month_end(d: date) -> date:
+    from datetime import timedelta
+
+    following = (d.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    start: date
+    end: date
+    filed: int
+    closed: int
+    replicas_started: int
+    replicas_closed: int
+    topics_trained: int
+    stages_on_time: int
+    stages_evaluated: int
+
+    @property
+    def percent(self) -> float | None:
+        if not self.stages_evaluated:
+            return None
+        return round(100 * self.stages_on_time / self.stages_evaluated, 1)
+
+    @property
+    def label(self) -> str:
+        return f"{self.start:%d/%m/%Y} – {self.end:%d/%m/%Y}"
+
+
+def report(user, kind: str, until: date, count: int = 6, provider: str = "") -> list[ReportRow]:
+    """Per period: requirements filed and closed, replicas started and closed, topics trained
+    (distinct topics of the replicas closed) and the % of provider stages that ended within
+    their plazo among those that ended in the period."""
+    from django.db.models import Count, F
+
+    if not 1 <= count <= 24:
+        raise ValidationFailed.of([FieldError("count", "Pida de 1 a 24 periodos.")])
+    scope = requirements_for(user)
+    if provider:
+        scope = scope.filter(provider__code=provider)
+    replicas = Replica.objects.filter(requirement__in=scope)
+    rows = []
+    for start, end in periods(kind, until, count):
+        lo, hi = _start_of(start), _start_of(end, plus_days=1)
+        stages = RequirementStep.objects.filter(
+            requirement__in=scope, due_at__isnull=False, ended_at__gte=lo, ended_at__lt=hi
+        ).aggregate(total=Count("pk"), on_time=Count("pk", filter=Q(ended_at__lte=F("due_at"))))
+        closed_replicas = replicas.filter(closed_at__gte=lo, closed_at__lt=hi)
+        rows.append(
+            ReportRow(
+                start=start,
+                end=end,
+                filed=scope.filter(filed_at__gte=lo, filed_at__lt=hi).count(),
+                closed=scope.filter(closed_at__gte=lo, closed_at__lt=hi).count(),
+                replicas_started=replicas.filter(started_at__gte=lo, started_at__lt=hi).count(),
+                replicas_closed=closed_replicas.count(),
+                topics_trained=closed_replicas.values("requirement__topic").distinct().count(),
+                stages_on_time=stages["on_time"],
+                stages_evaluated=stages["total"],
+            )
+        )
+    return rows
+
+
+REPORT_HEADER = [
+    "periodo_desde",
+    "periodo_hasta",
+    "requerimientos_registrados",
+    "requerimientos_cerrados",
+    "replicas_iniciadas",
+    "replicas_cerradas",
+    "temas_capacitados",
+    "etapas_en_plazo",
+    "etapas_evaluadas",
+    "cumplimiento_pct",
+]
+
+
+def report_values(row: ReportRow) -> list:
+    return [
+        row.start.isoformat(),
+        row.end.isoformat(),
+        row.filed,
+        row.closed,
+        row.replicas_started,
+        row.replicas_closed,
+        row.topics_trained,
+        row.stages_on_time,
+        row.stages_evaluated,
+        row.percent,
+    ]
+
+
+# --- the register as a file --------------------------------------------------------------------
+
+REGISTER_HEADER = [
+    "codigo",
+    "proveedor",
+    "registrado",
+    "tipo",
+    "tema",
+    "fecha_solicitada",
+    "etapa",
+    "debe_el_siguiente_paso",
+    "tiempo_restante",
+    "plazo_otorgado_dias",
+    "etapas_en_plazo",
+    "etapas_fuera_de_plazo",
+    "cumplimiento_pct",
+    "estado_final",
+]
+
+
+def register_rows(requirements: Iterable[Requirement], now: datetime, calendar):
+    for req in requirements:
+        st = status_of(req, now, calendar)
+        yield [
+            req.code,
+            req.provider.name,
+            req.filed_at.astimezone(LIMA).strftime("%Y-%m-%d %H:%M"),
+            req.get_type_display(),
+            req.topic,
+            req.requested_date.isoformat() if req.requested_date else "",
+            st.stage_label,
+            st.owes,
+            st.remaining,
+            req.granted_days,
+            st.compliance.on_time,
+            st.compliance.late,
+            st.compliance.percent,
+            st.final,
+        ]

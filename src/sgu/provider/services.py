@@ -621,3 +621,49 @@ def submit_evaluation(
         trainee.save(update_fields=["passed_at"])
         _close_if_done(locked, now)
     return attempt
+
+
+def act(
+    *,
+    requirement: Requirement,
+    action: str,
+    by: Principal,
+    text: str = "",
+    granted_days: int | None = None,
+    now=None,
+) -> Requirement:
+    """One of the workflow's actions by name (the page's buttons and the API's endpoint):
+    `text` is the note, the precisions asked, the client's answer or the final status."""
+    if action == "accept":
+        return accept(requirement=requirement, by=by, note=text, now=now)
+    if action == "observe":
+        return observe(requirement=requirement, by=by, questions=text, now=now)
+    if action == "answer":
+        return answer_observation(requirement=requirement, by=by, answer=text, now=now)
+    if action == "acknowledge":
+        return acknowledge(requirement=requirement, by=by, note=text, now=now)
+    if action == "feasibility":
+        return confirm_feasibility(
+            requirement=requirement, by=by, granted_days=granted_days, note=text, now=now
+        )
+    if action == "start":
+        return start_deployment(requirement=requirement, by=by, now=now)
+    if action == "complete":
+        return complete_replica(requirement=requirement, by=by, now=now)
+    if action == "report":
+        return report_final_status(requirement=requirement, by=by, status=text, now=now)
+    raise ValidationFailed.of(
+        [FieldError("action", "Acción no válida; use " + ", ".join(ACTION_NAMES) + ".")]
+    )
+
+
+ACTION_NAMES = (
+    "accept",
+    "observe",
+    "answer",
+    "acknowledge",
+    "feasibility",
+    "start",
+    "complete",
+    "report",
+)
