@@ -28,7 +28,9 @@ def test_demo_has_a_team_and_requirements_in_every_stage():
     assert Replica.objects.filter(state=ReplicaState.IN_PROGRESS).exists()
     total = selectors.register_compliance(selectors.register(client), timezone.now())
     assert 50 < total.percent < 100  # some stages late, most on time
-    rows = list(selectors.register_rows(selectors.register(client), timezone.now(), load_calendar()))
+    rows = list(
+        selectors.register_rows(selectors.register(client), timezone.now(), load_calendar())
+    )
     assert len(rows) == 24
 
     assert load_provider_demo(password=PASSWORD) is None

@@ -129,9 +129,7 @@ def _one(provider, people, client, version, calendar, type_, topic, target, late
     def step(hours: float = 1, business_days: int = 0) -> datetime:
         t = clock["t"]
         for _ in range(business_days):
-            t = datetime.combine(
-                calendar.next_business_day(t.astimezone(LIMA).date()), t.timetz()
-            )
+            t = datetime.combine(calendar.next_business_day(t.astimezone(LIMA).date()), t.timetz())
         t = t + timedelta(hours=hours)
         clock["t"] = min(t, now)
         return clock["t"]
@@ -189,7 +187,9 @@ def _one(provider, people, client, version, calendar, type_, topic, target, late
     if target == Stage.REPLICA:
         return
     req = services.complete_replica(
-        requirement=req, by=trainer, now=step(1, business_days=15 if type_ == "SYSTEM_CHANGE" else 0)
+        requirement=req,
+        by=trainer,
+        now=step(1, business_days=15 if type_ == "SYSTEM_CHANGE" else 0),
     )
     if target == Stage.FINAL_REPORT:
         return
@@ -217,7 +217,9 @@ def _replica(req, people, version, trainer_user, trainer, step, *, closed: bool)
     services.schedule_evaluation(
         replica=replica,
         questions=[
-            services.Question("¿A quién consulta primero una duda?", ["Al monitor", "Al cliente"], 0),
+            services.Question(
+                "¿A quién consulta primero una duda?", ["Al monitor", "Al cliente"], 0
+            ),
             services.Question("¿Dónde está el sustento?", ["Base de conocimiento", "Correo"], 0),
         ],
         pass_mark=100,
