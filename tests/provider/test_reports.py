@@ -59,3 +59,29 @@ def test_another_providers_staff_see_an_empty_report(team, other_team, cliente):
     file(team, cliente, now=lima(2026, 11, 25, 9))
     (week,) = selectors.report(other_team.cx, "weekly", date(2026, 11, 29), 1)
     assert (week.filed, week.stages_evaluated) == (0, 0)
+
+
+def test_the_chosen_report_is_emailed_once_per_period(team, cliente):
+    from django.test import Client
+
+    from sgu.notifications.models import OutboundEmail
+
+    file(team, cliente, now=lima(2026, 11, 18, 9))
+    page = Client()
+    page.force_login(cliente)
+    page.post(
+        "/proveedor/reportes/envios/",
+        {"provider": "CONTACTA", "period": "weekly", "email": "jefa@regulador.example.pe"},
+    )
+    bad = Client()
+    bad.force_login(cliente)
+    bad.post("/proveedor/reportes/envios/", {"provider": "CONTACTA", "period": "anual"})
+    # Wednesday 25 November: the last complete week is 16–22 November.
+    assert services.send_due_reports(now=lima(2026, 11, 25, 7)) == 1
+    assert services.send_due_reports(now=lima(2026, 11, 29, 7)) == 0
+    sent = OutboundEmail.objects.get(template="provider_report")
+    assert sent.to == "jefa@regulador.example.pe"
+    assert "16/11/2026 – 22/11/2026" in sent.subject
+    assert "Requerimientos registrados: 1" in sent.body_text
+    # The next Monday, the week 23–29 goes.
+    assert services.send_due_reports(now=lima(2026, 11, 30, 7)) == 1

@@ -311,3 +311,35 @@ class EvaluationAttempt(models.Model):
                 fields=["evaluation", "user", "number"], name="eval_attempt_number_uniq"
             ),
         ]
+
+
+class ReportSubscription(models.Model):
+    """The client's choice: the provider's report emailed weekly, fortnightly or monthly."""
+
+    provider = models.ForeignKey(
+        Provider, verbose_name="proveedor", on_delete=models.PROTECT, related_name="subscriptions"
+    )
+    email = models.EmailField("correo")
+    period = models.CharField("periodicidad", max_length=12)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="pedido por",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("desde")
+    # The last day of the last period already sent (each period is sent once).
+    last_period_end = models.DateField("último periodo enviado", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "envío programado del reporte"
+        verbose_name_plural = "envíos programados del reporte"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "email", "period"], name="report_subscription_uniq"
+            ),
+            models.CheckConstraint(
+                condition=Q(period__in=["weekly", "fortnightly", "monthly"]),
+                name="report_subscription_period",
+            ),
+        ]

@@ -27,6 +27,7 @@ from sgu.provider.models import (
     ProviderStaff,
     Replica,
     ReplicaState,
+    ReportSubscription,
     Requirement,
     RequirementSequence,
     RequirementStep,
@@ -667,3 +668,68 @@ ACTION_NAMES = (
     "complete",
     "report",
 )
+
+
+# --- reports emailed on schedule ------------------------------------------------------------------
+
+
+@transaction.atomic
+def subscribe_report(
+    *, provider: Provider, email: str, period: str, by: Principal, now=None
+) -> ReportSubscription:
+    """The client chooses to receive the report weekly, fortnightly or monthly."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    user = _user(by)
+    if user.role not in REGULATOR_ROLES:
+        raise Forbidden("Solo el cliente (el regulador) elige recibir el reporte.")
+    errors = ErrorCollector()
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors.add("email", "Escriba un correo válido.")
+    if period not in selectors.PERIODS:
+        errors.add("period", "Periodicidad no válida; use weekly, fortnightly o monthly.")
+    errors.raise_if_any()
+    found, _ = ReportSubscription.objects.get_or_create(
+        provider=provider,
+        email=email,
+        period=period,
+        defaults={"created_by": user, "created_at": _now(now)},
+    )
+    return found
+
+
+def send_due_reports(*, now=None) -> int:
+    """Each subscription gets the last complete period's report once (the scheduler's job).
+    Returns the emails queued."""
+    now = _now(now)
+    today = now.astimezone(LIMA).date()
+    sent = 0
+    for sub in ReportSubscription.objects.select_related("provider", "created_by"):
+        previous, _current = selectors.periods(sub.period, today, 2)
+        if sub.last_period_end is not None and sub.last_period_end >= previous[1]:
+            continue
+        with transaction.atomic():
+            locked = ReportSubscription.objects.select_for_update().get(pk=sub.pk)
+            if locked.last_period_end is not None and locked.last_period_end >= previous[1]:
+                continue
+            rows = selectors.report(
+                sub.created_by, sub.period, previous[1], 1, provider=sub.provider.code
+            )
+            queue_email(
+                to=sub.email,
+                template="provider_report",
+                context={
+                    "provider": sub.provider,
+                    "row": rows[0],
+                    "period_label": selectors.PERIODS[sub.period].lower(),
+                    "period": sub.period,
+                },
+            )
+            locked.last_period_end = previous[1]
+            locked.save(update_fields=["last_period_end"])
+            sent += 1
+    return sent

@@ -18,6 +18,7 @@ urlpatterns = [
     path("replicas/<int:pk>/evaluacion/rendir/", views.take_evaluation, name="take_evaluation"),
     path("mis-capacitaciones/", views.my_trainings, name="mine"),
     path("reportes/", views.reports, name="reports"),
+    path("reportes/envios/", views.subscribe, name="subscribe"),
     path("reportes.csv", views.reports_csv, name="reports_csv"),
     path("reportes.xlsx", views.reports_xlsx, name="reports_xlsx"),
 ]

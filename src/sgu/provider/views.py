@@ -395,7 +395,15 @@ def reports(request):
     return render(
         request,
         "provider/reports.html",
-        _ctx(request, form=form, rows=rows, period=period, query=request.GET.urlencode()),
+        _ctx(
+            request,
+            form=form,
+            rows=rows,
+            period=period,
+            query=request.GET.urlencode(),
+            providers=list(selectors.providers_for(request.user)),
+            periods=selectors.PERIODS,
+        ),
     )
 
 
@@ -421,3 +429,25 @@ def reports_xlsx(request):
         sheet="Reporte",
         numeric=selectors.REPORT_HEADER[2:],
     )
+
+
+@role_required(*REGULATOR_ROLES)
+@require_POST
+def subscribe(request):
+    try:
+        provider = selectors.provider_for(request.user, request.POST.get("provider", ""))
+        sub = services.subscribe_report(
+            provider=provider,
+            email=request.POST.get("email", ""),
+            period=request.POST.get("period", ""),
+            by=principal_for_user(request.user),
+        )
+    except DomainError as exc:
+        messages.error(request, _message(exc))
+    else:
+        messages.success(
+            request,
+            f"{sub.email} recibirá el reporte {selectors.PERIODS[sub.period].lower()} "
+            f"de {provider.name}.",
+        )
+    return redirect("provider:reports")
