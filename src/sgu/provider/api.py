@@ -12,7 +12,7 @@ from sgu.accounts.auth import user_auth
 from sgu.core.calendar import LIMA, load_calendar
 from sgu.core.errors import FieldError, NotFound, ValidationFailed
 from sgu.core.pagination import clamp_limit
-from sgu.core.schemas import Problem
+from sgu.core.schemas import Day, Instant, Limit, Problem
 from sgu.knowledge.models import ArticleVersion
 from sgu.provider import selectors, services
 from sgu.provider.models import Replica, Requirement, RequirementType, Stage
@@ -116,10 +116,10 @@ class RegisterQuery(Schema):
     type: str = Field(default="", max_length=16, description="Tipo (NEW_INFO, SYSTEM_CHANGE…).")
     topic: str = Field(default="", max_length=200, description="Parte del tema.")
     provider: str = Field(default="", max_length=30, description="Código del proveedor.")
-    filed_from: date | None = None
-    filed_to: date | None = None
+    filed_from: Day | None = None
+    filed_to: Day | None = None
     open_only: bool = False
-    limit: int | None = None
+    limit: Limit | None = None
 
 
 def register_filter(q) -> selectors.RegisterFilter:
@@ -172,7 +172,7 @@ class RequirementIn(Schema):
     type: str = Field(max_length=16, examples=["NEW_INFO"])
     topic: str = Field(max_length=200)
     description: str = Field(max_length=4000)
-    requested_date: date | None = None
+    requested_date: Day | None = None
 
 
 @router.post(
@@ -314,7 +314,7 @@ def _replica(replica: Replica) -> dict:
 class ReplicaIn(Schema):
     article_version: int = Field(description="Id de la versión aprobada del artículo.")
     memory_aid: str = Field(max_length=4000, description="La ayuda memoria para los asesores.")
-    scheduled_for: date
+    scheduled_for: Day
     trainer_email: str = Field(max_length=254)
     advisor_emails: list[str] = Field(
         default_factory=list, description="Vacío: todos los asesores activos del proveedor."
@@ -394,7 +394,7 @@ class EvaluationIn(Schema):
     questions: list[QuestionIn] = Field(max_length=20)
     pass_mark: int = Field(description="Nota aprobatoria, en %.")
     max_attempts: int
-    opens_at: datetime | None = None
+    opens_at: Instant | None = None
 
 
 class EvaluationOut(Schema):
@@ -484,8 +484,8 @@ class ReportQuery(Schema):
     period: str = Field(
         default="monthly", max_length=12, description="weekly, fortnightly o monthly."
     )
-    until: date | None = None
-    count: int = 6
+    until: Day | None = None
+    count: int = Field(default=6, ge=1, le=24, description="Periodos, de 1 a 24.")
     provider: str = Field(default="", max_length=30)
 
 
