@@ -25,6 +25,7 @@ from sgu.core.errors import DomainError, FieldError
 from sgu.core.errors import problem_response as _problem_response
 from sgu.core.openapi import SguNinjaAPI
 from sgu.outages.api import router as outages_router
+from sgu.provider.api import router as provider_router
 from sgu.reporting.public_api import router as public_indicators_router
 from sgu.service_requests.api import router as service_requests_router
 from sgu.suggestions.api import router as suggestions_router
@@ -232,6 +233,7 @@ def _mount() -> None:
     api.add_router("", suggestions_router)  # /suggestions, /suggestions/topics
     api.add_router("/public", public_cases_router)  # /public/cases/{code}/status
     api.add_router("/public", public_indicators_router)  # /public/indicators, /public/open-data…
+    api.add_router("/provider", provider_router)  # /provider/requirements…, /provider/replicas…
 
 
 _mount()

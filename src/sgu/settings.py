@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "sgu.attention",
     "sgu.knowledge",
     "sgu.suggestions",
+    "sgu.provider",
     "sgu.site",  # top floor: multi-app commands (load_demo, serve)
 ]
 

@@ -37,6 +37,7 @@ urlpatterns = [
     path("regulador/sugerencias/", include("sgu.suggestions.staff_urls")),
     path("regulador/atencion/", include("sgu.attention.urls")),
     path("regulador/", include((staff_pages, "staff"))),
+    path("proveedor/", include("sgu.provider.urls")),
     path("inoperatividad/", include("sgu.outages.urls")),
     path("bajas-migraciones/", include("sgu.service_requests.urls")),
     path("atencion/", include("sgu.attention.public_urls")),

@@ -6,12 +6,17 @@ from ninja.security import HttpBearer, SessionAuth
 from sgu.accounts import selectors, services
 from sgu.core.principal import Actor, Principal
 
+PROVIDER_ACTOR = "PROVIDER"
+
 
 def principal_for_user(user) -> Principal:
     if user.is_operator_staff:
         return Principal(actor_role=Actor.OPERATOR, user=user, operator=user.operator)
     if user.is_regulator_staff:
         return Principal(actor_role=Actor.REGULATOR, user=user)
+    if user.is_provider_staff:
+        # The contact-centre provider's staff (sgu.provider): never a citizen, never a case.
+        return Principal(actor_role=PROVIDER_ACTOR, user=user)
     return Principal(actor_role=Actor.CITIZEN, user=user)
 
 

@@ -11,10 +11,28 @@ class Role(models.TextChoices):
     REGULATOR_SUPERVISOR = "REGULATOR_SUPERVISOR", "Supervisor del regulador"
     OPERATOR_AGENT = "OPERATOR_AGENT", "Agente de operadora"
     OPERATOR_ADMIN = "OPERATOR_ADMIN", "Administrador de operadora"
+    # The contact-centre provider (sgu.provider): its area Experiencia Cliente and the
+    # operation it serves. Which provider each one works for is sgu.provider.ProviderStaff.
+    PROVIDER_CX_SUPERVISOR = "PROVIDER_CX_SUPERVISOR", "Supervisor de Experiencia Cliente"
+    PROVIDER_COORDINATOR = "PROVIDER_COORDINATOR", "Coordinador de Experiencia Cliente"
+    PROVIDER_TRAINER = "PROVIDER_TRAINER", "Formador"
+    PROVIDER_OPS_SUPERVISOR = "PROVIDER_OPS_SUPERVISOR", "Supervisor de operaciones"
+    PROVIDER_MONITOR = "PROVIDER_MONITOR", "Monitor"
+    PROVIDER_ADVISOR = "PROVIDER_ADVISOR", "Asesor"
 
 
 OPERATOR_ROLES = frozenset({Role.OPERATOR_AGENT, Role.OPERATOR_ADMIN})
 REGULATOR_ROLES = frozenset({Role.REGULATOR_AGENT, Role.REGULATOR_SUPERVISOR})
+PROVIDER_ROLES = frozenset(
+    {
+        Role.PROVIDER_CX_SUPERVISOR,
+        Role.PROVIDER_COORDINATOR,
+        Role.PROVIDER_TRAINER,
+        Role.PROVIDER_OPS_SUPERVISOR,
+        Role.PROVIDER_MONITOR,
+        Role.PROVIDER_ADVISOR,
+    }
+)
 
 
 class SguUserManager(UserManager):
@@ -106,6 +124,10 @@ class User(AbstractUser):
     @property
     def is_regulator_staff(self) -> bool:
         return self.role in REGULATOR_ROLES
+
+    @property
+    def is_provider_staff(self) -> bool:
+        return self.role in PROVIDER_ROLES
 
 
 class EmailToken(models.Model):

@@ -20,6 +20,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from sgu.accounts import totp
 from sgu.accounts.models import (
     OPERATOR_ROLES,
+    PROVIDER_ROLES,
     REGULATOR_ROLES,
     ApiToken,
     CorrectionRequest,
@@ -518,7 +519,7 @@ def find_or_create_citizen_for_assisted(
 
 RECOVERY_CODE_COUNT = 10
 RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off paper
-SECOND_FACTOR_ROLES = REGULATOR_ROLES | OPERATOR_ROLES
+SECOND_FACTOR_ROLES = REGULATOR_ROLES | OPERATOR_ROLES | PROVIDER_ROLES
 WRONG_CODE = "El código no es correcto o ya fue usado. Revise la hora de su teléfono."
 
 

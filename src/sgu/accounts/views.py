@@ -42,6 +42,8 @@ def landing_url(user) -> str:
         return reverse("operators:tray")
     if user.is_regulator_staff:
         return reverse("staff:home")
+    if user.is_provider_staff:
+        return reverse("provider:register")
     if user.is_staff:
         return reverse("admin:index")
     return reverse("home")

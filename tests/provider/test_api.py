@@ -1,0 +1,169 @@
+"""The provider's API: the whole flow through /api/v1/provider/…, and bad input answered as
+problem+json in Spanish, nothing changed, never a 500."""
+
+import pytest
+
+from conftest import Api, staff_token
+from factories import NothingWritten, field_errors, problem_of
+from provider.helpers import approved_version
+from sgu.provider.models import Requirement, RequirementStep
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reg(cliente):
+    return Api(staff_token(cliente))
+
+
+@pytest.fixture
+def cx(team):
+    return Api(staff_token(team.cx))
+
+
+def new(reg, **over):
+    body = {
+        "provider": "CONTACTA",
+        "type": "NEW_INFO",
+        "topic": "Portabilidad numérica",
+        "description": "Informar a los asesores el nuevo plazo de portabilidad.",
+        **over,
+    }
+    return reg.post("/api/v1/provider/requirements", body)
+
+
+def test_the_whole_flow_through_the_api(team, reg, cx, mailbox, tasks):
+    created = new(reg)
+    assert created.status_code == 201, created.content
+    req = created.json()
+    code = req["code"]
+    assert (req["stage"], req["actions"], req["owes"][:19]) == (
+        "VALIDATION",
+        [],
+        "Experiencia Cliente",
+    )
+    assert cx.get(f"/api/v1/provider/requirements/{code}").json()["actions"] == [
+        "accept",
+        "observe",
+    ]
+    observed = cx.post(
+        f"/api/v1/provider/requirements/{code}/actions/observe",
+        {"text": "¿Desde qué fecha rige el nuevo plazo?"},
+    ).json()
+    assert (observed["stage"], observed["clock_stopped"]) == ("OBSERVED", True)
+    assert (
+        reg.post(
+            f"/api/v1/provider/requirements/{code}/actions/answer", {"text": "Desde el lunes."}
+        ).json()["stage"]
+        == "VALIDATION"
+    )
+    cx.post(f"/api/v1/provider/requirements/{code}/actions/accept")
+    ops = Api(staff_token(team.ops))
+    ops.post(f"/api/v1/provider/requirements/{code}/actions/acknowledge")
+    cx.post(f"/api/v1/provider/requirements/{code}/actions/feasibility")
+    started = cx.post(f"/api/v1/provider/requirements/{code}/actions/start").json()
+    assert (started["stage"], started["granted_days"]) == ("REPLICA", 1)
+
+    trainer = Api(staff_token(team.trainer))
+    version = approved_version()
+    planned = trainer.post(
+        f"/api/v1/provider/requirements/{code}/replicas",
+        {
+            "article_version": version.pk,
+            "memory_aid": "Portabilidad en 24 horas, la pide el titular.",
+            "scheduled_for": "2026-11-25",
+            "trainer_email": team.trainer.email,
+            "advisor_emails": [team.advisors[0].email],
+        },
+    )
+    assert planned.status_code == 201, planned.content
+    rid = planned.json()["id"]
+    trainer.post(
+        f"/api/v1/provider/replicas/{rid}/evaluation",
+        {
+            "questions": [{"text": "¿Plazo?", "options": ["24 h", "5 días"], "answer": 0}],
+            "pass_mark": 100,
+            "max_attempts": 2,
+        },
+    )
+    assert trainer.post(f"/api/v1/provider/replicas/{rid}/start").json()["state"] == "IN_PROGRESS"
+    advisor = Api(staff_token(team.advisors[0]))
+    problem_of(advisor.post(f"/api/v1/provider/replicas/{rid}/confirm"), 409)
+    for person in (team.ops, team.monitor):
+        Api(staff_token(person)).post(f"/api/v1/provider/replicas/{rid}/confirm")
+    assert (
+        advisor.post(f"/api/v1/provider/replicas/{rid}/confirm").json()["deployment_percent"]
+        == 66.7
+    )
+    failed = advisor.post(f"/api/v1/provider/replicas/{rid}/evaluation/attempts", {"answers": [1]})
+    assert failed.json() == {"number": 1, "score": 0, "passed": False, "attempts_left": 1}
+    passed = advisor.post(f"/api/v1/provider/replicas/{rid}/evaluation/attempts", {"answers": [0]})
+    assert passed.json()["passed"] is True
+    replica = reg.get(f"/api/v1/provider/replicas/{rid}").json()
+    assert (replica["state"], replica["deployment_percent"]) == ("CLOSED", 100.0)
+
+    trainer.post(f"/api/v1/provider/requirements/{code}/actions/complete")
+    closed = cx.post(
+        f"/api/v1/provider/requirements/{code}/actions/report",
+        {"text": "Todos los asesores capacitados y evaluados."},
+    ).json()
+    assert (closed["stage"], closed["compliance_percent"], closed["final"]) == (
+        "CLOSED",
+        100.0,
+        "Cerrado en plazo",
+    )
+    tasks()
+    mailbox.wait_for(team.provider.client_email, "Estatus final de " + code)
+    mailbox.wait_for(team.provider.client_email, "Cierre de la réplica")
+    report = reg.get("/api/v1/provider/reports?period=weekly&count=1").json()
+    assert report[0]["replicas_closed"] == 1 and report[0]["topics_trained"] == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        ({"type": "OTRO"}, {"type"}),
+        ({"topic": "x", "description": "corta"}, {"topic", "description"}),
+        ({"provider": "NADIE"}, {"provider"}),
+        ({"requested_date": "2026-02-30"}, {"requested_date"}),
+        ({"requested_date": "2020-01-01"}, {"requested_date"}),
+        ({"topic": 5}, {"topic"}),
+    ],
+)
+def test_bad_input_when_filing_is_a_spanish_problem_and_nothing_is_written(team, reg, body, fields):
+    with NothingWritten():
+        response = new(reg, **body)
+    body = problem_of(response, 422)
+    assert set(field_errors(body)) == fields
+    assert not Requirement.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "payload", "status"),
+    [
+        ("actions/launch", {}, 422),
+        ("actions/observe", {"text": "?"}, 422),
+        ("actions/accept", {"text": ["no"]}, 422),
+        ("actions/acknowledge", {}, 409),
+        ("actions/feasibility", {"granted_days": "muchos"}, 422),
+    ],
+)
+def test_bad_actions_are_problems_and_change_nothing(team, reg, cx, path, payload, status):
+    code = new(reg).json()["code"]
+    before = RequirementStep.objects.count()
+    response = cx.post(f"/api/v1/provider/requirements/{code}/{path}", payload)
+    detail = problem_of(response, status)["detail"]
+    assert detail and not detail.startswith("Field")
+    assert RequirementStep.objects.count() == before
+    assert Requirement.objects.get(code=code).stage == "VALIDATION"
+
+
+def test_bad_filters_and_ids_are_problems(team, reg):
+    problem_of(reg.get("/api/v1/provider/requirements?stage=NADA"), 422)
+    problem_of(reg.get("/api/v1/provider/requirements?filed_from=ayer"), 422)
+    problem_of(reg.get("/api/v1/provider/requirements?limit=0"), 422)
+    problem_of(reg.get("/api/v1/provider/reports?period=anual"), 422)
+    problem_of(reg.get("/api/v1/provider/reports?count=99"), 422)
+    problem_of(reg.get("/api/v1/provider/replicas/abc"), 422)
+    problem_of(reg.get("/api/v1/provider/replicas/999"), 404)
+    problem_of(reg.post("/api/v1/provider/requirements", raw="{no es json"), 400)

@@ -1,0 +1,194 @@
+"""Replicas to the advisors (issue 18, source 2.4.10–2.4.11): material = an approved
+knowledge-base article version + an ayuda memoria; the operation's supervisor and monitor are
+trained first; each advisor confirms (time, replica, article version) and passes the scheduled
+evaluation; the % of deployment; the client is told by email at start and close."""
+
+import pytest
+
+from factories import lima
+from provider.helpers import P, approved_version, file, to_replica_stage
+from sgu.core.errors import Conflict, Forbidden, ValidationFailed
+from sgu.notifications.models import OutboundEmail
+from sgu.provider import selectors, services
+from sgu.provider.models import ReplicaState, Stage, Trainee
+
+pytestmark = pytest.mark.django_db
+
+QUESTIONS = [
+    services.Question("¿Plazo de la portabilidad?", ["24 horas", "5 días"], 0),
+    services.Question("¿Quién la solicita?", ["El titular", "Cualquiera"], 0),
+    services.Question("¿Tiene costo?", ["Sí", "No"], 1),
+]
+
+
+@pytest.fixture
+def version(db):
+    return approved_version()
+
+
+@pytest.fixture
+def deployed(team, cliente):
+    req = file(team, cliente, now=lima(2026, 11, 25, 9))
+    return to_replica_stage(req, team, cliente, now=lima(2026, 11, 25, 10))
+
+
+def plan(team, req, version, **kw):
+    return services.plan_replica(
+        requirement=req,
+        article_version=version,
+        memory_aid="La portabilidad se ejecuta en 24 horas; la pide el titular.",
+        scheduled_for="2026-11-26",
+        trainer=team.trainer,
+        advisors=kw.pop("advisors", None),
+        by=P(kw.pop("by", team.trainer)),
+        now=lima(2026, 11, 25, 11),
+    )
+
+
+def test_supervisor_and_monitor_first_then_advisors_with_their_version(team, deployed, version):
+    replica = plan(team, deployed, version)
+    people = {t.user_id: t.lead for t in replica.trainees.all()}
+    assert people == {
+        team.ops.pk: True,
+        team.monitor.pk: True,
+        team.advisors[0].pk: False,
+        team.advisors[1].pk: False,
+    }
+    services.start_replica(replica=replica, by=P(team.trainer), now=lima(2026, 11, 25, 12))
+
+    with pytest.raises(Conflict, match="Primero se capacita"):
+        services.confirm_training(replica=replica, by=P(team.advisors[0]))
+    services.confirm_training(replica=replica, by=P(team.ops), now=lima(2026, 11, 25, 13))
+    with pytest.raises(Conflict):
+        services.confirm_training(replica=replica, by=P(team.advisors[0]))
+    services.confirm_training(replica=replica, by=P(team.monitor), now=lima(2026, 11, 25, 13))
+    mine = services.confirm_training(
+        replica=replica, by=P(team.advisors[0]), now=lima(2026, 11, 25, 14)
+    )
+    assert (mine.confirmed_at, mine.confirmed_version_id) == (lima(2026, 11, 25, 14), version.pk)
+    # 3 of 4 people: 75 %.
+    assert selectors.deployment_of(replica).percent == 75.0
+
+
+def test_start_and_close_are_emailed_to_the_client(team, deployed, version, cliente):
+    replica = plan(team, deployed, version, advisors=[team.advisors[0]])
+    services.start_replica(replica=replica, by=P(team.trainer), now=lima(2026, 11, 25, 12))
+    started = OutboundEmail.objects.filter(template="provider_replica_started")
+    assert sorted(e.to for e in started) == sorted(
+        [cliente.email, "experiencia@regulador.example.pe"]
+    )
+    for person in (team.ops, team.monitor, team.advisors[0]):
+        services.confirm_training(replica=replica, by=P(person), now=lima(2026, 11, 25, 13))
+    replica.refresh_from_db()
+    assert replica.state == ReplicaState.CLOSED
+    closed = OutboundEmail.objects.get(template="provider_replica_closed", to=cliente.email)
+    assert "3 de 3 personas (100,0 %)" in closed.body_text
+    services.complete_replica(requirement=deployed, by=P(team.trainer))
+
+
+def test_evaluation_score_pass_mark_and_retries(team, deployed, version):
+    replica = plan(team, deployed, version, advisors=[team.advisors[0]])
+    services.schedule_evaluation(
+        replica=replica,
+        questions=QUESTIONS,
+        pass_mark=70,
+        max_attempts=2,
+        opens_at=None,
+        by=P(team.trainer),
+        now=lima(2026, 11, 25, 11),
+    )
+    services.start_replica(replica=replica, by=P(team.trainer), now=lima(2026, 11, 25, 12))
+    for person in (team.ops, team.monitor, team.advisors[0]):
+        services.confirm_training(replica=replica, by=P(person), now=lima(2026, 11, 25, 13))
+    # Confirmed but not yet passed: 2 of 3 people are done.
+    assert selectors.deployment_of(replica).percent == 66.7
+    advisor = P(team.advisors[0])
+    # 2 of 3 right: 200 // 3 = 66 % < 70 → not passed.
+    later = lima(2026, 11, 25, 15)
+    first = services.submit_evaluation(replica=replica, answers=[0, 0, 0], by=advisor, now=later)
+    assert (first.number, first.score, first.passed) == (1, 66, False)
+    second = services.submit_evaluation(replica=replica, answers=[0, 0, 1], by=advisor, now=later)
+    assert (second.number, second.score, second.passed) == (2, 100, True)
+    replica.refresh_from_db()
+    assert replica.state == ReplicaState.CLOSED
+    with pytest.raises(Conflict, match="Ya aprobó"):
+        services.submit_evaluation(replica=replica, answers=[0, 0, 1], by=advisor, now=later)
+
+
+def test_attempts_run_out(team, deployed, version):
+    replica = plan(team, deployed, version, advisors=[team.advisors[0]])
+    services.schedule_evaluation(
+        replica=replica,
+        questions=QUESTIONS[:1],
+        pass_mark=100,
+        max_attempts=1,
+        opens_at=None,
+        by=P(team.trainer),
+    )
+    services.start_replica(replica=replica, by=P(team.trainer))
+    for person in (team.ops, team.monitor, team.advisors[0]):
+        services.confirm_training(replica=replica, by=P(person))
+    services.submit_evaluation(replica=replica, answers=[1], by=P(team.advisors[0]))
+    with pytest.raises(Conflict, match="intentos"):
+        services.submit_evaluation(replica=replica, answers=[0], by=P(team.advisors[0]))
+    assert not Trainee.objects.filter(passed_at__isnull=False).exists()
+
+
+def test_bad_evaluation_and_bad_plan_are_refused_whole(team, deployed, version):
+    with pytest.raises(ValidationFailed) as exc:
+        services.plan_replica(
+            requirement=deployed,
+            article_version=None,
+            memory_aid="",
+            scheduled_for="ayer",
+            trainer=team.advisors[0],
+            advisors=None,
+            by=P(team.trainer),
+        )
+    assert {e.field for e in exc.value.errors} == {
+        "article_version",
+        "memory_aid",
+        "scheduled_for",
+        "trainer",
+    }
+    replica = plan(team, deployed, version)
+    with pytest.raises(ValidationFailed) as exc:
+        services.schedule_evaluation(
+            replica=replica,
+            questions=[services.Question("x", ["solo una"], 3)],
+            pass_mark=0,
+            max_attempts=11,
+            opens_at=None,
+            by=P(team.trainer),
+        )
+    assert {e.field for e in exc.value.errors} == {
+        "questions.0.text",
+        "questions.0.options",
+        "questions.0.answer",
+        "pass_mark",
+        "max_attempts",
+    }
+
+
+def test_only_trainers_of_that_provider_plan_and_only_targets_confirm(
+    team, other_team, deployed, version
+):
+    with pytest.raises(Forbidden):
+        plan(team, deployed, version, by=team.advisors[0])
+    with pytest.raises(Forbidden):
+        plan(team, deployed, version, by=other_team.trainer)
+    replica = plan(team, deployed, version)
+    services.start_replica(replica=replica, by=P(team.trainer))
+    with pytest.raises(Forbidden):
+        services.confirm_training(replica=replica, by=P(other_team.advisors[0]))
+
+
+def test_a_replica_starts_only_after_the_deployment_is_announced(team, cliente, version):
+    req = file(team, cliente, now=lima(2026, 11, 25, 9))
+    req = services.accept(requirement=req, by=P(team.cx))
+    req = services.acknowledge(requirement=req, by=P(team.ops))
+    req = services.confirm_feasibility(requirement=req, by=P(team.cx))
+    assert req.stage == Stage.DEPLOYMENT_START
+    replica = plan(team, req, version)  # material can be prepared before
+    with pytest.raises(Conflict, match="inicio del despliegue"):
+        services.start_replica(replica=replica, by=P(team.trainer))
