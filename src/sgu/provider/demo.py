@@ -57,7 +57,7 @@ OPEN_STAGES = [
 HISTORY = 24  # requirements, about four months at a little over one a week
 
 
-def load_provider_demo(*, password: str, now: datetime | None = None) -> Provider | None:
+def load_provider_demo(*, password: str | None, now: datetime | None = None) -> Provider | None:
     """The demo provider CONTACTA with its team and requirements; nothing if it exists or if
     the demo regulator supervisor (the client) is missing."""
     if Provider.objects.filter(code=PROVIDER_CODE).exists():
@@ -75,7 +75,7 @@ def load_provider_demo(*, password: str, now: datetime | None = None) -> Provide
         return _load(client, password, now or timezone.now())
 
 
-def _load(client: User, password: str, now: datetime) -> Provider:
+def _load(client: User, password: str | None, now: datetime) -> Provider:
     provider = services.create_provider(
         code=PROVIDER_CODE, name="Contacta Perú S.A.C.", ruc="20512345678"
     )

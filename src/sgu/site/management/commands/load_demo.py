@@ -25,6 +25,8 @@ from sgu.catalog.demo import load_reference_data
 from sgu.catalog.models import Office, Operator
 from sgu.knowledge.demo import load_knowledge_demo
 from sgu.notifications.models import OutboundEmail
+from sgu.provider.demo import TEAM as PROVIDER_TEAM
+from sgu.provider.demo import load_provider_demo
 from sgu.site.demo_history import History, Staff, history_exists, lima, months_before, past_emails
 from sgu.suggestions.demo import load_suggestion_routing
 
@@ -72,7 +74,21 @@ def demo_accounts() -> list[tuple[str, str, str]]:
         rows.append(
             (f"Administrador {code}", f"admin.{code.lower()}@demo.sgu.pe", PASSWORD_OPERATOR)
         )
+    rows += [
+        ("Proveedor: Experiencia Cliente", "experiencia@contacta.demo.sgu.pe", PASSWORD_STAFF),
+        ("Proveedor: formadora", "formadora@contacta.demo.sgu.pe", PASSWORD_STAFF),
+        ("Proveedor: asesor", "asesor1@contacta.demo.sgu.pe", PASSWORD_STAFF),
+    ]
     return rows
+
+
+def _accounts_with(password: str) -> list[str]:
+    """Every demo account that signs in with this password: the listed ones and the rest of
+    the provider's team (same password, not printed one by one)."""
+    emails = [e for _label, e, p in demo_accounts() if p == password]
+    if password == PASSWORD_STAFF:
+        emails += [email for _role, email, _first, _last in PROVIDER_TEAM]
+    return emails
 
 
 SUMMARY = [  # (key, singular, plural)
@@ -254,17 +270,18 @@ class Command(BaseCommand):
         load_attention_areas(password=None, office=office)
         load_suggestion_routing()
         load_knowledge_demo(password=None)
+        load_provider_demo(password=None)  # after the knowledge base: replicas use its articles
         # One PBKDF2 hash per published password, shared by the accounts created just now
         # (each hash costs about half a second; twenty of them were most of this command).
         for password in (PASSWORD_STAFF, PASSWORD_OPERATOR):
-            emails = [e for _label, e, p in demo_accounts() if p == password]
+            emails = _accounts_with(password)
             fresh = User.objects.filter(
                 email__in=emails, password__startswith=UNUSABLE_PASSWORD_PREFIX
             )
             if fresh.exists():
                 fresh.update(password=make_password(password))
         # Every demo account that must use two-factor authentication gets the known secret.
-        for _label, email, _password in demo_accounts():
+        for email in _accounts_with(PASSWORD_STAFF) + _accounts_with(PASSWORD_OPERATOR):
             user = User.objects.filter(email=email).first()
             if user and second_factor_required(user) and confirmed_device(user) is None:
                 enrol_known_secret(user=user, secret=DEMO_TOTP_SECRET)
