@@ -30,6 +30,7 @@ lint: install
 	$(BIN)/ruff check src tests $(wildcard bench)
 	$(BIN)/ruff format --check src tests $(wildcard bench)
 	PYTHONPATH=src $(BIN)/lint-imports --no-cache
+	PYTHONPATH=src $(BIN)/mypy --strict -p sgu.core
 
 format: install
 	$(BIN)/ruff format src tests $(wildcard bench)

@@ -1,24 +1,27 @@
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
+from sgu.core.admin_site import ModelAdmin
 from sgu.core.models import AuditEvent, CalendarDay
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ModelAdmin):
     """Records written only through the services and kept forever: the admin lists and shows
     them, never adds, edits or deletes (the same for every app)."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(ModelAdmin):
     list_display = ["date", "is_working", "reason"]
     list_filter = ["is_working"]
     date_hierarchy = "date"

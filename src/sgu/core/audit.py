@@ -3,6 +3,9 @@ roles, exports…). `record` is the only writer; nothing in the app updates or d
 
 import ipaddress
 import logging
+from typing import Any
+
+from django.http import HttpRequest
 
 from sgu.core.models import AuditEvent
 from sgu.core.ratelimit import client_ip
@@ -10,7 +13,7 @@ from sgu.core.ratelimit import client_ip
 logger = logging.getLogger("sgu.audit")
 
 
-def _ip(request) -> str | None:
+def _ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
     value = client_ip(request)
@@ -21,7 +24,12 @@ def _ip(request) -> str | None:
 
 
 def record(
-    action: str, *, actor=None, target: str = "", request=None, data: dict | None = None
+    action: str,
+    *,
+    actor: Any = None,
+    target: str = "",
+    request: HttpRequest | None = None,
+    data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     if actor is not None and not getattr(actor, "pk", None):
         actor = None  # anonymous

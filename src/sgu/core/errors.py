@@ -2,6 +2,7 @@
 the web views into form messages. Every message is Spanish and meant for the person."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import JsonResponse
 
@@ -21,7 +22,7 @@ class DomainError(Exception):
         self.detail = detail
         self.errors = errors or []
 
-    def as_problem(self) -> dict:
+    def as_problem(self) -> dict[str, Any]:
         return problem(self.status, self.title, self.detail, self.errors)
 
 
@@ -71,7 +72,9 @@ class UnsupportedMediaType(DomainError):
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
-def problem(status: int, title: str, detail: str, errors: list[FieldError] | None = None) -> dict:
+def problem(
+    status: int, title: str, detail: str, errors: list[FieldError] | None = None
+) -> dict[str, Any]:
     return {
         "type": "about:blank",
         "title": title,

@@ -46,7 +46,7 @@ def write_xlsx(
     *,
     sheet_title: str,
     numeric: Iterable[str] = (),
-):
+) -> Any:
     """A temporary file holding the workbook (write-only: rows never held in memory).
     Columns named in `numeric` keep their numbers; every other cell is stored as text,
     whatever it starts with (never a formula)."""

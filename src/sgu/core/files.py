@@ -5,6 +5,7 @@ download goes through a selector and its row), but it takes disk: the scheduler 
 ones old enough that no transaction can still be about to commit them."""
 
 import logging
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from django.core.files.storage import default_storage
@@ -18,7 +19,7 @@ GRACE = timedelta(hours=1)
 CHUNK = 500
 
 
-def _files_under(directory: str):
+def _files_under(directory: str) -> Iterator[str]:
     try:
         dirs, files = default_storage.listdir(directory)
     except (FileNotFoundError, NotADirectoryError):
@@ -44,7 +45,9 @@ def sweep_orphan_files(
     chunk: list[str] = []
 
     def flush() -> int:
-        known = set(model.objects.filter(**{f"{field}__in": chunk}).values_list(field, flat=True))
+        known = set(
+            model._default_manager.filter(**{f"{field}__in": chunk}).values_list(field, flat=True)
+        )
         gone = 0
         for name in chunk:
             if name not in known and default_storage.get_modified_time(name) < cutoff:

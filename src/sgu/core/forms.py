@@ -5,6 +5,8 @@ rules live in one place (the service) and the web shows exactly the errors the A
 Fields declared `required=True` keep the HTML `required` attribute and the visual mark.
 """
 
+from typing import Any
+
 from django import forms
 
 from sgu.core.errors import DomainError
@@ -17,7 +19,7 @@ class ServiceForm(forms.Form):
     # (e.g. "attachments[2]" -> "attachments").
     error_prefixes: tuple[str, ...] = ()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self._mark_required()

@@ -4,9 +4,11 @@ first answer; with another body, 409."""
 import hashlib
 import hmac
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 
 from sgu.core.errors import Conflict, FieldError, ValidationFailed
 from sgu.core.models import IdempotencyRecord
@@ -14,7 +16,12 @@ from sgu.core.models import IdempotencyRecord
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 
 
-def run_idempotent(request, scope: str, create: Callable[[], tuple[int, dict]]) -> tuple[int, dict]:
+Body = dict[str, Any]
+
+
+def run_idempotent(
+    request: HttpRequest, scope: str, create: Callable[[], tuple[int, Body]]
+) -> tuple[int, Body]:
     """Run `create` (which returns status and JSON body) at most once per (scope, key)."""
     key = (request.META.get(HEADER) or "").strip()
     if not key:

@@ -4,8 +4,10 @@ writes the line."""
 
 import logging
 import re
+from collections.abc import Callable
 
-_PATTERNS = [
+_Replacement = str | Callable[[re.Match[str]], str]
+_PATTERNS: list[tuple[re.Pattern[str], _Replacement]] = [
     # key=value / "key": "value" for secret-looking names
     (
         re.compile(

@@ -98,7 +98,7 @@ PROBLEM_EXAMPLES = {
 }
 
 
-def _problem(status: str) -> dict:
+def _problem(status: str) -> dict[str, Any]:
     media: dict[str, Any] = {"schema": {"$ref": PROBLEM_REF}}
     if status in PROBLEM_EXAMPLES:
         media["example"] = PROBLEM_EXAMPLES[status]
@@ -108,14 +108,14 @@ def _problem(status: str) -> dict:
     }
 
 
-def _is_problem(response: dict) -> bool:
+def _is_problem(response: dict[str, Any]) -> bool:
     for media in (response.get("content") or {}).values():
         if (media.get("schema") or {}).get("$ref") == PROBLEM_REF:
             return True
     return False
 
 
-def _merge(into: dict, extra: dict) -> dict:
+def _merge(into: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     for key, value in extra.items():
         if isinstance(value, dict) and isinstance(into.get(key), dict):
             _merge(into[key], value)
@@ -124,16 +124,16 @@ def _merge(into: dict, extra: dict) -> dict:
     return into
 
 
-def _by_status_text(responses: dict) -> dict:
+def _by_status_text(responses: dict[Any, Any]) -> dict[str, Any]:
     """Response keys as text. ninja keys them by int; an `openapi_extra` keyed "200" would
     otherwise be a second "200" in the JSON (a duplicated key: Swagger UI refuses the schema)."""
-    merged: dict[str, dict] = {}
+    merged: dict[str, dict[str, Any]] = {}
     for status, response in sorted(responses.items(), key=lambda item: isinstance(item[0], str)):
         _merge(merged.setdefault(str(status), {}), response)
     return merged
 
 
-def finish(schema: dict) -> dict:
+def finish(schema: Any) -> Any:
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
             if not isinstance(operation, dict) or "responses" not in operation:
@@ -163,7 +163,7 @@ def finish(schema: dict) -> dict:
     return schema
 
 
-def doc(request: dict | None = None, **responses: dict) -> dict:
+def doc(request: Any = None, **responses: Any) -> dict[str, Any]:
     """`openapi_extra` with a JSON request example and response examples by status
     (`r200=…`, `r201=…`): ninja merges it into the operation it builds."""
     extra: dict[str, Any] = {}
@@ -180,5 +180,7 @@ def doc(request: dict | None = None, **responses: dict) -> dict:
 class SguNinjaAPI(NinjaAPI):
     """NinjaAPI whose schema is finished by `finish` (problem+json, Spanish, shared errors)."""
 
-    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
         return finish(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))

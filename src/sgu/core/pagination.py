@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 
 from sgu.core.errors import FieldError, ValidationFailed
 
@@ -41,7 +41,7 @@ def _decode(cursor: str, n: int) -> list[Any]:
         values = json.loads(raw)
         if not isinstance(values, list) or len(values) != n:
             raise ValueError
-        out = []
+        out: list[Any] = []
         for v in values:
             if isinstance(v, dict):
                 out.append(datetime.fromisoformat(v["t"]))
@@ -68,8 +68,10 @@ def _typed(model: type[Model], dotted: str, value: Any) -> Any:
     """
     *relations, name = dotted.split("__")
     for part in relations:
-        model = model._meta.get_field(part).related_model
+        model = model._meta.get_field(part).related_model  # type: ignore[assignment]
     field = model._meta.get_field(name)
+    if not isinstance(field, Field):
+        raise ValueError("not a column")
     if value is None:
         raise ValueError("null")
     try:
@@ -84,7 +86,7 @@ def _typed(model: type[Model], dotted: str, value: Any) -> Any:
 
 
 def keyset_page(
-    qs: QuerySet, ordering: list[str], cursor: str | None, limit: int
+    qs: QuerySet[Any], ordering: list[str], cursor: str | None, limit: int
 ) -> tuple[list[Any], str | None]:
     """One page of `qs` ordered by `ordering` (e.g. ["due_at", "id"], ["-registered_at", "-id"]).
 

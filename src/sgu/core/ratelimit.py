@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
+from django.http import HttpRequest
 from django.utils import timezone
 
 from sgu.core.errors import DomainError
@@ -20,13 +21,13 @@ class RateLimited(DomainError):
         self.retry_after = retry_after
 
 
-def client_ip(request) -> str:
+def client_ip(request: HttpRequest) -> str:
     """The caller's address; behind a trusted proxy, the first X-Forwarded-For hop."""
     if settings.SGU.get("TRUST_X_FORWARDED_FOR"):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            return forwarded.split(",")[0].strip()[:64]
-    return (request.META.get("REMOTE_ADDR") or "desconocida")[:64]
+            return str(forwarded).split(",")[0].strip()[:64]
+    return str(request.META.get("REMOTE_ADDR") or "desconocida")[:64]
 
 
 def hit(key: str, *, limit: int, window: int, now: datetime | None = None) -> None:
@@ -48,7 +49,7 @@ def hit(key: str, *, limit: int, window: int, now: datetime | None = None) -> No
         raise RateLimited(f"Demasiadas solicitudes. Intente nuevamente en {retry} segundos.", retry)
 
 
-def limit_by_ip(request, scope: str, *, limit: int, window: int = 60) -> None:
+def limit_by_ip(request: HttpRequest, scope: str, *, limit: int, window: int = 60) -> None:
     hit(f"{scope}:ip:{client_ip(request)}", limit=limit, window=window)
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.template import loader
 
@@ -121,7 +121,7 @@ _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 _FORM = "application/x-www-form-urlencoded"
 
 
-def _nul_paths(value, path: str) -> list[str]:
+def _nul_paths(value: object, path: str) -> list[str]:
     """Where, inside decoded JSON, a string (or a key) holds a NUL."""
     if isinstance(value, str):
         return [path or "body"] if "\x00" in value else []
@@ -139,7 +139,7 @@ def _nul_paths(value, path: str) -> list[str]:
     return found
 
 
-def _nul_fields(query) -> list[str]:
+def _nul_fields(query: QueryDict) -> list[str]:
     return [
         key.replace("\x00", "")
         for key, values in query.lists()

@@ -28,7 +28,9 @@ class Job:
 _JOBS: list[Job] = []
 
 
-def job(name: str, *, every: timedelta | None = None, label: str = ""):
+def job(
+    name: str, *, every: timedelta | None = None, label: str = ""
+) -> Callable[[Callable[[datetime], object]], Callable[[datetime], object]]:
     """Register the decorated function (taking `now`) as a periodic job."""
 
     def register(fn: Callable[[datetime], object]) -> Callable[[datetime], object]:

@@ -40,7 +40,7 @@ def _to_utc(value: datetime) -> datetime:
 _NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
 
 
-def _iso_date_only(value):
+def _iso_date_only(value: object) -> object:
     if isinstance(value, bool | int | float) or (
         isinstance(value, str | bytes) and _NUMBER.fullmatch(str(value))
     ):
@@ -48,7 +48,7 @@ def _iso_date_only(value):
     return value
 
 
-def _iso_instant_only(value):
+def _iso_instant_only(value: object) -> object:
     if isinstance(value, bool | int | float) or (
         isinstance(value, str | bytes) and _NUMBER.fullmatch(str(value))
     ):

@@ -4,6 +4,7 @@ on the API and the public forms, and idle expiry of web sessions."""
 import hashlib
 import time
 from collections.abc import Callable
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -42,8 +43,8 @@ class SecurityHeadersMiddleware:
         return response
 
 
-def _limits() -> dict:
-    return settings.SGU["RATE_LIMITS"]
+def _limits() -> dict[str, tuple[int, int]]:
+    return cast(dict[str, tuple[int, int]], settings.SGU["RATE_LIMITS"])
 
 
 # (path prefix, method or None for any) -> limit name; the first that matches wins.

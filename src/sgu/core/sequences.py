@@ -24,4 +24,4 @@ def next_number(sequence: type[Model], year: int) -> int:
             )
             cur.execute(bump, [year])
             row = cur.fetchone()
-    return row[0]
+    return int(row[0])

@@ -1,7 +1,7 @@
 import sys
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponseServerError
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
 
@@ -10,19 +10,19 @@ from sgu.core.errors import problem_response
 from sgu.core.web import safe_next
 
 
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"nav": "home"})
 
 
-def not_found(request, exception=None):
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "core/404.html", status=404)
 
 
-def forbidden(request, exception=None):
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "core/403.html", status=403)
 
 
-def server_error(request):
+def server_error(request: HttpRequest) -> HttpResponse:
     # Called while the exception is being handled: a database that cannot be reached is a
     # 503 the client may retry, not a 500 (it may have been raised by any middleware).
     exc = sys.exc_info()[1]
@@ -36,7 +36,7 @@ def server_error(request):
     return HttpResponseServerError(loader.get_template("core/500.html").render({}))
 
 
-def admin_login(request):
+def admin_login(request: HttpRequest) -> HttpResponse:
     """The admin's login page is ours (lockout, audit, second factor)."""
 
     target = safe_next(request, request.GET.get("next"), "/admin/")

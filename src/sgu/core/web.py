@@ -1,8 +1,11 @@
 """Small helpers shared by the HTML views."""
 
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any, TypeVar
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,6 +15,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from sgu.core.calendar import LIMA
 from sgu.core.errors import NotFound, ValidationFailed
 from sgu.core.pagination import keyset_page
+
+T = TypeVar("T")
 
 PAGE_SIZE = 25
 
@@ -30,7 +35,7 @@ def vary_on_htmx(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def or_404(fn, *args, **kwargs):
+def or_404(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Call a selector; its NotFound becomes Django's 404 page (never a 403: no leak)."""
     try:
         return fn(*args, **kwargs)
@@ -38,7 +43,9 @@ def or_404(fn, *args, **kwargs):
         raise Http404(exc.detail) from None
 
 
-def page_of(request: HttpRequest, qs, ordering: list[str], size: int | None = None):
+def page_of(
+    request: HttpRequest, qs: QuerySet[Any], ordering: list[str], size: int | None = None
+) -> tuple[list[Any], dict[str, Any]]:
     """One keyset page of a web list, from the request's ?cursor=, and what its template needs
     to page on: (rows, {cursor, next_cursor, next_query, plain_query}). A broken cursor (edited
     or stale) shows the first page with the message, not an error page."""
@@ -63,7 +70,12 @@ def page_of(request: HttpRequest, qs, ordering: list[str], size: int | None = No
     }
 
 
-def refused_page(request: HttpRequest, exc, template: str = "core/429.html", context=None):
+def refused_page(
+    request: HttpRequest,
+    exc: Any,
+    template: str = "core/429.html",
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
     """What a person sees when a rate limit refuses them (`exc`: core.ratelimit.RateLimited):
     429 with Retry-After; a form page passes its template and context to say it in place."""
     if context is None:
@@ -125,7 +137,7 @@ def format_local(value: datetime | None) -> str:
     return f"{as_local(value):%d/%m/%Y %H:%M}"
 
 
-def download(case, attachment_id: int) -> FileResponse:
+def download(case: Any, attachment_id: int) -> FileResponse:
     """One of `case`'s files (the case already came from a scoped selector), as a download:
     never rendered by the browser inside our origin."""
     found = next((a for a in case.attachments.all() if a.pk == attachment_id), None)
@@ -134,7 +146,7 @@ def download(case, attachment_id: int) -> FileResponse:
     return send_file(found.file, filename=found.name, content_type=found.content_type)
 
 
-def send_file(file, *, filename: str, content_type: str) -> FileResponse:
+def send_file(file: Any, *, filename: str, content_type: str) -> FileResponse:
     """A stored file the caller already checked access to, as a download."""
     response = FileResponse(
         file.open("rb"), as_attachment=True, filename=filename, content_type=content_type

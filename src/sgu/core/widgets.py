@@ -6,6 +6,8 @@ tray filters, ≈ 60 options, spent ≈ 4 ms of every full page on it (docs/benc
 same escaping; tests/core/test_widgets.py compares both) without the templates.
 """
 
+from typing import Any
+
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import escape
@@ -15,7 +17,9 @@ SELECTED = {"selected": True}
 
 
 class QuickSelect(forms.Select):
-    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
         parts = [f'<select name="{escape(widget["name"])}"{_attrs(widget)}>']
         for group_name, options, _index in widget["optgroups"]:
@@ -31,7 +35,7 @@ class QuickSelect(forms.Select):
         return mark_safe("".join(parts))  # every value above is escaped
 
 
-def _attrs(widget: dict) -> str:
+def _attrs(widget: dict[str, Any]) -> str:
     # As Django's attrs.html: True is a bare attribute, False is left out. An <option>'s are
     # nearly always {} or {"selected": True}: those without flatatt's sort and format.
     attrs = widget["attrs"]

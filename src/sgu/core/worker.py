@@ -7,6 +7,7 @@ is taken again only when its own claim is as old (service_requests.ingest.proces
 
 import logging
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.utils import timezone
@@ -19,7 +20,8 @@ logger = logging.getLogger("sgu.worker")
 def abandoned_after() -> timedelta:
     """How long a task may run before it is taken for abandoned. Far above the longest task
     (a 1 000 000-row report takes ≈ 20 s)."""
-    return timedelta(minutes=settings.SGU.get("TASK_ABANDONED_AFTER_MINUTES", 30))
+    minutes = cast(float, settings.SGU.get("TASK_ABANDONED_AFTER_MINUTES", 30))
+    return timedelta(minutes=minutes)
 
 
 def requeue_abandoned_tasks(*, now: datetime | None = None) -> int:

@@ -24,9 +24,10 @@ def fecha(value: date | datetime | str | None) -> str:
         return ""
     if isinstance(value, str):
         try:
-            value = date.fromisoformat(value)
+            day: date = date.fromisoformat(value)
         except ValueError:
             return value
+        return f"{day:%d/%m/%Y}"
     if isinstance(value, datetime):
         value = as_local(value).date()
     return f"{value:%d/%m/%Y}"
