@@ -220,8 +220,14 @@ SGU = {
     "MAX_ATTACHMENTS": 5,
     "MAX_ATTACHMENT_BYTES": 10 * 1024 * 1024,
     "RATING_WINDOW_BUSINESS_DAYS": 10,
-    # Claim code assignment is "inmediata": config default 4 business hours.
-    "CLAIM_CODE_BUSINESS_HOURS": 4,
+    # Claim code assignment is "de manera inmediata a la recepción del reclamo": config
+    # default 1 business hour, counted from the claim's arrival in the operator's tray.
+    "CLAIM_CODE_BUSINESS_HOURS": int(os.environ.get("SGU_CLAIM_CODE_BUSINESS_HOURS", "1")),
+    # The source documents set no limit for filing a reclamo after the answer; an
+    # administrator may set one (business days from the answer or the passed plazo), shown
+    # on the case page beforehand. Empty: no limit.
+    "CLAIM_WINDOW_BUSINESS_DAYS": int(os.environ.get("SGU_CLAIM_WINDOW_BUSINESS_DAYS") or 0)
+    or None,
     # How many cases the scheduler moves per transaction.
     "SCHEDULER_BATCH": 500,
     # Behind a reverse proxy that sets X-Forwarded-For, rate limits use its first hop.

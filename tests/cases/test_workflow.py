@@ -33,6 +33,9 @@ ALLOWED = {
     ("REASSIGN", "RETURNED", "REGULATOR"): "FORWARDED",
     ("REQUEST_CLAIM", "OVERDUE", "CITIZEN"): "CLAIM_REQUESTED",
     ("REQUEST_CLAIM", "RATED", "CITIZEN"): "CLAIM_REQUESTED",
+    # "No estoy conforme" after an answer has no time limit: a case the rating window closed
+    # may still be claimed (whether it had an answer is policies.claim_refusal's question).
+    ("REQUEST_CLAIM", "CLOSED", "CITIZEN"): "CLAIM_REQUESTED",
     ("ASSIGN_CLAIM_CODE", "CLAIM_REQUESTED", "OPERATOR"): "CLAIM_CODED",
     ("CLOSE", "ANSWERED", "SYSTEM"): "CLOSED",  # rating window passed without a rating
     ("CLOSE", "ANSWERED", "REGULATOR"): "CLOSED",
@@ -102,9 +105,10 @@ def test_given_any_state_and_actor_when_asking_allowed_actions_then_it_agrees_wi
         transition(action, state, actor)  # does not raise
 
 
-def test_given_a_closed_case_when_anyone_asks_then_no_action_is_left():
+def test_given_a_closed_case_when_anyone_asks_then_only_the_citizens_claim_is_left():
     for actor in Actor.values:
-        assert allowed_actions("CLOSED", actor) == []
+        expected = ["REQUEST_CLAIM"] if actor == "CITIZEN" else []
+        assert allowed_actions("CLOSED", actor) == expected
 
 
 def test_given_any_case_when_register_is_attempted_then_refused_nothing_goes_back_to_registered():

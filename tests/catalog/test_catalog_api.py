@@ -26,6 +26,7 @@ MOVIL_CODES = {
     "chip-o-titular-no-solicitado",
     "sin-codigo",
     "info-reclamo",
+    "recibo-en-disputa",
 }
 
 
@@ -65,6 +66,8 @@ def test_given_service_movil_when_listing_subcategories_then_each_has_the_contra
             "deadline",
             "claimable",
             "claim_deadline_days",
+            "suspends_payments",
+            "claim_elsewhere",
             "fields",
         } <= set(s), s
         assert s["service"] == "MOVIL"
@@ -140,3 +143,12 @@ def test_given_the_openapi_schema_when_fetched_then_catalog_paths_are_documented
 
     assert "/api/v1/catalog/operators" in schema["paths"]
     assert "/api/v1/catalog/subcategories" in schema["paths"]
+
+
+def test_a_matter_implying_suspension_of_payments_says_so_and_where_to_file(catalog):
+    items = {s["code"]: s for s in Api().get(SUBCATEGORIES).json()}
+
+    disputed = items["recibo-en-disputa"]
+    assert disputed["claimable"] is True and disputed["suspends_payments"] is True
+    assert disputed["claim_elsewhere"].startswith("Presente el reclamo directamente ante su")
+    assert items["recarga-no-acreditada"]["suspends_payments"] is False

@@ -1,5 +1,5 @@
 """The operator's side of a reclamo: its tray of claims waiting for a code, the code
-assignment (unique per operator, 4 business hours, late ones flagged) and what the citizen
+assignment (unique per operator, 1 business hour by default, late ones flagged) and what the citizen
 receives: the code, the claim form as a PDF and the legal deadline."""
 
 import re
@@ -213,21 +213,43 @@ def test_invalid_code_format(claro_api, code):
     assert claim.state == ClaimState.PENDING_CODE
 
 
-# --- the 4 business hours ------------------------------------------------------------------------
+# --- "de manera inmediata": 1 business hour by default, from the claim's arrival ------------
 
-# Requested Friday 6 March 2026 16:00 Lima: 1.5 business hours that Friday (to 17:30), the
-# remaining 2.5 from Monday 08:30 → code due Monday 9 March 11:00 Lima.
+# Requested Friday 6 March 2026 16:00 Lima, inside business hours (08:30–17:30): code due one
+# business hour later, Friday 17:00.
 FRI_16 = lima(2026, 3, 6, 16)
-CODE_DUE = lima(2026, 3, 9, 11)
+CODE_DUE = lima(2026, 3, 6, 17)
 # Its legal deadline (15 business days, counted from the next day): Mon 9 to Fri 13 (5),
 # 16–20 (10), 23–27 (15) → Friday 27 March 2026 23:59:59.
 RESOLUTION_DUE = lima(2026, 3, 27, 23, 59, 59)
 ONE_SECOND = timedelta(seconds=1)
 
 
-def test_code_due_in_four_business_hours(catalog):
+def test_code_due_one_business_hour_after_the_claim_arrives(catalog):
     claim = new_claim(now=FRI_16)
     assert claim.code_due_at == CODE_DUE
+
+
+@pytest.mark.parametrize(
+    ("requested", "due"),
+    [
+        # Fri 17:00: half an hour that Friday (to 17:30), the other half from Monday 08:30.
+        (lima(2026, 3, 6, 17), lima(2026, 3, 9, 9)),
+        # Saturday: the hour starts at the next opening, Monday 08:30.
+        (lima(2026, 3, 7, 18, 13), lima(2026, 3, 9, 9, 30)),
+        # Wed 1 April 17:15: a quarter of an hour that day; Thu 2 and Fri 3 April are Holy
+        # Thursday and Good Friday, then the weekend → Monday 6 April 08:30 + 45 min.
+        (lima(2026, 4, 1, 17, 15), lima(2026, 4, 6, 9, 15)),
+    ],
+)
+def test_code_hour_counts_only_business_hours(catalog, requested, due):
+    assert new_claim(now=requested).code_due_at == due
+
+
+def test_the_code_plazo_is_configurable(catalog, settings):
+    settings.SGU = {**settings.SGU, "CLAIM_CODE_BUSINESS_HOURS": 4}
+    # Fri 6 March 16:00: 1.5 h that Friday, the remaining 2.5 h from Monday 08:30 → 11:00.
+    assert new_claim(now=FRI_16).code_due_at == lima(2026, 3, 9, 11)
 
 
 def test_late_assignment_is_flagged(claro_api):
@@ -273,3 +295,38 @@ def test_form_download_only_for_the_owner_and_only_once_coded(catalog, claro_api
     problem_of(citizen_api(make_citizen()).get(form_url(claim)), 404)
     problem_of(claro_api.get(form_url(claim)), 401)  # operators' keys are not citizens' tokens
     assert OutboundEmail.objects.filter(template="claim_coded").count() == 1
+
+
+# --- late codes, visible to the regulator ---------------------------------------------------------
+
+
+def test_the_regulator_filters_late_claim_codes_on_the_web_and_the_api(catalog, claro):
+    from django.test import Client
+
+    from conftest import Api, staff_token
+    from web.conftest import make_regulator
+
+    by = operator_principal(claro)
+    # Requested Fri 6 March 16:00, code due 17:00 (hand-computed above).
+    on_time = services.assign_claim_code(
+        claim=new_claim(now=FRI_16), claim_code="A-1", by=by, now=CODE_DUE
+    )
+    coded_late = services.assign_claim_code(
+        claim=new_claim(now=FRI_16), claim_code="A-2", by=by, now=CODE_DUE + ONE_SECOND
+    )
+    still_owed = new_claim(now=FRI_16)  # months later, still without a code
+    boss = make_regulator("REGULATOR_SUPERVISOR")
+
+    api = Api(staff_token(boss))
+    late = {c["code"] for c in api.get("/api/v1/staff/cases?claim_code_late=true").json()["items"]}
+    assert late == {coded_late.case.code, still_owed.case.code}
+    fine = {c["code"] for c in api.get("/api/v1/staff/cases?claim_code_late=no").json()["items"]}
+    assert fine == {on_time.case.code}
+    body = problem_of(api.get("/api/v1/staff/cases?claim_code_late=quizas"), 422)
+    assert field_errors(body) == {"claim_code_late": "Use si o no (true o false)."}
+
+    client = Client()
+    client.force_login(boss)
+    html = client.get("/regulador/bandeja/?claim_code_late=si").content.decode()
+    assert coded_late.case.code in html and still_owed.case.code in html
+    assert on_time.case.code not in html

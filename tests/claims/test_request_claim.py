@@ -163,23 +163,6 @@ def test_refused_while_the_operator_is_within_its_plazo(citizen, api):
     assert local_due in body["detail"]
 
 
-def test_refused_when_answered_but_not_rated(citizen, api):
-    case = answer(make_case(citizen, now=MON_2_MAR))
-    refused(api, case, "Primero califique la respuesta")
-
-
-def test_refused_when_answered_and_the_rating_window_closed(citizen, api):
-    # Answered Tue 3 March 2026 12:00: the window to rate it closed on Tue 17 March 23:59:59,
-    # even if the scheduler has not closed the case yet; it can no longer become a claim.
-    case = answer(make_case(citizen, now=MON_2_MAR), now=lima(2026, 3, 3, 12))
-    refused(api, case, "El plazo para calificar la respuesta venció el 17/03/2026 23:59")
-
-
-def test_refused_when_rated_resolved(citizen, api):
-    case = rated_case(citizen, api, resolved=True)
-    refused(api, case, "calificó el caso como resuelto")
-
-
 def test_refused_the_second_time(citizen, api):
     case = overdue_case(citizen)
     assert api.post(claim_url(case), {"reason": REASON}).status_code == 201

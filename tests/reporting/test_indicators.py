@@ -163,9 +163,11 @@ def test_daily_report_is_made_once_per_day_and_emailed(data, mailbox, tasks):
     assert daily_report_if_due(now=lima(2026, 10, 10, 7, 0)) is None  # idempotent
     assert DailyReport.objects.count() == 1
     rows = {r[0]: r[1:] for r in report.rows}
-    # 9 Oct: nothing registered, c2 answered, c4 overdue, one claim.
-    assert rows["CLARO"] == [0, 1, 0, 1]
-    assert rows["MOVISTAR"] == [0, 0, 1, 0]
+    # 9 Oct: nothing registered, c2 answered, c4 overdue, one claim. Its code was due one
+    # business hour after Friday 9 Oct 13:00, at 14:00, and at 06:00 on the 10th it still had
+    # none: one late claim code, visible to the regulator.
+    assert rows["CLARO"] == [0, 1, 0, 1, 1]
+    assert rows["MOVISTAR"] == [0, 0, 1, 0, 0]
     again, created = generate_daily_report(day=date(2026, 10, 9))
     assert not created and again.pk == report.pk
     tasks()
@@ -173,4 +175,4 @@ def test_daily_report_is_made_once_per_day_and_emailed(data, mailbox, tasks):
     client = Client()
     client.force_login(make_regulator("REGULATOR_SUPERVISOR"))
     csv = client.get("/regulador/estadisticas/diario/2026-10-09.csv")
-    assert b"CLARO,0,1,0,1" in b"".join(csv.streaming_content)
+    assert b"CLARO,0,1,0,1,1" in b"".join(csv.streaming_content)

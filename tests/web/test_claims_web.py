@@ -130,26 +130,77 @@ def test_an_overdue_case_on_a_matter_that_is_not_claimable_says_so(client, logge
     assert "reclamable" not in text(detail(client, fresh))
 
 
-def test_an_answered_case_asks_to_rate_first(client, logged_citizen):
+NOT_CONFORME_BUTTON = "No estoy conforme: generar reclamo</button>"
+
+
+def test_an_answered_case_offers_no_estoy_conforme_with_the_score_in_the_same_form(
+    client, logged_citizen
+):
     case = answer(overdue_case(logged_citizen))
 
     response = detail(client, case)
 
-    assert CLAIM_BUTTON not in response.content.decode()
-    assert "Primero califique la respuesta de la operadora" in text(response)
+    html = response.content.decode()
+    assert NOT_CONFORME_BUTTON in html
+    assert 'name="score"' in html.split('action="/casos/')[1]  # asked in the claim's form too
+    assert "Primero califique" not in text(response)
 
 
-def test_rated_as_not_resolved_offers_the_claim_and_as_resolved_does_not(client, logged_citizen):
+def test_rated_either_way_offers_no_estoy_conforme_without_asking_the_score_again(
+    client, logged_citizen
+):
     unsolved = rate(answer(register_case(logged_citizen)), resolved=False)
     solved = rate(answer(register_case(logged_citizen)), resolved=True)
 
-    response = detail(client, unsolved)
-    assert CLAIM_BUTTON in response.content.decode()
-    assert "Usted indicó que la respuesta no resolvió su problema" in text(response)
+    for case in (unsolved, solved):
+        response = detail(client, case)
+        html = response.content.decode()
+        assert NOT_CONFORME_BUTTON in html
+        claim_form = html.split(f'action="/casos/{case.code}/reclamo/"')[1].split("</form>")[0]
+        assert 'name="score"' not in claim_form
+        assert "¿No está conforme con la respuesta?" in text(response)
 
-    response = detail(client, solved)
-    assert CLAIM_BUTTON not in response.content.decode()
-    assert 'id="reclamo"' not in response.content.decode()  # nothing to say about claims
+
+def test_no_estoy_conforme_rates_and_claims_in_one_post(client, logged_citizen):
+    case = answer(overdue_case(logged_citizen))
+
+    response = claim_post(client, case, score="2")
+
+    assert response.status_code == 302
+    case = Case.objects.get(pk=case.pk)
+    assert case.state == State.CLAIM_REQUESTED
+    assert (case.rating.resolved, case.rating.score) == (False, 2)
+    assert Claim.objects.filter(case=case).exists()
+
+
+def test_no_estoy_conforme_without_the_score_is_shown_on_its_field(client, logged_citizen):
+    case = answer(overdue_case(logged_citizen))
+
+    with NothingWritten():
+        response = claim_post(client, case)
+
+    assert response.status_code == 422
+    assert "Indique qué tan satisfecho está con la respuesta" in error_of(response, "id_score")
+
+
+def test_a_matter_that_implies_suspension_of_payments_says_where_to_file_instead(
+    client, logged_citizen
+):
+    case = answer(overdue_case(logged_citizen))
+    sub = case.subcategory
+    sub.suspends_payments = True
+    sub.claim_elsewhere = "Presente su reclamo en la oficina de la operadora más cercana."
+    sub.save()
+
+    response = detail(client, case)
+
+    assert NOT_CONFORME_BUTTON not in response.content.decode()
+    shown = text(response)
+    assert "implica la suspensión de pagos" in shown
+    assert "Presente su reclamo en la oficina de la operadora más cercana." in shown
+    with NothingWritten():
+        refused = claim_post(client, case, score="1")
+    assert refused.status_code == 302 and not Claim.objects.filter(case=case).exists()
 
 
 # --- requesting the claim ---------------------------------------------------------------------

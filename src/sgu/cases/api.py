@@ -150,14 +150,21 @@ def rate(request, code: str, payload: RatingIn):
 class ClaimIn(Schema):
     reason: str = Field(max_length=4000, description="Motivo del reclamo.")
     request: str = Field(default="", max_length=4000, description="Pedido concreto (opcional).")
+    score: int | None = Field(
+        default=None,
+        description="Satisfacción con la respuesta (1 a 5); obligatoria cuando el caso está "
+        "atendido y sin calificar: «No estoy conforme» queda como su calificación.",
+    )
 
 
 @router.post(
     "/{code}/claim",
     response={201: ClaimOut, 401: Problem, 404: Problem, 409: Problem, 422: Problem},
     summary="Generar un reclamo formal a partir del caso",
-    description="Permitido si la materia es reclamable y el caso está vencido o el ciudadano "
-    "calificó la respuesta como no resuelta; una sola vez. 409 con el motivo en otro caso.",
+    description="«No estoy conforme»: permitido si la materia es reclamable y no implica la "
+    "suspensión de pagos, y el caso está vencido o tiene una respuesta de la operadora "
+    "(calificada o no; si no lo está, la no conformidad queda como su calificación con `score`); "
+    "una sola vez. 409 con el motivo en otro caso (el mismo que da `claim_refusal` del caso).",
 )
 def claim(request, code: str, payload: ClaimIn):
     principal = _citizen(request)

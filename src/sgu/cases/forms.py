@@ -181,6 +181,15 @@ class RatingForm(ServiceForm):
 
 
 class ClaimForm(ServiceForm):
+    """ "No estoy conforme": the reclamo in one step; the satisfaction score is asked only when
+    the non-conformity is also recorded as the rating (the view hides it otherwise)."""
+
+    score = forms.CharField(
+        label="¿Qué tan satisfecho está con la respuesta?",
+        help_text="De 1 (nada satisfecho) a 5 (muy satisfecho). Queda como su calificación.",
+        required=False,
+        widget=forms.RadioSelect(choices=RatingForm.base_fields["score"].widget.choices),
+    )
     reason = forms.CharField(
         label="¿Por qué reclama?",
         help_text="Cuente qué sigue sin resolverse. La operadora recibe este texto con su reclamo.",
@@ -193,6 +202,10 @@ class ClaimForm(ServiceForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 4000}),
     )
+
+    def score_value(self) -> int | None:
+        value = self.value("score")
+        return int(value) if value in {"1", "2", "3", "4", "5"} else None
 
 
 class ReassignForm(ServiceForm):
@@ -337,6 +350,13 @@ class TrayFilterForm(ServiceForm):
         label="Vencidos",
         required=False,
         widget=QuickSelect(choices=[("", "Todos"), ("si", "Solo vencidos"), ("no", "Sin vencer")]),
+    )
+    claim_code_late = forms.CharField(
+        label="Código de reclamo",
+        required=False,
+        widget=QuickSelect(
+            choices=[("", "Todos"), ("si", "Asignado tarde o vencido"), ("no", "A tiempo")]
+        ),
     )
     channel = forms.CharField(label="Canal", required=False, widget=QuickSelect())
     office = forms.CharField(label="Oficina", required=False, widget=QuickSelect())

@@ -8,6 +8,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from sgu.cases import policies
 from sgu.cases.models import Case
 from sgu.cases.workflow import State
 
@@ -114,6 +115,15 @@ class CaseOut(Schema):
     attachments: list[AttachmentOut] = []
     timeline: list[EventOut] = []
     allowed_actions: list[str] = []
+    claim_refusal: str | None = Field(
+        default=None,
+        description="Por qué el ciudadano no puede generar un reclamo ahora (null: puede; "
+        "«No estoy conforme» después de una respuesta, o un caso vencido).",
+    )
+    claim_until: datetime | None = Field(
+        default=None,
+        description="Hasta cuándo puede generar el reclamo, si el administrador fijó un límite.",
+    )
 
 
 class OperatorCaseOut(CaseOut):
@@ -184,6 +194,10 @@ def case_dict(case: Case, now: datetime, *, actions: list[str], with_citizen: bo
     rating = getattr(case, "rating", None) if hasattr(case, "rating") else None
     claim = getattr(case, "claim", None) if hasattr(case, "claim") else None
     office = case.office
+    refusal = None if claim is not None else policies.claim_refusal(case, now)
+    if claim is not None or refusal is not None:
+        # The state alone would offer it (e.g. a closed case); the case's data says no.
+        actions = [a for a in actions if a != "REQUEST_CLAIM"]
     data = {
         "code": case.code,
         "state": case.state,
@@ -218,6 +232,8 @@ def case_dict(case: Case, now: datetime, *, actions: list[str], with_citizen: bo
             "rated_at": rating.rated_at,
         },
         "claim": claim_dict(claim) if claim is not None else None,
+        "claim_refusal": refusal,
+        "claim_until": None if claim is not None else policies.claim_window_closes_at(case),
         "office": None
         if office is None
         else {

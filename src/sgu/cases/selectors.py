@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from sgu.accounts import selectors as accounts
 from sgu.accounts.models import Role, User
 from sgu.cases.models import Case, CaseEvent, Claim, ClaimState, SavedTrayView
+from sgu.cases.policies import claim_code_late_q
 from sgu.cases.workflow import Action, Actor, State
 from sgu.catalog.models import Office, Operator, Subcategory
 from sgu.core.calendar import LIMA, iso
@@ -203,6 +204,7 @@ def regulator_tray(
     subcategory: str | None = None,
     state: str | None = None,
     overdue: bool | None = None,
+    claim_code_late: bool | None = None,
     channel: str | None = None,
     office: str | None = None,
     registered_from=None,
@@ -233,6 +235,11 @@ def regulator_tray(
         qs = qs.filter(Q(state=State.OVERDUE) | Q(state__in=RUNNING[:2], due_at__lt=now))
     elif overdue is False:
         qs = qs.exclude(state=State.OVERDUE).exclude(state__in=RUNNING[:2], due_at__lt=now)
+    if claim_code_late is True:
+        # The operator gave the claim code late, or still owes it past its plazo.
+        qs = qs.filter(claim_code_late_q(now, "claim__"))
+    elif claim_code_late is False:
+        qs = qs.filter(claim__isnull=False).exclude(claim_code_late_q(now, "claim__"))
     if channel:
         qs = qs.filter(channel=channel)
     if office:

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sgu.accounts import services as accounts
+from sgu.cases import policies
 from sgu.cases.attachments import CheckedUpload, check_upload
 from sgu.cases.claim_form import render_claim_form
 from sgu.cases.models import (
@@ -479,15 +480,8 @@ _RATING_WINDOW_CLOSED = (
 )
 
 
-def _local(at: datetime) -> str:
-    return timezone.localtime(at).strftime("%d/%m/%Y %H:%M")
-
-
-def _rating_window_closed(case: Case, now: datetime) -> bool:
-    """The scheduler may not have closed it yet: a closed window is a closed window."""
-    return (
-        case.state == State.ANSWERED and case.rating_due_at is not None and now > case.rating_due_at
-    )
+_local = policies.local
+_rating_window_closed = policies.rating_window_closed
 
 
 @transaction.atomic
@@ -689,50 +683,27 @@ def _expire_if_due(case: Case, now: datetime) -> None:
         case.save(update_fields=["state", "updated_at"])
 
 
-def claim_refusal(case: Case, now: datetime) -> str | None:
-    """Why `request_claim` would refuse to turn this case into a reclamo at `now`, in Spanish;
-    None if it would accept. The case page asks it before offering the button."""
-    if not case.subcategory.claimable:
-        return "Esta materia no es reclamable: no se puede generar un reclamo desde este caso."
-    if hasattr(case, "claim"):
-        return "Ya generó un reclamo para este caso."
-    state = case.state
-    if state in OPEN_STATES:
-        if case.due_at is not None and case.due_at < now:
-            state = State.OVERDUE  # a passed plazo is a passed plazo (request_claim expires it)
-        else:
-            return (
-                "La operadora aún está dentro del plazo para responder (vence el "
-                f"{_local(case.due_at)}). Podrá generar el reclamo si no responde a tiempo o si "
-                "su respuesta no resuelve el problema."
-            )
-    if _rating_window_closed(case, now):
-        return _RATING_WINDOW_CLOSED.format(due=_local(case.rating_due_at))
-    if state == State.ANSWERED:
-        return (
-            "Primero califique la respuesta de la operadora: si indica que no resolvió su "
-            "problema, podrá generar el reclamo."
-        )
-    if state == State.RATED and case.rating.resolved:
-        return "Usted calificó el caso como resuelto; no corresponde generar un reclamo."
-    try:
-        transition(Action.REQUEST_CLAIM, state, Actor.CITIZEN)
-    except TransitionNotAllowed as exc:
-        return exc.message
-    return None
+claim_refusal = policies.claim_refusal  # the one rule; services, views and the API ask it
 
 
 @transaction.atomic
 def request_claim(
-    *, case: Case, reason: str, request: str = "", by: Principal, now: datetime | None = None
+    *,
+    case: Case,
+    reason: str,
+    request: str = "",
+    score: int | None = None,
+    by: Principal,
+    now: datetime | None = None,
 ) -> Claim:
-    """Turn a case into a formal reclamo (one step for the citizen)."""
+    """Turn a case into a formal reclamo, one step for the citizen: "No estoy conforme" after
+    an answer (recorded as the rating "not resolved" when there is none and the rating window
+    is open; `score` is then its satisfaction), or an overdue case."""
     now = now or timezone.now()
     case = _locked(case)
     refusal = claim_refusal(case, now)
     if refusal is not None:
         raise Conflict(refusal)
-    _expire_if_due(case, now)
     errors = ErrorCollector()
     reason = (reason or "").strip()
     if len(reason) < 10:
@@ -742,9 +713,46 @@ def request_claim(
     request = (request or "").strip() or "Que se solucione el problema reportado."
     if len(request) > MAX_DESCRIPTION:
         errors.add("request", f"El pedido admite hasta {MAX_DESCRIPTION} caracteres.")
+    records_rating = policies.claim_records_rating(case, now)
+    if records_rating and (
+        isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5
+    ):
+        errors.add("score", "Indique qué tan satisfecho está con la respuesta (de 1 a 5).")
     errors.raise_if_any()
 
-    _move(case, Action.REQUEST_CLAIM, by, now, note=reason[:200])
+    _expire_if_due(case, now)
+    not_conforme = policies.claim_follows_answer(case)
+    if records_rating:
+        _move(
+            case,
+            Action.RATE,
+            by,
+            now,
+            note="No está conforme con la respuesta de la operadora.",
+            data={"resolved": False, "score": score, "not_conforme": True},
+        )
+        Rating.objects.create(case=case, resolved=False, score=score, comment="", rated_at=now)
+    elif _rating_window_closed(case, now):
+        # The window closed before the scheduler saw it: closed unrated (satisfaction figures
+        # count it so), then claimed.
+        _move(
+            case,
+            Action.CLOSE,
+            SYSTEM,
+            now,
+            note="Cerrado sin calificación: venció el plazo para calificar.",
+            data={"rated": False},
+        )
+        case.closed_at = now
+        case.save(update_fields=["state", "closed_at", "updated_at"])
+    _move(
+        case,
+        Action.REQUEST_CLAIM,
+        by,
+        now,
+        note=reason[:200],
+        data={"not_conforme": not_conforme},
+    )
     case.save(update_fields=["state", "updated_at"])
     citizen = case.citizen
     amount = _claim_amount(case)

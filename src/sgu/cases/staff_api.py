@@ -103,7 +103,8 @@ class TrayPage(Schema):
     response={200: TrayPage, 401: Problem, 403: Problem, 422: Problem},
     summary="Bandeja de seguimiento del regulador (todas las operadoras)",
     description="Filtros: operator, service, category, subcategory, state, overdue "
-    "(true/false), channel, office, registered_from/registered_to (AAAA-MM-DD, hora de Lima), "
+    "(true/false), claim_code_late (true/false: código de reclamo asignado tarde o vencido sin "
+    "asignar), channel, office, registered_from/registered_to (AAAA-MM-DD, hora de Lima), "
     "q (código, línea o documento, coincidencia exacta), sort (recientes | vence). "
     "Paginación por cursor.",
 )

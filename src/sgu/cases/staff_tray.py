@@ -22,6 +22,7 @@ FILTER_NAMES = (
     "subcategory",
     "state",
     "overdue",
+    "claim_code_late",
     "channel",
     "office",
     "registered_from",
@@ -68,6 +69,13 @@ def parse(params) -> tuple[dict, list[str], ErrorCollector]:
         errors.add("overdue", "Use si o no (true o false).")
     if overdue is not None:
         out["overdue"] = overdue
+    late = {"si": True, "true": True, "no": False, "false": False}.get(
+        raw["claim_code_late"].lower()
+    )
+    if raw["claim_code_late"] and late is None:
+        errors.add("claim_code_late", "Use si o no (true o false).")
+    if late is not None:
+        out["claim_code_late"] = late
     out["registered_from"] = _date(raw["registered_from"], "registered_from", errors)
     out["registered_to"] = _date(raw["registered_to"], "registered_to", errors)
     if raw["q"]:

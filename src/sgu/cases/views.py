@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from sgu.accounts.decorators import citizen_required
-from sgu.cases import selectors, services
+from sgu.cases import policies, selectors, services
 from sgu.cases.forms import AttachmentForm, CaseForm, ClaimForm, RatingForm
 from sgu.cases.workflow import Action, Actor, State, allowed_actions
 from sgu.core.errors import Conflict, DomainError
@@ -91,10 +91,8 @@ def new_case_fields(request):
 
 
 def _claim_note(case, refusal: str | None) -> str:
-    """Why there is no "Generar reclamo" button, where the citizen would look for one."""
+    """Why there is no "No estoy conforme" button, where the citizen would look for one."""
     if refusal is None or case.state not in _CLAIM_NOTE_STATES:
-        return ""
-    if case.state == State.RATED and case.rating.resolved:
         return ""
     if not case.subcategory.claimable and case.state in {State.FORWARDED, State.IN_PROGRESS}:
         return ""  # said once the plazo passes, not while the operator is working on it
@@ -102,7 +100,14 @@ def _claim_note(case, refusal: str | None) -> str:
 
 
 _CLAIM_NOTE_STATES = frozenset(
-    {State.FORWARDED, State.IN_PROGRESS, State.OVERDUE, State.ANSWERED, State.RATED}
+    {
+        State.FORWARDED,
+        State.IN_PROGRESS,
+        State.OVERDUE,
+        State.ANSWERED,
+        State.RATED,
+        State.CLOSED,
+    }
 )
 
 
@@ -125,6 +130,11 @@ def _detail(request, case, *, rating_form=None, attachment_form=None, claim_form
         "claim": claim,
         "can_claim": claim is None and refusal is None,
         "claim_note": _claim_note(case, refusal),
+        "claim_after_answer": policies.claim_follows_answer(case),
+        "claim_asks_score": policies.claim_records_rating(case, now),
+        "claim_window_closes_at": policies.claim_window_closes_at(case),
+        "claim_suspends_payments": case.subcategory.suspends_payments,
+        "claim_code_late": claim is not None and policies.claim_code_late(claim, now),
         "claim_form": claim_form or ClaimForm(),
         "nav": "cases",
     }
@@ -195,7 +205,11 @@ def request_claim(request, code: str):
     form = ClaimForm(request.POST)
     try:
         claim = services.request_claim(
-            case=case, reason=form.value("reason"), request=form.value("request"), by=_by(request)
+            case=case,
+            reason=form.value("reason"),
+            request=form.value("request"),
+            score=form.score_value(),
+            by=_by(request),
         )
     except Conflict as exc:
         messages.error(request, exc.detail)

@@ -69,10 +69,15 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(A.EXPIRE, OPEN_STATES, S.OVERDUE, frozenset({R.SYSTEM})),
     Transition(A.RETURN, OPEN_STATES, S.RETURNED, frozenset({R.OPERATOR})),
     Transition(A.REASSIGN, frozenset({S.RETURNED}), S.FORWARDED, frozenset({R.REGULATOR})),
-    # Whether the matter is claimable and the rating unsatisfied is checked by the
-    # service (it depends on the case's data, not only its state).
+    # "No estoy conforme": from an overdue case, or after an answer whatever the rating (an
+    # ANSWERED case is rated "not resolved" first, in the same step; a case the rating window
+    # closed may still be claimed). Whether the matter is claimable, does not imply the
+    # suspension of payments and had an answer to object to is `policies.claim_refusal`.
     Transition(
-        A.REQUEST_CLAIM, frozenset({S.OVERDUE, S.RATED}), S.CLAIM_REQUESTED, frozenset({R.CITIZEN})
+        A.REQUEST_CLAIM,
+        frozenset({S.OVERDUE, S.RATED, S.CLOSED}),
+        S.CLAIM_REQUESTED,
+        frozenset({R.CITIZEN}),
     ),
     Transition(
         A.ASSIGN_CLAIM_CODE, frozenset({S.CLAIM_REQUESTED}), S.CLAIM_CODED, frozenset({R.OPERATOR})

@@ -53,9 +53,17 @@ class SubcategoryAdmin(admin.ModelAdmin):
         "deadline_unit",
         "claimable",
         "claim_deadline_days",
+        "suspends_payments",
         "active",
     ]
-    list_filter = ["category__service", "category", "claimable", "deadline_unit", "active"]
+    list_filter = [
+        "category__service",
+        "category",
+        "claimable",
+        "suspends_payments",
+        "deadline_unit",
+        "active",
+    ]
     search_fields = ["name", "code"]
     inlines = [SubcategoryFieldInline]
 

@@ -34,6 +34,10 @@ class SubcategoryOut(Schema):
     deadline: DeadlineOut
     claimable: bool
     claim_deadline_days: int | None
+    suspends_payments: bool = Field(
+        description="La materia implica suspensión de pagos: el reclamo no se genera en el SGU."
+    )
+    claim_elsewhere: str = Field(description="Dónde presentar el reclamo en su lugar.")
     fields: list[FieldOut]
 
 
@@ -46,6 +50,8 @@ def subcategory_dict(s) -> dict:
         "deadline": {"amount": s.deadline_amount, "unit": s.deadline_unit},
         "claimable": s.claimable,
         "claim_deadline_days": s.claim_deadline_days,
+        "suspends_payments": s.suspends_payments,
+        "claim_elsewhere": s.claim_elsewhere,
         "fields": [
             {
                 "name": f.name,

@@ -117,6 +117,16 @@ MOVIL_CATALOG = [
                     ("numero_recibo", "Número de recibo", T, False, []),
                 ],
             ),
+            (
+                "recibo-en-disputa",
+                "Recibo en disputa: pido suspender el pago del monto reclamado",
+                3,
+                15,
+                [
+                    ("monto_reclamado", "Monto en disputa (S/)", M, True, []),
+                    ("numero_recibo", "Número de recibo", T, True, []),
+                ],
+            ),
         ],
     ),
     (
@@ -261,6 +271,17 @@ BILLING_SPLIT = {
     for code in ("cobro-no-reconocido-menor", "cobro-no-reconocido-mayor")
 }
 
+# A reclamo that implies the suspension of payments is not generated through the SGU (the
+# operator's reclamo procedure): the citizen is told where to file it instead.
+PAYMENT_SUSPENSION = {
+    "recibo-en-disputa": {
+        "suspends_payments": True,
+        "claim_elsewhere": "Presente el reclamo directamente ante su operadora (centro de "
+        "atención, línea gratuita o página web): así queda suspendida la obligación de pagar el "
+        "monto en disputa mientras se resuelve.",
+    }
+}
+
 FIELD_TYPES = {D: FieldType.DATE, T: FieldType.TEXT, M: FieldType.MONEY, C: FieldType.CHOICE}
 
 OFFICES = [
@@ -345,6 +366,7 @@ def load_reference_data() -> None:
                     "claimable": claim_days is not None,
                     "claim_deadline_days": claim_days,
                     **BILLING_SPLIT.get(s_code, {}),
+                    **PAYMENT_SUSPENSION.get(s_code, {}),
                     "order": s_order,
                 },
             )

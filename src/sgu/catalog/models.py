@@ -121,6 +121,21 @@ class Subcategory(models.Model):
     claim_deadline_days_above_half_uit = models.PositiveSmallIntegerField(
         "plazo del reclamo si el monto supera 0.5 UIT (días hábiles)", null=True, blank=True
     )
+    # A matter whose reclamo would imply the suspension of payments is not filed through the
+    # SGU (the operators' reclamo procedure, "Operativa para Generación de Reclamos"): the
+    # citizen is told where to file it instead.
+    suspends_payments = models.BooleanField(
+        "implica suspensión de pagos",
+        default=False,
+        help_text="Si se marca, el SGU no genera el reclamo y le indica al usuario dónde "
+        "presentarlo.",
+    )
+    claim_elsewhere = models.CharField(
+        "dónde presentar el reclamo en su lugar",
+        max_length=400,
+        blank=True,
+        help_text="Se muestra al usuario cuando la materia implica suspensión de pagos.",
+    )
     active = models.BooleanField("activa", default=True)
     order = models.PositiveSmallIntegerField("orden", default=0)
 

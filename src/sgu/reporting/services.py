@@ -8,13 +8,23 @@ from django.utils import timezone
 
 from sgu.accounts.models import Role, User
 from sgu.cases.models import Case, Claim, Solution
+from sgu.cases.policies import claim_code_late_q
 from sgu.cases.workflow import State
 from sgu.catalog.models import Operator
 from sgu.core.calendar import LIMA
 from sgu.notifications.services import queue_email
 from sgu.reporting.models import DailyReport
 
-DAILY_HEADERS = ["operadora", "casos_ingresados", "respondidos", "vencidos_ahora", "reclamos"]
+DAILY_HEADERS = [
+    "operadora",
+    "casos_ingresados",
+    "respondidos",
+    "vencidos_ahora",
+    "reclamos",
+    # Claims whose code plazo ended that day and whose code came late or has not come: the
+    # regulator sees late claim codes, not only the operator.
+    "codigos_reclamo_tardios",
+]
 DAILY_HOUR = time(6, 0)  # generated from 06:00 Lima for the day before
 
 
@@ -25,7 +35,7 @@ def _day_range(day: date) -> tuple[datetime, datetime]:
 
 def daily_rows(day: date, now: datetime) -> list[list]:
     """Per operator: cases registered that day, answered that day, overdue at `now`, claims
-    requested that day. Four GROUP BY queries."""
+    requested that day, claim codes due that day and late. Five GROUP BY queries."""
 
     start, end = _day_range(day)
     came = dict(
@@ -51,8 +61,21 @@ def daily_rows(day: date, now: datetime) -> list[list]:
         .values_list("operator__code")
         .annotate(n=Count("id"))
     )
+    late_codes = dict(
+        Claim.objects.filter(code_due_at__gte=start, code_due_at__lt=end)
+        .filter(claim_code_late_q(now))
+        .values_list("operator__code")
+        .annotate(n=Count("id"))
+    )
     return [
-        [code, came.get(code, 0), answered.get(code, 0), overdue.get(code, 0), claims.get(code, 0)]
+        [
+            code,
+            came.get(code, 0),
+            answered.get(code, 0),
+            overdue.get(code, 0),
+            claims.get(code, 0),
+            late_codes.get(code, 0),
+        ]
         for code in Operator.objects.order_by("code").values_list("code", flat=True)
     ]
 

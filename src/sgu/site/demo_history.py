@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import time_machine
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db.models import F
 from django.test.utils import override_settings
@@ -98,9 +99,12 @@ SUBCATEGORIES = {
     "chip-o-titular-no-solicitado": 4,
     "sin-codigo": 4,
     "info-reclamo": 2,
+    "recibo-en-disputa": 1,
 }
 
 DESCRIPTIONS = {
+    "recibo-en-disputa": "No estoy de acuerdo con el monto de mi último recibo y no quiero "
+    "pagarlo mientras lo revisan.",
     "cobro-no-reconocido-menor": "En mi recibo aparece un cobro que no reconozco.",
     "cobro-no-reconocido-mayor": "Me cobraron un monto muy alto que no corresponde a mi plan.",
     "linea-bloqueada-sin-causa": "Mi línea fue bloqueada sin que yo lo pidiera.",
@@ -554,7 +558,7 @@ class History:
                     )
                 )
                 state = State.RATED
-                if not resolved and sub.claimable and rng.random() < 0.6:
+                if not resolved and _may_claim(sub) and rng.random() < 0.6:
                     state = self._archived_claim(case, citizen, rated, op_by, who, ev, claims)
             else:
                 ev.append(
@@ -613,7 +617,9 @@ class History:
         sub = case.subcategory
         amount = cases._claim_amount(case)
         requested = at + timedelta(hours=rng.uniform(1, 72))
-        code_due = cal.add_business_hours(requested, 4).due_at
+        code_due = cal.add_business_hours(
+            requested, settings.SGU["CLAIM_CODE_BUSINESS_HOURS"]
+        ).due_at
         late = rng.random() < 0.12
         coded = (
             code_due + timedelta(hours=rng.uniform(1, 30))
@@ -792,7 +798,7 @@ class History:
             when = due + timedelta(hours=rng.uniform(1, 100))
         else:
             when = None  # never answered: it expires; the citizen may turn it into a reclamo
-            if case.subcategory.claimable and rng.random() < 0.5:
+            if _may_claim(case.subcategory) and rng.random() < 0.5:
                 self.at(
                     due + timedelta(hours=rng.uniform(8, 200)),
                     lambda t: self._claim(case, t, "La operadora no respondió en el plazo."),
@@ -828,6 +834,14 @@ class History:
                 now + timedelta(hours=rng.uniform(2, 150)),
                 lambda t: self._rate(case, resolved, score, t),
             )
+        elif outcome != Outcome.RESOLVED and _may_claim(case.subcategory) and rng.random() < 0.3:
+            # "No estoy conforme" without rating first: one step, recorded as the rating.
+            self.at(
+                now + timedelta(hours=rng.uniform(2, 100)),
+                lambda t: self._claim(
+                    case, t, "No estoy conforme con la respuesta de la operadora.", score=1
+                ),
+            )
 
     def _rate(self, case: Case, resolved: bool, score: int, now: datetime) -> None:
         cases.rate_case(
@@ -839,15 +853,15 @@ class History:
             now=now,
         )
         self.counts["rated"] += 1
-        if not resolved and case.subcategory.claimable and self.rng.random() < 0.6:
+        if not resolved and _may_claim(case.subcategory) and self.rng.random() < 0.6:
             self.at(
                 now + timedelta(hours=self.rng.uniform(1, 72)),
                 lambda t: self._claim(case, t, "No estoy conforme con la respuesta."),
             )
 
-    def _claim(self, case: Case, now: datetime, reason: str) -> None:
+    def _claim(self, case: Case, now: datetime, reason: str, score: int | None = None) -> None:
         claim = cases.request_claim(
-            case=case, reason=reason, by=principal_for_user(case.citizen), now=now
+            case=case, reason=reason, score=score, by=principal_for_user(case.citizen), now=now
         )
         self.counts["claims"] += 1
         rng = self.rng
@@ -1347,6 +1361,11 @@ class History:
                 claim=claim, claim_code=self._claim_code(case.operator.code, t), by=by, now=t
             ),
         )
+
+
+def _may_claim(sub) -> bool:
+    """A matter whose reclamo the SGU generates (claimable, no suspension of payments)."""
+    return sub.claimable and not sub.suspends_payments
 
 
 def history_exists() -> bool:
