@@ -70,7 +70,7 @@ def test_a_key_and_its_audit_record_are_written_together(claro):
 
     admin = make_admin(claro)
     with (
-        mock.patch("sgu.accounts.services.audit.record", side_effect=RuntimeError("caída")),
+        mock.patch("sgu.core.audit.record", side_effect=RuntimeError("caída")),
         pytest.raises(RuntimeError),
     ):
         accounts.create_operator_key(operator=claro, name="CRM", created_by=admin)
