@@ -45,7 +45,7 @@ from sgu.core.models import ProcessHeartbeat
 logger = logging.getLogger("sgu.worker")
 
 # Longest pause between two attempts to reach a database that is down.
-MAX_BACKOFF = 30.0
+MAX_BACKOFF = 10.0
 # A task put back because the database went away under it waits this long.
 LOST_CONNECTION_RETRY = timedelta(seconds=5)
 
@@ -226,7 +226,7 @@ class Worker(db_worker.Worker):
     # the database going away
 
     def wait_for_database(self, exc: BaseException) -> None:
-        """Close the broken connection and pause before the next try (1 s, 2 s… 30 s)."""
+        """Close the broken connection and pause before the next try (1 s, 2 s… 10 s)."""
         self._backoff = min(MAX_BACKOFF, self._backoff * 2 or self.backoff_start)
         logger.warning(
             "sin base de datos (%s: %s); nuevo intento en %.0f s",

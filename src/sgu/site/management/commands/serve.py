@@ -70,6 +70,8 @@ class Command(BaseCommand):
                 f"  Correos (sin EMAIL_HOST): se guardan en {settings.EMAIL_FILE_PATH}"
             )
         self.stdout.write("  Ctrl+C para detener.\n")
-        # SIGTERM stops everything like Ctrl+C does.
+        # SIGTERM stops everything like Ctrl+C does; SIGINT is set too, since a shell starts
+        # a background job with it ignored.
         signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGINT, _interrupt)
         supervisor.run()
