@@ -222,8 +222,9 @@ def run_tasks() -> None:
     off — as it is inside a test's transaction. SQLite's in-memory test database ignores
     that; PostgreSQL's connection would really close. Inside a test it must stay open.
     """
-    with mock.patch(
-        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    with (
+        mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"),
+        mock.patch("sgu.core.worker.close_old_connections"),
     ):
         call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
 

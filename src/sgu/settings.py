@@ -36,9 +36,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "template_partials",
     "ninja",  # its Swagger UI served from our static files (no CDN)
+    # Before django_tasks_db: its `db_worker` command is the SGU's (core/worker.py).
+    "sgu.core",
     "django_tasks",
     "django_tasks_db",
-    "sgu.core",
     "sgu.accounts",
     "sgu.catalog",
     "sgu.cases",
@@ -199,6 +200,8 @@ if env_bool("HTTPS", False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Probes come over plain HTTP from the balancer, behind the TLS proxy (core/health.py).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -237,8 +240,9 @@ SGU = {
         h for h in os.environ.get("SGU_WEBHOOK_ALLOW_HTTP_HOSTS", "").split(",") if h
     ],
     "WEBHOOK_TIMEOUT": float(os.environ.get("SGU_WEBHOOK_TIMEOUT", "5")),
-    # A task RUNNING for longer than this was left by a dead worker: the scheduler requeues it.
-    "TASK_ABANDONED_AFTER_MINUTES": int(os.environ.get("SGU_TASK_ABANDONED_AFTER_MINUTES", "30")),
+    # A task RUNNING for longer than this under a worker that stopped beating was left by a
+    # dead worker: it goes back to the queue (core/worker.py). Workers beat every third of it.
+    "TASK_LEASE_SECONDS": int(os.environ.get("SGU_TASK_LEASE_SECONDS", "30")),
     # (requests, seconds) per window. auth: login, registration, token, password reset (per
     # IP); public: the no-account lookups (per IP); api_ip / api_key: every API call.
     "RATE_LIMITS": {

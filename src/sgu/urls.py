@@ -7,6 +7,7 @@ from sgu.attention import assisted_urls
 from sgu.cases import account_urls as cases_account_urls
 from sgu.cases import operator_urls as cases_operator_urls
 from sgu.cases import staff_urls as cases_staff_urls
+from sgu.core import health
 from sgu.core import views as core_views
 from sgu.operators import urls as operators_urls
 
@@ -24,6 +25,9 @@ admin.site.index_title = "Configuración"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    # Probes (core/health.py): the process answers; it can do its work.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     # One login for everybody (lockout, audit, second factor): the admin's own login page
     # sends people to it.
     path("admin/login/", core_views.admin_login),

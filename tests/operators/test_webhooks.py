@@ -243,3 +243,56 @@ def test_invalid_form_shows_errors_and_changes_nothing(claro):
     from sgu.operators.models import WebhookEndpoint
 
     assert not WebhookEndpoint.objects.exists()
+
+
+def test_the_post_is_made_outside_any_transaction_under_a_stable_delivery_id(
+    claro, hook_server, monkeypatch
+):
+    """Claim, commit, POST, record: a slow operator never holds a row lock or a transaction
+    open, and every attempt carries the same X-SGU-Delivery (the receiver's idempotency key)."""
+    from django.db import connection
+
+    from sgu.operators import tasks
+
+    services.configure_webhook(operator=claro, url=hook_server.url, secret=SECRET)
+    make_case(make_citizen())
+    delivery = WebhookDelivery.objects.get(operator=claro)
+    depth = len(connection.atomic_blocks)
+    real_post = tasks._post
+    seen = []
+
+    def post(*args, **kwargs):
+        seen.append(len(connection.atomic_blocks) - depth)
+        return real_post(*args, **kwargs)
+
+    monkeypatch.setattr(tasks, "_post", post)
+    for _ in range(3):
+        deliver(delivery.pk)
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=None)
+
+    assert seen == [0, 0, 0]
+    delivery.refresh_from_db()
+    assert delivery.attempts == 3 and delivery.delivered_at is not None
+    assert delivery.sending_until is None
+    headers = [{k.lower(): v for k, v in r.headers.items()} for r in hook_server.received]
+    ids = {h["x-sgu-delivery"] for h in headers}
+    assert ids == {str(delivery.pk)}
+
+
+def test_a_delivery_held_by_a_worker_that_died_is_posted_when_the_hold_ends(claro, hook_server):
+    services.configure_webhook(operator=claro, url=hook_server.url, secret=SECRET)
+    make_case(make_citizen())
+    delivery = WebhookDelivery.objects.get(operator=claro)
+    DBTaskResult.objects.all().delete()
+    # A worker claimed it (attempt 1) and was killed before recording anything.
+    held_until = timezone.now() + timedelta(seconds=40)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(attempts=1, sending_until=held_until)
+
+    deliver(delivery.pk)  # the task taken again meanwhile does not post twice at once
+    assert hook_server.received == []
+    assert DBTaskResult.objects.get().run_after == held_until
+
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(sending_until=timezone.now())
+    deliver(delivery.pk)
+    delivery.refresh_from_db()
+    assert len(hook_server.received) == 1 and delivery.attempts == 2

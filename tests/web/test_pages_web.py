@@ -227,8 +227,8 @@ def test_every_page_keeps_the_rules(client, claro):
 
 def plain_paths(patterns=None, prefix: str = "") -> list[str]:
     """Every route of the site without parameters, read from the URL configuration, so a new
-    page is checked without anyone listing it. The Django admin and the JSON API are not the
-    web UI and are left out."""
+    page is checked without anyone listing it. The Django admin, the JSON API and the probes
+    (/healthz, /readyz: 503 is one of their answers) are not the web UI and are left out."""
     from django.urls import URLPattern, URLResolver, get_resolver
     from django.urls.resolvers import RoutePattern
 
@@ -244,7 +244,9 @@ def plain_paths(patterns=None, prefix: str = "") -> list[str]:
             if entry.namespace == "admin" or route.startswith(("admin/", "api/")):
                 continue
             out += plain_paths(entry.url_patterns, route)
-        elif isinstance(entry, URLPattern) and not route.startswith(("admin/", "api/")):
+        elif isinstance(entry, URLPattern) and not route.startswith(
+            ("admin/", "api/", "healthz", "readyz")
+        ):
             out.append("/" + route)
     return out
 

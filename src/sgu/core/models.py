@@ -79,3 +79,30 @@ class RateCounter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["key", "window_start"], name="rate_counter_uniq")
         ]
+
+
+class ProcessHeartbeat(models.Model):
+    """A background process saying it is alive: each task worker and scheduler rewrites its
+    row every few seconds (core/worker.py). A task RUNNING under a worker whose row went stale
+    is taken again; /readyz reports the freshest row of each kind."""
+
+    WORKER = "worker"
+    SCHEDULER = "scheduler"
+
+    name = models.CharField(max_length=64, unique=True)  # the worker id, or scheduler-host-pid
+    kind = models.CharField(max_length=16, choices=[(WORKER, "worker"), (SCHEDULER, "scheduler")])
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+    # Seconds between beats this process promised; "fresh" is judged against it.
+    every = models.FloatField(default=10)
+    # The task this worker is running now ("" when idle).
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "latido de proceso"
+        verbose_name_plural = "latidos de procesos"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name}"

@@ -1,3 +1,6 @@
+from email.utils import parseaddr
+
+from django.conf import settings
 from django.db import models
 
 
@@ -17,6 +20,9 @@ class OutboundEmail(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # Claimed by a worker that is sending it now (notifications/tasks.py): nobody else sends
+    # it before this instant.
+    sending_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -25,3 +31,14 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+    @property
+    def message_id(self) -> str:
+        """The same on every attempt, so that a rare second delivery is recognisable."""
+        domain = self._sender_domain()
+        return f"<sgu.{self.pk}.{int(self.created_at.timestamp())}@{domain}>"
+
+    @staticmethod
+    def _sender_domain() -> str:
+        address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+        return address.rpartition("@")[2] or "sgu.invalid"

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from sgu.core.worker import through_restarts
 from sgu.notifications.models import OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -28,35 +29,66 @@ def send_email(email_id: int) -> None:
     deliver(email_id)
 
 
-def deliver(email_id: int) -> None:
+def sending_lease() -> timedelta:
+    """How long a worker holds an email it is sending: well above one SMTP conversation."""
+    return timedelta(seconds=max(60, 3 * (getattr(settings, "EMAIL_TIMEOUT", None) or 20)))
 
-    with transaction.atomic():
-        # The row lock keeps two workers from sending the same email twice.
-        email = OutboundEmail.objects.select_for_update().filter(pk=email_id).first()
-        if email is None or email.sent_at is not None:
-            return
+
+def deliver(email_id: int) -> None:
+    """Claim the email, commit, send, then record the outcome: no SMTP conversation inside a
+    transaction. A worker killed between the send and the record leaves the claim, which
+    expires; the next attempt sends again (at least once) with the same Message-ID."""
+    email = _claim(email_id)
+    if email is None:
+        return
+    try:
         message = EmailMessage(
             subject=email.subject,
             body=email.body_text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[email.to],
+            headers={"Message-ID": email.message_id},
         )
         for a in email.attachments:
             with default_storage.open(a["path"], "rb") as fh:
                 message.attach(a["filename"], fh.read(), a["content_type"])
+        message.send(fail_silently=False)
+    except Exception as exc:  # the mail server is down or refused: keep it and retry
+        error = exc
+        through_restarts(lambda: _failed(email, error))
+        return
+    # Marked sent the moment the server took it (through a database restart if need be).
+    sent_at = timezone.now()
+    through_restarts(
+        lambda: OutboundEmail.objects.filter(pk=email.pk).update(
+            sent_at=sent_at, last_error="", sending_until=None
+        )
+    )
+
+
+def _claim(email_id: int) -> OutboundEmail | None:
+    """The email, counted as one more attempt and held by this worker; None if it was sent
+    already or another worker holds it (this task then looks again when that hold ends)."""
+    now = timezone.now()
+    with transaction.atomic():
+        email = OutboundEmail.objects.select_for_update().filter(pk=email_id).first()
+        if email is None or email.sent_at is not None:
+            return None
+        if email.sending_until is not None and email.sending_until > now:
+            send_email.using(run_after=email.sending_until).enqueue(email_id)
+            return None
         email.attempts += 1
-        try:
-            message.send(fail_silently=False)
-        except Exception as exc:  # the mail server is down or refused: keep it and retry
-            email.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-            email.save(update_fields=["attempts", "last_error"])
-            logger.warning("correo %s no enviado (intento %s): %s", email_id, email.attempts, exc)
-            if email.attempts <= len(RETRY_DELAYS):
-                delay = RETRY_DELAYS[email.attempts - 1]
-                send_email.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(
-                    email_id
-                )
-            return
-        email.sent_at = timezone.now()
-        email.last_error = ""
-        email.save(update_fields=["attempts", "last_error", "sent_at"])
+        email.sending_until = now + sending_lease()
+        email.save(update_fields=["attempts", "sending_until"])
+    return email
+
+
+def _failed(email: OutboundEmail, exc: Exception) -> None:
+    logger.warning("correo %s no enviado (intento %s): %s", email.pk, email.attempts, exc)
+    with transaction.atomic():
+        OutboundEmail.objects.filter(pk=email.pk).update(
+            last_error=f"{type(exc).__name__}: {exc}"[:1000], sending_until=None
+        )
+        if email.attempts <= len(RETRY_DELAYS):
+            delay = RETRY_DELAYS[email.attempts - 1]
+            send_email.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(email.pk)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from sgu.core.worker import through_restarts
 from sgu.operators.models import WebhookAttempt, WebhookDelivery
 
 logger = logging.getLogger(__name__)
@@ -69,11 +70,35 @@ def _post(url: str, body: bytes, signature: str, event: str, delivery_id: int):
         return None, "", f"{type(exc).__name__}: {exc}"[:500]
 
 
-def deliver(delivery_id: int) -> None:
+def sending_lease() -> timedelta:
+    """How long a worker holds a delivery it is posting: well above one POST."""
+    return timedelta(seconds=max(60, 3 * settings.SGU.get("WEBHOOK_TIMEOUT", 5)))
 
+
+def deliver(delivery_id: int) -> None:
+    """Claim the delivery, commit, POST, then record the outcome: no HTTP call inside a
+    transaction. At least once: a worker killed between the POST and the record leaves the
+    claim, which expires, and the operator gets the event again under the same
+    X-SGU-Delivery (its idempotency key)."""
+    claimed = _claim(delivery_id)
+    if claimed is None:
+        return
+    delivery, endpoint = claimed
+    body = delivery.body.encode()
+    started = time.monotonic()
+    status, excerpt, error = _post(
+        endpoint.url, body, sign(endpoint.secret, body), delivery.event, delivery.pk
+    )
+    seconds = time.monotonic() - started
+    through_restarts(lambda: _record(delivery, status, excerpt, error, seconds))
+
+
+def _claim(delivery_id: int):
+    """(delivery, endpoint), counted as one more attempt and held by this worker; None if
+    there is nothing to send or another worker holds it (then this task looks again when the
+    hold ends)."""
+    now = timezone.now()
     with transaction.atomic():
-        # The row lock keeps two workers from sending the same delivery at once; the POST
-        # is bounded by WEBHOOK_TIMEOUT.
         delivery = (
             WebhookDelivery.objects.select_for_update(of=("self",))
             .select_related("operator__webhook")
@@ -81,26 +106,32 @@ def deliver(delivery_id: int) -> None:
             .first()
         )
         if delivery is None or delivery.delivered_at is not None or delivery.gave_up_at:
-            return
+            return None
         endpoint = getattr(delivery.operator, "webhook", None)
         if endpoint is None:
-            return
-        body = delivery.body.encode()
-        started = time.monotonic()
-        status, excerpt, error = _post(
-            endpoint.url, body, sign(endpoint.secret, body), delivery.event, delivery.pk
-        )
-        now = timezone.now()
+            return None
+        if delivery.sending_until is not None and delivery.sending_until > now:
+            deliver_webhook.using(run_after=delivery.sending_until).enqueue(delivery.pk)
+            return None
+        delivery.attempts += 1
+        delivery.url = endpoint.url
+        delivery.sending_until = now + sending_lease()
+        delivery.save(update_fields=["attempts", "url", "sending_until"])
+    return delivery, endpoint
+
+
+def _record(delivery, status, excerpt: str, error: str, seconds: float) -> None:
+    now = timezone.now()
+    with transaction.atomic():
         WebhookAttempt.objects.create(
             delivery=delivery,
             at=now,
             status_code=status,
-            latency_ms=int((time.monotonic() - started) * 1000),
+            latency_ms=int(seconds * 1000),
             response_excerpt=excerpt[:500],
             error=error,
         )
-        delivery.attempts += 1
-        delivery.url = endpoint.url
+        delivery.sending_until = None
         if status is not None and 200 <= status < 300:
             delivery.delivered_at = now
             delivery.next_attempt_at = None
@@ -118,5 +149,5 @@ def deliver(delivery_id: int) -> None:
             delivery.next_attempt_at = None
             delivery.gave_up_at = now
         delivery.save(
-            update_fields=["attempts", "url", "delivered_at", "next_attempt_at", "gave_up_at"]
+            update_fields=["delivered_at", "next_attempt_at", "gave_up_at", "sending_until"]
         )

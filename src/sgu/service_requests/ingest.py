@@ -3,7 +3,8 @@
 `process_batch()` is what the worker runs (tasks.py) and what bench/ingest.py measures:
 
 1. Claim the batch (QUEUED → PROCESSING; a task delivered twice does nothing the 2nd time;
-   a batch left PROCESSING by a dead worker is taken again, see core/worker.py).
+   a batch left PROCESSING by a dead worker is taken again by the redelivery of its task,
+   see core/worker.py).
 2. Stream the stored file (readers.py) and check each row in Python (layout.RowChecker).
    Checked rows go to a temporary staging table in bulk: one `COPY` on PostgreSQL (the
    server parses while Python checks the next rows), `executemany` by chunks on SQLite. Bad
@@ -37,7 +38,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sgu.core.calendar import LIMA
-from sgu.core.worker import abandoned_after
+from sgu.core.worker import lease
 from sgu.service_requests import readers
 from sgu.service_requests.layout import COLUMNS, RowChecker, pg_datetime, sqlite_datetime
 from sgu.service_requests.models import (
@@ -285,17 +286,20 @@ class Outcome:
     file_problem: bool = False
 
 
-def process_batch(batch_id: int, *, timings: dict | None = None) -> Batch | None:
+def process_batch(
+    batch_id: int, *, redelivered: bool = False, timings: dict | None = None
+) -> Batch | None:
     """Process one queued batch (the worker's task). Returns it, or None if it was not
-    waiting (already taken by another delivery of the task). `timings`, if given, gets the
-    seconds of each phase (the benchmark reads them; the log always has them)."""
+    waiting (already taken by another delivery of the task). `redelivered`: this run is the
+    task's second or later attempt. `timings`, if given, gets the seconds of each phase (the
+    benchmark reads them; the log always has them)."""
     started = time.perf_counter()
     now = timezone.now()
-    # A batch PROCESSING for that long was left by a dead worker (nothing of it committed:
-    # the merge is one transaction) and its task was requeued: take it again.
-    waiting = Q(state=BatchState.QUEUED) | Q(
-        state=BatchState.PROCESSING, started_at__lt=now - abandoned_after()
-    )
+    waiting = Q(state=BatchState.QUEUED)
+    if redelivered:
+        # The batch's only task is running again: its worker died while the batch was
+        # PROCESSING (nothing of it committed: the merge is one transaction). Take it again.
+        waiting |= Q(state=BatchState.PROCESSING, started_at__lt=now - lease())
     taken = Batch.objects.filter(waiting, pk=batch_id).update(
         state=BatchState.PROCESSING, started_at=now
     )

@@ -1,15 +1,22 @@
 """The scheduler: makes deadlines act. Run it as its own process in production (one or more:
 they share the work without moving a case twice). It runs the jobs each app declares in its
-jobs.py (core.scheduler), in the order of INSTALLED_APPS."""
+jobs.py (core.scheduler), in the order of INSTALLED_APPS. It beats on every pass (/readyz
+reads it) and outlives a database restart: a pass that finds no database drops the broken
+connection, and the next pass opens a new one."""
 
+import contextlib
 import logging
+import os
 import signal
+import socket
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 
 from sgu.core import scheduler
+from sgu.core.models import ProcessHeartbeat
+from sgu.core.worker import beat, reset_connection, stop_beating
 
 logger = logging.getLogger("sgu.scheduler")
 
@@ -25,6 +32,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, once: bool, interval: float, **options):
         self.jobs = scheduler.Pass()
+        self.interval = interval
         stopping = False
 
         def stop(*_):
@@ -45,9 +53,26 @@ class Command(BaseCommand):
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+            if not once:
+                with contextlib.suppress(Exception):  # the database may be the reason to stop
+                    stop_beating(self.name)
+
+    interval = 60.0
+
+    @property
+    def name(self) -> str:
+        return f"scheduler-{socket.gethostname()[:30]}-{os.getpid()}"
 
     def tick(self) -> None:
-        close_old_connections()  # a connection the database dropped is replaced, not reused
+        if not hasattr(self, "jobs"):
+            self.jobs = scheduler.Pass()
+        try:
+            close_old_connections()  # a connection the database dropped is replaced, not reused
+            beat(self.name, ProcessHeartbeat.SCHEDULER, every=self.interval)
+        except DatabaseError as exc:
+            logger.warning("pasada sin base de datos (%s); la siguiente reintenta", exc)
+            reset_connection()
+            return
         said = self.jobs.run()
         if said:
             logger.info(", ".join(said))

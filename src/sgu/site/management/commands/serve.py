@@ -1,15 +1,15 @@
-"""`make run`: the web server and the background worker side by side, stopped together."""
+"""`make run`: the web server, the task worker and the scheduler side by side, each
+restarted if it dies (site/supervisor.py), all stopped together by Ctrl+C."""
 
 import os
 import signal
-import subprocess
 import sys
-import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from sgu.site.management.commands.load_demo import DEMO_TOTP_SECRET, demo_accounts
+from sgu.site.supervisor import Child, Supervisor
 
 
 def _interrupt(signum, frame):
@@ -25,28 +25,35 @@ class Command(BaseCommand):
 
     def handle(self, *args, port, host, **options):
         manage = [sys.executable, str(settings.PROJECT_DIR / "manage.py")]
-        children = [
-            subprocess.Popen([*manage, "db_worker", "--interval", "1"]),
-            subprocess.Popen([*manage, "run_scheduler", "--interval", "30"]),
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
+        supervisor = Supervisor(
+            [
+                Child("worker", [*manage, "db_worker", "--interval", "1"]),
+                Child("planificador", [*manage, "run_scheduler", "--interval", "30"]),
+                Child(
                     "gunicorn",
-                    "sgu.wsgi",
-                    "--pythonpath",
-                    str(settings.PROJECT_DIR / "src"),
-                    "--bind",
-                    f"{host}:{port}",
-                    "--workers",
-                    "2",
-                    "--threads",
-                    "4",
-                    "--access-logfile",
-                    "-",
-                ]
-            ),
-        ]
+                    [
+                        sys.executable,
+                        "-m",
+                        "gunicorn",
+                        "sgu.wsgi",
+                        "--pythonpath",
+                        str(settings.PROJECT_DIR / "src"),
+                        "--bind",
+                        f"{host}:{port}",
+                        "--workers",
+                        "2",
+                        "--threads",
+                        "4",
+                        "--graceful-timeout",
+                        "5",
+                        "--access-logfile",
+                        "-",
+                    ],
+                ),
+            ],
+            write=lambda message: self.stderr.write(message),
+        )
+        supervisor.start()
         url = f"http://{host}:{port}"
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"SGU en {url}"))
@@ -63,20 +70,8 @@ class Command(BaseCommand):
                 f"  Correos (sin EMAIL_HOST): se guardan en {settings.EMAIL_FILE_PATH}"
             )
         self.stdout.write("  Ctrl+C para detener.\n")
-        # Stop the children too when we are told to stop.
+        # SIGTERM stops everything like Ctrl+C does; SIGINT is set too, since a shell starts
+        # a background job with it ignored.
         signal.signal(signal.SIGTERM, _interrupt)
-        try:
-            # Until one of them stops (or Ctrl+C), then stop the other.
-            while all(p.poll() is None for p in children):
-                time.sleep(0.5)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            for p in children:
-                if p.poll() is None:
-                    p.send_signal(signal.SIGTERM)
-            for p in children:
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        signal.signal(signal.SIGINT, _interrupt)
+        supervisor.run()
