@@ -4,7 +4,8 @@ import subprocess
 import sys
 
 import pytest
-from tests.ops.conftest import ROOT, production_env
+
+from ops.helpers import ROOT, production_env
 
 CODE = """
 from django.db import connection

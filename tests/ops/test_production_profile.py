@@ -3,7 +3,8 @@ warning; a missing or unsafe value stops the process before it serves anything, 
 variable."""
 
 import pytest
-from tests.ops.conftest import manage, production_env
+
+from ops.helpers import manage, production_env
 
 
 def test_given_a_complete_production_environment_check_deploy_is_clean():
@@ -76,7 +77,7 @@ def test_without_sgu_env_the_development_defaults_still_start():
 
 
 def test_env_example_documents_every_variable_the_profile_checks():
-    from tests.ops.conftest import ROOT
+    from ops.helpers import ROOT
 
     example = (ROOT / ".env.example").read_text()
     for variable in (

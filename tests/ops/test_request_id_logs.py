@@ -6,8 +6,8 @@ import json
 import logging
 
 import pytest
-from tests.ops.conftest import manage, production_env
 
+from ops.helpers import manage, production_env
 from sgu.core import requestid
 from sgu.core.logging import JsonFormatter, RedactFilter, RequestIdFilter
 

@@ -8,8 +8,8 @@ import textwrap
 
 import pytest
 from django.core.cache import cache
-from tests.ops.conftest import ROOT, production_env
 
+from ops.helpers import ROOT, production_env
 from sgu.core.models import RateCounter
 from sgu.core.ratelimit import RateLimited, current, hit
 
