@@ -137,3 +137,15 @@ def test_retention_keeps_the_newest_backups(tmp_path):
         "sgu-20261202T030000Z",
         "sgu-20261203T030000Z",
     ]
+
+
+def test_the_readme_links_the_runbook_and_the_runbook_names_every_deploy_file():
+    readme = (ROOT / "README.md").read_text()
+    production = readme[readme.index("## Producción") :]
+    assert "docs/operations.md" in production.split("\n## ")[0]
+    runbook = (ROOT / "docs" / "operations.md").read_text()
+    for path in sorted(DEPLOY.rglob("*")):
+        if path.is_file():
+            name = path.relative_to(ROOT).as_posix()
+            assert name in runbook or path.name in runbook, name
+    assert "manage.py check_integrity" in runbook
