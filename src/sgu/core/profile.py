@@ -2,6 +2,7 @@
 `refuse_unsafe_production` last, and any missing or unsafe value stops every process (web,
 worker, scheduler, manage.py) before it serves anything, naming each variable at fault."""
 
+from typing import Any
 from urllib.parse import urlparse
 
 from django.core.exceptions import ImproperlyConfigured
@@ -9,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 MIN_SECRET_KEY_LENGTH = 50
 
 
-def production_problems(conf: dict) -> list[str]:
+def production_problems(conf: dict[str, Any]) -> list[str]:
     """What is missing or unsafe in the settings module's values `conf`, one line each."""
     problems: list[str] = []
     key = conf.get("SECRET_KEY") or ""
@@ -53,7 +54,7 @@ def _host_allowed(host: str, allowed: list[str]) -> bool:
     return False
 
 
-def refuse_unsafe_production(conf: dict) -> None:
+def refuse_unsafe_production(conf: dict[str, Any]) -> None:
     problems = production_problems(conf)
     if problems:
         raise ImproperlyConfigured(

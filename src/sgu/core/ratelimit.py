@@ -7,7 +7,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import BaseCache, caches
 from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
@@ -50,7 +50,7 @@ def hit(key: str, *, limit: int, window: int, now: datetime | None = None) -> No
         raise RateLimited(f"Demasiadas solicitudes. Intente nuevamente en {retry} segundos.", retry)
 
 
-def _cache():
+def _cache() -> BaseCache | None:
     alias = getattr(settings, "RATE_LIMIT_CACHE", None)
     return caches[alias] if alias else None
 
@@ -61,13 +61,14 @@ def _cache_key(key: str, start: datetime) -> str:
 
 def _cache_hit(key: str, start: datetime, window: int) -> int:
     cache, name = _cache(), _cache_key(key, start)
+    assert cache is not None
     # add() creates the window's counter once (with its expiry); incr() is Redis's INCR,
     # atomic across every process. If the counter expired in between, start it again.
     try:
         for _ in range(3):
             cache.add(name, 0, timeout=window + 60)
             try:
-                return cache.incr(name)
+                return int(cache.incr(name))
             except ValueError:
                 continue
     except Exception as exc:  # Redis unreachable: serve (logged) rather than refuse everyone
@@ -85,7 +86,7 @@ def _db_hit(key: str, start: datetime) -> int:
             "RETURNING count",
             [key[:200], start],
         )
-        return cur.fetchone()[0]
+        return int(cur.fetchone()[0])
 
 
 def limit_by_ip(request: HttpRequest, scope: str, *, limit: int, window: int = 60) -> None:
@@ -105,8 +106,9 @@ def current(key: str, *, window: int, now: datetime | None = None) -> tuple[int,
     epoch = int(now.timestamp())
     start = datetime.fromtimestamp(epoch - epoch % window, tz=UTC)
     retry = int((start + timedelta(seconds=window) - now).total_seconds()) + 1
-    if _cache() is not None:
-        return int(_cache().get(_cache_key(key, start)) or 0), retry
+    cache = _cache()
+    if cache is not None:
+        return int(cache.get(_cache_key(key, start)) or 0), retry
     with connection.cursor() as cur:
         # Raw SQL as in hit(): the window is compared exactly as it was written.
         cur.execute(
