@@ -17,15 +17,22 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on", "si", "sí"}
 
 
+# The production profile (SGU_ENV=production, docs/operations.md): every value below that has
+# a development default must then come from the environment and be safe, or nothing starts.
+SGU_ENV = os.environ.get("SGU_ENV", "development").strip().lower()
+PRODUCTION = SGU_ENV == "production"
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789"
+
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = (
-    os.environ.get("SECRET_KEY") or "dev-only-insecure-key-change-me-in-production-0123456789"
-)
+SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY
+_default_hosts = "" if PRODUCTION else "127.0.0.1,localhost,testserver"
 ALLOWED_HOSTS = [
-    h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
+    h.strip() for h in os.environ.get("ALLOWED_HOSTS", _default_hosts).split(",") if h.strip()
 ]
-CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 SITE_URL = os.environ.get("SITE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}")
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+if PRODUCTION and not CSRF_TRUSTED_ORIGINS and SITE_URL.startswith("https://"):
+    CSRF_TRUSTED_ORIGINS = [SITE_URL.rstrip("/")]
 
 INSTALLED_APPS = [
     "sgu.core.apps.SguAdminConfig",  # django.contrib.admin, audited
@@ -56,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request (and the tasks it enqueues) carries its id.
+    "sgu.core.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "sgu.core.security.SecurityHeadersMiddleware",
     # Outermost but one: sees the final 404/405 of an /api/ path and makes it problem+json.
@@ -97,13 +106,29 @@ TEMPLATES = [
 
 # --- database: SQLite (WAL) by default, PostgreSQL through DATABASE_URL -----------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# DATABASE_POOL_MAX_SIZE > 0 opens PostgreSQL connections through a psycopg pool in each
+# process (Django's "pool" option; sizing in docs/operations.md) instead of one persistent
+# connection per thread.
+DATABASE_POOL_MAX_SIZE = int(os.environ.get("DATABASE_POOL_MAX_SIZE", "0") or 0)
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=0 if DATABASE_POOL_MAX_SIZE else 60
+        )
+    }
     if "postgresql" in DATABASES["default"]["ENGINE"]:
+        options = DATABASES["default"].setdefault("OPTIONS", {})
         # No JIT: on ten million cases a tray page's estimated cost passes jit_above_cost and
         # PostgreSQL spent 2 s compiling a 26 ms query (docs/benchmarks.md, "Bandeja a 10
         # millones"). The SGU's queries are short; none gains from JIT.
-        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+        options["options"] = "-c jit=off"
+        if DATABASE_POOL_MAX_SIZE:
+            options["pool"] = {
+                "min_size": int(os.environ.get("DATABASE_POOL_MIN_SIZE", "1")),
+                "max_size": DATABASE_POOL_MAX_SIZE,
+                # Seconds a request waits for a free connection before failing (then 503).
+                "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
+            }
 else:
     DATABASES = {
         "default": {
@@ -147,15 +172,42 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Uploaded and generated files (attachments, claim forms, bajas reports…): the file system by
+# default; an S3-compatible object store when AWS_STORAGE_BUCKET_NAME is set, so that any
+# number of web processes on any number of hosts see the same files.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            # Empty: AWS itself; otherwise MinIO, Ceph, a cloud's S3-compatible service…
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            # Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (read by boto3 itself),
+            # or the host's role.
+            "location": os.environ.get("AWS_LOCATION", ""),
+            "default_acl": None,  # private: every download goes through the SGU's checks
+            "file_overwrite": False,  # like the file system: a name taken gets a suffix
+            "querystring_auth": True,
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        # Production: names carry a hash of the content (cached for a year) and are served
+        # compressed; needs `manage.py collectstatic` before starting.
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "whitenoise.storage.CompressedStaticFilesStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 # Attachments up to 10 MB are checked by the service; a little slack for multipart framing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
@@ -186,6 +238,23 @@ TASKS = {
     }
 }
 
+# --- cache: Redis when REDIS_URL (or CACHE_URL) is set, shared by every process; otherwise
+# each process's memory. Rate-limit counters follow: Redis if there is one, the database if not.
+CACHE_URL = os.environ.get("REDIS_URL") or os.environ.get("CACHE_URL") or ""
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "sgu"),
+            "TIMEOUT": 300,
+        }
+    }
+    RATE_LIMIT_CACHE = "default"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    RATE_LIMIT_CACHE = None
+
 # --- security ---------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
@@ -196,7 +265,7 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("HTTPS", False):
+if PRODUCTION or env_bool("HTTPS", False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -205,6 +274,7 @@ if env_bool("HTTPS", False):
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    # The TLS proxy (deploy/nginx.conf) sets X-Forwarded-Proto and strips the client's own.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- SGU configuration (config defaults; see DOMAIN.md) ---------------------------------
@@ -279,11 +349,28 @@ SGU = {
     "LOGIN_LOCK_SECONDS": 15 * 60,
 }
 
+# Logs on stdout (systemd's journal or the container's collector keeps them). LOG_FORMAT=json
+# (the default in production): one JSON object per line, with the request id.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "sgu.core.logging.RedactFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
+    "filters": {
+        "redact": {"()": "sgu.core.logging.RedactFilter"},
+        "request_id": {"()": "sgu.core.logging.RequestIdFilter"},
+    },
+    "formatters": {
+        "json": {"()": "sgu.core.logging.JsonFormatter"},
+        "text": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout" if LOG_FORMAT == "json" else "ext://sys.stderr",
+            "filters": ["request_id", "redact"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},
@@ -291,6 +378,11 @@ LOGGING = {
         "django_tasks_db": {"level": "WARNING"},
     },
 }
+
+if PRODUCTION:
+    from sgu.core.profile import refuse_unsafe_production
+
+    refuse_unsafe_production(globals())
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)

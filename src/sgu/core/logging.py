@@ -43,3 +43,45 @@ class RedactFilter(logging.Filter):
         elif record.exc_text:
             record.exc_text = redact(record.exc_text)
         return True
+
+
+class RequestIdFilter(logging.Filter):
+    """Put the current request id (sgu.core.requestid) on every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from sgu.core import requestid
+
+        if not getattr(record, "request_id", ""):
+            record.request_id = requestid.current() or "-"
+        return True
+
+
+# The attributes every LogRecord has; anything else was passed in `extra=` and is kept.
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC, ISO 8601), level, logger, message, request_id,
+    the `extra=` fields, and the traceback when there is one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        import json
+        from datetime import UTC, datetime
+
+        entry = {
+            "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", "-").strip("-") or None,
+        }
+        for key, value in vars(record).items():
+            if key not in _STANDARD and key not in entry:
+                entry[key] = value
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        return json.dumps(entry, ensure_ascii=False, default=str)

@@ -1,3 +1,4 @@
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -5,6 +6,10 @@ from django.template.loader import render_to_string
 
 from sgu.notifications.models import OutboundEmail
 from sgu.notifications.tasks import send_email, send_emails
+
+# Each line carries the request id of the request that enqueued it (core/logging.py), so a
+# request's log leads to its emails and their tasks.
+logger = logging.getLogger("sgu.notifications")
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,14 @@ def queue_email(
     """Render now, store, and enqueue the sending — all inside the caller's transaction."""
     email = _render(EmailSpec(to, template, context, case_code, attachments or []))
     email.save()
-    send_email.enqueue(email.pk)
+    task = send_email.enqueue(email.pk)
+    logger.info(
+        "correo %s encolado (%s), tarea %s",
+        email.pk,
+        template,
+        task.id,
+        extra={"email_id": email.pk, "task_id": str(task.id)},
+    )
     return email
 
 
@@ -53,5 +65,12 @@ def queue_emails(specs: list[EmailSpec]) -> list[OutboundEmail]:
     if not specs:
         return []
     emails = OutboundEmail.objects.bulk_create([_render(s) for s in specs])
-    send_emails.enqueue([e.pk for e in emails])
+    ids = [e.pk for e in emails]
+    task = send_emails.enqueue(ids)
+    logger.info(
+        "%s correos encolados, tarea %s",
+        len(ids),
+        task.id,
+        extra={"email_ids": ids[:50], "task_id": str(task.id)},
+    )
     return emails
