@@ -7,6 +7,8 @@
 """
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
@@ -26,7 +28,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-def _database() -> dict:
+def _database() -> dict[str, Any]:
     started = time.monotonic()
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
@@ -34,7 +36,7 @@ def _database() -> dict:
     return {"ok": True, "latency_ms": round((time.monotonic() - started) * 1000, 1)}
 
 
-def _migrations() -> dict:
+def _migrations() -> dict[str, Any]:
     global _migrations_applied
     if not _migrations_applied:
         executor = MigrationExecutor(connection)
@@ -45,7 +47,7 @@ def _migrations() -> dict:
     return {"ok": True, "pending": []}
 
 
-CHECKS = {
+CHECKS: dict[str, Callable[[], dict[str, Any]]] = {
     "database": _database,
     "migrations": _migrations,
     "worker": lambda: freshest(ProcessHeartbeat.WORKER),
@@ -56,7 +58,7 @@ CHECKS = {
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    checks: dict[str, dict] = {}
+    checks: dict[str, dict[str, Any]] = {}
     for name, check in CHECKS.items():
         try:
             checks[name] = check()

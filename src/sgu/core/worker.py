@@ -21,13 +21,17 @@ send, then record (notifications/tasks.py, operators/tasks.py); a bajas report i
 only by a redelivery of its own task (service_requests.ingest.process_batch).
 """
 
+from __future__ import annotations  # DBTaskResult[...] is for the type checker only
+
 import logging
 import os
 import random
 import socket
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
@@ -43,6 +47,7 @@ from django_tasks_db.utils import exclusive_transaction, is_locked_database_exce
 from sgu.core.models import ProcessHeartbeat
 
 logger = logging.getLogger("sgu.worker")
+T = TypeVar("T")
 
 # Longest pause between two attempts to reach a database that is down.
 MAX_BACKOFF = 10.0
@@ -53,7 +58,7 @@ LOST_CONNECTION_RETRY = timedelta(seconds=5)
 def lease() -> timedelta:
     """How long a task may stay RUNNING under a worker that stopped beating before another
     worker takes it. Heartbeats come every third of it."""
-    return timedelta(seconds=settings.SGU.get("TASK_LEASE_SECONDS", 30))
+    return timedelta(seconds=cast(float, settings.SGU.get("TASK_LEASE_SECONDS", 30)))
 
 
 def heartbeat_every() -> float:
@@ -92,7 +97,7 @@ def stale_after(every: float) -> timedelta:
     return timedelta(seconds=3 * every + 30)
 
 
-def freshest(kind: str, *, now: datetime | None = None) -> dict:
+def freshest(kind: str, *, now: datetime | None = None) -> dict[str, Any]:
     """What /readyz reports for one kind of process."""
     now = now or timezone.now()
     rows = list(ProcessHeartbeat.objects.filter(kind=kind).order_by("-seen_at"))
@@ -144,7 +149,7 @@ def requeue_abandoned_tasks(*, now: datetime | None = None) -> int:
     return count
 
 
-def put_back(task_id, *, after: timedelta) -> None:
+def put_back(task_id: Any, *, after: timedelta) -> None:
     DBTaskResult.objects.filter(id=task_id, status=TaskResultStatus.RUNNING).update(
         status=TaskResultStatus.READY, started_at=None, run_after=timezone.now() + after
     )
@@ -173,7 +178,7 @@ def reset_connection() -> None:
         connection.connection = None
 
 
-def through_restarts(record, *, patience: float = 60.0):
+def through_restarts(record: Callable[[], T], *, patience: float = 60.0) -> T:
     """Run `record` — a short write of something that already happened outside (an email
     sent, a webhook answered) — again on a fresh connection if the database went away, for up
     to `patience` seconds: the fact must not be forgotten because PostgreSQL restarted."""
@@ -196,7 +201,7 @@ class Worker(db_worker.Worker):
 
     backoff_start = 1.0
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.current_task = ""
         self._backoff = 0.0
@@ -292,7 +297,7 @@ class Worker(db_worker.Worker):
             time.sleep(self.interval)
         return "again"
 
-    def take(self) -> tuple[DBTaskResult | None, bool]:
+    def take(self) -> tuple[DBTaskResult[Any, Any] | None, bool]:
         """Claim the next ready task (the library's own query and claim)."""
         tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
         if not self.process_all_queues:
@@ -310,7 +315,7 @@ class Worker(db_worker.Worker):
             raise
         return task_result, True
 
-    def run_task(self, db_task_result: DBTaskResult) -> None:
+    def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
         self.running_task = True
         self.current_task = str(db_task_result.id)
         try:
@@ -348,7 +353,7 @@ class Worker(db_worker.Worker):
             self._run_tasks += 1
 
     def record(
-        self, db_task_result: DBTaskResult, value: object, failure: BaseException | None
+        self, db_task_result: DBTaskResult[Any, Any], value: object, failure: BaseException | None
     ) -> None:
         """Write the task's outcome, waiting for the database if it went away. A task that
         failed only because the database went away goes back to the queue."""

@@ -4,6 +4,7 @@ a dead worker is taken again within a minute. Same arguments as the library's co
 wins because `sgu.core` comes before `django_tasks_db` in INSTALLED_APPS."""
 
 import os
+from typing import Any
 
 from django.core.management.base import CommandError
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
@@ -18,18 +19,18 @@ class Command(db_worker.Command):
     def handle(
         self,
         *,
-        verbosity,
-        queue_name,
-        interval,
-        batch,
-        backend_name,
-        startup_delay,
-        reload,
-        max_tasks,
-        worker_id,
-        exclude_queues,
-        **options,
-    ):
+        verbosity: int,
+        queue_name: str,
+        interval: float,
+        batch: bool,
+        backend_name: str,
+        startup_delay: bool,
+        reload: bool,
+        max_tasks: int | None,
+        worker_id: str | None,
+        exclude_queues: str | None,
+        **options: Any,
+    ) -> None:
         self.configure_logging(verbosity)
         if reload and batch:
             reload = False
