@@ -182,10 +182,11 @@ def _one(provider, people, client, version, calendar, type_, topic, target, late
     if target == Stage.DEPLOYMENT_START:
         return
     req = services.start_deployment(requirement=req, by=cx, now=step(1))
-    if type_ not in ("SYSTEM_CHANGE", "SYSTEM_ACCESS") and version is not None:
+    needs_replica = type_ not in ("SYSTEM_CHANGE", "SYSTEM_ACCESS")
+    if needs_replica and version is not None:
         _replica(req, people, version, trainer_user, trainer, step, closed=target != Stage.REPLICA)
-    if target == Stage.REPLICA:
-        return
+    if target == Stage.REPLICA or (needs_replica and version is None):
+        return  # no article in force yet to replicate: the requirement waits in deployment
     req = services.complete_replica(
         requirement=req,
         by=trainer,

@@ -322,7 +322,9 @@ def _client_addresses(req: Requirement) -> list[str]:
 
 def _tell_client(req: Requirement, template: str, context: dict) -> None:
     for to in _client_addresses(req):
-        queue_email(to=to, template=template, context={"requirement": req, **context})
+        queue_email(
+            to=to, template=template, context={"requirement": req, **context}, case_code=req.code
+        )
 
 
 @transaction.atomic

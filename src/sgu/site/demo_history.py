@@ -486,7 +486,10 @@ class History:
             state = State.FORWARDED
             op_by = principal_for_user(agent)
             if rng.random() < profile["ack"]:
-                ack = case.registered_at + (answered - case.registered_at) * rng.uniform(0.1, 0.6)
+                # Taken into attention while still FORWARDED: before the plazo ends, when the
+                # answer came late (the scheduler's pass would have made it OVERDUE first).
+                until = min(answered, case.due_at)
+                ack = case.registered_at + (until - case.registered_at) * rng.uniform(0.1, 0.6)
                 ev.append((ack, Action.ACKNOWLEDGE, op_by, state, State.IN_PROGRESS, {}))
                 case.acknowledged_at, state = ack, State.IN_PROGRESS
             on_time = answered <= case.due_at

@@ -15,6 +15,7 @@ from sgu.cases.models import Case, CaseEvent, CaseSequence, Claim, ClaimState
 from sgu.cases.workflow import Action
 from sgu.notifications.models import OutboundEmail
 from sgu.operators.models import WebhookAttempt, WebhookDelivery
+from sgu.provider.models import Requirement
 from sgu.suggestions.models import Suggestion, SuggestionSequence
 
 EXAMPLES = 5  # examples shown per broken invariant
@@ -30,6 +31,7 @@ EMAILS_WITHOUT_CODE = {
     "suggestion_received",
     "suggestion_answered",
     "daily_report",
+    "provider_report",  # the provider's periodic report: about a period, not one requirement
 }
 
 
@@ -190,7 +192,7 @@ def claims_consistent() -> list[Finding]:
 def emails_belong() -> list[Finding]:
     known = (
         f"SELECT code FROM {_t(Case)} UNION SELECT code FROM {_t(Query)} "
-        f"UNION SELECT code FROM {_t(Suggestion)}"
+        f"UNION SELECT code FROM {_t(Suggestion)} UNION SELECT code FROM {_t(Requirement)}"
     )
     rows = _rows(
         f"SELECT id, case_code FROM {_t(OutboundEmail)} "
