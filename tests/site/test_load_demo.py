@@ -154,3 +154,10 @@ def test_running_it_again_changes_nothing(demo):
     assert Case.objects.order_by("-id").values_list("id", "state", "updated_at").first() == (
         last_case
     )
+
+
+def test_the_demo_keeps_every_invariant(demo, capsys):
+    # What a restored backup is checked against (check_integrity): timelines in order, codes
+    # unique, every email and webhook belonging to something.
+    call_command("check_integrity")
+    assert "integridad: todo en orden" in capsys.readouterr().out

@@ -154,7 +154,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         # The audit trail and the ingest's progress still reach the database; a line per
         # demo account or daily report on the console would only bury the accounts' list.
-        loggers = [logging.getLogger(name) for name in ("sgu.audit", "sgu.service_requests")]
+        loggers = [
+            logging.getLogger(name)
+            for name in ("sgu.audit", "sgu.service_requests", "sgu.notifications")
+        ]
         levels = [lg.level for lg in loggers]
         for lg in loggers:
             lg.setLevel(logging.WARNING)
