@@ -2,9 +2,13 @@
 API keys, Authorization headers and full document numbers are masked before any handler
 writes the line."""
 
+import json
 import logging
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sgu.core import requestid
 
 _Replacement = str | Callable[[re.Match[str]], str]
 _PATTERNS: list[tuple[re.Pattern[str], _Replacement]] = [
@@ -49,8 +53,6 @@ class RequestIdFilter(logging.Filter):
     """Put the current request id (sgu.core.requestid) on every record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from sgu.core import requestid
-
         if not getattr(record, "request_id", ""):
             record.request_id = requestid.current() or "-"
         return True
@@ -65,9 +67,6 @@ class JsonFormatter(logging.Formatter):
     the `extra=` fields, and the traceback when there is one."""
 
     def format(self, record: logging.LogRecord) -> str:
-        import json
-        from datetime import UTC, datetime
-
         entry = {
             "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(
                 timespec="milliseconds"
