@@ -70,7 +70,7 @@ def test_agents_see_points_but_do_not_manage_them(agent, claro_store):
     web = logged(agent)
     listing = web.get("/inoperatividad/puntos/").content.decode()
     assert "CAC Miraflores" in listing
-    assert "Solo el administrador" in listing
+    assert "Solo un administrador de" in listing and "pídaselo a" in listing
     assert web.get("/inoperatividad/puntos/nuevo/").status_code == 403
     assert web.get(f"/inoperatividad/puntos/{claro_store.pk}/editar/").status_code == 403
 

@@ -11,6 +11,30 @@ from sgu.accounts.models import Role
 from sgu.core.web import is_htmx
 
 
+class Refused(PermissionDenied):
+    """A 403 whose message, in Spanish, the 403 page shows: who may do it instead."""
+
+
+def refusal(user, roles) -> str:
+    """Why this person may not open the page, and who can: the operator's administrators by
+    name when an agent reaches an administrator's page."""
+    roles = set(roles)
+    if roles == {Role.OPERATOR_ADMIN} and user.is_operator_staff:
+        from sgu.operators.selectors import operator_admins
+
+        admins = ", ".join(
+            f"{a.get_full_name() or a.email} ({a.email})"
+            for a in operator_admins(user.operator)
+            if a.pk != user.pk
+        )
+        text = f"Solo un administrador de {user.operator.name} puede hacerlo."
+        return f"{text} Pídaselo a {admins}." if admins else text
+    if roles == {Role.REGULATOR_SUPERVISOR} and user.is_regulator_staff:
+        return "Solo un supervisor del regulador puede hacerlo; pídaselo a su supervisor."
+    labels = [label.lower() for value, label in Role.choices if value in roles]
+    return "Esta página es para: " + ", ".join(labels) + "."
+
+
 def role_required(*roles: str):
     def decorator(view):
         @wraps(view)
@@ -26,7 +50,7 @@ def role_required(*roles: str):
                     return response
                 return login
             if user.role not in roles or not user.is_active:
-                raise PermissionDenied
+                raise Refused(refusal(user, roles))
             return view(request, *args, **kwargs)
 
         return wrapper

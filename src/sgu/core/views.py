@@ -1,5 +1,6 @@
 import sys
 
+from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
@@ -18,8 +19,14 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return render(request, "core/404.html", status=404)
 
 
-def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "core/403.html", status=403)
+def forbidden(
+    request: HttpRequest, exception: Exception | None = None, reason: str = ""
+) -> HttpResponse:
+    from sgu.accounts.decorators import Refused
+
+    if not reason and isinstance(exception, Refused) and exception.args:
+        reason = str(exception.args[0])
+    return render(request, "core/403.html", {"reason": reason}, status=403)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -36,10 +43,19 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return HttpResponseServerError(loader.get_template("core/500.html").render({}))
 
 
+ADMIN_ONLY = (
+    "La administración del sistema es solo para los administradores del regulador. "
+    "Si necesita cambiar algo allí, pídaselo a un supervisor."
+)
+
+
 def admin_login(request: HttpRequest) -> HttpResponse:
-    """The admin's login page is ours (lockout, audit, second factor)."""
+    """The admin's login page is ours (lockout, audit, second factor). Someone signed in who
+    may not use the admin gets the 403 page: sending them back to /admin/ would loop."""
 
     target = safe_next(request, request.GET.get("next"), "/admin/")
-    if request.user.is_authenticated:
-        return redirect(target)
-    return redirect_to_login(target)
+    if not request.user.is_authenticated:
+        return redirect_to_login(target)
+    if not admin.site.has_permission(request):
+        return forbidden(request, reason=ADMIN_ONLY)
+    return redirect(target)

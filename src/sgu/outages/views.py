@@ -17,6 +17,7 @@ from sgu.accounts.decorators import (
 from sgu.accounts.models import Role
 from sgu.core.errors import Conflict, DomainError
 from sgu.core.web import is_htmx, or_404, page_of, vary_on_htmx
+from sgu.operators.selectors import operator_admins
 from sgu.outages import export, selectors, services
 from sgu.outages.forms import (
     DATETIME_FORMAT,
@@ -43,6 +44,7 @@ def points(request):
         {
             "points": selectors.operator_points(request.user.operator),
             "can_manage": request.user.role == Role.OPERATOR_ADMIN,
+            "admins": operator_admins(request.user.operator),
             "nav": "outages",
         },
     )
@@ -119,6 +121,8 @@ def events(request):
         return vary_on_htmx(render(request, "outages/events.html#closed-rows", context))
     context["open_events"] = selectors.operator_open_events(operator)
     context["has_points"] = selectors.operator_points(operator, active=True).exists()
+    context["can_manage_points"] = request.user.role == Role.OPERATOR_ADMIN
+    context["admins"] = operator_admins(operator)
     return vary_on_htmx(render(request, "outages/events.html", context))
 
 
