@@ -4,6 +4,7 @@ import email
 import email.policy
 import json
 import os
+import re
 import socket
 import threading
 import time
@@ -93,6 +94,49 @@ def media_root(settings, tmp_path):
     """Evidence and claim forms go to a throw-away folder, never to the project's var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+# Every link the platform writes into an email, a receipt or a PDF must lead to a page.
+_LINK = re.compile(r"https?://[^\s<>\"'«»]+")
+
+
+def assert_links_resolve(text: str, base: str | None = None) -> list[str]:
+    """Every http(s) link of this site in the text resolves to a view (no 404); returns them."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+    from django.urls import Resolver404, resolve
+
+    site = urlsplit(base or settings.SITE_URL)
+    found = []
+    for url in _LINK.findall(text):
+        url = url.rstrip(".,;:)")
+        parts = urlsplit(url)
+        if parts.netloc != site.netloc:
+            continue
+        try:
+            match = resolve(parts.path)
+        except Resolver404:
+            raise AssertionError(f"{url} leads to no page (404)") from None
+        # The admin's catch-all answers any path under /admin/ (with a 404 or a redirect).
+        assert match.url_name or match.namespace != "admin", f"{url} leads to no page"
+        found.append(url)
+    return found
+
+
+@pytest.fixture(autouse=True)
+def email_links_resolve(monkeypatch):
+    """Every email any test renders: its links resolve (a wrong path fails the test)."""
+    from sgu.notifications import services
+
+    original = services._render
+
+    def render(spec):
+        email = original(spec)
+        assert_links_resolve(email.body_text)
+        return email
+
+    monkeypatch.setattr(services, "_render", render)
 
 
 # The second factor (TOTP). Django's force_login skips the password; in these tests it skips

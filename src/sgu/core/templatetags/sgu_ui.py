@@ -57,3 +57,11 @@ FILE_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPG", "image/png": "PNG"}
 @register.filter
 def tipo_archivo(content_type: str) -> str:
     return FILE_TYPES.get(content_type, content_type)
+
+
+@register.filter
+def documento(code: str) -> str:
+    """A document type as people read it (PASAPORTE → Pasaporte, CE → Carné de extranjería)."""
+    from sgu.core.identity import DocumentType
+
+    return dict(DocumentType.choices).get(code, code)
