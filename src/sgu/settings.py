@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     # Before django_tasks_db: its `db_worker` command is the SGU's (core/worker.py).
     "sgu.core",
     "django_tasks",
-    "django_tasks_db",
+    "sgu.core.apps.TasksDatabaseConfig",  # django_tasks_db, named in Spanish in /admin/
     "sgu.accounts",
     "sgu.catalog",
     "sgu.cases",
@@ -163,6 +163,8 @@ PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(3600))
 # --- locale ------------------------------------------------------------------------------
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", "Español")]
+# Spanish for third-party apps that ship none (the task results in /admin/).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "America/Lima"
 USE_I18N = True
 USE_TZ = True

@@ -68,7 +68,9 @@ def test_given_an_empty_number_when_normalised_then_it_is_asked_for():
 def test_given_an_unknown_document_type_when_normalised_then_the_types_are_listed():
     with pytest.raises(InvalidValue) as exc:
         normalize_document("LE", "12345678")
-    assert str(exc.value) == "Tipo de documento no válido: use DNI, CE, RUC o PASAPORTE."
+    assert (
+        str(exc.value) == "Elija el tipo de documento: DNI, carné de extranjería, RUC o pasaporte."
+    )
 
 
 # --- RUC -------------------------------------------------------------------------------------

@@ -207,7 +207,7 @@ def test_given_an_unknown_document_type_when_registering_then_the_field_is_docum
 ):
     body = problem_of(anon_api.post(REGISTER, account_payload(document_type="LE")), 422)
     assert field_errors(body) == {
-        "document_type": "Tipo de documento no válido: use DNI, CE, RUC o PASAPORTE."
+        "document_type": "Elija el tipo de documento: DNI, carné de extranjería, RUC o pasaporte."
     }
 
 

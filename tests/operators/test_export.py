@@ -67,8 +67,10 @@ def test_web_export_follows_the_filters_and_shows_only_the_operators_cases(claro
     assert codes == {c.code for c in trays["claro"]}
     assert trays["movistar"].code not in body(web.get("/operadora/bandeja/exportar.csv")).decode()
     first = next(r for r in rows if r["codigo"] == trays["claro"][0].code)
-    assert first["estado"] == "IN_PROGRESS" and first["numero_servicio"] == "987654320"
-    assert first["vencido"] == "NO" and first["en_atencion_desde"] != ""
+    # For a person: Spanish words, not the codes the API gives the operator's systems.
+    assert first["estado"] == "En atención" and first["numero_servicio"] == "987654320"
+    assert first["canal"] == "Web" and first["servicio"] == "Telefonía móvil"
+    assert first["vencido"] == "No" and first["en_atencion_desde"] != ""
     # Nothing personal: no name, document or email of the citizen anywhere in the file.
     citizen = trays["citizen"]
     text = body(web.get("/operadora/bandeja/exportar.csv")).decode()

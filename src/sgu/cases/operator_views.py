@@ -68,6 +68,7 @@ def tray_export(request, fmt: str):
         filters={**filters, "sort": form.cleaned_data.get("sort") or None},
         user=request.user,
         request=request,
+        labels=True,
     )
 
 

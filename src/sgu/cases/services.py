@@ -418,7 +418,7 @@ def record_solution(
     now = now or timezone.now()
     errors = ErrorCollector()
     if data.outcome not in Outcome.values:
-        errors.add("outcome", "Elija el resultado: RESOLVED, NOT_RESOLVED o NOT_APPLICABLE.")
+        errors.add("outcome", "Elija el resultado: «Resuelto», «No resuelto» o «No corresponde».")
     detail = (data.detail or "").strip()
     if len(detail) < 10:
         errors.add("detail", "Explique la solución al usuario (al menos 10 caracteres).")
@@ -1184,7 +1184,7 @@ def register_assisted_case(
     elif office_code and office_code != office.code:
         errors.add("office", f"Solo puede registrar casos en su oficina ({office.code}).")
     if channel not in ASSISTED_CHANNELS:
-        errors.add("channel", "Canal no válido; use PRESENCIAL o TELEFONICO.")
+        errors.add("channel", "Elija el canal: presencial o telefónico.")
     errors.raise_if_any()
     try:
         person, _ = accounts.find_or_create_citizen_for_assisted(

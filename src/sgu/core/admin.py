@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
+from django_tasks_db.admin import DBTaskResultAdmin
 
 from sgu.core.admin_site import ModelAdmin
 from sgu.core.models import AuditEvent, CalendarDay
@@ -35,3 +36,22 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "action", "actor", "target", "ip"]
     list_filter = ["action"]
     search_fields = ["action", "target"]
+
+
+class TaskResultAdmin(DBTaskResultAdmin):
+    """django_tasks_db's own admin with its column headers in Spanish."""
+
+    list_display = ("id", "tarea", "status", "enqueued_at", "started_at", "finished_at", "priority")
+
+    @admin.display(description="tarea", ordering="task_path")
+    def tarea(self, obj):
+        return obj.task_name
+
+    @admin.display(description="traza del error")
+    def formatted_traceback(self, obj):
+        return super().formatted_traceback(obj)
+
+    @admin.display(description="ejecutar desde")
+    def display_run_after(self, obj):
+        return super().display_run_after(obj)
+

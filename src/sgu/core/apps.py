@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.utils.module_loading import autodiscover_modules
+from django_tasks_db.apps import TasksAppConfig
 
 
 class CoreConfig(AppConfig):
@@ -19,3 +20,24 @@ class SguAdminConfig(admin_apps.AdminConfig):
 
     default = False  # named in INSTALLED_APPS; CoreConfig stays this module's default
     default_site = "sgu.core.admin_site.AuditedAdminSite"
+
+
+class TasksDatabaseConfig(TasksAppConfig):
+    """django_tasks_db as the admin shows it: in Spanish (its strings: locale/es)."""
+
+    default = False
+    verbose_name = "Tareas en segundo plano (correos)"
+
+    def ready(self) -> None:
+        super().ready()
+        # The admin has discovered every app's admin.py by now (AdminConfig comes first):
+        # django_tasks_db's own registration is swapped for the Spanish one. Imported here,
+        # not at the top: admin classes need the app registry ready.
+        from django.contrib import admin
+        from django_tasks_db.models import DBTaskResult
+
+        from sgu.core.admin import TaskResultAdmin
+
+        if admin.site.is_registered(DBTaskResult):
+            admin.site.unregister(DBTaskResult)
+        admin.site.register(DBTaskResult, TaskResultAdmin)

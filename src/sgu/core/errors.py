@@ -7,6 +7,17 @@ from typing import Any
 from django.http import JsonResponse
 
 
+def one_of(choices) -> str:
+    """The options of a TextChoices as a person reads them: «Altas», «Bajas» o «Consultas»
+    (the labels, never the codes; «u» before a word that starts with an o sound)."""
+    labels = [f"«{label}»" for label in choices.labels]
+    if len(labels) < 2:
+        return "".join(labels)
+    last = labels[-1]
+    joiner = " u " if last[1:].lower().startswith(("o", "ho")) else " o "
+    return ", ".join(labels[:-1]) + joiner + last
+
+
 @dataclass(frozen=True)
 class FieldError:
     field: str

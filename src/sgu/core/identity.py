@@ -19,6 +19,10 @@ class InvalidValue(ValueError):
     """A value a person typed that we must refuse, with the message to show them."""
 
 
+class InvalidDocumentType(InvalidValue):
+    """The document's type, not its number, is wrong (the message goes next to the type)."""
+
+
 _ALNUM_12 = re.compile(r"^[A-Z0-9]{1,12}$")
 # Django's `Choices.values` builds a new list on every access; daily files check millions.
 _DOCUMENT_TYPES = frozenset(DocumentType.values)
@@ -39,7 +43,9 @@ def normalize_document(document_type: str, number: str) -> Document:
     """Validate a document and return it normalised; raise InvalidValue in Spanish."""
     raw = re.sub(r"[\s.\-]", "", (number or "")).upper()
     if document_type not in _DOCUMENT_TYPES:
-        raise InvalidValue("Tipo de documento no válido: use DNI, CE, RUC o PASAPORTE.")
+        raise InvalidDocumentType(
+            "Elija el tipo de documento: DNI, carné de extranjería, RUC o pasaporte."
+        )
     if not raw:
         raise InvalidValue("Ingrese el número de documento.")
     if document_type == DocumentType.DNI:

@@ -4,6 +4,11 @@ spreadsheets. The same filters as the tray (web or API), `updated_since` for syn
 Only what the operator needs to work its own cases: the case, its line and its dates. No
 citizen name, document or contact (those are on the case itself, `GET /operator/cases/{code}`),
 and no free text typed by the citizen.
+
+Two readers: the operator's systems (the API) get the codes of every enum; a person who
+downloads it from the tray page gets each one's Spanish label instead (estado «En atención»,
+canal «Web», vencido «Sí»); the case and the problem keep their codes there too, being what
+both look cases up by.
 """
 
 from collections.abc import Iterator
@@ -46,16 +51,36 @@ def _dt(value: datetime | None) -> str:
     return timezone.localtime(value, LIMA).isoformat(timespec="seconds") if value else ""
 
 
-def rows(qs: QuerySet, now: datetime) -> Iterator[list[Any]]:
-    """One list per case, read in chunks (never the whole tray in memory)."""
+def _labels() -> dict[str, dict[str, str]]:
+    """For people: each enum column's code → its Spanish label."""
+    from sgu.cases.models import Channel, ClaimState, Outcome
+    from sgu.cases.workflow import State
+    from sgu.catalog.models import Service
+
+    return {
+        "state": dict(State.choices),
+        "service": dict(Service.Code.choices),
+        "channel": dict(Channel.choices),
+        "solution__outcome": dict(Outcome.choices),
+        "claim__state": dict(ClaimState.choices),
+    }
+
+
+def rows(qs: QuerySet, now: datetime, *, labels: bool = False) -> Iterator[list[Any]]:
+    """One list per case, read in chunks (never the whole tray in memory). With `labels`,
+    the enums in Spanish words (for a person), else their codes (for a system)."""
     fields = [f for _, f in COLUMNS]
     state_at, due_at = fields.index("state"), fields.index("due_at")
+    names = _labels() if labels else {}
+    spoken = [(i, names[f]) for i, f in enumerate(fields) if f in names]
+    yes, no = ("Sí", "No") if labels else ("SI", "NO")
     for values in qs.values_list(*fields).iterator(chunk_size=CHUNK):
         state, due = values[state_at], values[due_at]
         overdue = state == "OVERDUE" or (state in _RUNNING and due is not None and due < now)
-        yield [_dt(v) if isinstance(v, datetime) else ("" if v is None else v) for v in values] + [
-            "SI" if overdue else "NO"
-        ]
+        out = [_dt(v) if isinstance(v, datetime) else ("" if v is None else v) for v in values]
+        for i, words in spoken:
+            out[i] = words.get(out[i], out[i])
+        yield [*out, yes if overdue else no]
 
 
 def tray_export(
@@ -68,6 +93,7 @@ def tray_export(
     user=None,
     api_key_id: int | None = None,
     request=None,
+    labels: bool = False,
 ):
     """The download (streamed CSV or write-only XLSX), audited with who, which filters and
     how many rows (one COUNT on the same indexed filter)."""
@@ -89,8 +115,10 @@ def tray_export(
     stamp = f"{timezone.localtime(now, LIMA):%Y%m%d-%H%M}"
     filename = f"bandeja-{operator.code.lower()}-{stamp}.{fmt}"
     if fmt == "xlsx":
-        return export.xlsx_response(HEADERS, rows(qs, now), filename, sheet="Bandeja")
-    return export.csv_response(HEADERS, rows(qs, now), filename)
+        return export.xlsx_response(
+            HEADERS, rows(qs, now, labels=labels), filename, sheet="Bandeja"
+        )
+    return export.csv_response(HEADERS, rows(qs, now, labels=labels), filename)
 
 
 def _plain(value: Any) -> Any:

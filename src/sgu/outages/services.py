@@ -24,6 +24,7 @@ from sgu.core.errors import (
     Forbidden,
     NotFound,
     ValidationFailed,
+    one_of,
 )
 from sgu.core.principal import Actor, Principal
 from sgu.outages import selectors
@@ -97,7 +98,7 @@ def _clean_point(data: PointInput, errors: ErrorCollector) -> dict:
     elif len(name) > 120:
         errors.add("name", "El nombre admite hasta 120 caracteres.")
     if data.kind not in AttentionPointKind.values:
-        errors.add("kind", "Elija el tipo: TIENDA, CENTRO_LLAMADAS u OTRO.")
+        errors.add("kind", f"Elija el tipo: {one_of(AttentionPointKind)}.")
     ubigeo = (data.ubigeo or "").strip()
     if not _UBIGEO.fullmatch(ubigeo):
         errors.add("ubigeo", "El ubigeo tiene 6 dígitos (código INEI del distrito, p. ej. 150122).")
@@ -238,8 +239,7 @@ def _check_end(
     if closing_reason not in ClosingReason.values:
         errors.add(
             "closing_reason",
-            "Elija el motivo de cierre: CONECTIVIDAD, INTERMITENCIA, MANTENIMIENTO_APLICATIVOS, "
-            "FALLA_MASIVA_APLICATIVO o ERROR_USUARIO.",
+            f"Elija el motivo de cierre: {one_of(ClosingReason)}.",
         )
 
 
@@ -262,13 +262,9 @@ def register_outage(
         elif not point.active:
             errors.add("attention_point", "Ese punto de atención está desactivado.")
     if data.procedure_type not in ProcedureType.values:
-        errors.add(
-            "procedure_type", "Elija el tipo de procedimiento: RECLAMOS, ALTAS, BAJAS o CONSULTAS."
-        )
+        errors.add("procedure_type", f"Elija el tipo de procedimiento: {one_of(ProcedureType)}.")
     if data.scenario not in Scenario.values:
-        errors.add(
-            "scenario", "Elija el escenario: FALLA_MASIVA, EVENTO_NO_PREVISTO o ERROR_O_PRUEBA."
-        )
+        errors.add("scenario", f"Elija el escenario: {one_of(Scenario)}.")
     systems = " ".join((data.systems or "").split())
     if len(systems) < 3:
         errors.add("systems", "Indique los sistemas afectados (al menos 3 caracteres).")

@@ -23,7 +23,12 @@ from sgu.core.errors import (
     FieldError,
     ValidationFailed,
 )
-from sgu.core.identity import InvalidValue, normalize_document, normalize_mobile
+from sgu.core.identity import (
+    InvalidDocumentType,
+    InvalidValue,
+    normalize_document,
+    normalize_mobile,
+)
 from sgu.notifications.services import queue_email
 
 CONSENT_TEXT = (
@@ -53,7 +58,7 @@ def _clean_person(
         doc = normalize_document(document_type, document_number)
         data["document_type"], data["document_number"] = doc.type, doc.number
     except InvalidValue as exc:
-        field = "document_type" if "Tipo de documento" in str(exc) else "document_number"
+        field = "document_type" if isinstance(exc, InvalidDocumentType) else "document_number"
         errors.add(field, str(exc))
     for field, value, label in (
         ("first_name", first_name, "sus nombres"),
@@ -272,11 +277,11 @@ def find_or_create_citizen_for_assisted(
     now = now or timezone.now()
     errors = ErrorCollector()
     if channel not in ASSISTED_CHANNELS:
-        errors.add("channel", "Canal no válido; use PRESENCIAL o TELEFONICO.")
+        errors.add("channel", "Elija el canal: presencial o telefónico.")
     try:
         doc = normalize_document(document_type, document_number)
     except InvalidValue as exc:
-        field = "document_type" if "Tipo de documento" in str(exc) else "document_number"
+        field = "document_type" if isinstance(exc, InvalidDocumentType) else "document_number"
         errors.add(field, str(exc))
         doc = None
     errors.raise_if_any()

@@ -1,0 +1,183 @@
+"""The screens' finishing (issue 16): pages that dead-ended or looped, links that led
+nowhere, tables that widened the phone, codes and English that reached people."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from attention.helpers import make_areas, make_staff
+from conftest import Mailbox, assert_links_resolve, make_citizen, make_operator_agent
+from outages.helpers import make_operator_admin
+from sgu.attention import services as attention
+from sgu.cases.models import Case
+from web.conftest import make_regulator, text
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+# --- 1. /admin/ for someone signed in who is not an administrator ------------------------------
+
+
+def test_admin_for_a_signed_in_non_administrator_is_a_403_page_not_a_redirect_loop(claro):
+    for user in (make_citizen(), make_regulator(), make_operator_agent(claro)):
+        client = client_for(user)
+        first = client.get("/admin/")
+        assert first.status_code == 302 and first["Location"].startswith("/admin/login/")
+        page = client.get(first["Location"])
+        assert page.status_code == 403
+        assert "solo para los administradores del regulador" in text(page)
+
+
+def test_admin_login_still_lets_an_administrator_in_and_sends_strangers_to_log_in():
+    admin = make_regulator("REGULATOR_SUPERVISOR")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    assert Client().get("/admin/login/?next=/admin/")["Location"].startswith("/cuenta/ingresar/")
+    client = client_for(admin)
+    assert client.get("/admin/login/?next=/admin/")["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+# --- 2. links in the receipt and the emails -------------------------------------------------
+
+
+def test_the_assisted_registration_receipt_links_to_the_public_status_page(office, mailbox, tasks):
+    from web.test_staff_assisted import NEW, web_form
+
+    agent = make_regulator()
+    agent.office = office
+    agent.save(update_fields=["office"])
+    client = client_for(agent)
+    receipt = client.get(client.post(NEW, web_form())["Location"])
+    html = receipt.content.decode()
+    assert "http://testserver/consulta/caso/" in html
+    assert "http://testserver/consulta/caso/" in assert_links_resolve(html, "http://testserver")
+    for href in re.findall(r'<a [^>]*href="(/[^"#?]*)', html):
+        assert_links_resolve(f"http://testserver{href}", "http://testserver")
+
+    case = Case.objects.get()
+    client.post(f"/regulador/casos/{case.code}/constancia/enviar/")
+    tasks()
+    message = mailbox.wait_for(case.citizen.email, "Constancia")
+    body = Mailbox.text(message)
+    assert any(u.endswith("/consulta/caso/") for u in assert_links_resolve(body))
+
+
+def test_a_wrong_path_in_an_email_fails_the_check():
+    with pytest.raises(AssertionError, match="no page"):
+        assert_links_resolve("Vea http://127.0.0.1:8000/consulta/ hoy.", "http://127.0.0.1:8000")
+
+
+# --- 3. the 1st level's running escalations --------------------------------------------------
+
+
+def test_running_escalations_are_a_table_on_the_page_not_in_the_browser_title(catalog):
+    make_areas()
+    agent = make_staff(first="Luis")
+    q = attention.register_query(
+        agent=agent, channel="WEB", topic="T", question="¿P?", name="Rosa", email="r@x.pe"
+    )
+    attention.escalate(
+        agent=agent,
+        query=q,
+        area_code="USUARIOS",
+        criticality="ALTO",
+        complexity="BAJA",
+        reason="Criterio del área.",
+    )
+    html = client_for(agent).get("/regulador/atencion/").content.decode()
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert "<table" not in title and q.code not in title
+    main = html.split('<main id="contenido"', 1)[1]
+    assert re.search(r"<table[^>]*>\s*<caption>En curso en el 2\.º o 3\.er nivel", main)
+    assert q.code in main
+
+
+# --- 4. wide tables scroll inside their own box -----------------------------------------------
+
+WIDE_TABLE_PAGES = [
+    "/regulador/atencion/indicadores/",
+    "/regulador/atencion/encuestas/",
+    "/cuenta/correcciones/",
+    "/regulador/estadisticas/",
+    "/regulador/estadisticas/diario/",
+    "/regulador/",
+]
+
+
+def test_every_data_table_sits_in_a_scrolling_box(catalog):
+    make_areas()
+    client = client_for(make_staff(role="REGULATOR_SUPERVISOR", first="Carmen"))
+    for url in WIDE_TABLE_PAGES:
+        html = client.get(url).content.decode()
+        tables = re.findall(r'(?:<div class="table-scroll"[^>]*>\s*)?<table class="table', html)
+        assert tables, url
+        assert all(t.startswith('<div class="table-scroll"') for t in tables), url
+    css = (client.get("/static/sgu/sgu.css").getvalue()).decode()
+    assert ".table-scroll {" in css and "overflow-x: auto" in css and "position: sticky" in css
+
+
+# --- 8. an agent who needs an attention point learns who can create one ------------------------
+
+
+def test_agent_refused_a_new_attention_point_is_told_which_administrator_to_ask(claro):
+    admin = make_operator_admin(claro)
+    agent = make_operator_agent(claro)
+    client = client_for(agent)
+    refused = client.get("/inoperatividad/puntos/nuevo/")
+    assert refused.status_code == 403
+    assert f"Solo un administrador de {claro.name}" in text(refused)
+    assert admin.email in text(refused)
+    events = text(client.get("/inoperatividad/eventos/"))
+    assert admin.email in events and "puntos de atención" in events
+    points = text(client.get("/inoperatividad/puntos/"))
+    assert admin.email in points
+    own = text(client_for(admin).get("/inoperatividad/eventos/"))
+    assert "Nuevo punto de atención" in own
+
+
+# --- 5. codes and English that reached people ------------------------------------------------
+
+CODES = ("RESOLVED", "NOT_APPLICABLE", "PASAPORTE", "TIENDA", "CENTRO_LLAMADAS")
+
+
+def test_form_errors_name_the_choices_in_words_not_codes(claro, citizen):
+    from web.conftest import error_of, register_case
+    from web.test_accounts_web import REGISTER
+    from web.test_accounts_web import form as register_form
+    from web.test_operators_web import solution_form
+
+    case = register_case(citizen)
+    agent = client_for(make_operator_agent(claro))
+    answer = agent.post(f"/operadora/casos/{case.code}/solucion/", solution_form(outcome=""))
+    message = error_of(answer, "id_outcome")
+    assert "«Resuelto»" in message and not any(code in message for code in CODES)
+
+    registration = Client().post(REGISTER, register_form(document_type=""))
+    message = error_of(registration, "id_document_type")
+    assert "pasaporte" in message and not any(code in message for code in CODES)
+
+    admin = client_for(make_operator_admin(claro))
+    point = admin.post("/inoperatividad/puntos/nuevo/", {"kind": "KIOSKO"})
+    message = error_of(point, "id_kind")
+    assert "Centro de llamadas" in message and not any(code in message for code in CODES)
+
+
+def test_the_admin_names_the_background_tasks_in_spanish():
+    admin = make_regulator("REGULATOR_SUPERVISOR")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client = client_for(admin)
+    index = text(client.get("/admin/"))
+    assert "Tareas en segundo plano" in index
+    for english in ("Tasks Database Backend", "Task Results", "Task Result"):
+        assert english not in index
+    listing = text(client.get("/admin/django_tasks_database/dbtaskresult/"))
+    assert "tarea" in listing.lower() and "Task name" not in listing and "Enqueued" not in listing
