@@ -181,3 +181,83 @@ def test_the_admin_names_the_background_tasks_in_spanish():
         assert english not in index
     listing = text(client.get("/admin/django_tasks_database/dbtaskresult/"))
     assert "tarea" in listing.lower() and "Task name" not in listing and "Enqueued" not in listing
+
+
+# --- 7. the staff menus, grouped by task; no menu before the second factor --------------------
+
+
+def nav_of(response) -> str:
+    html = response.content.decode()
+    return re.search(r'<nav class="site-nav".*?</nav>', html, re.S).group(0)
+
+
+def top_entries(nav: str) -> list[str]:
+    """What the header shows before anything is opened: group names and single links."""
+    inner = re.sub(r"<ul>.*?</ul>", "", nav, flags=re.S)  # the groups' panels
+    return [
+        " ".join(re.sub(r"<[^>]+>", " ", m).split())
+        for m in re.findall(r"<(?:summary|a|button)\b[^>]*>(.*?)</(?:summary|a|button)>", inner)
+    ]
+
+
+def test_the_supervisors_menu_is_five_groups_and_every_page_is_still_reachable(catalog):
+    supervisor = make_regulator("REGULATOR_SUPERVISOR")
+    supervisor.is_staff = True
+    supervisor.save()
+    nav = nav_of(client_for(supervisor).get("/regulador/"))
+    entries = top_entries(nav)
+    assert entries[:6] == [
+        "Menú", "Bandejas", "Estadísticas", "Atención", "Operadoras", "Administración",
+    ]  # fmt: skip
+    assert len(entries) <= 8  # plus the account and «Salir»
+    for href in (
+        "/regulador/bandeja/",
+        "/regulador/devueltos/",
+        "/regulador/registrar/",
+        "/regulador/estadisticas/",
+        "/regulador/atencion/indicadores/",
+        "/regulador/atencion/",
+        "/regulador/conocimiento/",
+        "/regulador/sugerencias/",
+        "/cuenta/correcciones/",
+        "/inoperatividad/regulador/",
+        "/inoperatividad/contingencias/",
+        "/bajas-migraciones/regulador/",
+        "/admin/",
+    ):
+        assert f'href="{href}"' in nav, href
+    assert 'aria-current="page"' in nav and "nav-group--current" in nav
+
+
+def test_an_orientador_sees_no_statistics_and_operators_group_by_role(claro):
+    entries = top_entries(nav_of(client_for(make_regulator()).get("/regulador/")))
+    assert "Estadísticas" not in entries and "Administración" not in entries
+    agent = top_entries(nav_of(client_for(make_operator_agent(claro)).get("/operadora/bandeja/")))
+    assert "Bandejas" in agent and "Administración" not in agent
+    admin_nav = nav_of(client_for(make_operator_admin(claro)).get("/operadora/bandeja/"))
+    assert "Administración" in top_entries(admin_nav)
+    for href in ("/operadora/personal/", "/operadora/claves/", "/operadora/webhook/"):
+        assert f'href="{href}"' in admin_nav
+
+
+def test_before_the_second_factor_the_page_shows_only_the_code_form_and_a_way_out(catalog):
+    from conftest import PASSWORD, enrol_two_factor
+
+    supervisor = make_regulator("REGULATOR_SUPERVISOR")
+    enrol_two_factor(supervisor)
+    client = Client()
+    assert client.login(username=supervisor.email, password=PASSWORD)
+    page = client.get("/cuenta/verificar/")
+    assert page.status_code == 200
+    nav = nav_of(page)
+    assert top_entries(nav) == ["Salir"]
+    assert "/regulador/" not in nav and supervisor.get_full_name() not in nav
+
+
+def test_the_base_template_asks_the_menu_not_the_role():
+    from pathlib import Path
+
+    import sgu
+
+    base = (Path(sgu.__file__).parent / "templates" / "base.html").read_text()
+    assert "user.role ==" not in base and "'OPERATOR_ADMIN'" not in base

@@ -84,9 +84,56 @@
     }
   });
 
+  // The header menu: on a phone it folds behind «Menú»; on a wide screen one group's panel
+  // is open at a time, and a click elsewhere or Escape closes it.
+  function setUpMenu() {
+    var toggle = document.querySelector("[data-menu-toggle]");
+    if (toggle) {
+      var nav = toggle.closest(".site-nav");
+      nav.classList.add("site-nav--collapsible");
+      toggle.hidden = false;
+      toggle.addEventListener("click", function () {
+        var open = nav.classList.toggle("site-nav--open");
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+    }
+    var groups = document.querySelectorAll("details[data-nav-group]");
+    function closeOthers(except) {
+      for (var i = 0; i < groups.length; i++) {
+        if (groups[i] !== except) {
+          groups[i].open = false;
+        }
+      }
+    }
+    for (var i = 0; i < groups.length; i++) {
+      groups[i].addEventListener("toggle", function (event) {
+        if (event.target.open) {
+          closeOthers(event.target);
+        }
+      });
+    }
+    document.addEventListener("click", function (event) {
+      if (!event.target.closest || !event.target.closest("details[data-nav-group]")) {
+        closeOthers(null);
+      }
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") {
+        return;
+      }
+      for (var i = 0; i < groups.length; i++) {
+        if (groups[i].open) {
+          groups[i].open = false;
+          groups[i].querySelector("summary").focus();
+        }
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     hideNoJsControls(document);
     focusErrorSummary();
+    setUpMenu();
   });
   document.addEventListener("htmx:load", function (event) {
     hideNoJsControls(event.target);
