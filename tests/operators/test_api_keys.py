@@ -37,9 +37,12 @@ def test_create_use_and_revoke_a_key(claro, movistar):
     other = Client()
     other.force_login(make_admin(movistar))
     assert other.post(f"/operadora/claves/{key.pk}/revocar/").status_code == 404
+    assert (
+        other.post(f"/operadora/claves/{key.pk}/revocar/", {"confirmado": "1"}).status_code == 404
+    )
     assert api.get("/api/v1/operator/cases").status_code == 200
 
-    assert web.post(f"/operadora/claves/{key.pk}/revocar/").status_code == 302
+    assert web.post(f"/operadora/claves/{key.pk}/revocar/", {"confirmado": "1"}).status_code == 302
     assert api.get("/api/v1/operator/cases").status_code == 401  # at once
     assert "Revocada" in web.get("/operadora/claves/").content.decode()
 

@@ -17,6 +17,9 @@ from sgu.accounts.services import token_hash
 from sgu.core.models import AuditEvent
 from sgu.operators.models import OperatorInvitation
 
+# Destructive actions are sent from their confirmation page (core/confirm.html).
+CONFIRMED = {"confirmado": "1"}
+
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "Faro-de-Chorrillos-42"
@@ -152,7 +155,7 @@ def test_deactivation_ends_sessions_at_once_and_reactivation_restores(claro):
     assert agent_web.get("/operadora/bandeja/").status_code == 200
     assert agent_web.get("/api/v1/operator/cases").status_code == 200  # session on the API
 
-    response = admin_web.post(f"/operadora/personal/{agent.pk}/desactivar/")
+    response = admin_web.post(f"/operadora/personal/{agent.pk}/desactivar/", CONFIRMED)
     assert response.status_code == 302
     agent.refresh_from_db()
     assert agent.is_active is False
@@ -178,7 +181,7 @@ def test_role_change_and_the_last_administrator_rule(claro):
     web = logged(admin)
     # The only active administrator cannot demote or deactivate themselves.
     web.post(f"/operadora/personal/{admin.pk}/rol/", {"role": "OPERATOR_AGENT"})
-    web.post(f"/operadora/personal/{admin.pk}/desactivar/")
+    web.post(f"/operadora/personal/{admin.pk}/desactivar/", CONFIRMED)
     admin.refresh_from_db()
     assert (admin.role, admin.is_active) == (Role.OPERATOR_ADMIN, True)
     page = web.get("/operadora/personal/").content.decode()
@@ -211,8 +214,10 @@ def test_another_operators_people_are_404_and_agents_are_kept_out(claro, movista
     for path, data in (
         (f"/operadora/personal/{claro_agent.pk}/rol/", {"role": "OPERATOR_ADMIN"}),
         (f"/operadora/personal/{claro_agent.pk}/desactivar/", {}),
+        (f"/operadora/personal/{claro_agent.pk}/desactivar/", CONFIRMED),
         (f"/operadora/personal/{claro_agent.pk}/reactivar/", {}),
         (f"/operadora/personal/invitaciones/{invitation.pk}/anular/", {}),
+        (f"/operadora/personal/invitaciones/{invitation.pk}/anular/", CONFIRMED),
     ):
         assert outsider.post(path, data).status_code == 404, path
     listing = outsider.get("/operadora/personal/").content.decode()
@@ -229,6 +234,6 @@ def test_another_operators_people_are_404_and_agents_are_kept_out(claro, movista
     assert claro_agent.is_active
 
     # The administrator of Claro cancels the invitation: its link stops working.
-    logged(claro_admin).post(f"/operadora/personal/invitaciones/{invitation.pk}/anular/")
+    logged(claro_admin).post(f"/operadora/personal/invitaciones/{invitation.pk}/anular/", CONFIRMED)
     invitation.refresh_from_db()
     assert invitation.cancelled_at is not None

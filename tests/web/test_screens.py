@@ -261,3 +261,73 @@ def test_the_base_template_asks_the_menu_not_the_role():
 
     base = (Path(sgu.__file__).parent / "templates" / "base.html").read_text()
     assert "user.role ==" not in base and "'OPERATOR_ADMIN'" not in base
+
+
+# --- 10. a confirmation before what cannot be undone; copy buttons; the operator's search ------
+
+
+def test_revoking_a_key_deactivating_someone_and_cancelling_an_invitation_ask_first(claro):
+    from sgu.accounts import services as accounts
+    from sgu.accounts.models import OperatorApiKey
+    from sgu.operators import services as operators
+    from sgu.operators.models import OperatorInvitation
+
+    admin = make_operator_admin(claro)
+    agent = make_operator_agent(claro)
+    accounts.create_operator_key(operator=claro, name="ERP", created_by=admin)
+    key = OperatorApiKey.objects.get()
+    operators.invite_staff(operator=claro, email="nueva@claro.pe", role="OPERATOR_AGENT", by=admin)
+    invitation = OperatorInvitation.objects.get()
+    client = client_for(admin)
+
+    for url, question in (
+        (f"/operadora/claves/{key.pk}/revocar/", "¿Revocar la clave «ERP»?"),
+        (f"/operadora/personal/{agent.pk}/desactivar/", "¿Desactivar a"),
+        (f"/operadora/personal/invitaciones/{invitation.pk}/anular/", "¿Anular la invitación"),
+    ):
+        page = client.post(url)
+        assert page.status_code == 200 and question in text(page), url
+        html = page.content.decode()
+        assert f'action="{url}"' in html and 'name="confirmado" value="1"' in html
+        assert "Cancelar" in text(page)
+    key.refresh_from_db()
+    agent.refresh_from_db()
+    invitation.refresh_from_db()
+    assert key.revoked_at is None and agent.is_active and invitation.cancelled_at is None
+
+    confirmed = {"confirmado": "1"}
+    assert client.post(f"/operadora/claves/{key.pk}/revocar/", confirmed).status_code == 302
+    assert client.post(f"/operadora/personal/{agent.pk}/desactivar/", confirmed).status_code == 302
+    url = f"/operadora/personal/invitaciones/{invitation.pk}/anular/"
+    assert client.post(url, confirmed).status_code == 302
+    key.refresh_from_db()
+    agent.refresh_from_db()
+    invitation.refresh_from_db()
+    assert key.revoked_at and not agent.is_active and invitation.cancelled_at
+
+
+def test_a_new_key_and_a_new_webhook_secret_come_with_a_copy_button(claro):
+    client = client_for(make_operator_admin(claro))
+    page = client.post("/operadora/claves/", {"name": "ERP"}).content.decode()
+    assert 'id="secreto"' in page and 'data-copy="secreto"' in page
+    page = client.post(
+        "/operadora/webhook/", {"url": "https://erp.claro.example/sgu", "active": "on"}
+    ).content.decode()
+    assert 'id="secreto"' in page and 'data-copy="secreto"' in page
+
+
+def test_the_operators_tray_finds_a_case_by_code_line_or_document(claro, citizen):
+    from web.conftest import register_case
+
+    mine = register_case(citizen, service_number="987111222")
+    other = register_case(citizen, service_number="987333444")
+    client = client_for(make_operator_agent(claro))
+    page = client.get("/operadora/bandeja/")
+    assert 'name="q"' in page.content.decode() and "Código, línea o documento" in text(page)
+    for q in (mine.code, mine.code.lower(), "987111222"):
+        shown = text(client.get("/operadora/bandeja/", {"q": q}))
+        assert mine.code in shown and other.code not in shown, q
+    both = text(client.get("/operadora/bandeja/", {"q": citizen.document_number}))
+    assert mine.code in both and other.code in both
+    nothing = text(client.get("/operadora/bandeja/", {"q": "SGU-1999-0000001"}))
+    assert "Ningún caso cumple estos filtros" in nothing

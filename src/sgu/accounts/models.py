@@ -129,6 +129,10 @@ class User(AbstractUser):
     def is_provider_staff(self) -> bool:
         return self.role in PROVIDER_ROLES
 
+    @property
+    def is_operator_admin(self) -> bool:
+        return self.role == Role.OPERATOR_ADMIN
+
 
 class EmailToken(models.Model):
     """Single-use, expiring token sent by email (confirmation). Only its hash is stored."""

@@ -25,6 +25,13 @@ DEFAULT_SORT = "vence"
 class TrayFilterForm(forms.Form):
     """The tray's filters, read from the query string. Unknown values are ignored."""
 
+    q = forms.CharField(
+        label="Código, línea o documento",
+        required=False,
+        max_length=40,
+        help_text="Coincidencia exacta.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
     state = forms.ChoiceField(label="Estado", required=False, widget=QuickSelect)
     subcategory = forms.ChoiceField(label="Problema", required=False, widget=QuickSelect)
     overdue = forms.ChoiceField(
@@ -56,6 +63,7 @@ class TrayFilterForm(forms.Form):
         self.is_valid()  # a bad value only drops that filter (cleaned_data keeps the rest)
         data = self.cleaned_data
         return {
+            "q": (data.get("q") or "").strip() or None,
             "state": data.get("state") or None,
             "subcategory": data.get("subcategory") or None,
             "overdue": {"si": True, "no": False}.get(data.get("overdue") or ""),

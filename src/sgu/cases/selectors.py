@@ -60,11 +60,15 @@ def operator_tray(
     subcategory: str | None = None,
     overdue: bool | None = None,
     updated_since: datetime | None = None,
+    q: str | None = None,
     now: datetime | None = None,
 ) -> QuerySet[Case]:
+    """An operator's own cases; `q` finds one by its code, line or the citizen's document."""
     qs = Case.objects.filter(operator=operator, state__in=VISIBLE_TO_OPERATOR).select_related(
         "subcategory__category", "citizen", "solution"
     )
+    if q and q.strip():
+        qs = _search(qs, q)
     if state:
         qs = qs.filter(state=state)
     if subcategory:
@@ -251,19 +255,25 @@ def regulator_tray(
         end = datetime.combine(registered_to, datetime.min.time(), tzinfo=LIMA) + timedelta(1)
         qs = qs.filter(registered_at__lt=end)
     if q:
-        text = q.strip()
-        # The document: one index lookup per document type (the citizens' unique index).
-        # The ids as values, not a subquery: inside the OR a subquery is a filter evaluated on
-        # every row of the table; three values are three index lookups (a BitmapOr).
-        citizens = _ids(
-            User.objects.filter(
-                role=Role.CITIZEN,
-                document_type__in=["DNI", "CE", "RUC", "PASAPORTE"],
-                document_number=text.upper(),
-            )
-        )
-        qs = qs.filter(Q(code=text.upper()) | Q(service_number=text) | Q(citizen_id__in=citizens))
+        qs = _search(qs, q)
     return qs
+
+
+def _search(qs: QuerySet[Case], q: str) -> QuerySet[Case]:
+    """An exact match on the case code, the line or the citizen's document (index lookups,
+    never a LIKE '%…%' over the whole table)."""
+    text = q.strip()
+    # The document: one index lookup per document type (the citizens' unique index).
+    # The ids as values, not a subquery: inside the OR a subquery is a filter evaluated on
+    # every row of the table; three values are three index lookups (a BitmapOr).
+    citizens = _ids(
+        User.objects.filter(
+            role=Role.CITIZEN,
+            document_type__in=["DNI", "CE", "RUC", "PASAPORTE"],
+            document_number=text.upper(),
+        )
+    )
+    return qs.filter(Q(code=text.upper()) | Q(service_number=text) | Q(citizen_id__in=citizens))
 
 
 # What a row of a web tray shows (staff/tray.html, operators/tray.html): a case row also

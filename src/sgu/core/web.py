@@ -154,3 +154,38 @@ def send_file(file: Any, *, filename: str, content_type: str) -> FileResponse:
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+CONFIRMED = "confirmado"
+
+
+def confirmed(request: HttpRequest) -> bool:
+    """Whether a destructive POST comes from its confirmation page (see confirmation_page)."""
+    return request.POST.get(CONFIRMED) == "1"
+
+
+def confirmation_page(
+    request: HttpRequest,
+    *,
+    title: str,
+    consequence: str,
+    button: str,
+    cancel_url: str,
+) -> HttpResponse:
+    """The step before an action that cannot be undone: what will happen, a button that does it
+    (the same POST, now confirmed) and a way back. Works without JavaScript."""
+    response = render(
+        request,
+        "core/confirm.html",
+        {
+            "title": title,
+            "consequence": consequence,
+            "button": button,
+            "action": request.path,
+            "cancel_url": cancel_url,
+            "field": CONFIRMED,
+            "nav": getattr(request, "nav", ""),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -117,5 +117,11 @@ class OperatorInvitation(models.Model):
     def __str__(self) -> str:
         return f"{self.operator_id}: {self.email}"
 
+    @property
+    def role_label(self) -> str:
+        from sgu.accounts.models import Role
+
+        return dict(Role.choices).get(self.role, self.role)
+
     def is_pending(self, now) -> bool:
         return self.accepted_at is None and self.cancelled_at is None and self.expires_at > now

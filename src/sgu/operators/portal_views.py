@@ -3,13 +3,14 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sgu.accounts import selectors as account_selectors
 from sgu.accounts import services as accounts
 from sgu.accounts.decorators import operator_admin_required
 from sgu.core.errors import DomainError
-from sgu.core.web import or_404
+from sgu.core.web import confirmation_page, confirmed, or_404
 from sgu.operators import selectors, services
 from sgu.operators.forms import (
     STAFF_ROLE_CHOICES,
@@ -126,6 +127,19 @@ def api_keys(request):
 @require_POST
 def revoke_api_key(request, key_id: int):
 
+    if not confirmed(request):
+        key = _one(account_selectors.operator_keys(request.user.operator), key_id)
+        if key.revoked_at:
+            return redirect("operators:api_keys")
+        return confirmation_page(
+            request,
+            title=f"¿Revocar la clave «{key.name}»?",
+            consequence=f"La clave que empieza con {key.prefix}… dejará de funcionar de "
+            "inmediato: los sistemas de su empresa que la usen recibirán 401 hasta que "
+            "configuren otra. No se puede deshacer.",
+            button="Sí, revocar la clave",
+            cancel_url=reverse("operators:api_keys"),
+        )
     key = or_404(
         accounts.revoke_operator_key_of,
         operator=request.user.operator,
@@ -135,6 +149,14 @@ def revoke_api_key(request, key_id: int):
     )
     messages.success(request, f"Revocó la clave «{key.name}». Deja de funcionar de inmediato.")
     return redirect("operators:api_keys")
+
+
+def _one(rows, pk: int):
+    """The row with this id among the operator's own (else 404: never another's)."""
+    for row in rows:
+        if row.pk == pk:
+            return row
+    raise Http404
 
 
 # --- the operator's staff ------------------------------------------------------------------------
@@ -150,7 +172,7 @@ def _staff_page(request, form, *, status: int = 200):
         {
             "form": form,
             "members": members,
-            "active_admins": sum(1 for m in members if m.is_active and m.role == "OPERATOR_ADMIN"),
+            "active_admins": sum(1 for m in members if m.is_active and m.is_operator_admin),
             "invitations": selectors.pending_invitations(operator),
             "role_choices": [(value, label.split(":")[0]) for value, label in STAFF_ROLE_CHOICES],
             "nav": "staff",
@@ -212,6 +234,23 @@ def staff_role(request, user_id: int):
 @operator_admin_required
 @require_POST
 def staff_deactivate(request, user_id: int):
+    if not confirmed(request):
+        member = _one(selectors.staff(request.user.operator), user_id)
+        name = member.get_full_name() or member.email
+        yourself = member.pk == request.user.pk
+        return confirmation_page(
+            request,
+            title="¿Desactivar su propia cuenta?" if yourself else f"¿Desactivar a {name}?",
+            consequence=(
+                "Saldrá ahora y no podrá volver a ingresar hasta que otro administrador la "
+                "reactive."
+                if yourself
+                else f"{name} ({member.email}) no podrá ingresar y sus sesiones abiertas "
+                "dejarán de funcionar de inmediato. Un administrador puede reactivarla después."
+            ),
+            button="Sí, desactivar la cuenta",
+            cancel_url=reverse("operators:staff"),
+        )
     member = _staff_action(request, services.set_staff_active, user_id=user_id, active=False)
     if member is not None:
         messages.success(
@@ -238,6 +277,16 @@ def staff_reactivate(request, user_id: int):
 @operator_admin_required
 @require_POST
 def cancel_invitation(request, invitation_id: int):
+    if not confirmed(request):
+        invitation = _one(selectors.pending_invitations(request.user.operator), invitation_id)
+        return confirmation_page(
+            request,
+            title=f"¿Anular la invitación a {invitation.email}?",
+            consequence="El enlace que le enviamos dejará de servir. Si cambia de idea, tendrá "
+            "que enviarle una invitación nueva.",
+            button="Sí, anular la invitación",
+            cancel_url=reverse("operators:staff"),
+        )
     invitation = or_404(
         services.cancel_invitation,
         operator=request.user.operator,

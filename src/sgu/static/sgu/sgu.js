@@ -70,6 +70,48 @@
     }
   });
 
+  // "Copiar" buttons next to a secret shown once (API key, webhook secret). Without
+  // JavaScript they stay hidden and the text is selected and copied by hand.
+  function setUpCopyButtons() {
+    var buttons = document.querySelectorAll("[data-copy]");
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].hidden = false;
+    }
+  }
+
+  function copied(button) {
+    var status = button.parentNode.querySelector("[data-copy-status]");
+    if (status) {
+      status.textContent = button.getAttribute("data-copied") + ".";
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-copy]") : null;
+    if (!button) {
+      return;
+    }
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    if (!source) {
+      return;
+    }
+    var text = source.textContent.trim();
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(function () {
+        copied(button);
+      });
+      return;
+    }
+    var range = document.createRange();
+    range.selectNodeContents(source);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    if (document.execCommand("copy")) {
+      copied(button);
+    }
+  });
+
   // Coming back with the browser's back button (page cache): buttons usable again.
   window.addEventListener("pageshow", function (event) {
     if (!event.persisted) {
@@ -134,6 +176,7 @@
     hideNoJsControls(document);
     focusErrorSummary();
     setUpMenu();
+    setUpCopyButtons();
   });
   document.addEventListener("htmx:load", function (event) {
     hideNoJsControls(event.target);
