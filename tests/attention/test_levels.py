@@ -276,7 +276,7 @@ def test_bad_escalation_is_refused_in_spanish_and_writes_nothing(orientador):
     errors = {e.field: e.message for e in exc.value.errors}
     assert errors == {
         "area": "Elija un área del 2.º nivel.",
-        "criticality": "Elija la criticidad: alto, medio o bajo.",
+        "criticality": "Elija la criticidad: alta, media o baja.",
         "complexity": "Elija la complejidad.",
         "reason": "Explique qué necesita del área.",
     }

@@ -59,7 +59,7 @@ def test_the_operator_sends_a_file_and_follows_it_until_it_is_loaded(agent):
     run_tasks()
     fragment = agent.get(sent["Location"], HTTP_HX_REQUEST="true")
     assert fragment.status_code == 200 and "<html" not in fragment.content.decode()
-    assert "Se cargaron 2 solicitudes (1 bajas y 1 migraciones)" in text(fragment)
+    assert "Se cargaron 2 solicitudes (1 baja y 1 migración)" in text(fragment)
     assert "hx-trigger" not in fragment.content.decode()  # finished: polling stops
 
 

@@ -62,8 +62,8 @@ def test_new_case_form_lists_operators_and_problems_grouped_with_their_plazo(
     html = response.content.decode()
     assert '<option value="CLARO">Claro (América Móvil Perú)</option>' in html
     assert '<optgroup label="Recargas">' in html
-    assert "Recarga no acreditada / saldo descontado (plazo: 1 día hábil)" in html
-    assert "(plazo: 3 días hábiles)" in html
+    assert "Recarga no acreditada / saldo descontado · plazo: 1 día hábil" in html
+    assert "· plazo: 3 días hábiles" in html
     assert 'enctype="multipart/form-data"' in html
     assert "multiple" in html and 'accept="application/pdf,image/jpeg,image/png' in html
     # HTMX brings the extra fields; the button that does it without JavaScript is there too.

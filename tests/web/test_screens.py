@@ -331,3 +331,46 @@ def test_the_operators_tray_finds_a_case_by_code_line_or_document(claro, citizen
     assert mine.code in both and other.code in both
     nothing = text(client.get("/operadora/bandeja/", {"q": "SGU-1999-0000001"}))
     assert "Ningún caso cumple estos filtros" in nothing
+
+
+# --- 9. Spanish agreement and one spelling per term ---------------------------------------------
+
+
+def test_levels_are_spelled_1_er_2_o_3_er_everywhere():
+    from sgu.attention.templatetags.attention_ui import nivel
+
+    assert [nivel(n) for n in (1, 2, 3)] == ["1.er nivel", "2.º nivel", "3.er nivel"]
+
+
+def test_criticality_agrees_with_its_noun():
+    from sgu.attention.models import Criticality
+
+    assert Criticality.labels == ["Alta", "Media", "Baja"]
+
+
+def test_counts_agree_in_number():
+    from django.template import Context, Template
+
+    fragment = Template(
+        "{% load i18n %}"
+        "{% blocktrans trimmed count n=ok %}Se cargó {{ n }} solicitud{% plural %}"
+        "Se cargaron {{ n }} solicitudes{% endblocktrans %}"
+    )
+    assert fragment.render(Context({"ok": 1})) == "Se cargó 1 solicitud"
+    assert fragment.render(Context({"ok": 2})) == "Se cargaron 2 solicitudes"
+
+
+def test_the_attachments_field_of_a_case_is_not_marked_required_and_amounts_use_a_comma(
+    catalog, citizen
+):
+    from sgu.catalog.models import Subcategory
+    from web.conftest import register_case
+
+    case = register_case(citizen)
+    html = client_for(citizen).get(f"/casos/{case.code}/").content.decode()
+    label = re.search(r'<label for="id_attachments">(.*?)</label>', html, re.S).group(1)
+    assert "Agregar archivos" in label and "req" not in label
+    names = list(Subcategory.objects.filter(name__contains="UIT").values_list("name", flat=True))
+    assert names and all("0,5 UIT" in n for n in names)
+    new = client_for(citizen).get("/casos/nuevo/").content.decode()
+    assert "(plazo:" not in new and "UIT) · plazo:" in new

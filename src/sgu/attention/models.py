@@ -147,9 +147,9 @@ class Query(models.Model):
 
 
 class Criticality(models.TextChoices):
-    ALTO = "ALTO", "Alto"
-    MEDIO = "MEDIO", "Medio"
-    BAJO = "BAJO", "Bajo"
+    ALTO = "ALTO", "Alta"
+    MEDIO = "MEDIO", "Media"
+    BAJO = "BAJO", "Baja"
 
 
 class Complexity(models.TextChoices):

@@ -294,7 +294,7 @@ def _check_escalation(
     if area is None:
         errors.add("area", f"Elija un área del {'2.º' if level == 2 else '3.er'} nivel.")
     if criticality not in Criticality.values:
-        errors.add("criticality", "Elija la criticidad: alto, medio o bajo.")
+        errors.add("criticality", "Elija la criticidad: alta, media o baja.")
     if complexity not in Complexity.values:
         errors.add("complexity", "Elija la complejidad.")
     return area

@@ -23,7 +23,7 @@ def subcategory_choices(subcategories: list[Subcategory]) -> list:
         group = s.category.name
         if len(services) > 1:
             group = f"{s.category.service.name}: {group}"
-        groups.setdefault(group, []).append((s.code, f"{s.name} (plazo: {s.deadline_label})"))
+        groups.setdefault(group, []).append((s.code, f"{s.name} · plazo: {s.deadline_label}"))
     return [("", "Elija el problema"), *groups.items()]
 
 
@@ -141,6 +141,7 @@ class AttachmentForm(ServiceForm):
     attachments = forms.Field(
         label="Agregar archivos",
         help_text="PDF, JPG o PNG de hasta 10 MB cada uno.",
+        required=False,
         widget=MultipleFileInput(attrs={"accept": ACCEPTED_FILES}),
     )
 

@@ -99,7 +99,7 @@ MOVIL_CATALOG = [
         [
             (
                 "cobro-no-reconocido-menor",
-                "Cobro no reconocido (hasta 0.5 UIT)",
+                "Cobro no reconocido (hasta 0,5 UIT)",
                 3,
                 15,
                 [
@@ -109,7 +109,7 @@ MOVIL_CATALOG = [
             ),
             (
                 "cobro-no-reconocido-mayor",
-                "Cobro no reconocido (más de 0.5 UIT)",
+                "Cobro no reconocido (más de 0,5 UIT)",
                 3,
                 20,
                 [

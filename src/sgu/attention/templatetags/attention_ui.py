@@ -24,6 +24,22 @@ _EVENTS = {
 
 
 @register.filter
+def nivel(level) -> str:
+    """1 → «1.er nivel», 2 → «2.º nivel», 3 → «3.er nivel» (one spelling everywhere)."""
+    try:
+        n = int(level)
+    except (TypeError, ValueError):
+        return ""
+    return f"{n}.{'er' if n in (1, 3) else 'º'} nivel"
+
+
+@register.filter
+def awaiting_inform(hop) -> bool:
+    """An answer from an area that the 1st level still has to pass on to the citizen."""
+    return hop.state == HopState.ANSWERED and not hop.parent_id
+
+
+@register.filter
 def hop_style(state: str) -> str:
     return _STYLES.get(state, "waiting")
 
