@@ -258,7 +258,7 @@ BAD_INPUTS = [
     ),
     pytest.param(
         {"fields": {k: v for k, v in FIELDS_OK.items() if k != "medio_recarga"}},
-        {"fields.medio_recarga": "Ingrese «¿Dónde recargó?»."},
+        {"fields.medio_recarga": "Responda: ¿Dónde recargó?"},
         id="missing-extra-field",
     ),
     pytest.param(
@@ -279,7 +279,7 @@ BAD_INPUTS = [
     pytest.param(
         {"fields": {**FIELDS_OK, "medio_recarga": "Yape"}},
         {
-            "fields.medio_recarga": "«¿Dónde recargó?»: elija una de las opciones: "
+            "fields.medio_recarga": "¿Dónde recargó?: elija una de las opciones: "
             "Bodega o agente, Aplicativo de la operadora, Banca por internet, Tarjeta física, "
             "Otro."
         },

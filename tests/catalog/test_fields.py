@@ -105,7 +105,7 @@ def test_given_a_choice_not_offered_when_cleaned_then_the_options_are_listed(cat
     _, errors = recarga(medio_recarga="Yape")
 
     assert errors == {
-        "fields.medio_recarga": "«¿Dónde recargó?»: elija una de las opciones: Bodega o agente, "
+        "fields.medio_recarga": "¿Dónde recargó?: elija una de las opciones: Bodega o agente, "
         "Aplicativo de la operadora, Banca por internet, Tarjeta física, Otro."
     }
 

@@ -35,13 +35,26 @@ def clean_extra_fields(
             value = value.strip()
         if value is None or value == "":
             if f.required:
-                errors.add(f"{prefix}.{f.name}", f"Ingrese «{f.label}».")
+                errors.add(f"{prefix}.{f.name}", _missing(f.label))
             continue
         try:
             cleaned[f.name] = _clean_value(f.type, value, f.choices)
         except ValueError as exc:
-            errors.add(f"{prefix}.{f.name}", f"«{f.label}»: {exc}")
+            errors.add(f"{prefix}.{f.name}", f"{_named(f.label)}: {exc}")
     return cleaned
+
+
+def _is_question(label: str) -> bool:
+    return label.startswith("¿") and label.endswith("?")
+
+
+def _missing(label: str) -> str:
+    """«Ingrese «Monto»» for a data field; a question is answered, not quoted inside quotes."""
+    return f"Responda: {label}" if _is_question(label) else f"Ingrese «{label}»."
+
+
+def _named(label: str) -> str:
+    return label if _is_question(label) else f"«{label}»"
 
 
 def _clean_value(kind: str, value: Any, choices: list) -> Any:
