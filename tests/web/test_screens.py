@@ -374,3 +374,56 @@ def test_the_attachments_field_of_a_case_is_not_marked_required_and_amounts_use_
     assert names and all("0,5 UIT" in n for n in names)
     new = client_for(citizen).get("/casos/nuevo/").content.decode()
     assert "(plazo:" not in new and "UIT) · plazo:" in new
+
+
+# --- 6. statistics people can read ----------------------------------------------------------
+
+
+def test_figures_use_a_decimal_comma_thousands_spaces_and_their_units():
+    from sgu.core.templatetags.sgu_ui import cifra, numero
+
+    assert numero(1234567) == "1\u202f234\u202f567" and numero(3) == "3"
+    assert numero(2.456) == "2,46" and numero(85.25, 1) == "85,2"
+    assert cifra(85.3, "%") == "85,3 %"
+    assert cifra(2.5, "días hábiles") == "2,50 días" and cifra(1, "días hábiles") == "1 día"
+    assert cifra(4.2, "de 1 a 5") == "4,2 de 5"
+    assert cifra(None, "%") == "—" and cifra(12000, "casos") == "12\u202f000"
+
+
+def test_the_dashboard_titles_its_charts_counts_in_whole_numbers_and_names_no_repository_path(
+    citizen,
+):
+    from web.conftest import register_case
+
+    register_case(citizen)
+    client = client_for(make_regulator("REGULATOR_SUPERVISOR"))
+    page = client.get("/regulador/estadisticas/")
+    html = page.content.decode()
+    assert "docs/indicators.md" not in html
+    assert "Casos registrados por operadora" in text(page)
+    assert len(re.findall(r'<figcaption class="chart-title">', html)) == len(
+        re.findall(r"<canvas data-chart=", html)
+    )
+    assert 'href="/indicadores/"' in html
+    script = client.get("/static/reporting/dashboard.js").getvalue().decode()
+    assert "precision: 0" in script and "beginAtZero: true" in script
+    # A percentage cell carries its sign; a figure never shows a decimal point.
+    assert re.search(r'<td class="num">\d+,\d %</td>', html)
+    assert not re.search(r'<td class="num">\d+\.\d', html)
+
+
+def test_the_daily_report_is_read_on_screen_with_its_downloads(citizen):
+    from django.utils import timezone
+
+    from sgu.reporting import services as reporting
+    from web.conftest import register_case
+
+    register_case(citizen)
+    today = timezone.localdate()
+    reporting.generate_daily_report(day=today, now=timezone.now())
+    page = client_for(make_regulator("REGULATOR_SUPERVISOR")).get("/regulador/estadisticas/diario/")
+    shown = text(page)
+    assert "Casos ingresados" in shown and "Total" in shown and "Claro" in shown
+    html = page.content.decode()
+    assert f"/regulador/estadisticas/diario/{today:%Y-%m-%d}.csv" in html
+    assert f"/regulador/estadisticas/diario/{today:%Y-%m-%d}.xlsx" in html

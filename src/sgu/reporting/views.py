@@ -12,6 +12,7 @@ from sgu.accounts.decorators import role_required
 from sgu.accounts.models import Role
 from sgu.catalog import selectors as catalog
 from sgu.core.export import csv_response, xlsx_response
+from sgu.core.templatetags.sgu_ui import cifra
 from sgu.core.web import parse_date, period_from
 from sgu.reporting import rollups, selectors
 from sgu.reporting.indicators import BY_KEY, INDICATORS
@@ -79,19 +80,38 @@ def dashboard(request):
         if dim == "subcategoria":
             title = "Problemas más frecuentes"
             rows = rows[:10]
-        tables.append({"dim": dim, "title": title, "columns": cols, "rows": rows})
+        indicators = [BY_KEY[c] for c in cols]
+        tables.append(
+            {
+                "dim": dim,
+                "title": title,
+                "chart_title": f"Casos registrados por {title.lower()}"
+                if dim != "subcategoria"
+                else "Casos registrados de los 10 problemas más frecuentes",
+                "indicators": indicators,
+                "rows": [
+                    {
+                        "label": r["label"],
+                        "cells": [cifra(r.get(i.key), i.unit) for i in indicators],
+                    }
+                    for r in rows
+                ],
+                "raw": rows,
+            }
+        )
     charts = {
         t["dim"]: {
-            "labels": [r["label"] for r in t["rows"]],
-            "values": [r["cases"] for r in t["rows"]],
+            "labels": [r["label"] for r in t["raw"]],
+            "values": [r["cases"] for r in t["raw"]],
+            "title": t["chart_title"],
         }
         for t in tables
     }
+    summary = figures.summary()
     context = {
         "filters": f,
         "errors": errors,
-        "summary": figures.summary(),
-        "indicators": INDICATORS,
+        "summary": [(i, cifra(summary.get(i.key), i.unit)) for i in INDICATORS if i.key in summary],
         "tables": tables,
         "charts": charts,
         "services": SERVICES,
@@ -121,8 +141,27 @@ def export(request, dimension: str, fmt: str):
 @supervisor_required
 @require_GET
 def daily_reports(request):
-    reports = DailyReport.objects.all()[:60]
-    return render(request, "reporting/daily.html", {"reports": reports, "nav": "stats"})
+    """The daily reports, the chosen one (?dia=AAAA-MM-DD, else the latest) read on screen."""
+    reports = list(DailyReport.objects.all()[:60])
+    wanted = parse_date(request.GET.get("dia", ""))
+    shown = next((r for r in reports if r.day == wanted), None) or (reports[0] if reports else None)
+    names = dict(catalog.active_operators().values_list("code", "name"))
+    rows, totals = [], [0] * (len(DAILY_HEADERS) - 1)
+    if shown is not None:
+        for code, *figures in shown.rows:
+            rows.append({"operator": names.get(code, code), "figures": figures})
+            totals = [t + (n or 0) for t, n in zip(totals, figures, strict=False)]
+    return render(
+        request,
+        "reporting/daily.html",
+        {
+            "reports": reports,
+            "shown": shown,
+            "rows": rows,
+            "totals": totals,
+            "nav": "stats",
+        },
+    )
 
 
 @supervisor_required

@@ -62,14 +62,14 @@ def first_level_user(hop, user) -> bool:
 @register.filter
 def indicator(row: dict, key: str) -> str:
     """A figure as shown: decimal comma, "—" when there is nothing to compute it from."""
+    from sgu.core.templatetags.sgu_ui import numero
+
     value = row.get(key)
     if value is None:
         return "—"
-    if isinstance(value, float):
-        return (
-            f"{value:.1f}".replace(".", ",") if "pct" in key else f"{value:.2f}".replace(".", ",")
-        )
-    return str(value)
+    if "pct" in key:
+        return f"{numero(float(value), 1)} %"
+    return numero(value)
 
 
 @register.simple_tag

@@ -65,3 +65,41 @@ def documento(code: str) -> str:
     from sgu.core.identity import DocumentType
 
     return dict(DocumentType.choices).get(code, code)
+
+
+def numero(value, decimals: int | None = None) -> str:
+    """A number as read in Peru on every page: decimal comma and a narrow space between
+    thousands (1 234 567; 85,3). Integers keep no decimals; floats keep `decimals` (2 if not
+    given, 1 for percentages by the caller)."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        text = f"{value:,}"
+    else:
+        text = f"{float(value):,.{2 if decimals is None else decimals}f}"
+    return text.replace(",", "\u202f").replace(".", ",")
+
+
+register.filter("numero", numero)
+
+
+@register.filter
+def cifra(value, unit: str = "") -> str:
+    """An indicator's figure with its unit in the cell: 85,3 %, 2,45 días, 4,2 de 5, 1 234."""
+    if value is None:
+        return "—"
+    if unit == "%":
+        return f"{numero(value, 1)} %"
+    if unit.startswith("días"):
+        return f"{numero(value)} día{'' if value == 1 else 's'}"
+    if unit == "de 1 a 5":
+        return f"{numero(value, 1)} de 5"
+    return numero(value)
+
+
+@register.filter
+def pluralize_figure(shown: str) -> str:
+    """«s» unless a formatted figure is exactly one (for «1 caso» / «1 234 casos»)."""
+    return "" if str(shown).strip() == "1" else "s"
