@@ -176,7 +176,7 @@ def test_the_admin_names_the_background_tasks_in_spanish():
     admin.save()
     client = client_for(admin)
     index = text(client.get("/admin/"))
-    assert "Tareas en segundo plano" in index
+    assert "Tareas en segundo plano" in index and "Núcleo" in index
     for english in ("Tasks Database Backend", "Task Results", "Task Result"):
         assert english not in index
     listing = text(client.get("/admin/django_tasks_database/dbtaskresult/"))

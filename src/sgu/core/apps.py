@@ -5,6 +5,7 @@ from django_tasks_db.apps import TasksAppConfig
 
 
 class CoreConfig(AppConfig):
+    default = True  # this module also holds other apps' configs (below)
     verbose_name = "Núcleo (calendario, auditoría)"
     name = "sgu.core"
     label = "core"
