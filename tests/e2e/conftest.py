@@ -112,3 +112,27 @@ def log_in(page, base_url: str, email: str) -> None:
     if second_factor:
         page.get_by_label("Código de verificación").fill(totp.now_code(TOTP_SECRET))
         page.get_by_role("button", name="Verificar", exact=True).click()
+
+
+def unfold_menu(page):
+    """The header menu as a person reaches it: on a phone, «Menú» unfolds it first."""
+    page.wait_for_load_state("load")  # sgu.js folds the menu when the page has loaded
+    nav = page.get_by_role("navigation", name="Menú principal")
+    toggle = nav.get_by_role("button", name="Menú")
+    if toggle.count() and toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    return nav
+
+
+def menu(page, link, group: str | None = None) -> None:
+    """Follow a link of the header menu, opening its group (Bandejas, Atención…) first."""
+    nav = unfold_menu(page)
+    if group:
+        summary = nav.locator("summary", has_text=group)
+        if summary.locator("xpath=..").get_attribute("open") is None:
+            summary.click()
+    nav.get_by_role("link", name=link).click()
+
+
+def log_out(page) -> None:
+    unfold_menu(page).get_by_role("button", name="Salir").click()

@@ -7,17 +7,13 @@ import re
 import pytest
 
 from attention.helpers import make_areas, make_staff
-from e2e.conftest import DESKTOP, log_in, watch_errors
+from e2e.conftest import DESKTOP, log_in, menu, watch_errors
 from sgu.attention.models import Escalation, Query
 from sgu.catalog.demo import load_reference_data
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 EMAIL = "rosa.quispe@example.pe"
-
-
-def menu(page, name: str) -> None:
-    page.get_by_role("navigation", name="Menú principal").get_by_role("link", name=name).click()
 
 
 def test_first_to_second_and_back_to_the_first_level(browser, live_server, mailbox, tasks, shots):
@@ -36,7 +32,7 @@ def test_first_to_second_and_back_to_the_first_level(browser, live_server, mailb
 
     # 1st level: registers the consulta and escalates it.
     log_in(page, live_server.url, orientador.email)
-    menu(page, "Atención por niveles")
+    menu(page, "Atención por niveles", "Atención")
     page.get_by_role("link", name="Registrar una consulta").click()
     page.get_by_label("Telefónico").check()
     page.get_by_label("Nombre de quien consulta").fill("Rosa Quispe")
@@ -47,17 +43,17 @@ def test_first_to_second_and_back_to_the_first_level(browser, live_server, mailb
     query = Query.objects.get()
     page.get_by_role("heading", name=f"Consulta {query.code}").wait_for()
     page.get_by_label(re.compile(r"^Área")).select_option("USUARIOS")
-    page.get_by_label("Medio (responde en 4 días hábiles como máximo)").check()
+    page.get_by_label("Media (responde en 4 días hábiles como máximo)").check()
     page.get_by_label("Qué necesita del área").fill("Criterio sobre deuda y portabilidad.")
     shots(page, "80-consulta-escalar")
     page.get_by_role("button", name="Escalar").click()
     page.get_by_text(f"Escalamos {query.code} a Protección de usuarios").wait_for()
-    menu(page, "Atención por niveles")
+    menu(page, "Atención por niveles", "Atención")
     page.get_by_text("No hay respuestas por informar ni devoluciones.").wait_for()
 
     # 2nd level: finds it in the area's queue and answers.
     log_in(other, live_server.url, specialist.email)
-    menu(other, "Atención por niveles")
+    menu(other, "Atención por niveles", "Atención")
     other.get_by_role("heading", name="Cola de Protección de usuarios").wait_for()
     shots(other, "81-cola-area")
     other.get_by_role("link", name=query.code).click()

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from conftest import PASSWORD, Mailbox, make_citizen, make_operator_agent
-from e2e.conftest import DESKTOP, PHONE, link_in, log_in, watch_errors
+from e2e.conftest import DESKTOP, PHONE, link_in, log_in, log_out, watch_errors
 from sgu.catalog.demo import load_reference_data
 from sgu.catalog.models import Operator
 from web.conftest import PDF_BYTES, png_bytes
@@ -54,7 +54,7 @@ def test_citizen_reports_operator_answers_citizen_rates(
     page.get_by_text("Confirmamos su correo").wait_for()
 
     # --- logs out and in again -------------------------------------------------------------
-    page.get_by_role("button", name="Salir").click()
+    log_out(page)
     page.get_by_role("link", name="Ingresar", exact=True).first.click()
     page.get_by_label("Correo electrónico").fill(EMAIL)
     page.get_by_label("Contraseña").fill(PASSWORD)

@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from conftest import Mailbox, make_citizen, make_operator_agent
-from e2e.conftest import DESKTOP, PHONE, link_in, log_in, watch_errors
+from e2e.conftest import DESKTOP, PHONE, link_in, log_in, menu, watch_errors
 from sgu.cases import services
 from sgu.cases.models import Case, Claim
 from sgu.cases.workflow import State
@@ -84,10 +84,10 @@ def test_overdue_case_becomes_a_coded_reclamo_with_its_pdf(
     op_errors = watch_errors(op)
     log_in(op, url, agent.email)
     op.get_by_role("heading", name=re.compile("Bandeja de Claro")).wait_for()
-    nav = op.get_by_role("link", name=re.compile(r"^Reclamos"))
-    count = nav.locator(".nav-count")
-    assert count.inner_text() == "2" and "nav-count--overdue" in count.get_attribute("class")
-    nav.click()
+    # In the «Bandejas» group of the menu (closed until opened), the count is also on the group.
+    count = op.locator('nav a[href="/operadora/reclamos/"] .nav-count')
+    assert count.text_content() == "2" and "nav-count--overdue" in count.get_attribute("class")
+    menu(op, re.compile(r"^Reclamos"), "Bandejas")
     op.get_by_role("heading", name=re.compile("Reclamos de Claro")).wait_for()
     # The late one first, in red, flagged «Fuera de plazo».
     rows = op.locator("#claim-rows tr")
@@ -103,10 +103,7 @@ def test_overdue_case_becomes_a_coded_reclamo_with_its_pdf(
     row.get_by_role("button", name="Asignar código").click()
     op.get_by_text(f"Asignó el código {CLAIM_CODE}").wait_for()
     assert CLAIM_CODE in op.locator(f"#reclamo-{claim.pk}").inner_text()
-    assert (
-        op.get_by_role("link", name=re.compile(r"^Reclamos")).locator(".nav-count").inner_text()
-        == "1"
-    )
+    assert op.locator('nav a[href="/operadora/reclamos/"] .nav-count').text_content() == "1"
 
     # --- the citizen sees the code and downloads the form ----------------------------------------
     page.reload()

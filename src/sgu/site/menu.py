@@ -157,4 +157,7 @@ def menu_for(request, nav: str = "", claims: dict | None = None) -> dict:
         groups = [Group("Administración", [_item("Administración", "admin:index", nav)])]
     else:
         groups = []
-    return {"signed_in": True, "pending": False, "groups": groups}
+    # Staff menus (groups of several pages) fold behind «Menú» on a phone; a citizen's three
+    # links fit as they are.
+    foldable = any(len(g.items) > 1 for g in groups)
+    return {"signed_in": True, "pending": False, "groups": groups, "foldable": foldable}
