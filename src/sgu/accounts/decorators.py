@@ -4,15 +4,12 @@ wrong role gets the 403 page."""
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 
 from sgu.accounts.models import Role
+from sgu.accounts.selectors import operator_admins
+from sgu.core.errors import Refused
 from sgu.core.web import is_htmx
-
-
-class Refused(PermissionDenied):
-    """A 403 whose message, in Spanish, the 403 page shows: who may do it instead."""
 
 
 def refusal(user, roles) -> str:
@@ -20,8 +17,6 @@ def refusal(user, roles) -> str:
     name when an agent reaches an administrator's page."""
     roles = set(roles)
     if roles == {Role.OPERATOR_ADMIN} and user.is_operator_staff:
-        from sgu.operators.selectors import operator_admins
-
         admins = ", ".join(
             f"{a.get_full_name() or a.email} ({a.email})"
             for a in operator_admins(user.operator)

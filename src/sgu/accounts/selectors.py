@@ -1,6 +1,13 @@
 from django.utils import timezone
 
-from sgu.accounts.models import ApiToken, CorrectionRequest, OperatorApiKey, TwoFactorDevice, User
+from sgu.accounts.models import (
+    ApiToken,
+    CorrectionRequest,
+    OperatorApiKey,
+    Role,
+    TwoFactorDevice,
+    User,
+)
 from sgu.accounts.services import token_hash
 from sgu.core.calendar import iso
 
@@ -90,3 +97,12 @@ def correction_requests(*, pending: bool):
     if pending:
         return qs.filter(status=CorrectionRequest.Status.PENDING).order_by("created_at", "id")
     return qs.exclude(status=CorrectionRequest.Status.PENDING).order_by("-handled_at", "-id")
+
+
+def operator_admins(operator) -> list[User]:
+    """Who an agent asks when a page is for the operator's administrators."""
+    return list(
+        User.objects.filter(operator=operator, role=Role.OPERATOR_ADMIN, is_active=True)
+        .only("id", "email", "first_name", "last_name")
+        .order_by("last_name", "first_name", "id")
+    )

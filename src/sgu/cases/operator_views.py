@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sgu.accounts.decorators import operator_staff_required
 from sgu.cases import selectors, services
+from sgu.cases.models import Channel, ClaimState, Outcome
 from sgu.cases.operator_forms import (
     ClaimCodeForm,
     ClaimFilterForm,
@@ -16,7 +17,8 @@ from sgu.cases.operator_forms import (
     SolutionForm,
     TrayFilterForm,
 )
-from sgu.cases.workflow import Action, Actor, allowed_actions
+from sgu.cases.workflow import Action, Actor, State, allowed_actions
+from sgu.catalog.models import Service
 from sgu.core.errors import Conflict, DomainError
 from sgu.core.principal import Principal
 from sgu.core.web import download, is_htmx, or_404, page_of, vary_on_htmx
@@ -51,6 +53,17 @@ def tray(request):
     return vary_on_htmx(render(request, "operators/tray.html", context))
 
 
+def _spoken_enums() -> dict[str, dict[str, str]]:
+    """For a person downloading the tray: each enum column's code → its Spanish label."""
+    return {
+        "state": dict(State.choices),
+        "service": dict(Service.Code.choices),
+        "channel": dict(Channel.choices),
+        "solution__outcome": dict(Outcome.choices),
+        "claim__state": dict(ClaimState.choices),
+    }
+
+
 @operator_staff_required
 @require_GET
 def tray_export(request, fmt: str):
@@ -68,7 +81,7 @@ def tray_export(request, fmt: str):
         filters={**filters, "sort": form.cleaned_data.get("sort") or None},
         user=request.user,
         request=request,
-        labels=True,
+        labels=_spoken_enums(),
     )
 
 

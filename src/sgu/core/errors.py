@@ -4,6 +4,7 @@ the web views into form messages. Every message is Spanish and meant for the per
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 
 
@@ -129,3 +130,7 @@ class ErrorCollector:
     def raise_if_any(self) -> None:
         if self.errors:
             raise ValidationFailed.of(self.errors)
+
+
+class Refused(PermissionDenied):
+    """A page refused (403) with a Spanish message the 403 page shows: who may do it instead."""

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.template import loader
 
 from sgu.core import refusals
-from sgu.core.errors import problem_response
+from sgu.core.errors import Refused, problem_response
 from sgu.core.web import safe_next
 
 
@@ -22,8 +22,6 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 def forbidden(
     request: HttpRequest, exception: Exception | None = None, reason: str = ""
 ) -> HttpResponse:
-    from sgu.accounts.decorators import Refused
-
     if not reason and isinstance(exception, Refused) and exception.args:
         reason = str(exception.args[0])
     return render(request, "core/403.html", {"reason": reason}, status=403)

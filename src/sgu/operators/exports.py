@@ -51,27 +51,15 @@ def _dt(value: datetime | None) -> str:
     return timezone.localtime(value, LIMA).isoformat(timespec="seconds") if value else ""
 
 
-def _labels() -> dict[str, dict[str, str]]:
-    """For people: each enum column's code → its Spanish label."""
-    from sgu.cases.models import Channel, ClaimState, Outcome
-    from sgu.cases.workflow import State
-    from sgu.catalog.models import Service
-
-    return {
-        "state": dict(State.choices),
-        "service": dict(Service.Code.choices),
-        "channel": dict(Channel.choices),
-        "solution__outcome": dict(Outcome.choices),
-        "claim__state": dict(ClaimState.choices),
-    }
-
-
-def rows(qs: QuerySet, now: datetime, *, labels: bool = False) -> Iterator[list[Any]]:
-    """One list per case, read in chunks (never the whole tray in memory). With `labels`,
-    the enums in Spanish words (for a person), else their codes (for a system)."""
+def rows(
+    qs: QuerySet, now: datetime, *, labels: dict[str, dict[str, str]] | None = None
+) -> Iterator[list[Any]]:
+    """One list per case, read in chunks (never the whole tray in memory). With `labels`
+    (field → {code: Spanish label}, given by the caller that knows the enums), the enums in
+    words for a person; without, their codes for a system."""
     fields = [f for _, f in COLUMNS]
     state_at, due_at = fields.index("state"), fields.index("due_at")
-    names = _labels() if labels else {}
+    names = labels or {}
     spoken = [(i, names[f]) for i, f in enumerate(fields) if f in names]
     yes, no = ("Sí", "No") if labels else ("SI", "NO")
     for values in qs.values_list(*fields).iterator(chunk_size=CHUNK):
@@ -93,7 +81,7 @@ def tray_export(
     user=None,
     api_key_id: int | None = None,
     request=None,
-    labels: bool = False,
+    labels: dict[str, dict[str, str]] | None = None,
 ):
     """The download (streamed CSV or write-only XLSX), audited with who, which filters and
     how many rows (one COUNT on the same indexed filter)."""

@@ -39,17 +39,6 @@ def staff(operator) -> list:
     )
 
 
-def operator_admins(operator) -> list:
-    """Who to ask when an agent needs an administrator of the operator."""
-    from sgu.accounts.models import Role, User
-
-    return list(
-        User.objects.filter(operator=operator, role=Role.OPERATOR_ADMIN, is_active=True)
-        .only("id", "email", "first_name", "last_name")
-        .order_by("last_name", "first_name", "id")
-    )
-
-
 def pending_invitations(operator, now=None) -> list:
 
     return list(

@@ -15,9 +15,9 @@ from sgu.accounts.decorators import (
     role_required,
 )
 from sgu.accounts.models import Role
+from sgu.accounts.selectors import operator_admins
 from sgu.core.errors import Conflict, DomainError
 from sgu.core.web import is_htmx, or_404, page_of, vary_on_htmx
-from sgu.operators.selectors import operator_admins
 from sgu.outages import export, selectors, services
 from sgu.outages.forms import (
     DATETIME_FORMAT,
