@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from sgu.accounts.models import Role
+
 
 class WebhookEndpoint(models.Model):
     """Where an operator wants its events. One per operator; the secret signs each body
@@ -119,8 +121,6 @@ class OperatorInvitation(models.Model):
 
     @property
     def role_label(self) -> str:
-        from sgu.accounts.models import Role
-
         return dict(Role.choices).get(self.role, self.role)
 
     def is_pending(self, now) -> bool:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
+from sgu.accounts.middleware import pending_step
 from sgu.accounts.models import Role
 
 
@@ -138,8 +139,6 @@ def _provider(nav: str) -> list[Group]:
 def menu_for(request, nav: str = "", claims: dict | None = None) -> dict:
     """What the header shows: `groups` (a group of one link is drawn as that link), whether
     the person may see a menu at all (`signed_in`: past the second factor too)."""
-    from sgu.accounts.middleware import pending_step
-
     user = request.user
     if not user.is_authenticated:
         return {"signed_in": False, "pending": False, "groups": []}
@@ -151,7 +150,7 @@ def menu_for(request, nav: str = "", claims: dict | None = None) -> dict:
         groups = _operator(user, nav, claims or {})
     elif user.is_regulator_staff:
         groups = _regulator(user, nav)
-    elif getattr(user, "is_provider_staff", False):
+    elif user.is_provider_staff:
         groups = _provider(nav)
     elif user.is_staff:
         groups = [Group("Administración", [_item("Administración", "admin:index", nav)])]

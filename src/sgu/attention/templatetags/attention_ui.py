@@ -3,6 +3,7 @@ from django import template
 from sgu.attention.selectors import hops_of, seat_of
 from sgu.attention.workflow import HopAction, HopState
 from sgu.core.calendar import LIMA
+from sgu.core.templatetags.sgu_ui import numero
 
 register = template.Library()
 
@@ -62,8 +63,6 @@ def first_level_user(hop, user) -> bool:
 @register.filter
 def indicator(row: dict, key: str) -> str:
     """A figure as shown: decimal comma, "—" when there is nothing to compute it from."""
-    from sgu.core.templatetags.sgu_ui import numero
-
     value = row.get(key)
     if value is None:
         return "—"

@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from django import template
 
+from sgu.core.identity import DocumentType
 from sgu.core.web import as_local
 
 register = template.Library()
@@ -62,8 +63,6 @@ def tipo_archivo(content_type: str) -> str:
 @register.filter
 def documento(code: str) -> str:
     """A document type as people read it (PASAPORTE → Pasaporte, CE → Carné de extranjería)."""
-    from sgu.core.identity import DocumentType
-
     return dict(DocumentType.choices).get(code, code)
 
 

@@ -1,5 +1,6 @@
 from django import template
 
+from sgu.cases.templatetags.cases_ui import claim_counts
 from sgu.site.menu import menu_for
 
 register = template.Library()
@@ -8,8 +9,6 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def main_menu(context) -> dict:
     """The header menu for whoever is signed in (sgu/site/menu.py)."""
-    from sgu.cases.templatetags.cases_ui import claim_counts
-
     request = context.get("request")
     if request is None:
         return {"signed_in": False, "pending": False, "groups": []}
