@@ -1,3 +1,6 @@
+from datetime import datetime
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
@@ -41,17 +44,26 @@ class AuditEventAdmin(ReadOnlyAdmin):
 class TaskResultAdmin(DBTaskResultAdmin):
     """django_tasks_db's own admin with its column headers in Spanish."""
 
-    list_display = ("id", "tarea", "status", "enqueued_at", "started_at", "finished_at", "priority")
+    list_display = (
+        "id",
+        "tarea",
+        "status",
+        "enqueued_at",
+        "started_at",
+        "finished_at",
+        "priority",
+        "queue_name",
+    )
 
     @admin.display(description="tarea", ordering="task_path")
-    def tarea(self, obj):
+    def tarea(self, obj: DBTaskResult[..., Any]) -> str:
         return obj.task_name
 
     @admin.display(description="traza del error")
-    def formatted_traceback(self, obj):
+    def formatted_traceback(self, obj: DBTaskResult[..., Any]) -> str:
         return super().formatted_traceback(obj)
 
     @admin.display(description="ejecutar desde")
-    def display_run_after(self, obj):
+    def display_run_after(self, obj: DBTaskResult[..., Any]) -> datetime | str:
         return super().display_run_after(obj)
 

@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Choices
 from django.http import JsonResponse
 
 
-def one_of(choices) -> str:
+def one_of(choices: type[Choices]) -> str:
     """The options of a TextChoices as a person reads them: «Altas», «Bajas» o «Consultas»
     (the labels, never the codes; «u» before a word that starts with an o sound)."""
     labels = [f"«{label}»" for label in choices.labels]

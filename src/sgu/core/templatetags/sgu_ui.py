@@ -66,7 +66,7 @@ def documento(code: str) -> str:
     return dict(DocumentType.choices).get(code, code)
 
 
-def numero(value, decimals: int | None = None) -> str:
+def numero(value: float | int | str | None, decimals: int | None = None) -> str:
     """A number as read in Peru on every page: decimal comma and a narrow space between
     thousands (1 234 567; 85,3). Integers keep no decimals; floats keep `decimals` (2 if not
     given, 1 for percentages by the caller)."""
@@ -85,7 +85,7 @@ register.filter("numero", numero)
 
 
 @register.filter
-def cifra(value, unit: str = "") -> str:
+def cifra(value: float | int | None, unit: str = "") -> str:
     """An indicator's figure with its unit in the cell: 85,3 %, 2,45 días, 4,2 de 5, 1 234."""
     if value is None:
         return "—"
