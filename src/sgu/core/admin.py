@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
 from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
 from sgu.core.admin_site import ModelAdmin
 from sgu.core.models import AuditEvent, CalendarDay
@@ -66,4 +67,3 @@ class TaskResultAdmin(DBTaskResultAdmin):
     @admin.display(description="ejecutar desde")
     def display_run_after(self, obj: DBTaskResult[..., Any]) -> datetime | str:
         return super().display_run_after(obj)
-
