@@ -111,7 +111,9 @@ def dashboard(request):
     context = {
         "filters": f,
         "errors": errors,
-        "summary": [(i, cifra(summary.get(i.key), i.unit)) for i in INDICATORS if i.key in summary],
+        "summary": summary,
+        # The same figures as shown: decimal comma, thousands spaces, unit.
+        "figures": [(i, cifra(summary.get(i.key), i.unit)) for i in INDICATORS if i.key in summary],
         "tables": tables,
         "charts": charts,
         "services": SERVICES,
