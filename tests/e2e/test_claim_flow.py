@@ -59,7 +59,7 @@ def test_overdue_case_becomes_a_coded_reclamo_with_its_pdf(
     # --- generates the reclamo: the refused first try shows the error on the field -----------
     page.get_by_role("button", name="Generar reclamo").click()
     page.get_by_text("Hay un dato por corregir").wait_for()
-    assert page.locator("#id_reason_error").inner_text() == (
+    assert page.locator("#reclamo_reason_error").inner_text() == (
         "Explique el motivo del reclamo (al menos 10 caracteres)."
     )
     assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")

@@ -25,6 +25,7 @@ def redis_reachable(url: str) -> str | None:
 def production_env(**overrides) -> dict:
     """A complete, safe production environment (what .env.example asks for)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SGU_", "AWS_"))}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests in this process
     env.update(
         {
             "SGU_ENV": "production",

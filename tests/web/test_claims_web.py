@@ -180,7 +180,7 @@ def test_no_estoy_conforme_without_the_score_is_shown_on_its_field(client, logge
         response = claim_post(client, case)
 
     assert response.status_code == 422
-    assert "Indique qué tan satisfecho está con la respuesta" in error_of(response, "id_score")
+    assert "Indique qué tan satisfecho está con la respuesta" in error_of(response, "reclamo_score")
 
 
 def test_a_matter_that_implies_suspension_of_payments_says_where_to_file_instead(
@@ -254,10 +254,10 @@ def test_a_short_reason_is_shown_on_its_field_and_nothing_is_written(client, log
         response = claim_post(client, case, reason="no")
 
     assert response.status_code == 422
-    assert error_of(response, "id_reason") == (
+    assert error_of(response, "reclamo_reason") == (
         "Explique el motivo del reclamo (al menos 10 caracteres)."
     )
-    assert 'href="#id_reason"' in response.content.decode()  # the error summary links to it
+    assert 'href="#reclamo_reason"' in response.content.decode()  # the error summary links to it
     assert not Claim.objects.filter(case=case).exists()
     assert Case.objects.get(pk=case.pk).state == State.OVERDUE
 

@@ -204,6 +204,12 @@ class ClaimForm(ServiceForm):
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 4000}),
     )
 
+    def __init__(self, *args, **kwargs):
+        # Its own element ids: the rating form on the same page has a "score" too, and a label
+        # must check its own radio, not the other form's.
+        kwargs.setdefault("auto_id", "reclamo_%s")
+        super().__init__(*args, **kwargs)
+
     def score_value(self) -> int | None:
         value = self.value("score")
         return int(value) if value in {"1", "2", "3", "4", "5"} else None
