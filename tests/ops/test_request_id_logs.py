@@ -63,7 +63,7 @@ def test_the_emails_a_request_enqueues_are_logged_with_its_request_id(client, ca
     token = requestid.use("req-abcdef012345")
     try:
         with caplog.at_level(logging.INFO, logger="sgu.notifications"):
-            email = queue_email(to="ana@example.com", template="case_answered", context={})
+            email = queue_email(to="ana@example.com", template="daily_report", context={})
     finally:
         requestid.reset(token)
     records = [r for r in caplog.records if getattr(r, "email_id", None) == email.pk]
