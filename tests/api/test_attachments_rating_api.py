@@ -104,7 +104,8 @@ def test_given_a_file_that_is_not_what_it_claims_when_attached_then_415_and_noth
 
     body = problem_of(response, 415)
     assert body["title"] == "Tipo de archivo no admitido"
-    assert body["detail"] == "Solo se aceptan archivos PDF, JPEG o PNG."
+    # The service's message, the same the web form shows (tests/cases/test_same_message…).
+    assert body["detail"] in (f"«{name}» no es un PDF, JPEG o PNG válido.", f"«{name}» está vacío.")
     assert not (media_root / "attachments").exists()
 
 
@@ -118,7 +119,7 @@ def test_given_a_file_over_10_mb_when_attached_then_413_and_nothing_written(
         response = api.upload(attachments_url(case), upload("enorme.pdf", content))
 
     body = problem_of(response, 413)
-    assert body["detail"] == "El archivo supera el máximo de 10 MB."
+    assert body["detail"] == "«enorme.pdf» pesa 10,0 MB; el máximo es 10 MB."
     assert not (media_root / "attachments").exists()
 
 

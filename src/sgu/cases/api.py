@@ -10,7 +10,6 @@ from pydantic import Field
 
 from sgu.accounts.auth import user_auth
 from sgu.cases import selectors, services
-from sgu.cases.attachments import recognise, too_large
 from sgu.cases.schemas import (
     AttachmentOut,
     CaseOut,
@@ -21,7 +20,7 @@ from sgu.cases.schemas import (
     summary_dict,
 )
 from sgu.cases.workflow import allowed_actions
-from sgu.core.errors import Forbidden, PayloadTooLarge, UnsupportedMediaType
+from sgu.core.errors import Forbidden
 from sgu.core.idempotency import run_idempotent
 from sgu.core.pagination import clamp_limit, keyset_page
 from sgu.core.principal import Principal
@@ -117,11 +116,7 @@ def get_case(request, code: str):
 def attach(request, code: str, file: File[UploadedFile]):
     principal = _citizen(request)
     case = selectors.citizen_case(principal.user, code)
-    if too_large(file):
-        raise PayloadTooLarge("El archivo supera el máximo de 10 MB.")
-
-    if recognise(file) is None:
-        raise UnsupportedMediaType("Solo se aceptan archivos PDF, JPEG o PNG.")
+    # The service decides what is refused and how (413 size, 415 type), as for the web form.
     stored = services.add_attachments(case=case, files=[file], by=principal)[0]
     return Status(
         201,

@@ -92,22 +92,34 @@ def safe_name(name: str, content_type: str) -> str:
     return f"{stem[:190]}.{EXTENSIONS[content_type][0]}"
 
 
-def check_upload(upload: UploadedFile, errors: ErrorCollector, field: str) -> CheckedUpload | None:
-    """Validate one file; add a Spanish error and return None when it is refused."""
+def check_upload(
+    upload: UploadedFile,
+    errors: ErrorCollector,
+    field: str,
+    refusals: list[str] | None = None,
+) -> CheckedUpload | None:
+    """Validate one file; add a Spanish error and return None when it is refused. `refusals`
+    gets why ("size" or "type"), for the status a lone refused upload answers (413, 415)."""
+    refusals = refusals if refusals is not None else []
     name = (upload.name or "archivo").replace("\\", "/").rsplit("/", 1)[-1][:200] or "archivo"
     limit = settings.SGU["MAX_ATTACHMENT_BYTES"]
     size = upload.size or 0
     if size == 0:
         errors.add(field, f"«{name}» está vacío.")
+        refusals.append("type")  # nothing in it is a PDF, JPEG or PNG
         return None
     if size > limit:
         errors.add(
-            field, f"«{name}» pesa {size / 1048576:.1f} MB; el máximo es {limit // 1048576} MB."
+            field,
+            f"«{name}» pesa {f'{size / 1048576:.1f}'.replace('.', ',')} MB; "
+            f"el máximo es {limit // 1048576} MB.",
         )
+        refusals.append("size")
         return None
     content_type = recognise(upload)
     if content_type is None:
         errors.add(field, f"«{name}» no es un PDF, JPEG o PNG válido.")
+        refusals.append("type")
         return None
     name = safe_name(name, content_type)
     # Whatever stores the upload under its own name (a FileField without a computed path)

@@ -34,7 +34,14 @@ from sgu.catalog import selectors as catalog
 from sgu.catalog.fields import clean_extra_fields
 from sgu.catalog.models import DeadlineUnit, Subcategory
 from sgu.core.calendar import Deadline, load_calendar
-from sgu.core.errors import Conflict, ErrorCollector, FieldError, ValidationFailed
+from sgu.core.errors import (
+    Conflict,
+    ErrorCollector,
+    FieldError,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from sgu.core.principal import Principal
 from sgu.core.sequences import next_number
 from sgu.notifications.services import EmailSpec, queue_email, queue_emails
@@ -184,14 +191,16 @@ def _clean_description(value: str, errors: ErrorCollector) -> str:
     return text
 
 
-def _check_uploads(files: list, errors: ErrorCollector, already: int = 0) -> list[CheckedUpload]:
+def _check_uploads(
+    files: list, errors: ErrorCollector, already: int = 0, refusals: list[str] | None = None
+) -> list[CheckedUpload]:
     limit = settings.SGU["MAX_ATTACHMENTS"]
     if len(files) + already > limit:
         errors.add("attachments", f"Puede adjuntar como máximo {limit} archivos por caso.")
         return []
     checked = []
     for i, f in enumerate(files):
-        ok = check_upload(f, errors, f"attachments[{i}]" if len(files) > 1 else "file")
+        ok = check_upload(f, errors, f"attachments[{i}]" if len(files) > 1 else "file", refusals)
         if ok:
             checked.append(ok)
     return checked
@@ -531,7 +540,12 @@ def add_attachments(
     errors = ErrorCollector()
     if not files:
         errors.add("file", "Adjunte un archivo PDF, JPEG o PNG.")
-    uploads = _check_uploads(files, errors, already=case.attachments.count())
+    refusals: list[str] = []
+    uploads = _check_uploads(files, errors, already=case.attachments.count(), refusals=refusals)
+    if errors and len(refusals) == len(errors.errors) and len(set(refusals)) == 1:
+        # Only files refused, all for one reason: the status says which (web and API alike).
+        refused = PayloadTooLarge if refusals[0] == "size" else UnsupportedMediaType
+        raise refused(ValidationFailed.of(errors.errors).detail, errors.errors)
     errors.raise_if_any()
     stored = _store_attachments(case, uploads, by, now)
     for a in stored:

@@ -162,7 +162,7 @@ def add_attachments(request, code: str):
         return redirect("cases:detail", code=code)
     except DomainError as exc:
         form.apply_errors(exc)
-        return _detail(request, case, attachment_form=form, status=422)
+        return _detail(request, case, attachment_form=form, status=exc.status)
     names = ", ".join(f"«{a.name}»" for a in stored)
     messages.success(request, f"Adjuntamos {names} a su caso.")
     return redirect("cases:detail", code=code)
