@@ -125,7 +125,9 @@ def recreate_database(url: str) -> None:
         conn.execute(f"CREATE DATABASE {name}")
 
 
-def server_env(db_url: str, var_dir: str, rate_limit: int = BENCH_RATE_LIMIT) -> dict[str, str]:
+def server_env(
+    db_url: str, var_dir: str, rate_limit: int = BENCH_RATE_LIMIT, redis_url: str = ""
+) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=db_url,
@@ -139,6 +141,9 @@ def server_env(db_url: str, var_dir: str, rate_limit: int = BENCH_RATE_LIMIT) ->
         PYTHONPATH=os.pathsep.join([str(SRC_DIR), str(BENCH_DIR)]),
         # bench/probe.py: statements per request and the hold of the case-sequence lock.
         SGU_BENCH_PROBE_DIR=probe_dir(var_dir),
+        # The cache and the rate-limit counters in a shared Redis (as several web hosts would)
+        # or, empty, the rate-limit counters in the database.
+        REDIS_URL=redis_url,
         **rate_limit_env(rate_limit),
     )
     env.pop("EMAIL_BACKEND", None)
@@ -808,7 +813,9 @@ def report(rounds: list[dict], args, info: dict, counts: dict, setup: dict) -> s
         ),
         f"- Datos: {args.citizens} ciudadanos verificados con token; catálogo MÓVIL "
         f"({info['subcategories']} subcategorías, 4 operadoras); {args.idempotent:.0%} de las "
-        "solicitudes con `Idempotency-Key`. Al terminar: "
+        "solicitudes con `Idempotency-Key`; contadores de los límites de frecuencia en "
+        + ("Redis" if args.redis else "la base de datos")
+        + ". Al terminar: "
         f"{counts['cases']} casos, {counts['events']} eventos, {counts['emails']} correos y "
         f"{counts['tasks']} tareas encolados, {counts['baseline_rows']} filas de línea base. "
         f"Preparación (no medida): migraciones {setup['migrate_s']:.1f} s, ciudadanos "
@@ -904,6 +911,13 @@ def main(argv: list[str] | None = None) -> int:
         "credencial; todos los clientes están en 127.0.0.1). Con los de producción (1200) la "
         "ronda recibe 429 y el benchmark se niega a dar una cifra",
     )
+    parser.add_argument(
+        "--redis",
+        default=os.environ.get("SGU_BENCH_REDIS_URL", ""),
+        metavar="URL",
+        help="caché y contadores de los límites de frecuencia en este Redis (REDIS_URL); "
+        "sin él, los contadores en la base de datos",
+    )
     parser.add_argument("--write", action="store_true", help="escribir en docs/benchmarks.md")
     args = parser.parse_args(argv)
     given = sys.argv[1:] if argv is None else argv
@@ -916,7 +930,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     t_all = time.monotonic()
     var_dir = tempfile.mkdtemp(prefix="sgu-bench-")
-    env = server_env(args.database_url, var_dir, args.rate_limit)
+    env = server_env(args.database_url, var_dir, args.rate_limit, args.redis)
     # This process uses the same settings as the server (for setup and the final counts).
     for k in (
         "DATABASE_URL",

@@ -343,11 +343,11 @@ def register_case(
         context={"case": case, "citizen": citizen},
         case_code=case.code,
     )
+    _loaded_as_new(case, events, stored)
     _number_case(case, timezone.localtime(now).year)
     if delivery is not None:
         operator_events.replace_case_code(delivery, provisional, case.code)
     replace_case_code(email, provisional, case.code)
-    _loaded_as_new(case, events, stored)
     return case
 
 
