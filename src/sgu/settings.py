@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "sgu.core.middleware.ApiProblemMiddleware",
     # Before anything reads the request or the database: NUL bytes, unreadable bodies.
     "sgu.core.refusals.RefuseNulBytesMiddleware",
+    # The reference data's version stamp is read at most once per request (core/reference.py).
+    "sgu.core.reference.StampMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -317,6 +319,9 @@ SGU = {
     "TASK_LEASE_SECONDS": int(os.environ.get("SGU_TASK_LEASE_SECONDS", "30")),
     # (requests, seconds) per window. auth: login, registration, token, password reset (per
     # IP); public: the no-account lookups (per IP); api_ip / api_key: every API call.
+    # Catalog and calendar cached in each process, checked against a stamp the admin bumps
+    # (core/reference.py); 0 reads the tables on every use.
+    "REFERENCE_CACHE": env_bool("SGU_REFERENCE_CACHE", True),
     "RATE_LIMITS": {
         "ENABLED": env_bool("SGU_RATE_LIMITS", True),
         "auth": (int(os.environ.get("SGU_RATE_AUTH", "30")), 60),
