@@ -12,7 +12,8 @@ from django.db import connections
 from conftest import case_payload, citizen_api, make_citizen
 from factories import make_case
 from sgu.cases.models import Case
-from sgu.core import replica
+from sgu.catalog import selectors as catalog
+from sgu.core import reference, replica
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +106,16 @@ def test_readyz_without_a_replica(client):
     body = client.get("/readyz").json()
 
     assert body["checks"]["database"]["ok"] and body["replica"] == {"configured": False}
+
+
+def test_given_the_catalog_first_needed_inside_replica_reads_then_it_is_cached_from_the_primary(
+    replica_db, settings
+):
+    settings.SGU = {**settings.SGU, "REFERENCE_CACHE": True}
+    reference.bump()
+
+    with replica.reads():
+        replica_db.clear()
+        catalog.operator_by_code("CLARO")
+
+    assert replica_db and "replica" not in replica_db

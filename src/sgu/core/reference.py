@@ -20,6 +20,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.db import connection
 
+from sgu.core import replica
 from sgu.core.models import ReferenceStamp
 
 T = TypeVar("T")
@@ -65,7 +66,8 @@ def cached(key: str, load: Callable[[], T]) -> T:
     entry = _loaded.get(key)
     if entry is not None and entry[0] == stamp:
         return entry[1]  # type: ignore[return-value]
-    value = load()
+    with replica.primary():  # the stamp is the primary's: so must be what is kept under it
+        value = load()
     _loaded[key] = (stamp, value)
     return value
 

@@ -71,6 +71,17 @@ def reads() -> Iterator[None]:
         _reading.reset(token)
 
 
+@contextmanager
+def primary() -> Iterator[None]:
+    """Reads inside go to the primary even within `reads()` (what is cached for every request
+    must not come from a replica that is behind)."""
+    token = _reading.set(False)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
 def from_replica(view):
     """A view (or API operation) that only reads aggregates: statistics, exports, indicators."""
 
