@@ -15,10 +15,14 @@ SGU_REFERENCE_CACHE=0 every call reads the tables again."""
 import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
+from django.contrib import admin
 from django.db import connection
+from django.db.models import Model, QuerySet
+from django.forms import BaseFormSet, ModelForm
+from django.http import HttpRequest, HttpResponseBase
 
 from sgu.core import replica
 from sgu.core.models import ReferenceStamp
@@ -75,10 +79,10 @@ def cached(key: str, load: Callable[[], T]) -> T:
 class StampMiddleware:
     """The stamp is read at most once per request."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]):
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         token = _request_stamp.set([None])
         try:
             return self.get_response(request)
@@ -86,17 +90,24 @@ class StampMiddleware:
             _request_stamp.reset(token)
 
 
-class BumpsReferenceStamp:
-    """ModelAdmin mixin for the reference data: every save or delete bumps the stamp."""
+class BumpsReferenceStamp(admin.ModelAdmin):  # type: ignore[type-arg]
+    """ModelAdmin base for the reference data: every save (with its inlines) or delete bumps
+    the stamp, in the admin's own transaction."""
 
-    def save_related(self, request, form, formsets, change):
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: ModelForm[Any],
+        formsets: list[BaseFormSet[Any]],
+        change: bool,
+    ) -> None:
         super().save_related(request, form, formsets, change)
         bump()
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
         super().delete_model(request, obj)
         bump()
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         super().delete_queryset(request, queryset)
         bump()

@@ -10,12 +10,18 @@ reads go to the primary until it catches up."""
 
 import functools
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any, ParamSpec, TypeVar, cast
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db.models import Model
+
+P = ParamSpec("P")
+R = TypeVar("R")
+T = TypeVar("T")
 
 ALIAS = "replica"
 # 0 on a primary; on a standby, the age of the last transaction replayed — 0 as well when
@@ -28,6 +34,10 @@ LAG_SQL = (
 
 _reading: ContextVar[bool] = ContextVar("replica_reads", default=False)
 _checked: dict[str, float | None] = {"at": float("-inf"), "lag": None}
+
+
+def _config() -> dict[str, float]:
+    return cast(dict[str, float], settings.SGU["REPLICA"])
 
 
 def configured() -> bool:
@@ -48,7 +58,8 @@ def measure_lag() -> float | None:
 def lag() -> float | None:
     """The last measured lag, measured again when older than SGU_REPLICA_LAG_CHECK."""
     now = time.monotonic()
-    if now - _checked["at"] >= settings.SGU["REPLICA"]["LAG_CHECK_SECONDS"]:
+    checked_at = _checked["at"]
+    if checked_at is None or now - checked_at >= _config()["LAG_CHECK_SECONDS"]:
         _checked["lag"] = measure_lag()
         _checked["at"] = now
     return _checked["lag"]
@@ -58,7 +69,7 @@ def usable() -> bool:
     if not configured():
         return False
     current = lag()
-    return current is not None and current <= settings.SGU["REPLICA"]["MAX_LAG_SECONDS"]
+    return current is not None and current <= _config()["MAX_LAG_SECONDS"]
 
 
 @contextmanager
@@ -82,24 +93,24 @@ def primary() -> Iterator[None]:
         _reading.reset(token)
 
 
-def from_replica(view):
+def from_replica(view: Callable[P, R]) -> Callable[P, R]:
     """A view (or API operation) that only reads aggregates: statistics, exports, indicators."""
 
     @functools.wraps(view)
-    def wrapped(*args, **kwargs):
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
         with reads():
             return view(*args, **kwargs)
 
     return wrapped
 
 
-def streamed(chunks: Iterator) -> Iterator:
+def streamed(chunks: Iterator[T]) -> Iterator[T]:
     """A streamed response's body, read (after the view returned) from the replica too."""
     with reads():
         yield from chunks
 
 
-def status() -> dict:
+def status() -> dict[str, Any]:
     """For /readyz."""
     if not configured():
         return {"configured": False}
@@ -107,20 +118,22 @@ def status() -> dict:
     return {
         "configured": True,
         "lag_seconds": None if current is None else round(current, 3),
-        "max_lag_seconds": settings.SGU["REPLICA"]["MAX_LAG_SECONDS"],
+        "max_lag_seconds": _config()["MAX_LAG_SECONDS"],
         "used": usable(),
     }
 
 
 class ReplicaRouter:
-    def db_for_read(self, model, **hints):
+    def db_for_read(self, model: type[Model], **hints: Any) -> str:
         return ALIAS if _reading.get() else DEFAULT_DB_ALIAS
 
-    def db_for_write(self, model, **hints):
+    def db_for_write(self, model: type[Model], **hints: Any) -> str:
         return DEFAULT_DB_ALIAS
 
-    def allow_relation(self, obj1, obj2, **hints):
+    def allow_relation(self, obj1: Model, obj2: Model, **hints: Any) -> bool:
         return True  # the same data on both
 
-    def allow_migrate(self, db, app_label, model_name=None, **hints):
+    def allow_migrate(
+        self, db: str, app_label: str, model_name: str | None = None, **hints: Any
+    ) -> bool:
         return db != ALIAS  # the replica follows the primary's schema

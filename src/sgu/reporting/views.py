@@ -12,8 +12,8 @@ from sgu.accounts.decorators import role_required
 from sgu.accounts.models import Role
 from sgu.catalog import selectors as catalog
 from sgu.core.export import csv_response, xlsx_response
-from sgu.core.templatetags.sgu_ui import cifra
 from sgu.core.replica import from_replica
+from sgu.core.templatetags.sgu_ui import cifra
 from sgu.core.web import parse_date, period_from
 from sgu.reporting import rollups, selectors
 from sgu.reporting.indicators import BY_KEY, INDICATORS
