@@ -125,7 +125,9 @@ def recreate_database(url: str) -> None:
         conn.execute(f"CREATE DATABASE {name}")
 
 
-def server_env(db_url: str, var_dir: str, rate_limit: int = BENCH_RATE_LIMIT) -> dict[str, str]:
+def server_env(
+    db_url: str, var_dir: str, rate_limit: int = BENCH_RATE_LIMIT, redis_url: str = ""
+) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=db_url,
@@ -137,10 +139,47 @@ def server_env(db_url: str, var_dir: str, rate_limit: int = BENCH_RATE_LIMIT) ->
         SGU_VAR_DIR=var_dir,
         LOG_LEVEL="WARNING",
         PYTHONPATH=os.pathsep.join([str(SRC_DIR), str(BENCH_DIR)]),
+        # bench/probe.py: statements per request and the hold of the case-sequence lock.
+        SGU_BENCH_PROBE_DIR=probe_dir(var_dir),
+        # The cache and the rate-limit counters in a shared Redis (as several web hosts would)
+        # or, empty, the rate-limit counters in the database.
+        REDIS_URL=redis_url,
         **rate_limit_env(rate_limit),
     )
     env.pop("EMAIL_BACKEND", None)
     return env
+
+
+def probe_dir(var_dir: str) -> str:
+    path = os.path.join(var_dir, "probe")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def probe_lines(directory: str, path: str, since: float, until: float) -> list[list[str]]:
+    """The lines bench/probe.py wrote for requests to `path` that ended inside the window."""
+    rows = []
+    for name in os.listdir(directory):
+        with open(os.path.join(directory, name), encoding="utf-8") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 5 and parts[1] == path and since <= float(parts[0]) <= until:
+                    rows.append(parts)
+    return rows
+
+
+def probe_figures(rows: list[list[str]]) -> dict:
+    """Statements per request; wait for and hold of the sequence lock (ms, p50 and p99)."""
+    n = max(len(rows), 1)
+    holds = sorted(float(r[4]) / 1000 for r in rows if r[4] != "-")
+    waits = sorted(float(r[3]) / 1000 for r in rows if r[3] != "-")
+    return {
+        "stmts": sum(int(r[2]) for r in rows) / n,
+        "hold_p50": pct(holds, 50),
+        "hold_p99": pct(holds, 99),
+        "wait_p50": pct(waits, 50),
+        "wait_p99": pct(waits, 99),
+    }
 
 
 def prepare_data(n_citizens: int) -> tuple[list[str], dict]:
@@ -545,8 +584,10 @@ def run_phase(
     catalog: dict,
     server_pid: int,
     round_no: int,
+    probe: str = "",
 ) -> dict:
     start = time.monotonic() + 0.3  # time to fork/start the clients
+    wall = time.time() - time.monotonic()  # the probe's lines carry wall time
     jobs = [
         Job(
             kind=kind,
@@ -616,7 +657,12 @@ def run_phase(
     }
     busy = cpu1["busy"] - cpu0["busy"]
     n = max(len(latencies), 1)
+    path = CASES_PATH if kind == "cases" else BASELINE_PATH
+    window = (start + warmup + wall, start + warmup + duration + wall)
+    probed = probe_figures(probe_lines(probe, path, *window)) if probe else {}
     return {
+        **probed,
+        "load": os.getloadavg()[0],
         "kind": kind,
         "rate": ok / duration,
         "requests": len(latencies),
@@ -699,7 +745,8 @@ def median(values: list[float]) -> float:
 
 METRICS = (
     "rate", "p50", "p95", "p99", "cpu_busy", "cpu_server", "cpu_postgres", "cpu_client",
-    "cpu_other", "ms_server", "ms_postgres", "ms_client",
+    "cpu_other", "ms_server", "ms_postgres", "ms_client", "stmts", "hold_p50", "hold_p99",
+    "wait_p50", "wait_p99", "load",
 )  # fmt: skip
 
 
@@ -766,7 +813,9 @@ def report(rounds: list[dict], args, info: dict, counts: dict, setup: dict) -> s
         ),
         f"- Datos: {args.citizens} ciudadanos verificados con token; catálogo MÓVIL "
         f"({info['subcategories']} subcategorías, 4 operadoras); {args.idempotent:.0%} de las "
-        "solicitudes con `Idempotency-Key`. Al terminar: "
+        "solicitudes con `Idempotency-Key`; contadores de los límites de frecuencia en "
+        + ("Redis" if args.redis else "la base de datos")
+        + ". Al terminar: "
         f"{counts['cases']} casos, {counts['events']} eventos, {counts['emails']} correos y "
         f"{counts['tasks']} tareas encolados, {counts['baseline_rows']} filas de línea base. "
         f"Preparación (no medida): migraciones {setup['migrate_s']:.1f} s, ciudadanos "
@@ -793,6 +842,22 @@ def report(rounds: list[dict], args, info: dict, counts: dict, setup: dict) -> s
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         cpu_row(0),
         cpu_row(1),
+    ]
+    hold = (med["hold_p50"][0], med["hold_p99"][0])
+    lines += [
+        "",
+        f"Sentencias SQL por solicitud: casos {med['stmts'][0]:.1f}, línea base "
+        f"{med['stmts'][1]:.1f} (sin contar BEGIN/COMMIT). Carga media de la máquina (1 min) "
+        f"durante las fases: casos {med['load'][0]:.1f}, línea base {med['load'][1]:.1f}.",
+        "",
+        "Bloqueo de la fila del año (`cases_casesequence`), desde que la sentencia que la "
+        "incrementa vuelve hasta que vuelve el COMMIT: "
+        f"**p50 {hold[0]:.2f} ms, p99 {hold[1]:.2f} ms**; espera para tomarlo: p50 "
+        f"{med['wait_p50'][0]:.2f} ms, p99 {med['wait_p99'][0]:.2f} ms. Techo que impone a las "
+        "altas, con cualquier número de procesos web: 1 ÷ bloqueo = "
+        f"{1000 / hold[0]:.0f} casos/s (p50), {1000 / hold[1]:.0f} casos/s (p99)."
+        if hold[0] == hold[0] and hold[0] > 0
+        else "Bloqueo de la fila del año: sin medir.",
     ]
     seen = [f"{r['kind']}: {r['strangers']}" for r in [*cases, *base] if r["strangers"]]
     if seen:
@@ -846,6 +911,13 @@ def main(argv: list[str] | None = None) -> int:
         "credencial; todos los clientes están en 127.0.0.1). Con los de producción (1200) la "
         "ronda recibe 429 y el benchmark se niega a dar una cifra",
     )
+    parser.add_argument(
+        "--redis",
+        default=os.environ.get("SGU_BENCH_REDIS_URL", ""),
+        metavar="URL",
+        help="caché y contadores de los límites de frecuencia en este Redis (REDIS_URL); "
+        "sin él, los contadores en la base de datos",
+    )
     parser.add_argument("--write", action="store_true", help="escribir en docs/benchmarks.md")
     args = parser.parse_args(argv)
     given = sys.argv[1:] if argv is None else argv
@@ -858,7 +930,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     t_all = time.monotonic()
     var_dir = tempfile.mkdtemp(prefix="sgu-bench-")
-    env = server_env(args.database_url, var_dir, args.rate_limit)
+    env = server_env(args.database_url, var_dir, args.rate_limit, args.redis)
     # This process uses the same settings as the server (for setup and the final counts).
     for k in (
         "DATABASE_URL",
@@ -908,6 +980,7 @@ def main(argv: list[str] | None = None) -> int:
             "tokens": tokens,
             "catalog": catalog,
             "server_pid": server.pid,
+            "probe": env["SGU_BENCH_PROBE_DIR"],
         }
         kinds = [args.only] if args.only else ["baseline", "cases"]
         # Both workers import the URLconf and open their database connection on their first
@@ -944,7 +1017,10 @@ def main(argv: list[str] | None = None) -> int:
                     f"CPU {r['cpu_busy']:.0%} = gunicorn {r['cpu_server']:.0%} + "
                     f"postgres {r['cpu_postgres']:.0%} + clientes {r['cpu_client']:.0%} + "
                     f"otros {r['cpu_other']:.0%}; CPU ms/solicitud {r['ms_server']:.2f} + "
-                    f"{r['ms_postgres']:.2f} + {r['ms_client']:.2f}"
+                    f"{r['ms_postgres']:.2f} + {r['ms_client']:.2f}; "
+                    f"{r.get('stmts', 0):.1f} sentencias/solicitud; bloqueo p50 "
+                    f"{r.get('hold_p50', math.nan):.2f} p99 {r.get('hold_p99', math.nan):.2f} ms; "
+                    f"carga {r['load']:.1f}"
                     + (f"\n    procesos ajenos: {r['strangers']}" if r["strangers"] else "")
                 )
             rounds.append(result)

@@ -90,6 +90,14 @@ def fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def reference_read_each_time(settings):
+    """Tests write catalog and calendar rows straight through the ORM (no admin, no stamp
+    bump), and roll them back: each use reads the tables. tests/core/test_reference.py turns
+    the per-process cache of core/reference.py on."""
+    settings.SGU = {**settings.SGU, "REFERENCE_CACHE": False}
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Evidence and claim forms go to a throw-away folder, never to the project's var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "sgu.core.middleware.ApiProblemMiddleware",
     # Before anything reads the request or the database: NUL bytes, unreadable bodies.
     "sgu.core.refusals.RefuseNulBytesMiddleware",
+    # The reference data's version stamp is read at most once per request (core/reference.py).
+    "sgu.core.reference.StampMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -143,6 +145,14 @@ else:
             },
         }
     }
+# A streaming replica for statistics, exports, public indicators and open data
+# (core/replica.py). Never migrated; in tests it mirrors the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["sgu.core.replica.ReplicaRouter"]
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -317,6 +327,15 @@ SGU = {
     "TASK_LEASE_SECONDS": int(os.environ.get("SGU_TASK_LEASE_SECONDS", "30")),
     # (requests, seconds) per window. auth: login, registration, token, password reset (per
     # IP); public: the no-account lookups (per IP); api_ip / api_key: every API call.
+    # Catalog and calendar cached in each process, checked against a stamp the admin bumps
+    # (core/reference.py); 0 reads the tables on every use.
+    "REFERENCE_CACHE": env_bool("SGU_REFERENCE_CACHE", True),
+    # Replica reads (core/replica.py): past this lag they go to the primary; lag measured at
+    # most this often per process.
+    "REPLICA": {
+        "MAX_LAG_SECONDS": float(os.environ.get("SGU_REPLICA_MAX_LAG", "30")),
+        "LAG_CHECK_SECONDS": float(os.environ.get("SGU_REPLICA_LAG_CHECK", "5")),
+    },
     "RATE_LIMITS": {
         "ENABLED": env_bool("SGU_RATE_LIMITS", True),
         "auth": (int(os.environ.get("SGU_RATE_AUTH", "30")), 60),

@@ -2,6 +2,7 @@
 its timeline event and the notifications it causes commit together or not at all."""
 
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -44,7 +45,7 @@ from sgu.core.errors import (
 )
 from sgu.core.principal import Principal
 from sgu.core.sequences import next_number
-from sgu.notifications.services import EmailSpec, queue_email, queue_emails
+from sgu.notifications.services import EmailSpec, queue_email, queue_emails, replace_case_code
 from sgu.operators import services as operator_events
 
 SYSTEM = Principal(actor_role=Actor.SYSTEM)
@@ -159,6 +160,52 @@ def next_case_code(year: int) -> str:
     return f"{settings.SGU['CASE_CODE_PREFIX']}-{year}-{number:07d}"
 
 
+# Not a digit: a provisional code never equals a correlative one.
+PROVISIONAL_MARK = "~"
+
+
+def _provisional_code(year: int) -> str:
+    """A case's code until it is numbered, last, in the same transaction: never committed,
+    never seen by another transaction (READ COMMITTED), unique among those in flight (the
+    column is UNIQUE: two equal ones would make the second wait for the first)."""
+    return f"{settings.SGU['CASE_CODE_PREFIX']}-{year}-{PROVISIONAL_MARK}{secrets.token_hex(4)}"
+
+
+def _number_case(case: Case, year: int) -> None:
+    """Give the case its correlative code: the sequence row of the year is locked from here to
+    COMMIT, so this is the registration's last write but the provisional code's replacements
+    in the rows that carry it (email, webhook, idempotent response)."""
+    if connection.vendor != "postgresql":
+        # SQLite: the whole database is locked from the first write to COMMIT anyway.
+        case.code = next_case_code(year)
+        Case.objects.filter(pk=case.pk).update(code=case.code)
+        return
+    # PostgreSQL: the bump and the case's code in one statement (one round trip under the lock).
+    # The format is next_case_code's: at least 7 digits, more if the year ever needs them.
+    prefix = f"{settings.SGU['CASE_CODE_PREFIX']}-{year}-"
+    with connection.cursor() as cur:
+        for _ in range(2):
+            cur.execute(
+                "WITH n AS (UPDATE cases_casesequence SET last_number = last_number + 1 "
+                "WHERE year = %s RETURNING last_number) "
+                "UPDATE cases_case SET code = %s || lpad(n.last_number::text, "
+                "greatest(7, length(n.last_number::text)), '0') FROM n "
+                "WHERE cases_case.id = %s RETURNING cases_case.code",
+                [year, prefix, case.pk],
+            )
+            row = cur.fetchone()
+            if row is not None:
+                case.code = row[0]
+                return
+            # The year's first number: its row is created as core.sequences does.
+            cur.execute(
+                "INSERT INTO cases_casesequence (year, last_number) VALUES (%s, 0) "
+                "ON CONFLICT (year) DO NOTHING",
+                [year],
+            )
+    raise RuntimeError(f"no sequence row for {year}")  # unreachable: the row was just made
+
+
 def compute_deadline(subcategory: Subcategory, start: datetime) -> Deadline:
     calendar = load_calendar()
     if subcategory.deadline_unit == DeadlineUnit.BUSINESS_HOURS:
@@ -270,10 +317,13 @@ def register_case(
         errors.add("channel", "Canal no válido.")
     errors.raise_if_any()
 
-    # The plazo is computed before taking the correlative number: the year's sequence row
-    # stays locked until commit, and every concurrent registration queues on it.
     deadline = compute_deadline(subcategory, now) if citizen.email_verified else None
+    # Everything is written under a provisional code; the correlative number is the last write
+    # before COMMIT (_number_case): the year's sequence row stays locked from its UPDATE until
+    # the COMMIT, and every concurrent registration queues on it.
+    provisional = _provisional_code(timezone.localtime(now).year)
     case = Case(
+        code=provisional,
         citizen=citizen,
         operator=operator,
         subcategory=subcategory,
@@ -292,19 +342,21 @@ def register_case(
         # Registered and forwarded at once: one INSERT of the case in its final state, both
         # steps on the timeline.
         events.append(_forward_in_memory(case, now, deadline))
-    case.code = next_case_code(timezone.localtime(now).year)
     case.save(force_insert=True)
     CaseEvent.objects.bulk_create(events)
     stored = _store_attachments(case, uploads, by, now)
-    if deadline is not None:
-        operator_events.case_forwarded(case, now)
-    queue_email(
+    delivery = operator_events.case_forwarded(case, now) if deadline is not None else None
+    email = queue_email(
         to=citizen.email,
         template="case_registered",
         context={"case": case, "citizen": citizen},
         case_code=case.code,
     )
     _loaded_as_new(case, events, stored)
+    _number_case(case, timezone.localtime(now).year)
+    if delivery is not None:
+        operator_events.replace_case_code(delivery, provisional, case.code)
+    replace_case_code(email, provisional, case.code)
     return case
 
 

@@ -9,10 +9,11 @@ from sgu.catalog.models import (
     SubcategoryField,
     UitValue,
 )
+from sgu.core.reference import BumpsReferenceStamp
 
 
 @admin.register(Operator)
-class OperatorAdmin(admin.ModelAdmin):
+class OperatorAdmin(BumpsReferenceStamp, admin.ModelAdmin):
     list_display = ["code", "name", "mobile_lines", "lines_as_of", "active"]
     list_filter = ["active"]
     search_fields = ["code", "name"]
@@ -26,12 +27,12 @@ class OfficeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(BumpsReferenceStamp, admin.ModelAdmin):
     list_display = ["code", "name", "order", "active"]
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(BumpsReferenceStamp, admin.ModelAdmin):
     list_display = ["name", "service", "code", "order", "active"]
     list_filter = ["service", "active"]
     search_fields = ["name", "code"]
@@ -44,7 +45,7 @@ class SubcategoryFieldInline(admin.TabularInline):
 
 
 @admin.register(Subcategory)
-class SubcategoryAdmin(admin.ModelAdmin):
+class SubcategoryAdmin(BumpsReferenceStamp, admin.ModelAdmin):
     list_display = [
         "name",
         "category",

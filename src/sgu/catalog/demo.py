@@ -16,6 +16,7 @@ from sgu.catalog.models import (
     SubcategoryField,
     UitValue,
 )
+from sgu.core import reference
 
 OPERATORS = [
     # Mobile lines, June 2025 (DOMAIN §9).
@@ -337,6 +338,7 @@ UIT = {2024: Decimal("5150"), 2025: Decimal("5350"), 2026: Decimal("5500")}
 
 @transaction.atomic
 def load_reference_data() -> None:
+    reference.bump()  # every process reloads the catalog it cached
     for code, name, lines in OPERATORS:
         Operator.objects.update_or_create(
             code=code,

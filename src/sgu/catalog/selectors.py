@@ -1,6 +1,7 @@
 from django.db.models import Prefetch, QuerySet
 
 from sgu.catalog.models import Office, Operator, Subcategory, SubcategoryField, UitValue
+from sgu.core import reference
 from sgu.core.errors import FieldError, ValidationFailed
 
 
@@ -24,16 +25,26 @@ def active_subcategories(service: str | None = None) -> QuerySet[Subcategory]:
     return qs
 
 
+def _intake_catalog() -> tuple[dict[str, Operator], dict[str, Subcategory]]:
+    """Active operators and active subcategories (with their fields) by code, loaded once per
+    process and reference stamp (core/reference.py)."""
+    return (
+        {op.code: op for op in Operator.objects.filter(active=True)},
+        {sub.code: sub for sub in active_subcategories().order_by("pk")},
+    )
+
+
 def operator_by_code(code: str, field: str = "operator") -> Operator:
-    op = Operator.objects.filter(code=(code or "").upper(), active=True).first()
+    operators, _ = reference.cached("catalog.intake", _intake_catalog)
+    op = operators.get((code or "").upper())
     if op is None:
         raise ValidationFailed.of([FieldError(field, "Operadora desconocida.")])
     return op
 
 
 def subcategory_by_code(code: str, field: str = "subcategory") -> Subcategory:
-    # One row by its unique code: the listing's five-key ORDER BY would only cost here.
-    sub = active_subcategories().filter(code=code or "").order_by("pk").first()
+    _, subcategories = reference.cached("catalog.intake", _intake_catalog)
+    sub = subcategories.get(code or "")
     if sub is None:
         raise ValidationFailed.of([FieldError(field, "Subcategoría desconocida o no vigente.")])
     return sub

@@ -9,6 +9,7 @@ from django_tasks_db.models import DBTaskResult
 
 from sgu.core.admin_site import ModelAdmin
 from sgu.core.models import AuditEvent, CalendarDay
+from sgu.core.reference import BumpsReferenceStamp
 
 
 class ReadOnlyAdmin(ModelAdmin):
@@ -26,7 +27,7 @@ class ReadOnlyAdmin(ModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(ModelAdmin):
+class CalendarDayAdmin(BumpsReferenceStamp, ModelAdmin):
     list_display = ["date", "is_working", "reason"]
     list_filter = ["is_working"]
     date_hierarchy = "date"

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 import holidays
 from django.conf import settings
 
+from sgu.core import reference
 from sgu.core.models import CalendarDay
 
 LIMA = ZoneInfo("America/Lima")
@@ -502,7 +503,12 @@ def iso(value: date | datetime | None) -> str | None:
 
 
 def load_calendar() -> BusinessCalendar:
-    """Build from settings.SGU and the CalendarDay rows (one query)."""
+    """Build from settings.SGU and the CalendarDay rows (one query), once per process and
+    reference stamp (core/reference.py: the admin bumps it when it changes a day)."""
+    return reference.cached("calendar", _load_calendar)
+
+
+def _load_calendar() -> BusinessCalendar:
 
     config = getattr(settings, "SGU", {})
     opens, closes = config.get("BUSINESS_HOURS", ("08:30", "17:30"))

@@ -3,7 +3,9 @@
 - `/healthz`: the process answers (no database, no disk): restart it if this fails.
 - `/readyz`: it can do its work: the database answers, every migration is applied, and a
   task worker and a scheduler have beaten recently (core/worker.py). 200 when every check
-  passes, 503 otherwise; each check is named in the JSON answer.
+  passes, 503 otherwise; each check is named in the JSON answer. The read replica's lag, if
+  there is one, is shown too (`replica`) but never fails it: past its limit, the reads meant
+  for it go to the primary (core/replica.py).
 """
 
 import time
@@ -16,6 +18,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from sgu.core import replica
 from sgu.core.models import ProcessHeartbeat
 from sgu.core.worker import freshest, reset_connection
 
@@ -70,7 +73,9 @@ def readyz(request: HttpRequest) -> JsonResponse:
                     checks[rest] = {"ok": False, "error": "sin base de datos"}
                 break
     ready = all(c["ok"] for c in checks.values())
-    response = JsonResponse({"status": "ok" if ready else "fail", "checks": checks})
+    response = JsonResponse(
+        {"status": "ok" if ready else "fail", "checks": checks, "replica": replica.status()}
+    )
     response.status_code = 200 if ready else 503
     if not ready:
         response["Retry-After"] = "10"

@@ -106,3 +106,11 @@ class ProcessHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.name}"
+
+
+class ReferenceStamp(models.Model):
+    """The version of the reference data (catalog, calendar) every process checks before using
+    what it cached (core/reference.py); bumped by each change made through the admin."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    value = models.CharField(max_length=32)

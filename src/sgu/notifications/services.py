@@ -60,6 +60,18 @@ def queue_email(
     return email
 
 
+def replace_case_code(email: OutboundEmail, provisional: str, code: str) -> None:
+    """An email queued in this transaction for a case numbered after it (`cases.services.
+    register_case` numbers a case as its last write): its provisional code becomes the real one
+    in the subject, the body and `case_code`, in one UPDATE."""
+    email.subject = email.subject.replace(provisional, code)
+    email.body_text = email.body_text.replace(provisional, code)
+    email.case_code = code
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        subject=email.subject, body_text=email.body_text, case_code=code
+    )
+
+
 def queue_emails(specs: list[EmailSpec]) -> list[OutboundEmail]:
     """Many emails in one go (the scheduler's batches): one INSERT, one task."""
     if not specs:

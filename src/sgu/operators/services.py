@@ -128,14 +128,23 @@ def case_data(case) -> dict:
     }
 
 
-def case_forwarded(case, now: datetime | None = None) -> None:
-    queue_webhook(
+def case_forwarded(case, now: datetime | None = None) -> WebhookDelivery | None:
+    return queue_webhook(
         operator=case.operator,
         event="case.forwarded",
         data=case_data(case),
         case_code=case.code,
         now=now,
     )
+
+
+def replace_case_code(delivery: WebhookDelivery, provisional: str, code: str) -> None:
+    """A delivery owed in this transaction for a case numbered after it (`cases.services.
+    register_case` numbers a case as its last write): its provisional code becomes the real one
+    in the body and `case_code`, in one UPDATE."""
+    delivery.body = delivery.body.replace(provisional, code)
+    delivery.case_code = code
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(body=delivery.body, case_code=code)
 
 
 def case_reassigned(case, previous, now: datetime | None = None) -> None:

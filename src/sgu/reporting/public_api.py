@@ -12,7 +12,9 @@ from django.utils import timezone
 from ninja import Router, Schema
 from pydantic import Field
 
+from sgu.core import replica
 from sgu.core.ratelimit import limit_by_ip
+from sgu.core.replica import from_replica
 from sgu.core.schemas import Problem
 from sgu.reporting import public
 
@@ -83,6 +85,7 @@ def rate_limit(request, scope: str) -> None:
     "él, el último mes cerrado. Periodo mal escrito, futuro o anterior a 2000: 422. "
     "Limitado por IP (429 con Retry-After).",
 )
+@from_replica
 def indicators(request, period: str = ""):
     now = timezone.now()
     month = public.parse_period(period, now=now)
@@ -121,6 +124,7 @@ def indicators(request, period: str = ""):
     "El archivo escrito por una descarga se sirve a las siguientes durante una hora "
     "(SGU_OPEN_DATA_MAX_AGE). Limitado por IP (429 con Retry-After).",
 )
+@from_replica
 def open_data(request, period: str = ""):
     now = timezone.now()
     month = public.parse_period(period, now=now)
@@ -129,7 +133,9 @@ def open_data(request, period: str = ""):
     if kept is not None:
         response = FileResponse(kept.open("rb"), content_type=CSV_TYPE)
     else:
-        response = StreamingHttpResponse(public.open_data_stream(month), content_type=CSV_TYPE)
+        response = StreamingHttpResponse(
+            replica.streamed(public.open_data_stream(month)), content_type=CSV_TYPE
+        )
     response["Content-Disposition"] = f'attachment; filename="{public.open_data_filename(month)}"'
     # Public data, but a month in progress changes: caches keep it no longer than the file.
     response["Cache-Control"] = f"public, max-age={min(public.open_data_max_age(), 3600)}"

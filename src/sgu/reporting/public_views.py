@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from sgu.core.errors import ValidationFailed
 from sgu.core.ratelimit import RateLimited, limit_by_ip
+from sgu.core.replica import from_replica
 from sgu.core.web import refused_page
 from sgu.reporting import public
 from sgu.reporting.public_api import open_data_url
@@ -16,6 +17,7 @@ TEMPLATE = "reporting/public_indicators.html"
 
 
 @require_GET
+@from_replica
 def indicators(request):
     limits = settings.SGU["RATE_LIMITS"]
     try:

@@ -12,6 +12,7 @@ from sgu.accounts.decorators import role_required
 from sgu.accounts.models import Role
 from sgu.catalog import selectors as catalog
 from sgu.core.export import csv_response, xlsx_response
+from sgu.core.replica import from_replica
 from sgu.core.templatetags.sgu_ui import cifra
 from sgu.core.web import parse_date, period_from
 from sgu.reporting import rollups, selectors
@@ -69,6 +70,7 @@ def _table(rows, columns):
 
 @supervisor_required
 @require_GET
+@from_replica
 def dashboard(request):
     f, errors = filters_from(request)
     now = timezone.now()
@@ -127,6 +129,7 @@ def dashboard(request):
 
 @supervisor_required
 @require_GET
+@from_replica
 def export(request, dimension: str, fmt: str):
     if dimension not in selectors.DIMENSIONS or fmt not in ("csv", "xlsx"):
         raise Http404("No existe esa descarga.")
@@ -142,6 +145,7 @@ def export(request, dimension: str, fmt: str):
 
 @supervisor_required
 @require_GET
+@from_replica
 def daily_reports(request):
     """The daily reports, the chosen one (?dia=AAAA-MM-DD, else the latest) read on screen."""
     reports = list(DailyReport.objects.all()[:60])
@@ -168,6 +172,7 @@ def daily_reports(request):
 
 @supervisor_required
 @require_GET
+@from_replica
 def daily_report(request, day: str, fmt: str):
     parsed = parse_date(day)
     report = DailyReport.objects.filter(day=parsed).first() if parsed else None

@@ -1,0 +1,90 @@
+"""The correlative code is the registration's last write (docs/architecture.md «Código
+correlativo»): the year's sequence row stays locked from its UPDATE until COMMIT, so whatever
+comes after it is only the code put in place — never the case, its events, its attachments,
+its webhook or its email."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from conftest import case_payload, citizen_api, make_citizen
+from factories import make_case
+from sgu.notifications.models import OutboundEmail
+from sgu.operators import services as operators
+from sgu.operators.models import WebhookDelivery
+
+pytestmark = pytest.mark.django_db
+
+CODE = re.compile(r"^SGU-\d{4}-\d{7}$")
+
+
+def statements_after_numbering(queries: list[dict]) -> list[str]:
+    sql = [q["sql"] for q in queries]
+    numbering = [i for i, s in enumerate(sql) if "cases_casesequence" in s]
+    assert numbering, "no statement took a number"
+    # The test's own transaction ends the service's atomic block with a RELEASE SAVEPOINT.
+    return [s for s in sql[numbering[0] + 1 :] if not s.startswith("RELEASE SAVEPOINT")]
+
+
+def test_given_a_forwarded_case_with_a_webhook_then_numbering_is_followed_only_by_updates(
+    claro, settings
+):
+    settings.SGU = {**settings.SGU, "WEBHOOK_ALLOW_HTTP_HOSTS": ["127.0.0.1"]}
+    operators.configure_webhook(operator=claro, url="http://127.0.0.1:9/hook", secret="s" * 32)
+    citizen = make_citizen()
+
+    with CaptureQueriesContext(connection) as ctx:
+        case = make_case(citizen)
+
+    after = statements_after_numbering(ctx.captured_queries)
+    # The sequence's own first-of-the-year INSERT … ON CONFLICT and second bump, then updates.
+    assert after, "the case was not given its code after numbering"
+    assert all(s.startswith("UPDATE") or "cases_casesequence" in s for s in after), after
+    written = {
+        t
+        for s in after
+        for t in ("cases_case", "notifications_outboundemail", "operators_webhookdelivery")
+        if re.search(rf'UPDATE "?{t}"? ', s)
+    }
+    assert written == {"cases_case", "notifications_outboundemail", "operators_webhookdelivery"}
+    assert CODE.match(case.code)
+    email = OutboundEmail.objects.get(case_code=case.code)
+    assert case.code in email.subject and case.code in email.body_text
+    assert "~" not in email.subject + email.body_text
+    delivery = WebhookDelivery.objects.get(case_code=case.code)
+    assert f'"code":"{case.code}"' in delivery.body and "~" not in delivery.body
+
+
+def test_given_an_api_registration_with_a_key_then_the_stored_answer_has_the_final_code(catalog):
+    api = citizen_api(make_citizen())
+
+    first = api.post("/api/v1/cases", case_payload(), HTTP_IDEMPOTENCY_KEY="k-1")
+    again = api.post("/api/v1/cases", case_payload(), HTTP_IDEMPOTENCY_KEY="k-1")
+
+    assert first.status_code == again.status_code == 201
+    assert CODE.match(first.json()["code"]) and again.json() == first.json()
+    assert api.get(f"/api/v1/cases/{first.json()['code']}").status_code == 200
+
+
+def test_given_two_registrations_in_a_year_then_codes_are_consecutive(catalog):
+    citizen = make_citizen()
+
+    codes = [make_case(citizen).code for _ in range(3)]
+
+    assert [int(c[-7:]) for c in codes] == [1, 2, 3]
+
+
+def test_given_the_ten_millionth_case_of_a_year_then_the_code_grows_a_digit(catalog):
+    from django.utils import timezone
+
+    from sgu.cases.models import CaseSequence
+
+    year = timezone.localtime(timezone.now()).year
+    CaseSequence.objects.create(year=year, last_number=9_999_998)
+    citizen = make_citizen()
+
+    codes = [make_case(citizen).code for _ in range(2)]
+
+    assert codes == [f"SGU-{year}-9999999", f"SGU-{year}-10000000"]
