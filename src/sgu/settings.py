@@ -344,6 +344,11 @@ SGU = {
         "CRITICALITY_BUSINESS_DAYS": {"ALTO": 5, "MEDIO": 4, "BAJO": 2},
         "QUERY_CODE_PREFIX": "CON",
         "SURVEY_LINK_DAYS": 30,
+        # Virtual consultas (web, email, app) are answered within these hours of business
+        # days; what arrives after this cut-off (Lima) or on a non-business day is received
+        # the next business day. Its own cut-off: the SGU's CUTOFF (17:00) is not touched.
+        "QUERY_CUTOFF": os.environ.get("SGU_ATTENTION_CUTOFF", "16:30"),
+        "VIRTUAL_QUERY_HOURS": int(os.environ.get("SGU_ATTENTION_VIRTUAL_HOURS", "24")),
     },
     # Brute force: failed logins per account and per IP within LOGIN_LOCK_SECONDS.
     "LOGIN_MAX_FAILURES_ACCOUNT": 5,

@@ -12,7 +12,7 @@ from pydantic import Field
 from sgu.accounts.auth import user_auth
 from sgu.attention import selectors, services
 from sgu.attention.models import Escalation, Query
-from sgu.attention.workflow import allowed_actions
+from sgu.attention.workflow import allowed_actions, query_late
 from sgu.cases import selectors as case_selectors
 from sgu.cases import services as cases
 from sgu.cases.staff_api import AssistedCaseIn, StaffCaseOut, staff_case_dict, staff_principal
@@ -60,10 +60,24 @@ class QueryOut(Schema):
     answer: str
     answered_at: datetime | None
     resolved_level: int | None
+    received_at: datetime | None = Field(
+        description="Canal virtual: cuándo se tiene por recibida (corte de las 16:30)."
+    )
+    due_at: datetime | None = Field(
+        description="Canal virtual: plazo de 24 horas de días hábiles; null sin plazo."
+    )
+    due_explanation: str
+    first_response_at: datetime | None
+    late: bool = Field(description="Sin primera respuesta a su plazo (o respondida después).")
 
 
 def _query(q: Query) -> dict:
     return {
+        "received_at": q.received_at,
+        "due_at": q.due_at,
+        "due_explanation": q.due_explanation,
+        "first_response_at": q.first_response_at,
+        "late": query_late(q, timezone.now()),
         "code": q.code,
         "state": q.state,
         "channel": q.channel,

@@ -39,6 +39,11 @@ class QueryFilterForm(ServiceForm):
     estado = forms.ChoiceField(
         label="Estado", choices=[("", "Todas"), *QueryState.choices], required=False
     )
+    plazo = forms.ChoiceField(
+        label="Plazo",
+        choices=[("", "Todas"), ("vencidas", "Fuera de plazo (canal virtual)")],
+        required=False,
+    )
     q = forms.CharField(label="Buscar (código, documento, correo o nombre)", required=False)
 
 

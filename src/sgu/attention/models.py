@@ -117,6 +117,13 @@ class Query(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registered_queries"
     )
     registered_at = models.DateTimeField("registrada")
+    # The virtual channel's clock (attention manual 7.4.1.1): none for in person / telephone.
+    received_at = models.DateTimeField("recibida (para el plazo)", null=True, blank=True)
+    due_at = models.DateTimeField("plazo de respuesta", null=True, blank=True)
+    due_explanation = models.TextField("cómo se calculó el plazo", blank=True)
+    # The first response (the answer, or the escalation that the citizen is told of) stops it.
+    first_response_at = models.DateTimeField("primera respuesta", null=True, blank=True)
+    on_time = models.BooleanField("primera respuesta dentro del plazo", null=True, blank=True)
     answer = models.TextField("respuesta", blank=True)
     answered_at = models.DateTimeField("respondida", null=True, blank=True)
     answered_by = models.ForeignKey(

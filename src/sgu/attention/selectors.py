@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from sgu.accounts.models import REGULATOR_ROLES, Role
 from sgu.attention.indicators import CRITICALITIES
@@ -170,10 +171,17 @@ def events_of(*, escalations: list[Escalation] = (), query=None) -> list[Attenti
 # --- consultas -------------------------------------------------------------------------------
 
 
-def queries(*, state: str = "", search: str = "") -> QuerySet[Query]:
+def queries(
+    *, state: str = "", search: str = "", late: bool = False, now: datetime | None = None
+) -> QuerySet[Query]:
     qs = Query.objects.select_related("registered_by", "office")
     if state in QueryState.values:
         qs = qs.filter(state=state)
+    if late:
+        # The SQL twin of workflow.query_late: first answered after the due time, or not
+        # yet answered and past it.
+        now = now or timezone.now()
+        qs = qs.filter(Q(on_time=False) | Q(first_response_at__isnull=True, due_at__lt=now))
     if search:
         s = search.strip()
         qs = qs.filter(

@@ -5,7 +5,7 @@ deleted) and every email is queued in the same transaction."""
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -32,6 +32,7 @@ from sgu.attention.workflow import (
     HopActor,
     HopState,
     TransitionNotAllowed,
+    query_has_plazo,
     transition,
 )
 from sgu.cases import services as cases
@@ -53,6 +54,27 @@ def _config() -> dict:
 
 def criticality_days() -> dict[str, int]:
     return {**DEFAULT_CRITICALITY_DAYS, **_config().get("CRITICALITY_BUSINESS_DAYS", {})}
+
+
+def query_deadline(at: datetime) -> Deadline:
+    """A virtual consulta's clock (attention manual 7.4.1.1): answered within 24 hours;
+    what arrives on a non-business day or after the attention's own cut-off (16:30, not the
+    SGU's 17:00) counts as received the next business day."""
+    config = _config()
+    cutoff = time.fromisoformat(str(config.get("QUERY_CUTOFF", "16:30")))
+    return (
+        load_calendar()
+        .with_cutoff(cutoff)
+        .add_hours_of_business_days(at, config.get("VIRTUAL_QUERY_HOURS", 24))
+    )
+
+
+def _first_response(query: Query, now: datetime) -> None:
+    """The first answer or escalation stops a consulta's clock (saved by the caller)."""
+    if query.first_response_at is None:
+        query.first_response_at = now
+        if query.due_at is not None:
+            query.on_time = now <= query.due_at
 
 
 def escalation_deadline(criticality: str, at: datetime) -> Deadline:
@@ -210,6 +232,11 @@ def register_query(
         registered_by=agent,
         registered_at=now,
     )
+    if query_has_plazo(channel):
+        deadline = query_deadline(now)
+        query.received_at = deadline.counted_from
+        query.due_at = deadline.due_at
+        query.due_explanation = deadline.explanation()
     query.save(force_insert=True)
     _event(kind="REGISTER", by=agent, now=now, query=query, to_state=QueryState.OPEN)
     return query
@@ -261,6 +288,7 @@ def _finish_query(query: Query, *, by, answer: str, level: int, now: datetime, s
     query.answered_at = now
     query.answered_by = by
     query.resolved_level = level
+    _first_response(query, now)
     query.save()
     data = {"level": level}
     if send and query.email:
@@ -401,6 +429,7 @@ def escalate(
     if query is not None and query.state != QueryState.ESCALATED:
         previous = query.state
         query.state = QueryState.ESCALATED
+        _first_response(query, now)
         query.save()
         _event(
             kind="ESCALATE",

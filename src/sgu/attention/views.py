@@ -121,11 +121,18 @@ def area(request, code: str):
 @require_GET
 def queries(request):
     form = QueryFilterForm(request.GET)
-    qs = selectors.queries(state=form.value("estado"), search=form.value("q"))
+    now = timezone.now()
+    qs = selectors.queries(
+        state=form.value("estado"),
+        search=form.value("q"),
+        late=form.value("plazo") == "vencidas",
+        now=now,
+    )
     items, paging = page_of(request, qs, ["-registered_at", "-id"])
     context = {
         "form": form,
         "queries": items,
+        "now": now,
         **paging,
         "nav": "queries",
     }
@@ -174,6 +181,7 @@ def _query_page(request, query, *, answer_form=None, escalate_form=None, status=
         "active": active,
         "answer_form": answer_form or AnswerForm(),
         "escalate_form": escalate_form or _escalate_form(initial={"code": query.code}),
+        "now": timezone.now(),
         "nav": "queries",
     }
     return render(request, "attention/query.html", context, status=status)

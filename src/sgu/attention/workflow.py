@@ -124,3 +124,26 @@ def allowed_actions(state: str, actors: set[str], level: int) -> list[str]:
         and (t.level is None or t.level == level)
         and R.SYSTEM not in t.actors
     ]
+
+
+# --- consultas: the virtual channel's plazo (attention manual, 7.4.1.1) ------------------------
+
+# The virtual channel: a written question that waits for a written answer. In person and by
+# telephone the citizen is answered in the same interaction: those have no plazo.
+VIRTUAL_QUERY_CHANNELS = frozenset({"WEB", "EMAIL", "APP"})
+
+
+def query_has_plazo(channel: str) -> bool:
+    """Does a consulta that arrived by `channel` run the virtual channel's 24-hour clock?"""
+    return channel in VIRTUAL_QUERY_CHANNELS
+
+
+def query_late(query, now) -> bool:
+    """Is the consulta late: not first answered (answer or escalation) by its due time?
+
+    The clock stops at the first response; the due instant itself is still on time."""
+    if query.due_at is None:
+        return False
+    if query.first_response_at is not None:
+        return query.first_response_at > query.due_at
+    return now > query.due_at

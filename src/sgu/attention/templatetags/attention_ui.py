@@ -1,8 +1,8 @@
 from django import template
 
 from sgu.attention.selectors import hops_of, seat_of
-from sgu.attention.workflow import HopAction, HopState
-from sgu.core.calendar import LIMA
+from sgu.attention.workflow import HopAction, HopState, query_late
+from sgu.core.calendar import LIMA, format_day
 from sgu.core.templatetags.sgu_ui import numero
 
 register = template.Library()
@@ -84,3 +84,37 @@ def same_lima_day(a, b) -> bool:
     return (
         a is not None and b is not None and a.astimezone(LIMA).date() == b.astimezone(LIMA).date()
     )
+
+
+def _span(seconds: float) -> str:
+    minutes = int(abs(seconds) // 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours >= 48:
+        return f"{hours // 24} días"
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    return f"{minutes} min"
+
+
+@register.simple_tag
+def query_clock(query, now) -> dict:
+    """The virtual consulta's clock as a list shows it: due time, countdown, late flag.
+
+    `late` is `workflow.query_late` (the same rule the API answers)."""
+    if query.due_at is None:
+        return {"has_plazo": False, "late": False, "label": "Sin plazo (atención inmediata)"}
+    late = query_late(query, now)
+    due = query.due_at.astimezone(LIMA)
+    due_label = f"{format_day(due.date())} a las {due:%H:%M}"
+    if query.first_response_at is not None:
+        label = (
+            "Respondida fuera de plazo, "
+            f"{_span((query.first_response_at - query.due_at).total_seconds())} tarde"
+            if late
+            else "Respondida dentro del plazo"
+        )
+    elif late:
+        label = f"Vencida hace {_span((now - query.due_at).total_seconds())}"
+    else:
+        label = f"Vence en {_span((query.due_at - now).total_seconds())}"
+    return {"has_plazo": True, "late": late, "label": label, "due": due_label}
