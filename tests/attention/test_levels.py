@@ -17,6 +17,7 @@ def new_query(agent, now, **kw):
     data = {
         "channel": "TELEFONICO",
         "topic": "Portabilidad",
+        "motive": "tramites-portabilidad",
         "question": "¿Cuántos días demora una portabilidad?",
         "name": "Rosa Quispe",
         "email": "rosa@example.pe",

@@ -96,6 +96,7 @@ def _query(agent, now, channel="EMAIL", **kw):
         agent=agent,
         channel=channel,
         topic="Portabilidad",
+        motive="tramites-portabilidad",
         question="¿Cuánto demora?",
         name="Rosa",
         email="rosa@example.pe",

@@ -127,6 +127,11 @@ def test_every_role_sees_a_year_of_activity(demo):
     assert Survey.objects.filter(answered_at__isnull=False).exists()
     page(sup, "/regulador/atencion/encuestas/")
     page(sup, "/regulador/atencion/indicadores/")
+    # Typified consultas, virtual ones on their 24-hour clock, some answered late.
+    assert not Query.objects.filter(motive__isnull=True).exists()
+    assert Query.objects.filter(on_time=False).exists()
+    assert Query.objects.filter(on_time=True).exists()
+    assert "Portabilidad numérica" in page(sup, "/regulador/atencion/consultas/motivos/")
     assert Suggestion.objects.filter(state="ANSWERED").exists()
     suggestions = page(sup, "/regulador/sugerencias/")
     assert Suggestion.objects.order_by("-received_at").first().code in suggestions

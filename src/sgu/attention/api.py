@@ -12,7 +12,7 @@ from pydantic import Field
 from sgu.accounts.auth import user_auth
 from sgu.attention import selectors, services
 from sgu.attention.models import Escalation, Query
-from sgu.attention.workflow import allowed_actions, query_late
+from sgu.attention.workflow import allowed_actions, is_legal_motive, query_late
 from sgu.cases import selectors as case_selectors
 from sgu.cases import services as cases
 from sgu.cases.staff_api import AssistedCaseIn, StaffCaseOut, staff_case_dict, staff_principal
@@ -39,7 +39,13 @@ def _user(request, *, first_level: bool = False):
 class QueryIn(Schema):
     channel: str = Field(max_length=12, examples=["TELEFONICO"])
     name: str = Field(max_length=200)
-    topic: str = Field(max_length=200)
+    motive: str = Field(
+        default="",
+        max_length=40,
+        description="Código de un submotivo activo del catálogo (tipificación); obligatorio.",
+        examples=["tramites-portabilidad"],
+    )
+    topic: str = Field(default="", max_length=200, description="Asunto; vacío: el motivo.")
     question: str = Field(max_length=4000)
     document_type: str = Field(default="", max_length=10)
     document_number: str = Field(default="", max_length=12)
@@ -47,11 +53,19 @@ class QueryIn(Schema):
     phone: str = Field(default="", max_length=15)
 
 
+class MotiveOut(Schema):
+    code: str
+    name: str
+    family: str
+    legal: bool
+
+
 class QueryOut(Schema):
     code: str
     state: str
     channel: str
     topic: str
+    motive: MotiveOut | None
     question: str
     name: str
     email: str
@@ -82,6 +96,16 @@ def _query(q: Query) -> dict:
         "state": q.state,
         "channel": q.channel,
         "topic": q.topic,
+        "motive": (
+            {
+                "code": q.motive.code,
+                "name": q.motive.name,
+                "family": q.motive.parent.name,
+                "legal": is_legal_motive(q.motive),
+            }
+            if q.motive_id
+            else None
+        ),
         "question": q.question,
         "name": q.name,
         "email": q.email,
@@ -174,6 +198,41 @@ def register_query(request, payload: QueryIn):
         return 201, QueryOut.model_validate(_query(q)).model_dump(mode="json")
 
     return Status(*run_idempotent(request, f"user:{user.pk}", create))
+
+
+class MotiveFamilyOut(Schema):
+    code: str
+    name: str
+    legal: bool
+    motives: list[MotiveOut]
+
+
+@router.get(
+    "/query-motives",
+    response={200: list[MotiveFamilyOut], **ERRORS},
+    summary="Catálogo de motivos de consulta (tipificación)",
+    description="Las familias activas con sus submotivos; `motive` de una consulta es uno de "
+    "estos códigos.",
+)
+def query_motives(request):
+    _user(request, first_level=True)
+    return [
+        {
+            "code": family.code,
+            "name": family.name,
+            "legal": is_legal_motive(family),
+            "motives": [
+                {
+                    "code": m.code,
+                    "name": m.name,
+                    "family": family.name,
+                    "legal": is_legal_motive(m),
+                }
+                for m in children
+            ],
+        }
+        for family, children in selectors.motive_families()
+    ]
 
 
 @router.get("/queries/{code}", response={200: QueryOut, **ERRORS}, summary="Una consulta")

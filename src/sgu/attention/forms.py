@@ -27,15 +27,52 @@ class QueryForm(ServiceForm):
         widget=forms.EmailInput(),
     )
     phone = forms.CharField(label="Teléfono", required=False)
-    topic = forms.CharField(
-        label="Tema", required=True, widget=forms.TextInput(attrs={"maxlength": 200})
+    motive = forms.ChoiceField(
+        label="Motivo (tipificación)",
+        help_text="Del catálogo de motivos; las legales pasan por la revisión de calidad.",
+        required=True,
     )
+    topic = forms.CharField(
+        label="Asunto (opcional)",
+        help_text="Si lo deja vacío, se usa el motivo.",
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": 200}),
+    )
+
+    def __init__(self, *args, families=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["motive"].choices = motive_choices(families)
+
     question = forms.CharField(
         label="Consulta", required=True, widget=forms.Textarea(attrs=TEXTAREA)
     )
 
 
+def motive_choices(families, *, blank="Elija el motivo") -> list:
+    """Grouped choices: each family with its sub-motives."""
+    return [
+        ("", blank),
+        *[(family.name, [(m.code, m.name) for m in children]) for family, children in families],
+    ]
+
+
 class QueryFilterForm(ServiceForm):
+    motivo = forms.ChoiceField(label="Motivo", required=False)
+
+    def __init__(self, *args, families=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["motivo"].choices = [
+            ("", "Todos"),
+            *[
+                (
+                    family.name,
+                    [(family.code, f"{family.name} (toda la familia)")]
+                    + [(m.code, m.name) for m in children],
+                )
+                for family, children in families
+            ],
+        ]
+
     estado = forms.ChoiceField(
         label="Estado", choices=[("", "Todas"), *QueryState.choices], required=False
     )

@@ -78,6 +78,39 @@ class QueryState(models.TextChoices):
     ANSWERED = "ANSWERED", "Respondida"
 
 
+class QueryMotive(models.Model):
+    """The classification of consultas (attention manual, 7.4.1.1 and 7.4.2.1: «motivos de la
+    consulta, tipificación»): families (no parent) and their sub-motives. A consulta is typified
+    with a sub-motive. Maintained in /admin/; deactivated, never deleted. A `legal` family's
+    consultas are reviewed by the quality supervisor before the answer leaves."""
+
+    code = models.SlugField("código", max_length=40, unique=True)
+    name = models.CharField("nombre", max_length=120)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="familia",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    legal = models.BooleanField(
+        "consulta legal (revisión de calidad)",
+        default=False,
+        help_text="Se indica en la familia; sus submotivos la heredan.",
+    )
+    active = models.BooleanField("activo", default=True)
+    order = models.PositiveSmallIntegerField("orden", default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = "motivo de consulta"
+        verbose_name_plural = "motivos de consulta (tipificación)"
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+
+
 class QuerySequence(models.Model):
     """Last consulta number given per year (one row per year, bumped atomically)."""
 
@@ -95,6 +128,16 @@ class Query(models.Model):
         "estado", max_length=12, choices=QueryState.choices, default=QueryState.OPEN
     )
     topic = models.CharField("tema", max_length=200)
+    # The typification (a sub-motive of the maintained catalog); null only on consultas
+    # registered before the catalog existed.
+    motive = models.ForeignKey(
+        QueryMotive,
+        verbose_name="motivo",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="queries",
+    )
     question = models.TextField("consulta")
     # Who asked: name always; a document, email and phone when the citizen gives them.
     name = models.CharField("nombre", max_length=200)

@@ -21,6 +21,7 @@ from sgu.attention.models import (
     AttentionEvent,
     Escalation,
     Query,
+    QueryMotive,
     QueryState,
     Survey,
 )
@@ -172,9 +173,16 @@ def events_of(*, escalations: list[Escalation] = (), query=None) -> list[Attenti
 
 
 def queries(
-    *, state: str = "", search: str = "", late: bool = False, now: datetime | None = None
+    *,
+    state: str = "",
+    search: str = "",
+    late: bool = False,
+    motive: str = "",
+    now: datetime | None = None,
 ) -> QuerySet[Query]:
-    qs = Query.objects.select_related("registered_by", "office")
+    qs = Query.objects.select_related("registered_by", "office", "motive__parent")
+    if motive:
+        qs = qs.filter(Q(motive__code=motive) | Q(motive__parent__code=motive))
     if state in QueryState.values:
         qs = qs.filter(state=state)
     if late:
@@ -190,10 +198,32 @@ def queries(
     return qs
 
 
+def query_motive(code: str) -> QueryMotive | None:
+    """An active sub-motive of an active family, the only thing a consulta is typified with."""
+    if not code:
+        return None
+    return (
+        QueryMotive.objects.select_related("parent")
+        .filter(code=code, active=True, parent__isnull=False, parent__active=True)
+        .first()
+    )
+
+
+def motive_families() -> list[tuple[QueryMotive, list[QueryMotive]]]:
+    """The active catalog, family by family (for the form's grouped choice and the filter)."""
+    children = QueryMotive.objects.filter(active=True, parent__active=True).select_related("parent")
+    grouped: dict[int, tuple[QueryMotive, list[QueryMotive]]] = {}
+    for child in children.order_by("parent__order", "parent__name", "order", "name"):
+        grouped.setdefault(child.parent_id, (child.parent, []))[1].append(child)
+    return list(grouped.values())
+
+
 def query_for(user, code: str) -> Query:
     if not seat_of(user).first_level:
         raise NotFound("No existe una consulta con ese código.")
-    query = Query.objects.select_related("registered_by", "office", "answered_by").filter(code=code)
+    query = Query.objects.select_related(
+        "registered_by", "office", "answered_by", "motive__parent"
+    ).filter(code=code)
     found = query.first()
     if found is None:
         raise NotFound("No existe una consulta con ese código.")
@@ -404,3 +434,49 @@ def survey_comments(first: date, last: date, limit: int = 50) -> list[Survey]:
         .select_related("office", "agent", "case", "query")
         .order_by("-answered_at", "-id")[:limit]
     )
+
+
+# --- consultas by motive (typification) ----------------------------------------------------------
+
+
+def motive_report(first: date, last: date) -> list[dict]:
+    """Consultas registered in the period per sub-motive (the manual's «motivos de la
+    consulta»): received, of the virtual channel, answered, escalated, first responses
+    within the 24-hour plazo (÷ first responses of virtual consultas × 100), still open and
+    late. One SQL aggregate; untypified consultas are one row of their own."""
+    lo, hi = _day_bounds(first, last)
+    now = timezone.now()
+    rows = (
+        Query.objects.filter(registered_at__gte=lo, registered_at__lt=hi)
+        .values("motive__parent__name", "motive__parent__order", "motive__name", "motive__code")
+        .annotate(
+            received=Count("id", distinct=True),
+            virtual=Count("id", filter=Q(due_at__isnull=False), distinct=True),
+            answered=Count("id", filter=Q(state=QueryState.ANSWERED), distinct=True),
+            escalated=Count("id", filter=Q(escalations__isnull=False), distinct=True),
+            responded_virtual=Count("id", filter=Q(on_time__isnull=False), distinct=True),
+            within=Count("id", filter=Q(on_time=True), distinct=True),
+            late=Count(
+                "id",
+                filter=Q(on_time=False) | Q(first_response_at__isnull=True, due_at__lt=now),
+                distinct=True,
+            ),
+        )
+        .order_by("motive__parent__order", "motive__parent__name", "-received", "motive__name")
+    )
+    out = []
+    for r in rows:
+        out.append(
+            {
+                "family": r["motive__parent__name"] or "Sin tipificar",
+                "motive": r["motive__name"] or "Sin tipificar",
+                "code": r["motive__code"] or "",
+                "received": r["received"],
+                "virtual": r["virtual"],
+                "answered": r["answered"],
+                "escalated": r["escalated"],
+                "within_pct": _pct(r["within"], r["responded_virtual"]),
+                "late": r["late"],
+            }
+        )
+    return out

@@ -170,9 +170,10 @@ def register_query(
     *,
     agent,
     channel: str,
-    topic: str,
     question: str,
     name: str,
+    motive: str = "",
+    topic: str = "",
     document_type: str = "",
     document_number: str = "",
     email: str = "",
@@ -186,11 +187,12 @@ def register_query(
     errors = ErrorCollector()
     if channel not in QueryChannel.values:
         errors.add("channel", "Elija el canal por el que llegó la consulta.")
+    typified = selectors.query_motive((motive or "").strip())
+    if typified is None:
+        errors.add("motive", "Elija el motivo de la consulta (tipificación).")
     topic = (topic or "").strip()
-    if not topic:
-        errors.add("topic", "Indique el tema de la consulta.")
-    elif len(topic) > 200:
-        errors.add("topic", "El tema tiene como máximo 200 caracteres.")
+    if len(topic) > 200:
+        errors.add("topic", "El asunto tiene como máximo 200 caracteres.")
     question = _text(errors, "question", question, "Escriba la consulta del ciudadano.")
     name = (name or "").strip()
     if not name:
@@ -220,7 +222,8 @@ def register_query(
     query = Query(
         code=next_query_code(now.astimezone(LIMA).year),
         channel=channel,
-        topic=topic,
+        topic=topic or str(typified)[:200],
+        motive=typified,
         question=question,
         name=name,
         document_type=document_type if document_number else "",

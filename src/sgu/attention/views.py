@@ -120,11 +120,12 @@ def area(request, code: str):
 @first_level_required
 @require_GET
 def queries(request):
-    form = QueryFilterForm(request.GET)
+    form = QueryFilterForm(request.GET, families=selectors.motive_families())
     now = timezone.now()
     qs = selectors.queries(
         state=form.value("estado"),
         search=form.value("q"),
+        motive=form.value("motivo"),
         late=form.value("plazo") == "vencidas",
         now=now,
     )
@@ -143,14 +144,16 @@ def queries(request):
 @first_level_required
 @require_http_methods(["GET", "POST"])
 def new_query(request):
+    families = selectors.motive_families()
     if request.method != "POST":
-        form = QueryForm(initial={"channel": "PRESENCIAL"})
+        form = QueryForm(initial={"channel": "PRESENCIAL"}, families=families)
         return render(request, "attention/new_query.html", {"form": form, "nav": "queries"})
-    form = QueryForm(request.POST)
+    form = QueryForm(request.POST, families=families)
     try:
         query = services.register_query(
             agent=request.user,
             channel=form.value("channel"),
+            motive=form.value("motive"),
             topic=form.value("topic"),
             question=form.value("question"),
             name=form.value("name"),
@@ -554,3 +557,65 @@ def _survey(request, survey, *, via: str):
         form.apply_errors(exc)
         return _survey_page(request, survey, form, action=action, status=422)
     return _survey_page(request, survey, None, action=action, done=True)
+
+
+# --- supervisor: consultas by motive -------------------------------------------------------------
+
+MOTIVE_HEADER = [
+    "familia",
+    "motivo",
+    "código",
+    "recibidas",
+    "canal virtual",
+    "respondidas",
+    "escaladas",
+    "primera respuesta en plazo (%)",
+    "fuera de plazo",
+]
+
+
+def _motive_cells(r: dict) -> list:
+    return [
+        r["family"],
+        r["motive"],
+        r["code"],
+        r["received"],
+        r["virtual"],
+        r["answered"],
+        r["escalated"],
+        _num(r["within_pct"]),
+        r["late"],
+    ]
+
+
+@supervisor_required
+@require_GET
+def motives(request):
+    start, end, errors = _period(request)
+    rows = selectors.motive_report(start, end)
+    families: dict[str, int] = {}
+    for r in rows:
+        families[r["family"]] = families.get(r["family"], 0) + r["received"]
+    context = {
+        "rows": rows,
+        "families": list(families.items()),
+        "total": sum(families.values()),
+        "start": start,
+        "end": end,
+        "errors": errors,
+        "query": request.GET.urlencode(),
+        "nav": "attention_stats",
+    }
+    return render(request, "attention/motives.html", context)
+
+
+@supervisor_required
+@require_GET
+def motives_csv(request):
+    start, end, _ = _period(request)
+    rows = selectors.motive_report(start, end)
+    return csv_response(
+        MOTIVE_HEADER,
+        (_motive_cells(r) for r in rows),
+        f"consultas-por-motivo-{start:%Y%m%d}-{end:%Y%m%d}.csv",
+    )

@@ -147,3 +147,11 @@ def query_late(query, now) -> bool:
     if query.first_response_at is not None:
         return query.first_response_at > query.due_at
     return now > query.due_at
+
+
+def is_legal_motive(motive) -> bool:
+    """A legal consulta (its family is marked legal): reviewed by the quality supervisor
+    before the answer leaves (attention manual, 7.4.1.1)."""
+    if motive is None:
+        return False
+    return bool(motive.legal or (motive.parent_id and motive.parent.legal))

@@ -159,14 +159,32 @@ _LAST_NAMES = (
 )
 LAST_NAMES = _LAST_NAMES.split()
 
+# (subject, motive of the typification catalog, question). Seven, in this order: the
+# history's random stream depends on how many there are.
 QUERY_TOPICS = [
-    ("Plazos de atención", "¿Cuántos días tiene la operadora para responder mi problema?"),
-    ("Portabilidad", "¿Cuánto demora una portabilidad y qué necesito para pedirla?"),
-    ("Bajas", "¿Cómo pido la baja de mi línea si la operadora no me la da?"),
-    ("Reclamos", "¿Cómo apelo si la operadora declaró infundado mi reclamo?"),
-    ("Cobros", "Me cobran un servicio que no contraté, ¿qué hago?"),
-    ("Recargas", "Mi recarga no llegó, ¿a quién acudo?"),
-    ("Cobertura", "¿Dónde veo la cobertura de señal de cada operadora?"),
+    (
+        "Plazos de atención",
+        "tramites-plazos",
+        "¿Cuántos días tiene la operadora para responder mi problema?",
+    ),
+    (
+        "Portabilidad",
+        "tramites-portabilidad",
+        "¿Cuánto demora una portabilidad y qué necesito para pedirla?",
+    ),
+    ("Bajas", "tramites-bajas", "¿Cómo pido la baja de mi línea si la operadora no me la da?"),
+    (
+        "Reclamos",
+        "legal-procedimiento",
+        "¿Cómo apelo si la operadora declaró infundado mi reclamo?",
+    ),
+    ("Cobros", "tramites-cobros", "Me cobran un servicio que no contraté, ¿qué hago?"),
+    ("Recargas", "tramites-cobros", "Mi recarga no llegó, ¿a quién acudo?"),
+    (
+        "Cobertura",
+        "tramites-cobertura",
+        "¿Dónde veo la cobertura de señal de cada operadora?",
+    ),
 ]
 QUERY_ANSWERS = [
     "Le explicamos el procedimiento y los plazos; puede registrar su problema en el SGU.",
@@ -961,13 +979,14 @@ class History:
     def _query(self, now: datetime) -> None:
         rng = self.rng
         agent = rng.choice(self.staff.orientadores)
-        topic, question = rng.choice(QUERY_TOPICS)
+        topic, motive, question = rng.choice(QUERY_TOPICS)
         known = rng.random() < 0.5
         person = rng.choice(self.citizens) if known else None
         query = attention.register_query(
             agent=agent,
             channel=rng.choice(["PRESENCIAL", "TELEFONICO", "WEB", "EMAIL", "APP"]),
             topic=topic,
+            motive=motive,
             question=question,
             name=person.get_full_name()
             if person
