@@ -132,6 +132,9 @@ def test_every_role_sees_a_year_of_activity(demo):
     assert Query.objects.filter(on_time=False).exists()
     assert Query.objects.filter(on_time=True).exists()
     assert "Portabilidad numérica" in page(sup, "/regulador/atencion/consultas/motivos/")
+    # Legal consultas went through the quality review (some returned with observations).
+    assert Query.objects.filter(state="ANSWERED", reviewed_by__isnull=False).exists()
+    assert Query.objects.exclude(review_observations="").exists()
     assert Suggestion.objects.filter(state="ANSWERED").exists()
     suggestions = page(sup, "/regulador/sugerencias/")
     assert Suggestion.objects.order_by("-received_at").first().code in suggestions

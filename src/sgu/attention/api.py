@@ -83,6 +83,15 @@ class QueryOut(Schema):
     due_explanation: str
     first_response_at: datetime | None
     late: bool = Field(description="Sin primera respuesta a su plazo (o respondida después).")
+    draft_answer: str = Field(description="Consulta legal: el proyecto en revisión de calidad.")
+    review_observations: str
+    reviewed_by: str | None = Field(description="Correo del supervisor de calidad que revisó.")
+    reviewed_at: datetime | None
+
+
+class ReviewIn(Schema):
+    decision: str = Field(max_length=10, examples=["APPROVE"], description="APPROVE o RETURN")
+    observations: str = Field(default="", max_length=4000)
 
 
 def _query(q: Query) -> dict:
@@ -92,6 +101,10 @@ def _query(q: Query) -> dict:
         "due_explanation": q.due_explanation,
         "first_response_at": q.first_response_at,
         "late": query_late(q, timezone.now()),
+        "draft_answer": q.draft_answer,
+        "review_observations": q.review_observations,
+        "reviewed_by": q.reviewed_by.email if q.reviewed_by_id else None,
+        "reviewed_at": q.reviewed_at,
         "code": q.code,
         "state": q.state,
         "channel": q.channel,
@@ -250,6 +263,22 @@ def answer_query(request, code: str, payload: TextIn):
     user = _user(request, first_level=True)
     q = selectors.query_for(user, code)
     services.answer_query(query=q, agent=user, answer=payload.text)
+    return _query(selectors.query_for(user, code))
+
+
+@router.post(
+    "/queries/{code}/review",
+    response={200: QueryOut, **ERRORS},
+    summary="Revisión de calidad de una respuesta legal (supervisor)",
+    description="`APPROVE`: la respuesta sale al ciudadano; `RETURN`: vuelve al 1.er nivel con "
+    "las observaciones (obligatorias).",
+)
+def review_query(request, code: str, payload: ReviewIn):
+    user = _user(request, first_level=True)
+    q = selectors.query_for(user, code)
+    services.review_query(
+        query=q, supervisor=user, decision=payload.decision, observations=payload.observations
+    )
     return _query(selectors.query_for(user, code))
 
 

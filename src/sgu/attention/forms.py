@@ -94,6 +94,25 @@ class AnswerForm(ServiceForm):
         super().__init__(*args, **kwargs)
 
 
+class ReviewForm(ServiceForm):
+    decision = forms.ChoiceField(
+        label="Revisión",
+        choices=[("APPROVE", "Conforme: enviar al ciudadano"), ("RETURN", "Observar y devolver")],
+        widget=forms.RadioSelect,
+        required=True,
+    )
+    observations = forms.CharField(
+        label="Observaciones",
+        help_text="Obligatorias al devolver.",
+        required=False,
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "revisar")
+        super().__init__(*args, **kwargs)
+
+
 class EscalateForm(ServiceForm):
     code = forms.CharField(
         label="Código del caso o de la consulta",

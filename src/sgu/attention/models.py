@@ -75,6 +75,7 @@ class QueryChannel(models.TextChoices):
 class QueryState(models.TextChoices):
     OPEN = "OPEN", "En atención (1.er nivel)"
     ESCALATED = "ESCALATED", "Escalada"
+    REVIEW = "REVIEW", "En revisión de calidad"
     ANSWERED = "ANSWERED", "Respondida"
 
 
@@ -167,6 +168,27 @@ class Query(models.Model):
     # The first response (the answer, or the escalation that the citizen is told of) stops it.
     first_response_at = models.DateTimeField("primera respuesta", null=True, blank=True)
     on_time = models.BooleanField("primera respuesta dentro del plazo", null=True, blank=True)
+    # A legal consulta's answer is a draft until the quality supervisor approves it
+    # (attention manual 7.4.1.1); returned drafts keep the observations.
+    draft_answer = models.TextField("proyecto de respuesta", blank=True)
+    draft_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    draft_at = models.DateTimeField("proyecto enviado a revisión", null=True, blank=True)
+    review_observations = models.TextField("observaciones de la revisión", blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="revisada por",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField("revisada", null=True, blank=True)
     answer = models.TextField("respuesta", blank=True)
     answered_at = models.DateTimeField("respondida", null=True, blank=True)
     answered_by = models.ForeignKey(

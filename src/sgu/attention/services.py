@@ -13,6 +13,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from sgu.accounts.models import Role
 from sgu.accounts.selectors import citizen_by_document
 from sgu.attention import selectors
 from sgu.attention.models import (
@@ -28,11 +29,17 @@ from sgu.attention.models import (
     Survey,
 )
 from sgu.attention.workflow import (
+    REVIEW_APPROVE,
+    REVIEW_RETURN,
     HopAction,
     HopActor,
     HopState,
     TransitionNotAllowed,
+    can_review_query,
+    is_legal_motive,
     query_has_plazo,
+    query_in_review,
+    query_needs_review,
     transition,
 )
 from sgu.cases import services as cases
@@ -269,9 +276,11 @@ def answer_query(*, query: Query, agent, answer: str, now: datetime | None = Non
     errors = ErrorCollector()
     answer = _text(errors, "answer", answer, "Escriba la respuesta para el ciudadano.")
     errors.raise_if_any()
-    query = Query.objects.select_for_update().get(pk=query.pk)
+    query = Query.objects.select_for_update().select_related("motive__parent").get(pk=query.pk)
     if query.state == QueryState.ANSWERED:
         raise Conflict("Esta consulta ya fue respondida.")
+    if query_in_review(query):
+        raise Conflict("Esta consulta espera la revisión de calidad de su respuesta.")
     active = _active_top_hop(query=query)
     if active is not None and active.state != HopState.SENT_BACK:
         raise Conflict(
@@ -280,7 +289,86 @@ def answer_query(*, query: Query, agent, answer: str, now: datetime | None = Non
         )
     if active is not None:
         _close_sent_back([active], agent, now, "Respondida por el 1.er nivel.")
+    supervisor = agent.role == Role.REGULATOR_SUPERVISOR
+    if query_needs_review(query, by_supervisor=supervisor):
+        # A legal consulta: the draft goes to the quality supervisor; nothing leaves and the
+        # clock keeps running.
+        previous = query.state
+        query.state = QueryState.REVIEW
+        query.draft_answer = answer
+        query.draft_by = agent
+        query.draft_at = now
+        query.save()
+        _event(
+            kind="REVIEW_REQUESTED",
+            by=agent,
+            now=now,
+            query=query,
+            from_state=previous,
+            to_state=QueryState.REVIEW,
+            note=answer,
+        )
+        return query
+    if supervisor and is_legal_motive(query.motive):
+        query.reviewed_by, query.reviewed_at = agent, now
     _finish_query(query, by=agent, answer=answer, level=1, now=now, send=True)
+    return query
+
+
+@transaction.atomic
+def review_query(
+    *,
+    query: Query,
+    supervisor,
+    decision: str,
+    observations: str = "",
+    now: datetime | None = None,
+) -> Query:
+    """The quality supervisor approves a legal consulta's draft (it leaves to the citizen,
+    by email when there is one) or returns it with observations to the assistant. Who and
+    when are kept on the consulta and its timeline; the 24-hour clock never stops for it."""
+    now = now or timezone.now()
+    if supervisor.role != Role.REGULATOR_SUPERVISOR:
+        raise Forbidden("Solo el supervisor de calidad revisa las respuestas legales.")
+    errors = ErrorCollector()
+    if decision not in (REVIEW_APPROVE, REVIEW_RETURN):
+        errors.add("decision", "Elija si da conformidad a la respuesta o la observa.")
+    observations = (observations or "").strip()
+    if decision == REVIEW_RETURN and not observations:
+        errors.add("observations", "Escriba las observaciones para quien proyectó la respuesta.")
+    elif len(observations) > MAX_TEXT:
+        errors.add("observations", f"Escriba como máximo {MAX_TEXT} caracteres.")
+    errors.raise_if_any()
+    query = Query.objects.select_for_update().select_related("motive__parent").get(pk=query.pk)
+    if not can_review_query(query, is_supervisor=True):
+        raise Conflict("Esta consulta no tiene una respuesta en revisión.")
+    query.reviewed_by, query.reviewed_at = supervisor, now
+    if decision == REVIEW_RETURN:
+        query.state = QueryState.OPEN
+        query.review_observations = observations
+        query.save()
+        _event(
+            kind="REVIEW_RETURNED",
+            by=supervisor,
+            now=now,
+            query=query,
+            from_state=QueryState.REVIEW,
+            to_state=QueryState.OPEN,
+            note=observations,
+        )
+        return query
+    if observations:  # a return's observations stay on record unless new ones are written
+        query.review_observations = observations
+    _event(
+        kind="REVIEW_APPROVED",
+        by=supervisor,
+        now=now,
+        query=query,
+        from_state=QueryState.REVIEW,
+        to_state=QueryState.ANSWERED,
+        note=observations,
+    )
+    _finish_query(query, by=query.draft_by, answer=query.draft_answer, level=1, now=now, send=True)
     return query
 
 
@@ -409,6 +497,8 @@ def escalate(
         query = Query.objects.select_for_update().get(pk=query.pk)
         if query.state == QueryState.ANSWERED:
             raise Conflict("Esta consulta ya fue respondida.")
+        if query_in_review(query):
+            raise Conflict("Esta consulta espera la revisión de calidad de su respuesta.")
     else:
         case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
     active = _active_top_hop(case=case, query=query)

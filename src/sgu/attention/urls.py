@@ -12,6 +12,7 @@ urlpatterns = [
     path("consultas/motivos.csv", views.motives_csv, name="motives_csv"),
     path("consultas/<str:code>/", views.query, name="query"),
     path("consultas/<str:code>/responder/", views.answer_query, name="answer_query"),
+    path("consultas/<str:code>/revisar/", views.review_query, name="review_query"),
     path("escalar/", views.escalate, name="escalate"),
     path("escalamientos/<int:pk>/", views.escalation, name="escalation"),
     path(

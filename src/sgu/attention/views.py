@@ -24,11 +24,20 @@ from sgu.attention.forms import (
     InformForm,
     QueryFilterForm,
     QueryForm,
+    ReviewForm,
     SendBackForm,
     SurveyForm,
 )
 from sgu.attention.indicators import BY_KEY, CRITICALITIES, INDICATORS
-from sgu.attention.workflow import HopAction, HopState, allowed_actions
+from sgu.attention.workflow import (
+    HopAction,
+    HopState,
+    allowed_actions,
+    can_review_query,
+    query_in_review,
+    query_needs_review,
+    query_open_for_answer,
+)
 from sgu.cases import selectors as cases
 from sgu.core.errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
 from sgu.core.export import csv_response
@@ -171,18 +180,25 @@ def new_query(request):
     return redirect("attention:query", code=query.code)
 
 
-def _query_page(request, query, *, answer_form=None, escalate_form=None, status=200):
+def _query_page(
+    request, query, *, answer_form=None, escalate_form=None, review_form=None, status=200
+):
     hops = selectors.hops_of(query=query)
     active = next((h for h in hops if h.state not in (HopState.INFORMED, HopState.CLOSED)), None)
-    open_ = query.state != "ANSWERED"
+    open_ = query_open_for_answer(query)
+    is_supervisor = request.user.role == Role.REGULATOR_SUPERVISOR
     context = {
         "query": query,
         "hops": hops,
         "events": selectors.events_of(escalations=hops, query=query),
         "can_answer": open_ and (active is None or active.state == HopState.SENT_BACK),
         "can_escalate": open_ and (active is None or active.state == HopState.SENT_BACK),
+        "can_review": can_review_query(query, is_supervisor=is_supervisor),
+        "in_review": query_in_review(query),
+        "goes_to_review": query_needs_review(query, by_supervisor=is_supervisor),
+        "review_form": review_form or ReviewForm(),
         "active": active,
-        "answer_form": answer_form or AnswerForm(),
+        "answer_form": answer_form or AnswerForm(initial={"answer": query.draft_answer}),
         "escalate_form": escalate_form or _escalate_form(initial={"code": query.code}),
         "now": timezone.now(),
         "nav": "queries",
@@ -219,10 +235,46 @@ def answer_query(request, code: str):
     except DomainError as exc:
         form.apply_errors(exc)
         return _query_page(request, found, answer_form=form, status=422)
+    found.refresh_from_db()
+    if query_in_review(found):
+        messages.success(
+            request,
+            f"La respuesta de la consulta {code} pasó a la revisión de calidad: sale cuando el "
+            "supervisor le dé conformidad.",
+        )
+        return redirect("attention:query", code=code)
     messages.success(
         request,
         f"Respondimos la consulta {code}."
         + (" Enviamos la respuesta a su correo." if found.email else ""),
+    )
+    return redirect("attention:query", code=code)
+
+
+@supervisor_required
+@require_POST
+def review_query(request, code: str):
+    found = or_404(selectors.query_for, request.user, code)
+    form = ReviewForm(request.POST)
+    try:
+        services.review_query(
+            query=found,
+            supervisor=request.user,
+            decision=form.value("decision"),
+            observations=form.value("observations"),
+        )
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+        return redirect("attention:query", code=code)
+    except DomainError as exc:
+        form.apply_errors(exc)
+        return _query_page(request, found, review_form=form, status=422)
+    found.refresh_from_db()
+    messages.success(
+        request,
+        f"Dio conformidad a la respuesta de {code}: salió al ciudadano."
+        if found.state == "ANSWERED"
+        else f"Devolvió la respuesta de {code} con sus observaciones.",
     )
     return redirect("attention:query", code=code)
 

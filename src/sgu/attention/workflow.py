@@ -155,3 +155,30 @@ def is_legal_motive(motive) -> bool:
     if motive is None:
         return False
     return bool(motive.legal or (motive.parent_id and motive.parent.legal))
+
+
+# --- consultas: the quality review of legal answers (attention manual, 7.4.1.1) ----------------
+
+REVIEW_APPROVE = "APPROVE"
+REVIEW_RETURN = "RETURN"
+
+
+def query_needs_review(query, *, by_supervisor: bool) -> bool:
+    """Does this 1st-level answer wait for the quality supervisor? A legal consulta's answer
+    does, unless the supervisor writes it (the reviewer answering needs no second look)."""
+    return is_legal_motive(query.motive) and not by_supervisor
+
+
+def query_in_review(query) -> bool:
+    return query.state == "REVIEW"
+
+
+def can_review_query(query, *, is_supervisor: bool) -> bool:
+    """May this person approve or return the draft now? The quality supervisor, while the
+    consulta is in review."""
+    return is_supervisor and query_in_review(query)
+
+
+def query_open_for_answer(query) -> bool:
+    """May the 1st level still answer or escalate it (not answered, not waiting review)?"""
+    return query.state in ("OPEN", "ESCALATED")

@@ -51,7 +51,7 @@ from sgu.accounts import services as accounts
 from sgu.accounts.auth import principal_for_user
 from sgu.accounts.models import Role, User
 from sgu.attention import services as attention
-from sgu.attention.models import Escalation, Survey
+from sgu.attention.models import Escalation, QueryState, Survey
 from sgu.cases import services as cases
 from sgu.cases.models import Case, CaseEvent, Channel, Claim, ClaimState, Outcome, Rating, Solution
 from sgu.cases.workflow import Action, State
@@ -262,6 +262,9 @@ class History:
         self.live_from = max(self.start_day, until - timedelta(days=live_days))
         self.per_day = per_day
         self.rng = random.Random(f"{seed}-{until.isoformat()}")
+        # The quality review of legal consultas draws from its own stream, so the rest of the
+        # history stays the same.
+        self.review_rng = random.Random(f"{seed}-{until.isoformat()}-review")
         self.calendar = load_calendar()
         self.queue: list[_Event] = []
         self._seq = itertools.count()
@@ -786,11 +789,15 @@ class History:
         if case.state == State.FORWARDED:
             self._plan_operator(case)
 
-    def _answer_survey(self, survey: Survey, now: datetime) -> None:
+    def _survey_draws(self) -> tuple[int, str, float]:
         score = self.rng.choices([5, 4, 3, 2, 1], weights=[8, 5, 2, 1, 1])[0]
         comment = self.rng.choice(["", "Muy amable la orientadora.", "Me explicaron todo."])
+        return score, comment, self.rng.uniform(1, 72)
+
+    def _answer_survey(self, survey: Survey, now: datetime, draws=None) -> None:
+        score, comment, hours = draws or self._survey_draws()
         self.at(
-            now + timedelta(hours=self.rng.uniform(1, 72)),
+            now + timedelta(hours=hours),
             lambda t: attention.answer_survey(
                 survey=survey, score=score, comment=comment, via="LINK", now=t
             ),
@@ -1007,12 +1014,50 @@ class History:
             )
 
     def _answer_query(self, query, agent, now: datetime) -> None:
-        attention.answer_query(
+        query = attention.answer_query(
             query=query, agent=agent, answer=self.rng.choice(QUERY_ANSWERS), now=now
         )
+        if query.state == QueryState.REVIEW:
+            # A legal consulta: the survey comes with the approved answer. Its draws are
+            # taken now from the history's stream (as if answered), the review's from its own.
+            will_rate = bool(query.email or query.citizen_id) and self.rng.random() < 0.45
+            draws = self._survey_draws() if will_rate else None
+            self._plan_review(query, agent, now, draws)
+            return
         survey = Survey.objects.filter(query=query).first()
         if survey is not None and self.rng.random() < 0.45:
             self._answer_survey(survey, now)
+
+    def _plan_review(self, query, agent, now: datetime, draws) -> None:
+        """The quality supervisor reviews a legal draft within hours; one in five is returned
+        with observations and sent again."""
+        rng = self.review_rng
+        supervisor = self.staff.supervisor
+
+        def approve(t: datetime) -> None:
+            attention.review_query(query=query, supervisor=supervisor, decision="APPROVE", now=t)
+            survey = Survey.objects.filter(query=query).first()
+            if survey is not None and draws is not None:
+                self._answer_survey(survey, t, draws)
+
+        def redo(t: datetime) -> None:
+            attention.answer_query(query=query, agent=agent, answer=QUERY_ANSWERS[2], now=t)
+            self.at(t + timedelta(hours=rng.uniform(0.5, 4)), approve)
+
+        if rng.random() < 0.2:
+            self.at(
+                now + timedelta(hours=rng.uniform(1, 5)),
+                lambda t: attention.review_query(
+                    query=query,
+                    supervisor=supervisor,
+                    decision="RETURN",
+                    observations="Cite la norma aplicable y no opine sobre el caso concreto.",
+                    now=t,
+                ),
+            )
+            self.at(now + timedelta(hours=rng.uniform(6, 9)), redo)
+        else:
+            self.at(now + timedelta(hours=rng.uniform(0.5, 6)), approve)
 
     def _escalate(self, query, agent, now: datetime) -> None:
         rng = self.rng

@@ -21,6 +21,9 @@ _EVENTS = {
     "REGISTER": "Consulta registrada",
     "ANSWER": "Respondido",
     "ESCALATE": "Escalado",
+    "REVIEW_REQUESTED": "Respuesta enviada a la revisión de calidad",
+    "REVIEW_APPROVED": "Revisión de calidad: conforme",
+    "REVIEW_RETURNED": "Revisión de calidad: observada y devuelta",
 }
 
 
