@@ -47,7 +47,9 @@ def test_a_legal_answer_waits_for_the_review_and_nothing_leaves(orientador):
         "",
     )
     assert q.first_response_at is None and q.on_time is None
-    assert not OutboundEmail.objects.filter(to="rosa@example.pe").exists()
+    assert not OutboundEmail.objects.filter(
+        to="rosa@example.pe", template="attention_query_answered"
+    ).exists()
     # Nothing else moves it meanwhile.
     with pytest.raises(Conflict):
         services.answer_query(query=q, agent=orientador, answer="Otra.")
@@ -78,10 +80,13 @@ def test_approved_late_the_clock_kept_running(orientador, supervisor):
     )
     assert q.reviewed_at == q.first_response_at == q.answered_at == lima(2026, 11, 26, 10, 30)
     assert q.on_time is False and query_late(q, lima(2026, 11, 26, 10, 30))
-    assert OutboundEmail.objects.filter(to="rosa@example.pe").exists()
+    assert OutboundEmail.objects.filter(
+        to="rosa@example.pe", template="attention_query_answered"
+    ).exists()
     kinds = list(AttentionEvent.objects.filter(query=q).values_list("kind", "actor"))
     assert kinds == [
         ("REGISTER", orientador.pk),
+        ("TICKET", orientador.pk),
         ("REVIEW_REQUESTED", orientador.pk),
         ("REVIEW_APPROVED", supervisor.pk),
         ("ANSWER", orientador.pk),

@@ -9,7 +9,20 @@ Supervisors also read every queue (they act only in the areas they belong to).""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -480,3 +493,47 @@ def motive_report(first: date, last: date) -> list[dict]:
             }
         )
     return out
+
+
+# --- the citizen's ticket: the expected response time ---------------------------------------------
+
+TICKET_WINDOW = timedelta(days=30)
+
+
+def average_query_response(*, motive_id: int | None, virtual: bool, now: datetime) -> tuple:
+    """(average time to the first response, how many) of the consultas of the same kind (same
+    motive, same channel class: virtual or not) first answered in the 30 days before `now`
+    (attention manual: the 1st level tells the citizen the average response time).
+    (None, 0) when there is none to average."""
+    rows = Query.objects.filter(
+        motive_id=motive_id,
+        due_at__isnull=not virtual,
+        first_response_at__gte=now - TICKET_WINDOW,
+        first_response_at__lte=now,
+    )
+    agg = rows.aggregate(
+        n=Count("id"),
+        avg=Avg(
+            ExpressionWrapper(
+                F("first_response_at") - F("registered_at"), output_field=DurationField()
+            )
+        ),
+    )
+    if not agg["n"]:
+        return None, 0
+    return agg["avg"], agg["n"]
+
+
+def average_escalation_response(*, criticality: str, now: datetime) -> tuple:
+    """(average business days to answer, how many) of the 2nd-level escalations of the same
+    criticality answered in the 30 days before `now`; (None, 0) when there is none."""
+    agg = Escalation.objects.filter(
+        level=2,
+        criticality=criticality,
+        answered_at__gte=now - TICKET_WINDOW,
+        answered_at__lte=now,
+        response_business_days__isnull=False,
+    ).aggregate(n=Count("id"), avg=Avg("response_business_days"))
+    if not agg["n"]:
+        return None, 0
+    return float(agg["avg"]), agg["n"]

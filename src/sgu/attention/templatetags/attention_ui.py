@@ -21,6 +21,7 @@ _EVENTS = {
     "REGISTER": "Consulta registrada",
     "ANSWER": "Respondido",
     "ESCALATE": "Escalado",
+    "TICKET": "Constancia al ciudadano (código y tiempo esperado)",
     "REVIEW_REQUESTED": "Respuesta enviada a la revisión de calidad",
     "REVIEW_APPROVED": "Revisión de calidad: conforme",
     "REVIEW_RETURNED": "Revisión de calidad: observada y devuelta",
