@@ -132,6 +132,8 @@ def test_every_role_sees_a_year_of_activity(demo):
     assert Query.objects.filter(on_time=False).exists()
     assert Query.objects.filter(on_time=True).exists()
     assert "Portabilidad numérica" in page(sup, "/regulador/atencion/consultas/motivos/")
+    assert "Tiempo de respuesta promedio" in page(sup, "/regulador/atencion/orientadores/")
+    page("orientador@demo.sgu.pe", "/regulador/atencion/registro/")
     # Legal consultas went through the quality review (some returned with observations).
     assert Query.objects.filter(state="ANSWERED", reviewed_by__isnull=False).exists()
     assert Query.objects.exclude(review_observations="").exists()

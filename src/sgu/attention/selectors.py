@@ -537,3 +537,88 @@ def average_escalation_response(*, criticality: str, now: datetime) -> tuple:
     if not agg["n"]:
         return None, 0
     return float(agg["avg"]), agg["n"]
+
+
+# --- each assistant's record and response times (attention manual 7.4.1.1, 7.4.2.1) --------------
+
+
+def _duration(end: str, start: str) -> ExpressionWrapper:
+    return ExpressionWrapper(F(end) - F(start), output_field=DurationField())
+
+
+def first_level_staff() -> QuerySet:
+    """The regulator's people who may register consultas (for the supervisor's picker)."""
+    from sgu.accounts.models import User
+
+    return User.objects.filter(
+        role__in=[Role.REGULATOR_AGENT, Role.REGULATOR_SUPERVISOR], is_active=True
+    ).order_by("first_name", "last_name", "email")
+
+
+def assistant_for(viewer, assistant_id) -> object:
+    """Whose record `viewer` may read: their own; the supervisor, anyone's on the 1st level."""
+    if assistant_id in (None, "", viewer.pk) or not seat_of(viewer).supervisor:
+        return viewer
+    found = first_level_staff().filter(pk=assistant_id).first()
+    if found is None:
+        raise NotFound("No existe ese orientador.")
+    return found
+
+
+def assistant_day(assistant, day: date) -> QuerySet[Query]:
+    """The consultas an assistant handled on a Lima day (the manual's daily record): those
+    they registered that day and those whose answer they wrote or sent that day."""
+    lo, hi = _day_bounds(day, day)
+    return (
+        Query.objects.filter(
+            Q(registered_by=assistant, registered_at__gte=lo, registered_at__lt=hi)
+            | Q(answered_by=assistant, answered_at__gte=lo, answered_at__lt=hi)
+            | Q(draft_by=assistant, draft_at__gte=lo, draft_at__lt=hi)
+        )
+        .select_related("motive__parent", "answered_by", "registered_by")
+        .annotate(initial=_duration("first_response_at", "registered_at"))
+        .order_by("registered_at", "id")
+    )
+
+
+def assistant_report(first: date, last: date) -> list[dict]:
+    """Per assistant (who registered the consulta), consultas registered in the period:
+    received, answered, the initial response (average time from registration to the first
+    response: the answer or the escalation), the average response (registration to the
+    answer that reached the citizen) and the first responses within plazo (virtual channel:
+    on time ÷ with a first response × 100). One SQL aggregate."""
+    lo, hi = _day_bounds(first, last)
+    rows = (
+        Query.objects.filter(registered_at__gte=lo, registered_at__lt=hi)
+        .values(
+            "registered_by",
+            "registered_by__email",
+            "registered_by__first_name",
+            "registered_by__last_name",
+        )
+        .annotate(
+            received=Count("id"),
+            answered=Count("id", filter=Q(state=QueryState.ANSWERED)),
+            initial=Avg(_duration("first_response_at", "registered_at")),
+            average=Avg(
+                _duration("answered_at", "registered_at"), filter=Q(state=QueryState.ANSWERED)
+            ),
+            responded_virtual=Count("id", filter=Q(on_time__isnull=False)),
+            within=Count("id", filter=Q(on_time=True)),
+        )
+        .order_by("registered_by__first_name", "registered_by__last_name", "registered_by")
+    )
+    return [
+        {
+            "id": r["registered_by"],
+            "label": f"{r['registered_by__first_name']} {r['registered_by__last_name']}".strip()
+            or r["registered_by__email"],
+            "email": r["registered_by__email"],
+            "received": r["received"],
+            "answered": r["answered"],
+            "initial": r["initial"],
+            "average": r["average"],
+            "within_pct": _pct(r["within"], r["responded_virtual"]),
+        }
+        for r in rows
+    ]

@@ -42,7 +42,16 @@ from sgu.cases import selectors as cases
 from sgu.core.errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
 from sgu.core.export import csv_response
 from sgu.core.ratelimit import RateLimited, limit_by_ip
-from sgu.core.web import is_htmx, or_404, page_of, period_from, refused_page, vary_on_htmx
+from sgu.core.web import (
+    is_htmx,
+    or_404,
+    page_of,
+    parse_date,
+    parse_int,
+    period_from,
+    refused_page,
+    vary_on_htmx,
+)
 
 supervisor_required = role_required(Role.REGULATOR_SUPERVISOR)
 
@@ -670,4 +679,121 @@ def motives_csv(request):
         MOTIVE_HEADER,
         (_motive_cells(r) for r in rows),
         f"consultas-por-motivo-{start:%Y%m%d}-{end:%Y%m%d}.csv",
+    )
+
+
+# --- each assistant's daily record and response times -------------------------------------------
+
+
+def _minutes(value) -> str:
+    return "" if value is None else str(round(value.total_seconds() / 60))
+
+
+def _record(request):
+    day = parse_date(request.GET.get("fecha", "")) or timezone.localdate()
+    assistant = or_404(
+        selectors.assistant_for, request.user, parse_int(request.GET.get("asistente", ""))
+    )
+    return day, assistant, selectors.assistant_day(assistant, day)
+
+
+@first_level_required
+@require_GET
+def record(request):
+    day, assistant, rows = _record(request)
+    seat = selectors.seat_of(request.user)
+    context = {
+        "day": day,
+        "assistant": assistant,
+        "rows": rows,
+        "staff": selectors.first_level_staff() if seat.supervisor else None,
+        "query": request.GET.urlencode(),
+        "now": timezone.now(),
+        "nav": "queries",
+    }
+    return render(request, "attention/record.html", context)
+
+
+@first_level_required
+@require_GET
+def record_csv(request):
+    day, assistant, rows = _record(request)
+    header = [
+        "código",
+        "registrada",
+        "canal",
+        "familia",
+        "motivo",
+        "estado",
+        "primera respuesta",
+        "respuesta inicial (min)",
+        "en plazo",
+        "respondida por",
+    ]
+    return csv_response(
+        header,
+        (
+            [
+                q.code,
+                f"{timezone.localtime(q.registered_at):%Y-%m-%d %H:%M}",
+                q.get_channel_display(),
+                q.motive.parent.name if q.motive_id else "",
+                q.motive.name if q.motive_id else "",
+                q.get_state_display(),
+                f"{timezone.localtime(q.first_response_at):%Y-%m-%d %H:%M}"
+                if q.first_response_at
+                else "",
+                _minutes(q.initial),
+                {True: "sí", False: "no", None: ""}[q.on_time],
+                q.answered_by.email if q.answered_by_id else "",
+            ]
+            for q in rows
+        ),
+        f"registro-{assistant.pk}-{day:%Y%m%d}.csv",
+    )
+
+
+@supervisor_required
+@require_GET
+def assistants(request):
+    start, end, errors = _period(request)
+    context = {
+        "rows": selectors.assistant_report(start, end),
+        "start": start,
+        "end": end,
+        "errors": errors,
+        "query": request.GET.urlencode(),
+        "nav": "attention_stats",
+    }
+    return render(request, "attention/assistants.html", context)
+
+
+@supervisor_required
+@require_GET
+def assistants_csv(request):
+    start, end, _ = _period(request)
+    header = [
+        "orientador",
+        "correo",
+        "consultas registradas",
+        "respondidas",
+        "respuesta inicial promedio (min)",
+        "tiempo de respuesta promedio (min)",
+        "primera respuesta en plazo (%)",
+    ]
+    return csv_response(
+        header,
+        (
+            [
+                r["label"],
+                r["email"],
+                r["received"],
+                r["answered"],
+                _minutes(r["initial"]),
+                _minutes(r["average"]),
+                _num(r["within_pct"]),
+            ]
+            for r in selectors.assistant_report(start, end)
+        ),
+        f"atencion-orientadores-{start:%Y%m%d}-{end:%Y%m%d}.csv",
     )

@@ -122,3 +122,18 @@ def query_clock(query, now) -> dict:
     else:
         label = f"Vence en {_span((query.due_at - now).total_seconds())}"
     return {"has_plazo": True, "late": late, "label": label, "due": due_label}
+
+
+@register.filter
+def duracion(value) -> str:
+    """A response time as people read it: "2 h 05 min", "3 días 4 h"; "—" when none."""
+    if value is None:
+        return "—"
+    minutes = max(0, round(value.total_seconds() / 60))
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} día{'s' if days != 1 else ''} {hours} h"
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    return f"{minutes} min"
