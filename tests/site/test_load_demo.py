@@ -134,6 +134,7 @@ def test_every_role_sees_a_year_of_activity(demo):
     assert "Portabilidad numérica" in page(sup, "/regulador/atencion/consultas/motivos/")
     assert "Tiempo de respuesta promedio" in page(sup, "/regulador/atencion/orientadores/")
     page("orientador@demo.sgu.pe", "/regulador/atencion/registro/")
+    assert Query.objects.filter(anonymous=True, name="", email="").exists()
     # Legal consultas went through the quality review (some returned with observations).
     assert Query.objects.filter(state="ANSWERED", reviewed_by__isnull=False).exists()
     assert Query.objects.exclude(review_observations="").exists()

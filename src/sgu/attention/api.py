@@ -38,7 +38,12 @@ def _user(request, *, first_level: bool = False):
 
 class QueryIn(Schema):
     channel: str = Field(max_length=12, examples=["TELEFONICO"])
-    name: str = Field(max_length=200)
+    name: str = Field(default="", max_length=200, description="Vacío solo si es anónima.")
+    anonymous: bool = Field(
+        default=False,
+        description="La persona no quiso dar sus datos: no se guarda nombre, documento, correo "
+        "ni teléfono.",
+    )
     motive: str = Field(
         default="",
         max_length=40,
@@ -68,6 +73,7 @@ class QueryOut(Schema):
     motive: MotiveOut | None
     question: str
     name: str
+    anonymous: bool
     email: str
     registered_at: datetime
     office: str | None
@@ -121,6 +127,7 @@ def _query(q: Query) -> dict:
         ),
         "question": q.question,
         "name": q.name,
+        "anonymous": q.anonymous,
         "email": q.email,
         "registered_at": q.registered_at,
         "office": q.office.code if q.office_id else None,

@@ -13,7 +13,12 @@ class QueryForm(ServiceForm):
     channel = forms.ChoiceField(
         label="Canal", choices=QueryChannel.choices, widget=forms.RadioSelect, required=True
     )
-    name = forms.CharField(label="Nombre de quien consulta", required=True)
+    anonymous = forms.BooleanField(
+        label="La persona prefiere no dar sus datos (consulta anónima)",
+        help_text="No se guarda nombre, documento, correo ni teléfono; no se le envía nada.",
+        required=False,
+    )
+    name = forms.CharField(label="Nombre de quien consulta", required=False)
     document_type = forms.ChoiceField(
         label="Tipo de documento",
         choices=[("", "Sin documento"), *DocumentType.choices],

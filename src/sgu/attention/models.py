@@ -140,8 +140,11 @@ class Query(models.Model):
         related_name="queries",
     )
     question = models.TextField("consulta")
-    # Who asked: name always; a document, email and phone when the citizen gives them.
-    name = models.CharField("nombre", max_length=200)
+    # Who asked: name always, unless the person declines to give any data (an anonymous
+    # consulta: no name, document, email or phone kept); a document, email and phone when
+    # the citizen gives them.
+    anonymous = models.BooleanField("anónima", default=False)
+    name = models.CharField("nombre", max_length=200, blank=True)
     document_type = models.CharField("tipo de documento", max_length=10, blank=True)
     document_number = models.CharField("número de documento", max_length=12, blank=True)
     email = models.EmailField("correo", blank=True)
@@ -206,6 +209,21 @@ class Query(models.Model):
     class Meta:
         verbose_name = "consulta"
         verbose_name_plural = "consultas"
+        constraints = [
+            # An anonymous consulta keeps no personal data (attention manual: the person may
+            # decline to give it).
+            models.CheckConstraint(
+                condition=Q(anonymous=False)
+                | (
+                    Q(name="")
+                    & Q(document_number="")
+                    & Q(email="")
+                    & Q(phone="")
+                    & Q(citizen__isnull=True)
+                ),
+                name="query_anonymous_no_personal_data",
+            ),
+        ]
         indexes = [
             models.Index(fields=["-registered_at", "-id"], name="query_reg_idx"),
             models.Index(fields=["state", "-registered_at", "-id"], name="query_state_reg_idx"),
@@ -213,6 +231,10 @@ class Query(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def display_name(self) -> str:
+        return "Consulta anónima" if self.anonymous else self.name
 
 
 # --- escalations ----------------------------------------------------------------------------

@@ -178,16 +178,19 @@ def register_query(
     agent,
     channel: str,
     question: str,
-    name: str,
+    name: str = "",
     motive: str = "",
     topic: str = "",
+    anonymous: bool = False,
     document_type: str = "",
     document_number: str = "",
     email: str = "",
     phone: str = "",
     now: datetime | None = None,
 ) -> Query:
-    """A 1st-level agent registers a citizen's consulta, from any channel."""
+    """A 1st-level agent registers a citizen's consulta, from any channel. `anonymous`: the
+    person declined to give their data; the consulta is recorded as such and keeps none (no
+    consent asked, no ticket or survey sent)."""
     now = now or timezone.now()
     if not selectors.seat_of(agent).first_level:
         raise Forbidden("Solo el 1.er nivel registra consultas.")
@@ -202,8 +205,21 @@ def register_query(
         errors.add("topic", "El asunto tiene como máximo 200 caracteres.")
     question = _text(errors, "question", question, "Escriba la consulta del ciudadano.")
     name = (name or "").strip()
-    if not name:
-        errors.add("name", "Indique el nombre de quien consulta.")
+    if anonymous:
+        given = {
+            "name": name,
+            "document_number": (document_number or "").strip(),
+            "email": (email or "").strip(),
+            "phone": (phone or "").strip(),
+        }
+        for field, value in given.items():
+            if value:
+                errors.add(field, "Una consulta anónima no guarda datos personales: déjelo vacío.")
+        name = document_type = document_number = email = phone = ""
+    if not name and not anonymous:
+        errors.add(
+            "name", "Indique el nombre de quien consulta, o márquela como anónima si no lo da."
+        )
     elif len(name) > 200:
         errors.add("name", "El nombre tiene como máximo 200 caracteres.")
     document_number = (document_number or "").strip()
@@ -228,6 +244,7 @@ def register_query(
         citizen = citizen_by_document(document_type, document_number)
     query = Query(
         code=next_query_code(now.astimezone(LIMA).year),
+        anonymous=bool(anonymous),
         channel=channel,
         topic=topic or str(typified)[:200],
         motive=typified,
@@ -355,7 +372,7 @@ def _query_ticket(query: Query, *, by, now: datetime) -> None:
     data = _ticket(
         to=query.email,
         code=query.code,
-        name=query.name,
+        name=query.display_name,
         subject="Registramos su consulta",
         steps=steps,
         expected=expected,
@@ -367,7 +384,7 @@ def _escalation_ticket(hop: Escalation, *, by, now: datetime) -> None:
     expected = escalation_expectation(hop, now)
     item = "consulta" if hop.query_id else "caso"
     if hop.query_id:
-        to, name = hop.query.email, hop.query.name
+        to, name = hop.query.email, hop.query.display_name
     else:
         to, name = hop.case.citizen.email, hop.case.citizen.get_full_name()
     steps = [

@@ -173,6 +173,7 @@ def new_query(request):
             channel=form.value("channel"),
             motive=form.value("motive"),
             topic=form.value("topic"),
+            anonymous=bool(form.value("anonymous")),
             question=form.value("question"),
             name=form.value("name"),
             document_type=form.value("document_type"),

@@ -262,8 +262,8 @@ class History:
         self.live_from = max(self.start_day, until - timedelta(days=live_days))
         self.per_day = per_day
         self.rng = random.Random(f"{seed}-{until.isoformat()}")
-        # The quality review of legal consultas draws from its own stream, so the rest of the
-        # history stays the same.
+        # The quality review of legal consultas and the anonymous consultas draw from their
+        # own stream, so the rest of the history stays the same.
         self.review_rng = random.Random(f"{seed}-{until.isoformat()}-review")
         self.calendar = load_calendar()
         self.queue: list[_Event] = []
@@ -989,18 +989,27 @@ class History:
         topic, motive, question = rng.choice(QUERY_TOPICS)
         known = rng.random() < 0.5
         person = rng.choice(self.citizens) if known else None
+        # The same draws as ever from the history's stream (it must not shift), in order.
+        channel = rng.choice(["PRESENCIAL", "TELEFONICO", "WEB", "EMAIL", "APP"])
+        name = (
+            person.get_full_name()
+            if person
+            else f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        )
+        email = "" if person else rng.choice(["", f"consulta{now:%j%H%M}@{CITIZEN_DOMAIN}"])
+        # Some people without an account or email decline to give their name: anonymous.
+        anonymous = person is None and not email and self.review_rng.random() < 0.3
         query = attention.register_query(
             agent=agent,
-            channel=rng.choice(["PRESENCIAL", "TELEFONICO", "WEB", "EMAIL", "APP"]),
+            channel=channel,
             topic=topic,
             motive=motive,
             question=question,
-            name=person.get_full_name()
-            if person
-            else f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+            name="" if anonymous else name,
+            anonymous=anonymous,
             document_type="DNI" if person else "",
             document_number=person.document_number if person else "",
-            email="" if person else rng.choice(["", f"consulta{now:%j%H%M}@{CITIZEN_DOMAIN}"]),
+            email=email,
             now=now,
         )
         self.counts["queries"] += 1
