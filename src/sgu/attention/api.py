@@ -12,7 +12,7 @@ from pydantic import Field
 from sgu.accounts.auth import user_auth
 from sgu.attention import selectors, services
 from sgu.attention.models import Escalation, Query
-from sgu.attention.workflow import allowed_actions, is_legal_motive, query_late
+from sgu.attention.workflow import allowed_actions, can_take, is_legal_motive, query_late
 from sgu.cases import selectors as case_selectors
 from sgu.cases import services as cases
 from sgu.cases.staff_api import AssistedCaseIn, StaffCaseOut, staff_case_dict, staff_principal
@@ -146,6 +146,7 @@ class EscalateIn(Schema):
     area: str = Field(max_length=30, examples=["USUARIOS"])
     criticality: str = Field(max_length=8, examples=["ALTO"])
     complexity: str = Field(default="INDEFINIDA", max_length=12)
+    priority: str = Field(default="MEDIA", max_length=8, examples=["ALTA"])
     reason: str = Field(max_length=4000)
 
 
@@ -153,6 +154,7 @@ class EscalateUpIn(Schema):
     area: str = Field(max_length=30, examples=["SOPORTE-TI"])
     criticality: str = Field(max_length=8)
     complexity: str = Field(default="INDEFINIDA", max_length=12)
+    priority: str = Field(default="MEDIA", max_length=8, examples=["ALTA"])
     reason: str = Field(max_length=4000)
 
 
@@ -165,6 +167,15 @@ class EscalationOut(Schema):
     state: str
     criticality: str
     complexity: str
+    priority: str
+    taken_at: datetime | None = Field(description="Tomado: fin del tiempo de respuesta.")
+    taken_on_time: bool | None
+    solution_due_at: datetime | None = Field(
+        description="3.er nivel: plazo de solución (criticidad × complejidad)."
+    )
+    solution_business_days: int | None
+    solution_on_time: bool | None
+    can_take: bool
     reason: str
     escalated_at: datetime
     due_at: datetime
@@ -189,6 +200,13 @@ def _escalation(user, hop: Escalation) -> dict:
         "state": hop.state,
         "criticality": hop.criticality,
         "complexity": hop.complexity,
+        "priority": hop.priority,
+        "taken_at": hop.taken_at,
+        "taken_on_time": hop.taken_on_time,
+        "solution_due_at": hop.solution_due_at,
+        "solution_business_days": hop.solution_business_days,
+        "solution_on_time": hop.solution_on_time,
+        "can_take": can_take(hop, selectors.actors_for(user, hop)),
         "reason": hop.reason,
         "escalated_at": hop.escalated_at,
         "due_at": hop.due_at,
@@ -314,6 +332,7 @@ def escalate(request, payload: EscalateIn):
         area_code=payload.area,
         criticality=payload.criticality,
         complexity=payload.complexity,
+        priority=payload.priority,
         reason=payload.reason,
     )
     return Status(201, _escalation(user, selectors.escalation_for(user, hop.pk)))
@@ -376,6 +395,7 @@ def escalate_up(request, escalation_id: int, payload: EscalateUpIn):
         area_code=payload.area,
         criticality=payload.criticality,
         complexity=payload.complexity,
+        priority=payload.priority,
         reason=payload.reason,
     )
     return Status(201, _escalation(user, selectors.escalation_for(user, up.pk)))
@@ -391,6 +411,21 @@ def inform(request, escalation_id: int, payload: TextIn):
         request,
         escalation_id,
         lambda u, h: services.inform_citizen(escalation=h, user=u, message=payload.text),
+    )
+
+
+@router.post(
+    "/escalations/{escalation_id}/take",
+    response={200: EscalationOut, **ERRORS},
+    summary="Tomar un escalamiento (detiene el tiempo de respuesta)",
+    description="El especialista del área lo toma; en el 3.er nivel es el contacto, que también "
+    "detiene el tiempo de respuesta del 2.º nivel si nadie lo tomó.",
+)
+def take(request, escalation_id: int):
+    return _act(
+        request,
+        escalation_id,
+        lambda u, h: services.take_escalation(escalation=h, user=u),
     )
 
 

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from sgu.attention.models import Complexity, Criticality, QueryChannel, QueryState
+from sgu.attention.models import Complexity, Criticality, Priority, QueryChannel, QueryState
 from sgu.core.forms import ServiceForm
 from sgu.core.identity import DocumentType
 
@@ -130,6 +130,9 @@ class EscalateForm(ServiceForm):
     )
     complexity = forms.ChoiceField(
         label="Complejidad", choices=Complexity.choices, required=True, initial="INDEFINIDA"
+    )
+    priority = forms.ChoiceField(
+        label="Prioridad", choices=Priority.choices, required=True, initial="MEDIA"
     )
     reason = forms.CharField(
         label="Qué necesita del área", required=True, widget=forms.Textarea(attrs=TEXTAREA)

@@ -254,6 +254,12 @@ class Complexity(models.TextChoices):
     INDEFINIDA = "INDEFINIDA", "Indefinida"
 
 
+class Priority(models.TextChoices):
+    ALTA = "ALTA", "Alta"
+    MEDIA = "MEDIA", "Media"
+    BAJA = "BAJA", "Baja"
+
+
 class Escalation(models.Model):
     """One hop up the levels: a case or a consulta sent by level n to an area of level n+1.
 
@@ -279,6 +285,9 @@ class Escalation(models.Model):
     )
     criticality = models.CharField("criticidad", max_length=8, choices=Criticality.choices)
     complexity = models.CharField("complejidad", max_length=12, choices=Complexity.choices)
+    priority = models.CharField(
+        "prioridad", max_length=8, choices=Priority.choices, default=Priority.MEDIA
+    )
     reason = models.TextField("motivo del escalamiento")
     escalated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -288,6 +297,22 @@ class Escalation(models.Model):
     max_business_days = models.PositiveSmallIntegerField("plazo (días hábiles)")
     due_at = models.DateTimeField("plazo del nivel")
     due_explanation = models.TextField("cómo se calculó el plazo", blank=True)
+    # The incident's response clock (attention manual 9.3.4, «tiempo de respuesta»): from the
+    # report until the 2nd-level specialist takes it or the 3rd level makes contact; its
+    # limit is `due_at` (by criticality). Kept on the level-2 hop.
+    taken_at = models.DateTimeField("tomado", null=True, blank=True)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    taken_on_time = models.BooleanField("tomado dentro del plazo", null=True, blank=True)
+    # The solution clock («tiempo de solución», level-3 hops only): from the 2nd level's
+    # report until the 3rd level informs the solution; criticality × complexity matrix.
+    solution_business_days = models.PositiveSmallIntegerField(
+        "plazo de solución (días hábiles)", null=True, blank=True
+    )
+    solution_due_at = models.DateTimeField("plazo de solución", null=True, blank=True)
+    solution_explanation = models.TextField("cómo se calculó el plazo de solución", blank=True)
+    solution_on_time = models.BooleanField("solucionado dentro del plazo", null=True, blank=True)
     answer = models.TextField("respuesta", blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

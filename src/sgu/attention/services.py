@@ -22,6 +22,7 @@ from sgu.attention.models import (
     Complexity,
     Criticality,
     Escalation,
+    Priority,
     Query,
     QueryChannel,
     QuerySequence,
@@ -36,6 +37,7 @@ from sgu.attention.workflow import (
     HopState,
     TransitionNotAllowed,
     can_review_query,
+    can_take,
     is_legal_motive,
     query_has_plazo,
     query_in_review,
@@ -82,6 +84,21 @@ def _first_response(query: Query, now: datetime) -> None:
         query.first_response_at = now
         if query.due_at is not None:
             query.on_time = now <= query.due_at
+
+
+DEFAULT_SOLUTION_DAYS = {
+    "ALTO": {"BAJA": 3, "MEDIA": 4, "ALTA": 5, "MUY_ALTA": 5, "INDEFINIDA": 5},
+    "MEDIO": {"BAJA": 2, "MEDIA": 3, "ALTA": 4, "MUY_ALTA": 5, "INDEFINIDA": 5},
+    "BAJO": {"BAJA": 2, "MEDIA": 2, "ALTA": 3, "MUY_ALTA": 4, "INDEFINIDA": 5},
+}
+
+
+def solution_days(criticality: str, complexity: str) -> int:
+    """The 3rd level's solution plazo in business days (manual 9.3.4: 2 to 5)."""
+    matrix = _config().get("SOLUTION_BUSINESS_DAYS") or DEFAULT_SOLUTION_DAYS
+    return int(
+        matrix.get(criticality, {}).get(complexity, DEFAULT_SOLUTION_DAYS[criticality][complexity])
+    )
 
 
 def escalation_deadline(criticality: str, at: datetime) -> Deadline:
@@ -557,8 +574,16 @@ def _finish_query(query: Query, *, by, answer: str, level: int, now: datetime, s
 
 
 def _check_escalation(
-    errors: ErrorCollector, *, area_code: str, level: int, criticality: str, complexity: str
+    errors: ErrorCollector,
+    *,
+    area_code: str,
+    level: int,
+    criticality: str,
+    complexity: str,
+    priority: str = Priority.MEDIA,
 ) -> Area | None:
+    if priority not in Priority.values:
+        errors.add("priority", "Elija la prioridad: alta, media o baja.")
     area = Area.objects.filter(code=area_code, level=level, active=True).first()
     if area is None:
         errors.add("area", f"Elija un área del {'2.º' if level == 2 else '3.er'} nivel.")
@@ -580,6 +605,7 @@ def _new_hop(
     reason: str,
     by,
     now: datetime,
+    priority: str = Priority.MEDIA,
 ) -> Escalation:
     deadline = escalation_deadline(criticality, now)
     hop = Escalation(
@@ -598,7 +624,14 @@ def _new_hop(
         max_business_days=deadline.amount,
         due_at=deadline.due_at,
         due_explanation=deadline.explanation(),
+        priority=priority,
     )
+    if area.level == 3:
+        days = solution_days(criticality, complexity)
+        solution = load_calendar().add_business_days(now, days)
+        hop.solution_business_days = days
+        hop.solution_due_at = solution.due_at
+        hop.solution_explanation = solution.explanation()
     hop.save(force_insert=True)
     _event(
         kind=HopAction.ESCALATE,
@@ -612,6 +645,7 @@ def _new_hop(
             "level": area.level,
             "criticality": criticality,
             "complexity": complexity,
+            "priority": priority,
             "due_at": hop.due_at.isoformat(),
         },
     )
@@ -628,6 +662,7 @@ def escalate(
     reason: str,
     case=None,
     query: Query | None = None,
+    priority: str = Priority.MEDIA,
     now: datetime | None = None,
 ) -> Escalation:
     """The 1st level sends a case or a consulta to a 2nd-level area. A hop sent back before
@@ -639,7 +674,12 @@ def escalate(
         raise ValidationFailed.of([])  # programming error: exactly one item
     errors = ErrorCollector()
     area = _check_escalation(
-        errors, area_code=area_code, level=2, criticality=criticality, complexity=complexity
+        errors,
+        area_code=area_code,
+        level=2,
+        criticality=criticality,
+        complexity=complexity,
+        priority=priority,
     )
     reason = _text(errors, "reason", reason, "Explique qué necesita del área.")
     errors.raise_if_any()
@@ -668,6 +708,7 @@ def escalate(
         reason=reason,
         by=agent,
         now=now,
+        priority=priority,
     )
     if query is not None and query.state != QueryState.ESCALATED:
         previous = query.state
@@ -696,14 +737,21 @@ def escalate_up(
     criticality: str,
     complexity: str,
     reason: str,
+    priority: str = Priority.MEDIA,
     now: datetime | None = None,
 ) -> Escalation:
-    """A 2nd-level area sends what it holds on to a 3rd-level area."""
+    """A 2nd-level area sends what it holds on to a 3rd-level area; the level-3 hop runs the
+    solution clock (criticality × complexity)."""
     now = now or timezone.now()
     _require(user, escalation, HopActor.AREA)
     errors = ErrorCollector()
     area = _check_escalation(
-        errors, area_code=area_code, level=3, criticality=criticality, complexity=complexity
+        errors,
+        area_code=area_code,
+        level=3,
+        criticality=criticality,
+        complexity=complexity,
+        priority=priority,
     )
     reason = _text(errors, "reason", reason, "Explique qué necesita del área.")
     errors.raise_if_any()
@@ -719,7 +767,35 @@ def escalate_up(
         reason=reason,
         by=user,
         now=now,
+        priority=priority,
     )
+
+
+@transaction.atomic
+def take_escalation(*, escalation: Escalation, user, now: datetime | None = None) -> Escalation:
+    """A specialist of the area takes the hop («atiende la incidencia»): the explicit end of
+    the incident's response clock (manual 9.3.4). Taken at level 3 it is the 3rd level's
+    contact, which also ends the response clock of the level-2 hop if nobody took it."""
+    now = now or timezone.now()
+    _require(user, escalation, HopActor.AREA)
+    hop = _locked(escalation)
+    if not can_take(hop, {HopActor.AREA}):
+        raise Conflict("Este escalamiento ya fue tomado o no está pendiente.")
+    for target in [hop] + ([_locked(hop.parent)] if hop.parent_id else []):
+        if target.taken_at is not None:
+            continue
+        target.taken_at, target.taken_by = now, user
+        target.taken_on_time = now <= target.due_at
+        target.save()
+        _event(
+            kind="TAKE",
+            by=user,
+            now=now,
+            escalation=target,
+            note="" if target is hop else "Contacto del 3.er nivel.",
+            data={"on_time": target.taken_on_time},
+        )
+    return hop
 
 
 @transaction.atomic
@@ -741,6 +817,8 @@ def answer_escalation(
     hop.answer_level = 3 if answered_above else hop.level
     hop.response_business_days = load_calendar().business_days_taken(hop.received_on, now)
     hop.on_time = now <= hop.due_at
+    if hop.solution_due_at is not None:
+        hop.solution_on_time = now <= hop.solution_due_at
     _move(
         hop,
         HopAction.ANSWER,

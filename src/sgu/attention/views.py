@@ -34,6 +34,7 @@ from sgu.attention.workflow import (
     HopState,
     allowed_actions,
     can_review_query,
+    can_take,
     query_in_review,
     query_needs_review,
     query_open_for_answer,
@@ -322,6 +323,7 @@ def escalate(request):
             area_code=form.value("area"),
             criticality=form.value("criticality"),
             complexity=form.value("complexity"),
+            priority=form.value("priority") or "MEDIA",
             reason=form.value("reason"),
         )
     except DomainError as exc:
@@ -341,6 +343,7 @@ def escalate(request):
 
 
 def _escalation_page(request, hop, forms=None, status=200):
+    now_ = timezone.now()
     actors = selectors.actors_for(request.user, hop)
     actions = allowed_actions(hop.state, actors, hop.level)
     top = hop.parent or hop
@@ -368,6 +371,10 @@ def _escalation_page(request, hop, forms=None, status=200):
         "send_back_form": forms.get("send_back") or SendBackForm(),
         "inform_form": forms.get("inform") or InformForm(initial=inform_initial),
         "close_form": forms.get("close") or CloseForm(),
+        "can_take": can_take(hop, actors),
+        "solution_late": hop.solution_due_at is not None
+        and hop.answered_at is None
+        and now_ > hop.solution_due_at,
         "up_form": forms.get("up")
         or _escalate_form(level=3, with_code=False, initial={"complexity": hop.complexity}),
         "citizen_email": hop.query.email if hop.query_id else hop.case.citizen.email,
@@ -396,6 +403,15 @@ ACTIONS = {
 @attention_staff_required
 @require_POST
 def escalation_action(request, pk: int, action: str):
+    if action == "tomar":
+        hop = or_404(selectors.escalation_for, request.user, pk)
+        try:
+            services.take_escalation(escalation=hop, user=request.user)
+        except (Conflict, Forbidden) as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.success(request, "Tomó el escalamiento: el tiempo de respuesta se detuvo.")
+        return redirect("attention:escalation", pk=pk)
     if action not in ACTIONS:
         raise Http404("Acción desconocida.")
     hop = or_404(selectors.escalation_for, request.user, pk)
@@ -426,6 +442,7 @@ def escalation_action(request, pk: int, action: str):
                 area_code=form.value("area"),
                 criticality=form.value("criticality"),
                 complexity=form.value("complexity"),
+                priority=form.value("priority") or "MEDIA",
                 reason=form.value("reason"),
             )
             done = f"Escalamos a {up.area.name} (3.er nivel)."

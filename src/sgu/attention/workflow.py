@@ -182,3 +182,12 @@ def can_review_query(query, *, is_supervisor: bool) -> bool:
 def query_open_for_answer(query) -> bool:
     """May the 1st level still answer or escalate it (not answered, not waiting review)?"""
     return query.state in ("OPEN", "ESCALATED")
+
+
+# --- incidents: the response clock stops when the area takes the hop (manual 9.3.4) -------------
+
+
+def can_take(hop, actors: set[str]) -> bool:
+    """May the person take this hop («atender», the explicit stop of the response clock)?
+    A member of its area, while it is pending and nobody took it yet."""
+    return HopActor.AREA in actors and hop.state == HopState.PENDING and hop.taken_at is None

@@ -1038,7 +1038,7 @@ class History:
             self._answer_survey(survey, now)
 
     def _plan_review(self, query, agent, now: datetime, draws) -> None:
-        """The quality supervisor reviews a legal draft within hours; one in five is returned
+        """The quality supervisor reviews a legal draft within hours; one in four is returned
         with observations and sent again."""
         rng = self.review_rng
         supervisor = self.staff.supervisor
@@ -1053,7 +1053,8 @@ class History:
             attention.answer_query(query=query, agent=agent, answer=QUERY_ANSWERS[2], now=t)
             self.at(t + timedelta(hours=rng.uniform(0.5, 4)), approve)
 
-        if rng.random() < 0.2:
+        self._reviews = getattr(self, "_reviews", 0) + 1
+        if self._reviews % 4 == 1:  # one in four is returned, the first one included
             self.at(
                 now + timedelta(hours=rng.uniform(1, 5)),
                 lambda t: attention.review_query(
@@ -1102,6 +1103,17 @@ class History:
             self.at(when + timedelta(hours=3), lambda t: self._answer_query(query, agent, t))
         else:
             self.at(when, lambda t: self._answer_hop(hop, especialista, agent, t))
+            self._plan_take(hop, especialista, now, when)
+
+    def _plan_take(self, hop: Escalation, user, now: datetime, answered: datetime) -> None:
+        """The specialist takes the hop (the response clock's stop) some time before
+        answering; drawn from the review stream so the history's stays the same."""
+        if self.review_rng.random() < 0.85:
+            taken = now + (answered - now) * self.review_rng.uniform(0.05, 0.6)
+            self.at(
+                taken,
+                lambda t: attention.take_escalation(escalation=hop, user=user, now=t),
+            )
 
     @staticmethod
     def calendar_days(business_days: int) -> float:
@@ -1138,6 +1150,7 @@ class History:
         )
         when = now + timedelta(days=self.rng.uniform(0.5, 4))
         self.at(when, lambda t: self._answer_hop(top, self.staff.soporte, first_level, t))
+        self._plan_take(top, self.staff.soporte, now, when)
         self.at(
             when + timedelta(hours=4),
             lambda t: self._answer_hop(

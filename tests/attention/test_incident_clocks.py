@@ -1,0 +1,172 @@
+"""Two clocks per incident (attention manual 9.3.4): the response time, from the report until
+the 2nd-level specialist takes it or the 3rd level makes contact (Alto 5, Medio 4, Bajo 2
+business days; «taken» is an explicit action), and the solution time, from the 2nd level's
+report until the 3rd level informs the solution (2 to 5 business days by criticality and
+complexity, a configurable matrix). Priority is recorded beside both. Hand-computed dates:
+no holiday between 25/11 and 03/12/2026."""
+
+from datetime import datetime
+
+import pytest
+from django.test import Client
+
+from sgu.attention import services
+from sgu.attention.models import AttentionEvent
+from sgu.core.calendar import LIMA
+from sgu.core.errors import Conflict, Forbidden, ValidationFailed
+
+from .test_api import api_for
+
+pytestmark = pytest.mark.django_db
+
+
+def lima(y, m, d, hh=0, mm=0, ss=0):
+    return datetime(y, m, d, hh, mm, ss, tzinfo=LIMA)
+
+
+def report(agent, now, criticality="ALTO", priority="ALTA"):
+    q = services.register_query(
+        agent=agent,
+        channel="EMAIL",
+        motive="sgu-seguimiento",
+        question="No carga mi caso.",
+        name="Rosa",
+        email="r@x.pe",
+        now=now,
+    )
+    return services.escalate(
+        agent=agent,
+        area_code="USUARIOS",
+        criticality=criticality,
+        complexity="MEDIA",
+        priority=priority,
+        reason="Falla al ver el caso.",
+        query=q,
+        now=now,
+    )
+
+
+def test_taken_in_time_and_late_by_criticality(orientador, specialist):
+    alto = report(orientador, lima(2026, 11, 25, 10))
+    assert alto.priority == "ALTA" and alto.due_at == lima(2026, 12, 2, 23, 59, 59)
+    services.take_escalation(escalation=alto, user=specialist, now=lima(2026, 11, 26, 9))
+    alto.refresh_from_db()
+    assert (alto.taken_at, alto.taken_by, alto.taken_on_time) == (
+        lima(2026, 11, 26, 9),
+        specialist,
+        True,
+    )
+    # BAJO: 2 business days from Wednesday → Friday 27/11 23:59:59; taken Monday: late.
+    bajo = report(orientador, lima(2026, 11, 25, 10), criticality="BAJO", priority="BAJA")
+    assert bajo.due_at == lima(2026, 11, 27, 23, 59, 59)
+    services.take_escalation(escalation=bajo, user=specialist, now=lima(2026, 11, 30, 9))
+    bajo.refresh_from_db()
+    assert bajo.taken_on_time is False
+    with pytest.raises(Conflict):
+        services.take_escalation(escalation=bajo, user=specialist)
+
+
+def test_only_the_area_takes(orientador, fiscalizador):
+    hop = report(orientador, lima(2026, 11, 25, 10))
+    with pytest.raises(Forbidden):
+        services.take_escalation(escalation=hop, user=fiscalizador)
+    with pytest.raises(Forbidden):
+        services.take_escalation(escalation=hop, user=orientador)
+
+
+def test_third_level_contact_and_the_solution_clock(orientador, specialist, support):
+    l2 = report(orientador, lima(2026, 11, 25, 10), criticality="MEDIO")
+    # Elevated Thursday 10:00, MEDIO × ALTA = 4 business days: Fri 27, Mon 30, Tue 1, Wed 2.
+    l3 = services.escalate_up(
+        escalation=l2,
+        user=specialist,
+        area_code="SOPORTE-TI",
+        criticality="MEDIO",
+        complexity="ALTA",
+        priority="ALTA",
+        reason="Error del sistema.",
+        now=lima(2026, 11, 26, 10),
+    )
+    assert l3.solution_business_days == 4
+    assert l3.solution_due_at == lima(2026, 12, 2, 23, 59, 59)
+    assert "4 días hábiles" in l3.solution_explanation
+    # The 3rd level makes contact Thursday 15:00: it ends the untaken level-2 response clock.
+    services.take_escalation(escalation=l3, user=support, now=lima(2026, 11, 26, 15))
+    l2.refresh_from_db()
+    l3.refresh_from_db()
+    assert l3.taken_at == l2.taken_at == lima(2026, 11, 26, 15)
+    assert l2.taken_by == support and l2.taken_on_time is True
+    assert AttentionEvent.objects.get(escalation=l2, kind="TAKE").note == "Contacto del 3.er nivel."
+    # Solution informed Thursday 03/12 10:00: after its plazo.
+    services.answer_escalation(
+        escalation=l3, user=support, answer="Corregido.", now=lima(2026, 12, 3, 10)
+    )
+    l3.refresh_from_db()
+    assert l3.solution_on_time is False
+
+
+def test_the_solution_matrix_is_configurable(orientador, specialist, settings):
+    settings.SGU = {**settings.SGU, "ATTENTION": {**settings.SGU["ATTENTION"]}}
+    settings.SGU["ATTENTION"]["SOLUTION_BUSINESS_DAYS"] = {
+        "BAJO": {"BAJA": 5, "MEDIA": 5, "ALTA": 5, "MUY_ALTA": 5, "INDEFINIDA": 5}
+    }
+    l2 = report(orientador, lima(2026, 11, 25, 10), criticality="BAJO")
+    l3 = services.escalate_up(
+        escalation=l2,
+        user=specialist,
+        area_code="SOPORTE-TI",
+        criticality="BAJO",
+        complexity="BAJA",
+        reason="x",
+        now=lima(2026, 11, 27, 16),
+    )
+    # Friday 16:00 (before 17:00): Mon 30, Tue 1, Wed 2, Thu 3, Fri 4.
+    assert l3.solution_due_at == lima(2026, 12, 4, 23, 59, 59)
+
+
+def test_default_matrix_bajo_baja_answered_in_time(orientador, specialist, support):
+    l2 = report(orientador, lima(2026, 11, 25, 10), criticality="BAJO")
+    l3 = services.escalate_up(
+        escalation=l2,
+        user=specialist,
+        area_code="SOPORTE-TI",
+        criticality="BAJO",
+        complexity="BAJA",
+        reason="x",
+        now=lima(2026, 11, 27, 16),
+    )
+    assert l3.solution_due_at == lima(2026, 12, 1, 23, 59, 59)  # Mon 30, Tue 1
+    services.answer_escalation(
+        escalation=l3, user=support, answer="Listo.", now=lima(2026, 12, 1, 18)
+    )
+    l3.refresh_from_db()
+    assert l3.solution_on_time is True
+
+
+def test_a_bad_priority_is_refused(orientador):
+    with pytest.raises(ValidationFailed) as exc:
+        report(orientador, lima(2026, 11, 25, 10), priority="URGENTE")
+    assert [e.field for e in exc.value.errors] == ["priority"]
+
+
+def test_take_on_the_web_and_the_api(orientador, specialist, support):
+    hop = report(orientador, lima(2026, 11, 25, 10))
+    c = Client()
+    c.force_login(specialist)
+    page = c.get(f"/regulador/atencion/escalamientos/{hop.pk}/").content.decode()
+    assert "Tomar la incidencia" in page and "Alto · Media · Alta" in page
+    r = c.post(f"/regulador/atencion/escalamientos/{hop.pk}/tomar/")
+    assert r.status_code == 302
+    hop.refresh_from_db()
+    assert hop.taken_by == specialist
+    page = c.get(f"/regulador/atencion/escalamientos/{hop.pk}/").content.decode()
+    assert "Tomar la incidencia" not in page
+
+    other = report(orientador, lima(2026, 11, 25, 10))
+    api = api_for(specialist)
+    assert api.get(f"/api/v1/staff/escalations/{other.pk}").json()["can_take"] is True
+    r = api.post(f"/api/v1/staff/escalations/{other.pk}/take", {})
+    assert r.status_code == 200 and r.json()["taken_at"] and r.json()["can_take"] is False
+    assert (
+        api_for(support).post(f"/api/v1/staff/escalations/{other.pk}/take", {}).status_code == 404
+    )
