@@ -170,3 +170,30 @@ def test_take_on_the_web_and_the_api(orientador, specialist, support):
     assert (
         api_for(support).post(f"/api/v1/staff/escalations/{other.pk}/take", {}).status_code == 404
     )
+
+
+def test_the_criteria_are_shown_next_to_the_choice(orientador, specialist):
+    hop = report(orientador, lima(2026, 11, 25, 10))
+    first, second = Client(), Client()
+    first.force_login(orientador)
+    second.force_login(specialist)
+    fresh = services.register_query(
+        agent=orientador, channel="WEB", motive="sgu-cuenta", question="¿?", name="Ana"
+    )
+    pages = [
+        first.get("/regulador/atencion/escalar/").content.decode(),  # from the 1st level
+        first.get(f"/regulador/atencion/consultas/{fresh.code}/").content.decode(),
+        second.get(f"/regulador/atencion/escalamientos/{hop.pk}/").content.decode(),  # to L3
+    ]
+    for html in pages:
+        assert "Existe una pérdida parcial de los servicios." in html  # Alto (9.3.5)
+        assert "afectan a un grupo reducido de usuarios" in html  # Medio
+        assert "no afectan las funciones ni las operaciones" in html  # Bajo
+        for text in (
+            "se cuenta con una plantilla para la solución",  # Baja (9.3.6)
+            "ocurre con poca frecuencia en el año",  # Media
+            "como máximo una o dos veces al año",  # Alta
+            "revisiones técnicas sobre la plataforma",  # Muy alta
+            "proveen entidades externas",  # Indefinida
+        ):
+            assert text in html

@@ -137,3 +137,16 @@ def duracion(value) -> str:
     if hours:
         return f"{hours} h {minutes:02d} min"
     return f"{minutes} min"
+
+
+@register.inclusion_tag("attention/_criteria.html")
+def incident_criteria():
+    """The criticality criteria and the complexity descriptions (manual 9.3.5–9.3.6), shown
+    next to the choice."""
+    from sgu.attention.criteria import COMPLEXITY_DESCRIPTIONS, CRITICALITY_CRITERIA
+    from sgu.attention.models import Complexity, Criticality
+
+    return {
+        "criticality": [(Criticality(k).label, v) for k, v in CRITICALITY_CRITERIA.items()],
+        "complexity": [(Complexity(k).label, v) for k, v in COMPLEXITY_DESCRIPTIONS.items()],
+    }
