@@ -197,3 +197,65 @@ def test_the_criteria_are_shown_next_to_the_choice(orientador, specialist):
             "proveen entidades externas",  # Indefinida
         ):
             assert text in html
+
+
+def up_to_support(l2, specialist, now):
+    return services.escalate_up(
+        escalation=l2,
+        user=specialist,
+        area_code="SOPORTE-TI",
+        criticality=l2.criticality,
+        complexity="MEDIA",
+        reason="Error del sistema.",
+        now=now,
+    )
+
+
+def test_level_2_elevates_the_same_day_or_is_flagged(orientador, specialist):
+    same = report(orientador, lima(2026, 11, 25, 10))
+    up_to_support(same, specialist, lima(2026, 11, 25, 15))
+    late = report(orientador, lima(2026, 11, 25, 10))
+    up_to_support(late, specialist, lima(2026, 11, 26, 9))
+    same.refresh_from_db()
+    late.refresh_from_db()
+    assert same.elevated_same_day is True and late.elevated_same_day is False
+    c = Client()
+    c.force_login(specialist)
+    page = c.get(f"/regulador/atencion/escalamientos/{late.pk}/").content.decode()
+    assert "No se elevó el mismo día" in page
+
+
+def test_level_2_has_one_business_day_to_validate(orientador, specialist, support):
+    from sgu.attention.workflow import validation_late
+
+    l2 = report(orientador, lima(2026, 11, 25, 10))
+    l3 = up_to_support(l2, specialist, lima(2026, 11, 25, 11))
+    # Level 3 answers Thursday 15:00 → validate by Friday 27/11 23:59:59.
+    services.answer_escalation(
+        escalation=l3, user=support, answer="Ok.", now=lima(2026, 11, 26, 15)
+    )
+    l2.refresh_from_db()
+    assert l2.validation_due_at == lima(2026, 11, 27, 23, 59, 59)
+    assert not validation_late(l2, lima(2026, 11, 27, 23, 59, 59))
+    assert validation_late(l2, lima(2026, 11, 28, 0, 0, 0))
+    api = api_for(specialist)
+    assert api.get(f"/api/v1/staff/escalations/{l2.pk}").json()["validation_due_at"]
+    services.answer_escalation(
+        escalation=l2, user=specialist, answer="Ok.", now=lima(2026, 11, 28, 10)
+    )
+    l2.refresh_from_db()
+    assert l2.validation_on_time is False and validation_late(l2, lima(2026, 11, 28, 10))
+
+    # Answered Friday 17:30, after the cut-off: received Monday 30/11 → Tuesday 01/12.
+    other = report(orientador, lima(2026, 11, 25, 10))
+    l3 = up_to_support(other, specialist, lima(2026, 11, 25, 11))
+    services.answer_escalation(
+        escalation=l3, user=support, answer="Ok.", now=lima(2026, 11, 27, 17, 30)
+    )
+    other.refresh_from_db()
+    assert other.validation_due_at == lima(2026, 12, 1, 23, 59, 59)
+    services.answer_escalation(
+        escalation=other, user=specialist, answer="Ok.", now=lima(2026, 12, 1, 12)
+    )
+    other.refresh_from_db()
+    assert other.validation_on_time is True

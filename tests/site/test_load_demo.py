@@ -138,6 +138,8 @@ def test_every_role_sees_a_year_of_activity(demo):
     # Incidents: taken (the response clock), level-3 hops with their solution clock.
     assert Escalation.objects.filter(level=2, taken_at__isnull=False).exists()
     assert Escalation.objects.filter(level=3, solution_on_time__isnull=False).exists()
+    assert Escalation.objects.filter(level=2, elevated_same_day__isnull=False).exists()
+    assert Escalation.objects.filter(level=2, validation_on_time__isnull=False).exists()
     # Legal consultas went through the quality review (some returned with observations).
     assert Query.objects.filter(state="ANSWERED", reviewed_by__isnull=False).exists()
     assert Query.objects.exclude(review_observations="").exists()

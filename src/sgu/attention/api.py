@@ -12,7 +12,13 @@ from pydantic import Field
 from sgu.accounts.auth import user_auth
 from sgu.attention import selectors, services
 from sgu.attention.models import Escalation, Query
-from sgu.attention.workflow import allowed_actions, can_take, is_legal_motive, query_late
+from sgu.attention.workflow import (
+    allowed_actions,
+    can_take,
+    is_legal_motive,
+    query_late,
+    validation_late,
+)
 from sgu.cases import selectors as case_selectors
 from sgu.cases import services as cases
 from sgu.cases.staff_api import AssistedCaseIn, StaffCaseOut, staff_case_dict, staff_principal
@@ -176,6 +182,13 @@ class EscalationOut(Schema):
     solution_business_days: int | None
     solution_on_time: bool | None
     can_take: bool
+    elevated_same_day: bool | None = Field(
+        description="2.º nivel: si elevó al 3.er nivel el mismo día en que lo recibió."
+    )
+    validation_due_at: datetime | None = Field(
+        description="2.º nivel: plazo (1 día hábil) para validar la respuesta del 3.er nivel."
+    )
+    validation_late: bool
     reason: str
     escalated_at: datetime
     due_at: datetime
@@ -207,6 +220,9 @@ def _escalation(user, hop: Escalation) -> dict:
         "solution_business_days": hop.solution_business_days,
         "solution_on_time": hop.solution_on_time,
         "can_take": can_take(hop, selectors.actors_for(user, hop)),
+        "elevated_same_day": hop.elevated_same_day,
+        "validation_due_at": hop.validation_due_at,
+        "validation_late": validation_late(hop, timezone.now()),
         "reason": hop.reason,
         "escalated_at": hop.escalated_at,
         "due_at": hop.due_at,

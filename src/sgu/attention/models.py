@@ -305,6 +305,12 @@ class Escalation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     taken_on_time = models.BooleanField("tomado dentro del plazo", null=True, blank=True)
+    # Level 2 elevates to level 3 the same (Lima) day it receives the incident (manual 9.3.1);
+    # set when it elevates. Then it has 1 business day to validate the 3rd level's answer
+    # before it goes down: its own clock, from the moment the answer comes back.
+    elevated_same_day = models.BooleanField("elevado el mismo día", null=True, blank=True)
+    validation_due_at = models.DateTimeField("validar la respuesta hasta", null=True, blank=True)
+    validation_on_time = models.BooleanField("validada dentro del plazo", null=True, blank=True)
     # The solution clock («tiempo de solución», level-3 hops only): from the 2nd level's
     # report until the 3rd level informs the solution; criticality × complexity matrix.
     solution_business_days = models.PositiveSmallIntegerField(

@@ -756,7 +756,19 @@ def escalate_up(
     reason = _text(errors, "reason", reason, "Explique qué necesita del área.")
     errors.raise_if_any()
     hop = _locked(escalation)
-    _move(hop, HopAction.ESCALATE_UP, HopActor.AREA, user, now, note=reason, data={"to": area.code})
+    if hop.elevated_same_day is None:  # the first elevation is the one the manual times
+        hop.elevated_same_day = (
+            now.astimezone(LIMA).date() == hop.escalated_at.astimezone(LIMA).date()
+        )
+    _move(
+        hop,
+        HopAction.ESCALATE_UP,
+        HopActor.AREA,
+        user,
+        now,
+        note=reason,
+        data={"to": area.code, "same_day": hop.elevated_same_day},
+    )
     return _new_hop(
         case=hop.case,
         query=hop.query,
@@ -819,6 +831,8 @@ def answer_escalation(
     hop.on_time = now <= hop.due_at
     if hop.solution_due_at is not None:
         hop.solution_on_time = now <= hop.solution_due_at
+    if hop.validation_due_at is not None:
+        hop.validation_on_time = now <= hop.validation_due_at
     _move(
         hop,
         HopAction.ANSWER,
@@ -853,8 +867,17 @@ def send_back(
     return hop
 
 
+def validation_deadline(at: datetime) -> Deadline:
+    """Level 2 validates a 3rd-level answer within 1 business day (manual 9.3.7.2)."""
+    days = int(_config().get("VALIDATION_BUSINESS_DAYS", 1))
+    return load_calendar().add_business_days(at, days)
+
+
 def _receive(parent: Escalation, *, child: Escalation, now: datetime) -> None:
     parent = _locked(parent)
+    if child.state == HopState.ANSWERED:
+        parent.validation_due_at = validation_deadline(now).due_at
+        parent.validation_on_time = None
     _move(
         parent,
         HopAction.RECEIVE,

@@ -38,6 +38,7 @@ from sgu.attention.workflow import (
     query_in_review,
     query_needs_review,
     query_open_for_answer,
+    validation_late,
 )
 from sgu.cases import selectors as cases
 from sgu.core.errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
@@ -372,6 +373,7 @@ def _escalation_page(request, hop, forms=None, status=200):
         "inform_form": forms.get("inform") or InformForm(initial=inform_initial),
         "close_form": forms.get("close") or CloseForm(),
         "can_take": can_take(hop, actors),
+        "validation_late": validation_late(hop, now_),
         "solution_late": hop.solution_due_at is not None
         and hop.answered_at is None
         and now_ > hop.solution_due_at,

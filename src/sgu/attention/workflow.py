@@ -191,3 +191,12 @@ def can_take(hop, actors: set[str]) -> bool:
     """May the person take this hop («atender», the explicit stop of the response clock)?
     A member of its area, while it is pending and nobody took it yet."""
     return HopActor.AREA in actors and hop.state == HopState.PENDING and hop.taken_at is None
+
+
+def validation_late(hop, now) -> bool:
+    """Is level 2 late validating the 3rd level's answer (1 business day, manual 9.3.7.2)?"""
+    if hop.validation_due_at is None:
+        return False
+    if hop.validation_on_time is not None:
+        return not hop.validation_on_time
+    return now > hop.validation_due_at
