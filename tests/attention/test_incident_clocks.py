@@ -259,3 +259,65 @@ def test_level_2_has_one_business_day_to_validate(orientador, specialist, suppor
     )
     other.refresh_from_db()
     assert other.validation_on_time is True
+
+
+def test_extending_a_plazo_is_recorded_and_emailed(orientador, specialist, support):
+    from sgu.notifications.models import OutboundEmail
+
+    hop = report(orientador, lima(2026, 11, 25, 10), criticality="BAJO")  # due Fri 27/11
+    with pytest.raises(ValidationFailed) as exc:
+        services.extend_escalation(escalation=hop, user=specialist, days=0, reason="")
+    assert {e.field for e in exc.value.errors} == {"days", "reason"}
+    with pytest.raises(Forbidden):
+        services.extend_escalation(escalation=hop, user=orientador, days=2, reason="x")
+    # Two more business days after Friday 27/11: Monday 30/11, Tuesday 01/12.
+    services.extend_escalation(
+        escalation=hop,
+        user=specialist,
+        days=2,
+        reason="Esperamos la información de la operadora.",
+        now=lima(2026, 11, 26, 9),
+    )
+    hop.refresh_from_db()
+    assert hop.due_at == lima(2026, 12, 1, 23, 59, 59)
+    event = AttentionEvent.objects.get(escalation=hop, kind="EXTEND")
+    assert event.note == "Esperamos la información de la operadora."
+    mail = OutboundEmail.objects.get(pk=event.data["email_id"])
+    assert mail.to == "r@x.pe" and "martes 01/12/2026 a las 23:59" in mail.body_text
+
+    # At level 3 the solution clock is the one extended (BAJO × MEDIA = 2: Mon 30, Tue 1).
+    l3 = services.escalate_up(
+        escalation=report(orientador, lima(2026, 11, 25, 10), criticality="BAJO"),
+        user=specialist,
+        area_code="SOPORTE-TI",
+        criticality="BAJO",
+        complexity="MEDIA",
+        reason="x",
+        now=lima(2026, 11, 27, 10),
+    )
+    assert l3.solution_due_at == lima(2026, 12, 1, 23, 59, 59)
+    r = api_for(support).post(
+        f"/api/v1/staff/escalations/{l3.pk}/extend", {"days": 1, "reason": "Proveedor."}
+    )
+    # Wednesday 02/12 23:59:59 Lima is 03/12 04:59:59 UTC.
+    assert r.status_code == 200 and r.json()["solution_due_at"].startswith("2026-12-03T04:59:59")
+    r = api_for(support).post(
+        f"/api/v1/staff/escalations/{l3.pk}/extend", {"days": 99, "reason": "x"}
+    )
+    assert r.status_code == 422
+
+
+def test_extend_on_the_web(orientador, specialist):
+    hop = report(orientador, lima(2026, 11, 25, 10))
+    c = Client()
+    c.force_login(specialist)
+    assert (
+        "Ampliar el plazo" in c.get(f"/regulador/atencion/escalamientos/{hop.pk}/").content.decode()
+    )
+    bad = c.post(f"/regulador/atencion/escalamientos/{hop.pk}/ampliar/", {"ampliar-days": "1"})
+    assert bad.status_code == 422
+    r = c.post(
+        f"/regulador/atencion/escalamientos/{hop.pk}/ampliar/",
+        {"ampliar-days": "1", "ampliar-reason": "Falta un informe."},
+    )
+    assert r.status_code == 302 and AttentionEvent.objects.filter(kind="EXTEND").exists()

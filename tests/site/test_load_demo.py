@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from sgu.accounts.models import User
-from sgu.attention.models import Escalation, Query, Survey
+from sgu.attention.models import AttentionEvent, Escalation, Query, Survey
 from sgu.cases.models import Case, Claim
 from sgu.cases.workflow import OPEN_STATES, State
 from sgu.core.calendar import LIMA
@@ -139,6 +139,7 @@ def test_every_role_sees_a_year_of_activity(demo):
     assert Escalation.objects.filter(level=2, taken_at__isnull=False).exists()
     assert Escalation.objects.filter(level=3, solution_on_time__isnull=False).exists()
     assert Escalation.objects.filter(level=2, elevated_same_day__isnull=False).exists()
+    assert AttentionEvent.objects.filter(kind="EXTEND").exists()
     assert Escalation.objects.filter(level=2, validation_on_time__isnull=False).exists()
     # Legal consultas went through the quality review (some returned with observations).
     assert Query.objects.filter(state="ANSWERED", reviewed_by__isnull=False).exists()

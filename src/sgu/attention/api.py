@@ -430,6 +430,27 @@ def inform(request, escalation_id: int, payload: TextIn):
     )
 
 
+class ExtendIn(Schema):
+    days: int = Field(description="Días hábiles de ampliación (1 a 10).")
+    reason: str = Field(max_length=4000)
+
+
+@router.post(
+    "/escalations/{escalation_id}/extend",
+    response={200: EscalationOut, **ERRORS},
+    summary="Ampliar el plazo de un escalamiento (con motivo; se avisa al ciudadano)",
+    description="En el 3.er nivel amplía el plazo de solución.",
+)
+def extend(request, escalation_id: int, payload: ExtendIn):
+    return _act(
+        request,
+        escalation_id,
+        lambda u, h: services.extend_escalation(
+            escalation=h, user=u, days=payload.days, reason=payload.reason
+        ),
+    )
+
+
 @router.post(
     "/escalations/{escalation_id}/take",
     response={200: EscalationOut, **ERRORS},

@@ -207,3 +207,16 @@ class SurveyForm(ServiceForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
     )
+
+
+class ExtendForm(ServiceForm):
+    days = forms.IntegerField(label="Días hábiles de ampliación", min_value=1, required=True)
+    reason = forms.CharField(
+        label="Motivo de la ampliación (se envía al ciudadano)",
+        required=True,
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "ampliar")
+        super().__init__(*args, **kwargs)

@@ -36,6 +36,7 @@ from sgu.attention.workflow import (
     HopActor,
     HopState,
     TransitionNotAllowed,
+    can_extend,
     can_review_query,
     can_take,
     is_legal_motive,
@@ -781,6 +782,60 @@ def escalate_up(
         now=now,
         priority=priority,
     )
+
+
+MAX_EXTENSION_DAYS = 10
+
+
+@transaction.atomic
+def extend_escalation(
+    *, escalation: Escalation, user, days, reason: str, now: datetime | None = None
+) -> Escalation:
+    """The area extends its plazo by business days, with a reason: recorded on the timeline
+    and emailed to the citizen (manual 9.3.7: «precisando la ampliación de los tiempos»). At
+    level 3 the plazo extended is the solution clock's."""
+    now = now or timezone.now()
+    _require(user, escalation, HopActor.AREA)
+    errors = ErrorCollector()
+    try:
+        days = int(str(days).strip())
+    except ValueError:
+        days = 0
+    if not 1 <= days <= MAX_EXTENSION_DAYS:
+        errors.add("days", f"Indique de 1 a {MAX_EXTENSION_DAYS} días hábiles de ampliación.")
+    reason = _text(errors, "reason", reason, "Explique por qué se amplía el plazo.")
+    errors.raise_if_any()
+    hop = _locked(escalation)
+    if not can_extend(hop, {HopActor.AREA}):
+        raise Conflict("Solo se amplía el plazo de un escalamiento que el área aún atiende.")
+    field = "solution_due_at" if hop.solution_due_at is not None else "due_at"
+    previous = getattr(hop, field)
+    start = datetime.combine(previous.astimezone(LIMA).date(), time(0, 0), tzinfo=LIMA)
+    extended = load_calendar().add_business_days(start, days).due_at
+    setattr(hop, field, extended)
+    hop.save()
+    item = "consulta" if hop.query_id else "caso"
+    to = hop.query.email if hop.query_id else hop.case.citizen.email
+    data = {"field": field, "from": previous.isoformat(), "to": extended.isoformat(), "days": days}
+    if to:
+        email = queue_email(
+            to=to,
+            template="attention_extended",
+            context={
+                "code": hop.item_code,
+                "item": item,
+                "name": hop.query.display_name
+                if hop.query_id
+                else hop.case.citizen.get_full_name(),
+                "days": days,
+                "reason": reason,
+                "due": _due_label(extended),
+            },
+            case_code=hop.item_code,
+        )
+        data["email_id"] = email.pk
+    _event(kind="EXTEND", by=user, now=now, escalation=hop, note=reason, data=data)
+    return hop
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from sgu.attention.forms import (
     AnswerForm,
     CloseForm,
     EscalateForm,
+    ExtendForm,
     InformForm,
     QueryFilterForm,
     QueryForm,
@@ -33,6 +34,7 @@ from sgu.attention.workflow import (
     HopAction,
     HopState,
     allowed_actions,
+    can_extend,
     can_review_query,
     can_take,
     query_in_review,
@@ -373,6 +375,8 @@ def _escalation_page(request, hop, forms=None, status=200):
         "inform_form": forms.get("inform") or InformForm(initial=inform_initial),
         "close_form": forms.get("close") or CloseForm(),
         "can_take": can_take(hop, actors),
+        "can_extend": can_extend(hop, actors),
+        "extend_form": forms.get("extend") or ExtendForm(),
         "validation_late": validation_late(hop, now_),
         "solution_late": hop.solution_due_at is not None
         and hop.answered_at is None
@@ -398,6 +402,7 @@ ACTIONS = {
     "devolver": ("send_back", SendBackForm),
     "informar": ("inform", InformForm),
     "cerrar": ("close", CloseForm),
+    "ampliar": ("extend", ExtendForm),
     "escalar": ("up", None),
 }
 
@@ -434,6 +439,11 @@ def escalation_action(request, pk: int, action: str):
         elif name == "inform":
             services.inform_citizen(escalation=hop, user=user, message=form.value("message"))
             done = "Registramos que se informó al ciudadano."
+        elif name == "extend":
+            services.extend_escalation(
+                escalation=hop, user=user, days=form.value("days"), reason=form.value("reason")
+            )
+            done = "Ampliamos el plazo y se lo avisamos al ciudadano."
         elif name == "close":
             services.close_sent_back(escalation=hop, user=user, note=form.value("note"))
             done = "Cerramos la devolución."

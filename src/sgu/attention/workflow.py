@@ -200,3 +200,9 @@ def validation_late(hop, now) -> bool:
     if hop.validation_on_time is not None:
         return not hop.validation_on_time
     return now > hop.validation_due_at
+
+
+def can_extend(hop, actors: set[str]) -> bool:
+    """May the person extend this hop's plazo (with a reason, told to the citizen)? A member
+    of its area while the hop is still open at that area."""
+    return HopActor.AREA in actors and hop.state in (HopState.PENDING, HopState.AT_HIGHER_LEVEL)

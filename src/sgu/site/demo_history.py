@@ -1114,6 +1114,18 @@ class History:
                 taken,
                 lambda t: attention.take_escalation(escalation=hop, user=user, now=t),
             )
+            self._extensions = getattr(self, "_extensions", 0) + 1
+            if self._extensions % 8 == 1:  # one in eight taken hops needs more time
+                self.at(
+                    taken + timedelta(hours=1),
+                    lambda t: attention.extend_escalation(
+                        escalation=hop,
+                        user=user,
+                        days=2,
+                        reason="Esperamos información de la operadora para responder.",
+                        now=t,
+                    ),
+                )
 
     @staticmethod
     def calendar_days(business_days: int) -> float:

@@ -21,6 +21,8 @@ _EVENTS = {
     "REGISTER": "Consulta registrada",
     "ANSWER": "Respondido",
     "ESCALATE": "Escalado",
+    "EXTEND": "Plazo ampliado (avisado al ciudadano)",
+    "TAKE": "Tomado por el área (fin del tiempo de respuesta)",
     "TICKET": "Constancia al ciudadano (código y tiempo esperado)",
     "REVIEW_REQUESTED": "Respuesta enviada a la revisión de calidad",
     "REVIEW_APPROVED": "Revisión de calidad: conforme",
