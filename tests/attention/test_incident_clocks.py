@@ -154,7 +154,7 @@ def test_take_on_the_web_and_the_api(orientador, specialist, support):
     c = Client()
     c.force_login(specialist)
     page = c.get(f"/regulador/atencion/escalamientos/{hop.pk}/").content.decode()
-    assert "Tomar la incidencia" in page and "Alto · Media · Alta" in page
+    assert "Tomar la incidencia" in page and "Alta · Media · Alta" in page
     r = c.post(f"/regulador/atencion/escalamientos/{hop.pk}/tomar/")
     assert r.status_code == 302
     hop.refresh_from_db()

@@ -121,7 +121,7 @@ def test_an_escalation_ticket_tells_the_average_of_its_criticality(orientador, s
     assert "le informamos la respuesta el mismo día" in body
     # Received Wednesday 25/11, 5 business days: Thu 26, Fri 27, Mon 30, Tue 1, Wed 2.
     assert (
-        "unos 1,5 días hábiles (promedio de los escalamientos de criticidad alto respondidos "
+        "unos 1,5 días hábiles (promedio de los escalamientos de criticidad alta respondidos "
         "en los últimos 30 días: 2). Plazo máximo: 5 días hábiles, vence el miércoles "
         "02/12/2026 a las 23:59." in body
     )

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('attention', '0003_informed_same_day'),
+        ('attention', '0004_criticality_feminine'),
     ]
 
     operations = [
