@@ -444,7 +444,11 @@ def answer_query(*, query: Query, agent, answer: str, now: datetime | None = Non
     errors = ErrorCollector()
     answer = _text(errors, "answer", answer, "Escriba la respuesta para el ciudadano.")
     errors.raise_if_any()
-    query = Query.objects.select_for_update().select_related("motive__parent").get(pk=query.pk)
+    query = (
+        Query.objects.select_for_update(of=("self",))
+        .select_related("motive__parent")
+        .get(pk=query.pk)
+    )
     if query.state == QueryState.ANSWERED:
         raise Conflict("Esta consulta ya fue respondida.")
     if query_in_review(query):
@@ -507,7 +511,11 @@ def review_query(
     elif len(observations) > MAX_TEXT:
         errors.add("observations", f"Escriba como máximo {MAX_TEXT} caracteres.")
     errors.raise_if_any()
-    query = Query.objects.select_for_update().select_related("motive__parent").get(pk=query.pk)
+    query = (
+        Query.objects.select_for_update(of=("self",))
+        .select_related("motive__parent")
+        .get(pk=query.pk)
+    )
     if not can_review_query(query, is_supervisor=True):
         raise Conflict("Esta consulta no tiene una respuesta en revisión.")
     query.reviewed_by, query.reviewed_at = supervisor, now
