@@ -362,7 +362,19 @@ SGU = {
     "ATTENTION": {
         "CRITICALITY_BUSINESS_DAYS": {"ALTO": 5, "MEDIO": 4, "BAJO": 2},
         "QUERY_CODE_PREFIX": "CON",
+        # The incident's solution clock at the 3rd level (manual 9.3.4: between 2 and 5
+        # business days by criticality and complexity), config default.
+        "SOLUTION_BUSINESS_DAYS": {
+            "ALTO": {"BAJA": 3, "MEDIA": 4, "ALTA": 5, "MUY_ALTA": 5, "INDEFINIDA": 5},
+            "MEDIO": {"BAJA": 2, "MEDIA": 3, "ALTA": 4, "MUY_ALTA": 5, "INDEFINIDA": 5},
+            "BAJO": {"BAJA": 2, "MEDIA": 2, "ALTA": 3, "MUY_ALTA": 4, "INDEFINIDA": 5},
+        },
         "SURVEY_LINK_DAYS": 30,
+        # Virtual consultas (web, email, app) are answered within these hours of business
+        # days; what arrives after this cut-off (Lima) or on a non-business day is received
+        # the next business day. Its own cut-off: the SGU's CUTOFF (17:00) is not touched.
+        "QUERY_CUTOFF": os.environ.get("SGU_ATTENTION_CUTOFF", "16:30"),
+        "VIRTUAL_QUERY_HOURS": int(os.environ.get("SGU_ATTENTION_VIRTUAL_HOURS", "24")),
     },
     # Brute force: failed logins per account and per IP within LOGIN_LOCK_SECONDS.
     "LOGIN_MAX_FAILURES_ACCOUNT": 5,

@@ -1,5 +1,7 @@
 """People and areas of the attention levels, made through the services."""
 
+import importlib
+
 from conftest import PASSWORD, dni
 from sgu.accounts import services as accounts
 from sgu.attention.models import Area, AreaMember
@@ -14,7 +16,16 @@ AREAS = [
 ]
 
 
+def make_motives() -> None:
+    """The starting motive catalog (its data migration); a transactional test flushes it."""
+    from django.apps import apps
+
+    seed = importlib.import_module("sgu.attention.migrations.0006_query_motive_catalog").seed
+    seed(apps, None)
+
+
 def make_areas() -> dict[str, Area]:
+    make_motives()
     for code, name, level in AREAS:
         Area.objects.get_or_create(code=code, defaults={"name": name, "level": level})
     return {a.code: a for a in Area.objects.all()}

@@ -19,6 +19,7 @@ QUERY = {
     "name": "Rosa Quispe",
     "email": "rosa@example.pe",
     "topic": "Portabilidad",
+    "motive": "tramites-portabilidad",
     "question": "¿Cuánto demora?",
 }
 

@@ -19,7 +19,13 @@ pytestmark = [
 
 def register(agent):
     return services.register_query(
-        agent=agent, channel="WEB", topic="T", question="?", name="N", email="n@x.pe"
+        agent=agent,
+        channel="WEB",
+        topic="T",
+        motive="otros-informacion",
+        question="?",
+        name="N",
+        email="n@x.pe",
     )
 
 

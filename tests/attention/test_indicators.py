@@ -17,6 +17,7 @@ def query(agent, now):
         agent=agent,
         channel="PRESENCIAL",
         topic="Tema",
+        motive="otros-informacion",
         question="¿Pregunta?",
         name="Ciudadano",
         email="c@example.pe",

@@ -17,6 +17,7 @@ def new_query(agent, now, **kw):
     data = {
         "channel": "TELEFONICO",
         "topic": "Portabilidad",
+        "motive": "tramites-portabilidad",
         "question": "¿Cuántos días demora una portabilidad?",
         "name": "Rosa Quispe",
         "email": "rosa@example.pe",
@@ -156,6 +157,7 @@ def test_round_trip_through_the_three_levels(orientador, specialist, support, ma
     )
     assert kinds == [
         (2, "ESCALATE"),
+        (2, "TICKET"),  # the citizen's ticket: code, next steps, expected time
         (2, "ESCALATE_UP"),
         (3, "ESCALATE"),
         (3, "ANSWER"),
@@ -178,6 +180,7 @@ def test_sent_back_then_rerouted(orientador, fiscalizador, specialist):
     assert right.state == HopState.PENDING
     assert list(AttentionEvent.objects.filter(escalation=wrong).values_list("kind", flat=True)) == [
         "ESCALATE",
+        "TICKET",
         "SEND_BACK",
         "CLOSE",
     ]
@@ -192,6 +195,7 @@ def test_first_level_answers_a_query_itself(orientador, mailbox, tasks):
     assert (query.state, query.resolved_level) == ("ANSWERED", 1)
     tasks()
     assert {m["Subject"] for m in mailbox.messages} == {
+        f"Registramos su consulta: {query.code}",
         f"Respuesta a su consulta {query.code}",
         f"¿Cómo le atendimos? ({query.code})",
     }

@@ -15,7 +15,13 @@ pytestmark = pytest.mark.django_db
 
 def test_attention_pages_keep_the_rules(orientador, specialist, supervisor, catalog, settings):
     q = services.register_query(
-        agent=orientador, channel="WEB", topic="T", question="¿P?", name="Rosa", email="r@x.pe"
+        agent=orientador,
+        channel="WEB",
+        topic="T",
+        motive="otros-informacion",
+        question="¿P?",
+        name="Rosa",
+        email="r@x.pe",
     )
     hop = services.escalate(
         agent=orientador,
@@ -60,7 +66,13 @@ def test_attention_pages_keep_the_rules(orientador, specialist, supervisor, cata
     services.inform_citizen(escalation=hop, user=orientador, message="R")
     # The raw token is only in the email: offer a survey here to hold it.
     other = services.register_query(
-        agent=orientador, channel="WEB", topic="T", question="?", name="Ana", email="a@x.pe"
+        agent=orientador,
+        channel="WEB",
+        topic="T",
+        motive="otros-informacion",
+        question="?",
+        name="Ana",
+        email="a@x.pe",
     )
     fresh = services.offer_survey(query=other, agent=orientador)
     anon = Client()

@@ -37,7 +37,14 @@ def assisted_case(agent, now=None):
 
 def answered_query(agent, email="c@example.pe", **kw):
     q = services.register_query(
-        agent=agent, channel="TELEFONICO", topic="T", question="¿P?", name="C", email=email, **kw
+        agent=agent,
+        channel="TELEFONICO",
+        topic="T",
+        motive="otros-informacion",
+        question="¿P?",
+        name="C",
+        email=email,
+        **kw,
     )
     services.answer_query(query=q, agent=agent, answer="R")
     return q
@@ -126,6 +133,7 @@ def test_results_per_office_and_agent(areas, supervisor):
             agent=agent,
             channel="TELEFONICO",
             topic="T",
+            motive="otros-informacion",
             question="?",
             name="C",
             email="c@example.pe",

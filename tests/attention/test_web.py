@@ -34,7 +34,13 @@ def client_for(user) -> Client:
 @pytest.fixture
 def world(orientador, citizen):
     q = services.register_query(
-        agent=orientador, channel="WEB", topic="T", question="¿P?", name="Rosa", email="r@x.pe"
+        agent=orientador,
+        channel="WEB",
+        topic="T",
+        motive="otros-informacion",
+        question="¿P?",
+        name="Rosa",
+        email="r@x.pe",
     )
     to_usuarios = services.escalate(
         agent=orientador,
@@ -123,6 +129,7 @@ def test_web_round_trip_first_to_second_and_back(orientador, specialist, mailbox
     bad = first.post("/regulador/atencion/consultas/nueva/", {"channel": "PRESENCIAL"})
     assert bad.status_code == 422
     assert error_of(bad, "id_question") == "Escriba la consulta del ciudadano."
+    assert error_of(bad, "id_motive") == "Elija el motivo de la consulta (tipificación)."
     assert Query.objects.count() == 0
 
     r = first.post(
@@ -132,6 +139,7 @@ def test_web_round_trip_first_to_second_and_back(orientador, specialist, mailbox
             "name": "Rosa Quispe",
             "email": "rosa@example.pe",
             "topic": "Recibos",
+            "motive": "tramites-cobros",
             "question": "¿Cómo leo mi recibo?",
         },
     )

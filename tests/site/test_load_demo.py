@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from sgu.accounts.models import User
-from sgu.attention.models import Escalation, Query, Survey
+from sgu.attention.models import AttentionEvent, Escalation, Query, Survey
 from sgu.cases.models import Case, Claim
 from sgu.cases.workflow import OPEN_STATES, State
 from sgu.core.calendar import LIMA
@@ -127,6 +127,23 @@ def test_every_role_sees_a_year_of_activity(demo):
     assert Survey.objects.filter(answered_at__isnull=False).exists()
     page(sup, "/regulador/atencion/encuestas/")
     page(sup, "/regulador/atencion/indicadores/")
+    # Typified consultas, virtual ones on their 24-hour clock, some answered late.
+    assert not Query.objects.filter(motive__isnull=True).exists()
+    assert Query.objects.filter(on_time=False).exists()
+    assert Query.objects.filter(on_time=True).exists()
+    assert "Portabilidad numérica" in page(sup, "/regulador/atencion/consultas/motivos/")
+    assert "Tiempo de respuesta promedio" in page(sup, "/regulador/atencion/orientadores/")
+    page("orientador@demo.sgu.pe", "/regulador/atencion/registro/")
+    assert Query.objects.filter(anonymous=True, name="", email="").exists()
+    # Incidents: taken (the response clock), level-3 hops with their solution clock.
+    assert Escalation.objects.filter(level=2, taken_at__isnull=False).exists()
+    assert Escalation.objects.filter(level=3, solution_on_time__isnull=False).exists()
+    assert Escalation.objects.filter(level=2, elevated_same_day__isnull=False).exists()
+    assert AttentionEvent.objects.filter(kind="EXTEND").exists()
+    assert Escalation.objects.filter(level=2, validation_on_time__isnull=False).exists()
+    # Legal consultas went through the quality review (some returned with observations).
+    assert Query.objects.filter(state="ANSWERED", reviewed_by__isnull=False).exists()
+    assert Query.objects.exclude(review_observations="").exists()
     assert Suggestion.objects.filter(state="ANSWERED").exists()
     suggestions = page(sup, "/regulador/sugerencias/")
     assert Suggestion.objects.order_by("-received_at").first().code in suggestions

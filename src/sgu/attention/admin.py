@@ -3,7 +3,15 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from sgu.accounts.models import REGULATOR_ROLES
-from sgu.attention.models import Area, AreaMember, AttentionEvent, Escalation, Query, Survey
+from sgu.attention.models import (
+    Area,
+    AreaMember,
+    AttentionEvent,
+    Escalation,
+    Query,
+    QueryMotive,
+    Survey,
+)
 from sgu.core.admin import ReadOnlyAdmin
 
 
@@ -79,3 +87,15 @@ class SurveyAdmin(ReadOnlyAdmin):
     list_filter = ["office", "score", "answered_via"]
     date_hierarchy = "offered_at"
     exclude = ["token_hash"]
+
+
+@admin.register(QueryMotive)
+class QueryMotiveAdmin(admin.ModelAdmin):
+    """The consulta classification: families (no parent) and their sub-motives."""
+
+    list_display = ["__str__", "code", "legal", "active", "order"]
+    list_filter = ["active", "legal", "parent"]
+    search_fields = ["code", "name"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate instead: consultas keep pointing at it

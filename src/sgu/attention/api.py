@@ -12,7 +12,13 @@ from pydantic import Field
 from sgu.accounts.auth import user_auth
 from sgu.attention import selectors, services
 from sgu.attention.models import Escalation, Query
-from sgu.attention.workflow import allowed_actions
+from sgu.attention.workflow import (
+    allowed_actions,
+    can_take,
+    is_legal_motive,
+    query_late,
+    validation_late,
+)
 from sgu.cases import selectors as case_selectors
 from sgu.cases import services as cases
 from sgu.cases.staff_api import AssistedCaseIn, StaffCaseOut, staff_case_dict, staff_principal
@@ -38,8 +44,19 @@ def _user(request, *, first_level: bool = False):
 
 class QueryIn(Schema):
     channel: str = Field(max_length=12, examples=["TELEFONICO"])
-    name: str = Field(max_length=200)
-    topic: str = Field(max_length=200)
+    name: str = Field(default="", max_length=200, description="Vacío solo si es anónima.")
+    anonymous: bool = Field(
+        default=False,
+        description="La persona no quiso dar sus datos: no se guarda nombre, documento, correo "
+        "ni teléfono.",
+    )
+    motive: str = Field(
+        default="",
+        max_length=40,
+        description="Código de un submotivo activo del catálogo (tipificación); obligatorio.",
+        examples=["tramites-portabilidad"],
+    )
+    topic: str = Field(default="", max_length=200, description="Asunto; vacío: el motivo.")
     question: str = Field(max_length=4000)
     document_type: str = Field(default="", max_length=10)
     document_number: str = Field(default="", max_length=12)
@@ -47,29 +64,76 @@ class QueryIn(Schema):
     phone: str = Field(default="", max_length=15)
 
 
+class MotiveOut(Schema):
+    code: str
+    name: str
+    family: str
+    legal: bool
+
+
 class QueryOut(Schema):
     code: str
     state: str
     channel: str
     topic: str
+    motive: MotiveOut | None
     question: str
     name: str
+    anonymous: bool
     email: str
     registered_at: datetime
     office: str | None
     answer: str
     answered_at: datetime | None
     resolved_level: int | None
+    received_at: datetime | None = Field(
+        description="Canal virtual: cuándo se tiene por recibida (corte de las 16:30)."
+    )
+    due_at: datetime | None = Field(
+        description="Canal virtual: plazo de 24 horas de días hábiles; null sin plazo."
+    )
+    due_explanation: str
+    first_response_at: datetime | None
+    late: bool = Field(description="Sin primera respuesta a su plazo (o respondida después).")
+    draft_answer: str = Field(description="Consulta legal: el proyecto en revisión de calidad.")
+    review_observations: str
+    reviewed_by: str | None = Field(description="Correo del supervisor de calidad que revisó.")
+    reviewed_at: datetime | None
+
+
+class ReviewIn(Schema):
+    decision: str = Field(max_length=10, examples=["APPROVE"], description="APPROVE o RETURN")
+    observations: str = Field(default="", max_length=4000)
 
 
 def _query(q: Query) -> dict:
     return {
+        "received_at": q.received_at,
+        "due_at": q.due_at,
+        "due_explanation": q.due_explanation,
+        "first_response_at": q.first_response_at,
+        "late": query_late(q, timezone.now()),
+        "draft_answer": q.draft_answer,
+        "review_observations": q.review_observations,
+        "reviewed_by": q.reviewed_by.email if q.reviewed_by_id else None,
+        "reviewed_at": q.reviewed_at,
         "code": q.code,
         "state": q.state,
         "channel": q.channel,
         "topic": q.topic,
+        "motive": (
+            {
+                "code": q.motive.code,
+                "name": q.motive.name,
+                "family": q.motive.parent.name,
+                "legal": is_legal_motive(q.motive),
+            }
+            if q.motive_id
+            else None
+        ),
         "question": q.question,
         "name": q.name,
+        "anonymous": q.anonymous,
         "email": q.email,
         "registered_at": q.registered_at,
         "office": q.office.code if q.office_id else None,
@@ -88,6 +152,7 @@ class EscalateIn(Schema):
     area: str = Field(max_length=30, examples=["USUARIOS"])
     criticality: str = Field(max_length=8, examples=["ALTO"])
     complexity: str = Field(default="INDEFINIDA", max_length=12)
+    priority: str = Field(default="MEDIA", max_length=8, examples=["ALTA"])
     reason: str = Field(max_length=4000)
 
 
@@ -95,6 +160,7 @@ class EscalateUpIn(Schema):
     area: str = Field(max_length=30, examples=["SOPORTE-TI"])
     criticality: str = Field(max_length=8)
     complexity: str = Field(default="INDEFINIDA", max_length=12)
+    priority: str = Field(default="MEDIA", max_length=8, examples=["ALTA"])
     reason: str = Field(max_length=4000)
 
 
@@ -107,6 +173,22 @@ class EscalationOut(Schema):
     state: str
     criticality: str
     complexity: str
+    priority: str
+    taken_at: datetime | None = Field(description="Tomado: fin del tiempo de respuesta.")
+    taken_on_time: bool | None
+    solution_due_at: datetime | None = Field(
+        description="3.er nivel: plazo de solución (criticidad × complejidad)."
+    )
+    solution_business_days: int | None
+    solution_on_time: bool | None
+    can_take: bool
+    elevated_same_day: bool | None = Field(
+        description="2.º nivel: si elevó al 3.er nivel el mismo día en que lo recibió."
+    )
+    validation_due_at: datetime | None = Field(
+        description="2.º nivel: plazo (1 día hábil) para validar la respuesta del 3.er nivel."
+    )
+    validation_late: bool
     reason: str
     escalated_at: datetime
     due_at: datetime
@@ -131,6 +213,16 @@ def _escalation(user, hop: Escalation) -> dict:
         "state": hop.state,
         "criticality": hop.criticality,
         "complexity": hop.complexity,
+        "priority": hop.priority,
+        "taken_at": hop.taken_at,
+        "taken_on_time": hop.taken_on_time,
+        "solution_due_at": hop.solution_due_at,
+        "solution_business_days": hop.solution_business_days,
+        "solution_on_time": hop.solution_on_time,
+        "can_take": can_take(hop, selectors.actors_for(user, hop)),
+        "elevated_same_day": hop.elevated_same_day,
+        "validation_due_at": hop.validation_due_at,
+        "validation_late": validation_late(hop, timezone.now()),
         "reason": hop.reason,
         "escalated_at": hop.escalated_at,
         "due_at": hop.due_at,
@@ -162,6 +254,41 @@ def register_query(request, payload: QueryIn):
     return Status(*run_idempotent(request, f"user:{user.pk}", create))
 
 
+class MotiveFamilyOut(Schema):
+    code: str
+    name: str
+    legal: bool
+    motives: list[MotiveOut]
+
+
+@router.get(
+    "/query-motives",
+    response={200: list[MotiveFamilyOut], **ERRORS},
+    summary="Catálogo de motivos de consulta (tipificación)",
+    description="Las familias activas con sus submotivos; `motive` de una consulta es uno de "
+    "estos códigos.",
+)
+def query_motives(request):
+    _user(request, first_level=True)
+    return [
+        {
+            "code": family.code,
+            "name": family.name,
+            "legal": is_legal_motive(family),
+            "motives": [
+                {
+                    "code": m.code,
+                    "name": m.name,
+                    "family": family.name,
+                    "legal": is_legal_motive(m),
+                }
+                for m in children
+            ],
+        }
+        for family, children in selectors.motive_families()
+    ]
+
+
 @router.get("/queries/{code}", response={200: QueryOut, **ERRORS}, summary="Una consulta")
 def get_query(request, code: str):
     user = _user(request, first_level=True)
@@ -177,6 +304,22 @@ def answer_query(request, code: str, payload: TextIn):
     user = _user(request, first_level=True)
     q = selectors.query_for(user, code)
     services.answer_query(query=q, agent=user, answer=payload.text)
+    return _query(selectors.query_for(user, code))
+
+
+@router.post(
+    "/queries/{code}/review",
+    response={200: QueryOut, **ERRORS},
+    summary="Revisión de calidad de una respuesta legal (supervisor)",
+    description="`APPROVE`: la respuesta sale al ciudadano; `RETURN`: vuelve al 1.er nivel con "
+    "las observaciones (obligatorias).",
+)
+def review_query(request, code: str, payload: ReviewIn):
+    user = _user(request, first_level=True)
+    q = selectors.query_for(user, code)
+    services.review_query(
+        query=q, supervisor=user, decision=payload.decision, observations=payload.observations
+    )
     return _query(selectors.query_for(user, code))
 
 
@@ -205,6 +348,7 @@ def escalate(request, payload: EscalateIn):
         area_code=payload.area,
         criticality=payload.criticality,
         complexity=payload.complexity,
+        priority=payload.priority,
         reason=payload.reason,
     )
     return Status(201, _escalation(user, selectors.escalation_for(user, hop.pk)))
@@ -267,6 +411,7 @@ def escalate_up(request, escalation_id: int, payload: EscalateUpIn):
         area_code=payload.area,
         criticality=payload.criticality,
         complexity=payload.complexity,
+        priority=payload.priority,
         reason=payload.reason,
     )
     return Status(201, _escalation(user, selectors.escalation_for(user, up.pk)))
@@ -282,6 +427,42 @@ def inform(request, escalation_id: int, payload: TextIn):
         request,
         escalation_id,
         lambda u, h: services.inform_citizen(escalation=h, user=u, message=payload.text),
+    )
+
+
+class ExtendIn(Schema):
+    days: int = Field(description="Días hábiles de ampliación (1 a 10).")
+    reason: str = Field(max_length=4000)
+
+
+@router.post(
+    "/escalations/{escalation_id}/extend",
+    response={200: EscalationOut, **ERRORS},
+    summary="Ampliar el plazo de un escalamiento (con motivo; se avisa al ciudadano)",
+    description="En el 3.er nivel amplía el plazo de solución.",
+)
+def extend(request, escalation_id: int, payload: ExtendIn):
+    return _act(
+        request,
+        escalation_id,
+        lambda u, h: services.extend_escalation(
+            escalation=h, user=u, days=payload.days, reason=payload.reason
+        ),
+    )
+
+
+@router.post(
+    "/escalations/{escalation_id}/take",
+    response={200: EscalationOut, **ERRORS},
+    summary="Tomar un escalamiento (detiene el tiempo de respuesta)",
+    description="El especialista del área lo toma; en el 3.er nivel es el contacto, que también "
+    "detiene el tiempo de respuesta del 2.º nivel si nadie lo tomó.",
+)
+def take(request, escalation_id: int):
+    return _act(
+        request,
+        escalation_id,
+        lambda u, h: services.take_escalation(escalation=h, user=u),
     )
 
 

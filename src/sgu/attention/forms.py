@@ -2,7 +2,7 @@
 
 from django import forms
 
-from sgu.attention.models import Complexity, Criticality, QueryChannel, QueryState
+from sgu.attention.models import Complexity, Criticality, Priority, QueryChannel, QueryState
 from sgu.core.forms import ServiceForm
 from sgu.core.identity import DocumentType
 
@@ -13,7 +13,12 @@ class QueryForm(ServiceForm):
     channel = forms.ChoiceField(
         label="Canal", choices=QueryChannel.choices, widget=forms.RadioSelect, required=True
     )
-    name = forms.CharField(label="Nombre de quien consulta", required=True)
+    anonymous = forms.BooleanField(
+        label="La persona prefiere no dar sus datos (consulta anónima)",
+        help_text="No se guarda nombre, documento, correo ni teléfono; no se le envía nada.",
+        required=False,
+    )
+    name = forms.CharField(label="Nombre de quien consulta", required=False)
     document_type = forms.ChoiceField(
         label="Tipo de documento",
         choices=[("", "Sin documento"), *DocumentType.choices],
@@ -27,17 +32,59 @@ class QueryForm(ServiceForm):
         widget=forms.EmailInput(),
     )
     phone = forms.CharField(label="Teléfono", required=False)
-    topic = forms.CharField(
-        label="Tema", required=True, widget=forms.TextInput(attrs={"maxlength": 200})
+    motive = forms.ChoiceField(
+        label="Motivo (tipificación)",
+        help_text="Del catálogo de motivos; las legales pasan por la revisión de calidad.",
+        required=True,
     )
+    topic = forms.CharField(
+        label="Asunto (opcional)",
+        help_text="Si lo deja vacío, se usa el motivo.",
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": 200}),
+    )
+
+    def __init__(self, *args, families=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["motive"].choices = motive_choices(families)
+
     question = forms.CharField(
         label="Consulta", required=True, widget=forms.Textarea(attrs=TEXTAREA)
     )
 
 
+def motive_choices(families, *, blank="Elija el motivo") -> list:
+    """Grouped choices: each family with its sub-motives."""
+    return [
+        ("", blank),
+        *[(family.name, [(m.code, m.name) for m in children]) for family, children in families],
+    ]
+
+
 class QueryFilterForm(ServiceForm):
+    motivo = forms.ChoiceField(label="Motivo", required=False)
+
+    def __init__(self, *args, families=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["motivo"].choices = [
+            ("", "Todos"),
+            *[
+                (
+                    family.name,
+                    [(family.code, f"{family.name} (toda la familia)")]
+                    + [(m.code, m.name) for m in children],
+                )
+                for family, children in families
+            ],
+        ]
+
     estado = forms.ChoiceField(
         label="Estado", choices=[("", "Todas"), *QueryState.choices], required=False
+    )
+    plazo = forms.ChoiceField(
+        label="Plazo",
+        choices=[("", "Todas"), ("vencidas", "Fuera de plazo (canal virtual)")],
+        required=False,
     )
     q = forms.CharField(label="Buscar (código, documento, correo o nombre)", required=False)
 
@@ -49,6 +96,25 @@ class AnswerForm(ServiceForm):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "responder")
+        super().__init__(*args, **kwargs)
+
+
+class ReviewForm(ServiceForm):
+    decision = forms.ChoiceField(
+        label="Revisión",
+        choices=[("APPROVE", "Conforme: enviar al ciudadano"), ("RETURN", "Observar y devolver")],
+        widget=forms.RadioSelect,
+        required=True,
+    )
+    observations = forms.CharField(
+        label="Observaciones",
+        help_text="Obligatorias al devolver.",
+        required=False,
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "revisar")
         super().__init__(*args, **kwargs)
 
 
@@ -64,6 +130,9 @@ class EscalateForm(ServiceForm):
     )
     complexity = forms.ChoiceField(
         label="Complejidad", choices=Complexity.choices, required=True, initial="INDEFINIDA"
+    )
+    priority = forms.ChoiceField(
+        label="Prioridad", choices=Priority.choices, required=True, initial="MEDIA"
     )
     reason = forms.CharField(
         label="Qué necesita del área", required=True, widget=forms.Textarea(attrs=TEXTAREA)
@@ -138,3 +207,16 @@ class SurveyForm(ServiceForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
     )
+
+
+class ExtendForm(ServiceForm):
+    days = forms.IntegerField(label="Días hábiles de ampliación", min_value=1, required=True)
+    reason = forms.CharField(
+        label="Motivo de la ampliación (se envía al ciudadano)",
+        required=True,
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "ampliar")
+        super().__init__(*args, **kwargs)

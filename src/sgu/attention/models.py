@@ -75,7 +75,41 @@ class QueryChannel(models.TextChoices):
 class QueryState(models.TextChoices):
     OPEN = "OPEN", "En atención (1.er nivel)"
     ESCALATED = "ESCALATED", "Escalada"
+    REVIEW = "REVIEW", "En revisión de calidad"
     ANSWERED = "ANSWERED", "Respondida"
+
+
+class QueryMotive(models.Model):
+    """The classification of consultas (attention manual, 7.4.1.1 and 7.4.2.1: «motivos de la
+    consulta, tipificación»): families (no parent) and their sub-motives. A consulta is typified
+    with a sub-motive. Maintained in /admin/; deactivated, never deleted. A `legal` family's
+    consultas are reviewed by the quality supervisor before the answer leaves."""
+
+    code = models.SlugField("código", max_length=40, unique=True)
+    name = models.CharField("nombre", max_length=120)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="familia",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    legal = models.BooleanField(
+        "consulta legal (revisión de calidad)",
+        default=False,
+        help_text="Se indica en la familia; sus submotivos la heredan.",
+    )
+    active = models.BooleanField("activo", default=True)
+    order = models.PositiveSmallIntegerField("orden", default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = "motivo de consulta"
+        verbose_name_plural = "motivos de consulta (tipificación)"
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
 
 
 class QuerySequence(models.Model):
@@ -95,9 +129,22 @@ class Query(models.Model):
         "estado", max_length=12, choices=QueryState.choices, default=QueryState.OPEN
     )
     topic = models.CharField("tema", max_length=200)
+    # The typification (a sub-motive of the maintained catalog); null only on consultas
+    # registered before the catalog existed.
+    motive = models.ForeignKey(
+        QueryMotive,
+        verbose_name="motivo",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="queries",
+    )
     question = models.TextField("consulta")
-    # Who asked: name always; a document, email and phone when the citizen gives them.
-    name = models.CharField("nombre", max_length=200)
+    # Who asked: name always, unless the person declines to give any data (an anonymous
+    # consulta: no name, document, email or phone kept); a document, email and phone when
+    # the citizen gives them.
+    anonymous = models.BooleanField("anónima", default=False)
+    name = models.CharField("nombre", max_length=200, blank=True)
     document_type = models.CharField("tipo de documento", max_length=10, blank=True)
     document_number = models.CharField("número de documento", max_length=12, blank=True)
     email = models.EmailField("correo", blank=True)
@@ -117,6 +164,34 @@ class Query(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registered_queries"
     )
     registered_at = models.DateTimeField("registrada")
+    # The virtual channel's clock (attention manual 7.4.1.1): none for in person / telephone.
+    received_at = models.DateTimeField("recibida (para el plazo)", null=True, blank=True)
+    due_at = models.DateTimeField("plazo de respuesta", null=True, blank=True)
+    due_explanation = models.TextField("cómo se calculó el plazo", blank=True)
+    # The first response (the answer, or the escalation that the citizen is told of) stops it.
+    first_response_at = models.DateTimeField("primera respuesta", null=True, blank=True)
+    on_time = models.BooleanField("primera respuesta dentro del plazo", null=True, blank=True)
+    # A legal consulta's answer is a draft until the quality supervisor approves it
+    # (attention manual 7.4.1.1); returned drafts keep the observations.
+    draft_answer = models.TextField("proyecto de respuesta", blank=True)
+    draft_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    draft_at = models.DateTimeField("proyecto enviado a revisión", null=True, blank=True)
+    review_observations = models.TextField("observaciones de la revisión", blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="revisada por",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField("revisada", null=True, blank=True)
     answer = models.TextField("respuesta", blank=True)
     answered_at = models.DateTimeField("respondida", null=True, blank=True)
     answered_by = models.ForeignKey(
@@ -134,6 +209,21 @@ class Query(models.Model):
     class Meta:
         verbose_name = "consulta"
         verbose_name_plural = "consultas"
+        constraints = [
+            # An anonymous consulta keeps no personal data (attention manual: the person may
+            # decline to give it).
+            models.CheckConstraint(
+                condition=Q(anonymous=False)
+                | (
+                    Q(name="")
+                    & Q(document_number="")
+                    & Q(email="")
+                    & Q(phone="")
+                    & Q(citizen__isnull=True)
+                ),
+                name="query_anonymous_no_personal_data",
+            ),
+        ]
         indexes = [
             models.Index(fields=["-registered_at", "-id"], name="query_reg_idx"),
             models.Index(fields=["state", "-registered_at", "-id"], name="query_state_reg_idx"),
@@ -141,6 +231,10 @@ class Query(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def display_name(self) -> str:
+        return "Consulta anónima" if self.anonymous else self.name
 
 
 # --- escalations ----------------------------------------------------------------------------
@@ -158,6 +252,12 @@ class Complexity(models.TextChoices):
     ALTA = "ALTA", "Alta"
     MUY_ALTA = "MUY_ALTA", "Muy alta"
     INDEFINIDA = "INDEFINIDA", "Indefinida"
+
+
+class Priority(models.TextChoices):
+    ALTA = "ALTA", "Alta"
+    MEDIA = "MEDIA", "Media"
+    BAJA = "BAJA", "Baja"
 
 
 class Escalation(models.Model):
@@ -185,6 +285,9 @@ class Escalation(models.Model):
     )
     criticality = models.CharField("criticidad", max_length=8, choices=Criticality.choices)
     complexity = models.CharField("complejidad", max_length=12, choices=Complexity.choices)
+    priority = models.CharField(
+        "prioridad", max_length=8, choices=Priority.choices, default=Priority.MEDIA
+    )
     reason = models.TextField("motivo del escalamiento")
     escalated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -194,6 +297,28 @@ class Escalation(models.Model):
     max_business_days = models.PositiveSmallIntegerField("plazo (días hábiles)")
     due_at = models.DateTimeField("plazo del nivel")
     due_explanation = models.TextField("cómo se calculó el plazo", blank=True)
+    # The incident's response clock (attention manual 9.3.4, «tiempo de respuesta»): from the
+    # report until the 2nd-level specialist takes it or the 3rd level makes contact; its
+    # limit is `due_at` (by criticality). Kept on the level-2 hop.
+    taken_at = models.DateTimeField("tomado", null=True, blank=True)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    taken_on_time = models.BooleanField("tomado dentro del plazo", null=True, blank=True)
+    # Level 2 elevates to level 3 the same (Lima) day it receives the incident (manual 9.3.1);
+    # set when it elevates. Then it has 1 business day to validate the 3rd level's answer
+    # before it goes down: its own clock, from the moment the answer comes back.
+    elevated_same_day = models.BooleanField("elevado el mismo día", null=True, blank=True)
+    validation_due_at = models.DateTimeField("validar la respuesta hasta", null=True, blank=True)
+    validation_on_time = models.BooleanField("validada dentro del plazo", null=True, blank=True)
+    # The solution clock («tiempo de solución», level-3 hops only): from the 2nd level's
+    # report until the 3rd level informs the solution; criticality × complexity matrix.
+    solution_business_days = models.PositiveSmallIntegerField(
+        "plazo de solución (días hábiles)", null=True, blank=True
+    )
+    solution_due_at = models.DateTimeField("plazo de solución", null=True, blank=True)
+    solution_explanation = models.TextField("cómo se calculó el plazo de solución", blank=True)
+    solution_on_time = models.BooleanField("solucionado dentro del plazo", null=True, blank=True)
     answer = models.TextField("respuesta", blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -9,8 +9,22 @@ Supervisors also read every queue (they act only in the areas they belong to).""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from sgu.accounts.models import REGULATOR_ROLES, Role
 from sgu.attention.indicators import CRITICALITIES
@@ -20,6 +34,7 @@ from sgu.attention.models import (
     AttentionEvent,
     Escalation,
     Query,
+    QueryMotive,
     QueryState,
     Survey,
 )
@@ -170,10 +185,24 @@ def events_of(*, escalations: list[Escalation] = (), query=None) -> list[Attenti
 # --- consultas -------------------------------------------------------------------------------
 
 
-def queries(*, state: str = "", search: str = "") -> QuerySet[Query]:
-    qs = Query.objects.select_related("registered_by", "office")
+def queries(
+    *,
+    state: str = "",
+    search: str = "",
+    late: bool = False,
+    motive: str = "",
+    now: datetime | None = None,
+) -> QuerySet[Query]:
+    qs = Query.objects.select_related("registered_by", "office", "motive__parent")
+    if motive:
+        qs = qs.filter(Q(motive__code=motive) | Q(motive__parent__code=motive))
     if state in QueryState.values:
         qs = qs.filter(state=state)
+    if late:
+        # The SQL twin of workflow.query_late: first answered after the due time, or not
+        # yet answered and past it.
+        now = now or timezone.now()
+        qs = qs.filter(Q(on_time=False) | Q(first_response_at__isnull=True, due_at__lt=now))
     if search:
         s = search.strip()
         qs = qs.filter(
@@ -182,10 +211,32 @@ def queries(*, state: str = "", search: str = "") -> QuerySet[Query]:
     return qs
 
 
+def query_motive(code: str) -> QueryMotive | None:
+    """An active sub-motive of an active family, the only thing a consulta is typified with."""
+    if not code:
+        return None
+    return (
+        QueryMotive.objects.select_related("parent")
+        .filter(code=code, active=True, parent__isnull=False, parent__active=True)
+        .first()
+    )
+
+
+def motive_families() -> list[tuple[QueryMotive, list[QueryMotive]]]:
+    """The active catalog, family by family (for the form's grouped choice and the filter)."""
+    children = QueryMotive.objects.filter(active=True, parent__active=True).select_related("parent")
+    grouped: dict[int, tuple[QueryMotive, list[QueryMotive]]] = {}
+    for child in children.order_by("parent__order", "parent__name", "order", "name"):
+        grouped.setdefault(child.parent_id, (child.parent, []))[1].append(child)
+    return list(grouped.values())
+
+
 def query_for(user, code: str) -> Query:
     if not seat_of(user).first_level:
         raise NotFound("No existe una consulta con ese código.")
-    query = Query.objects.select_related("registered_by", "office", "answered_by").filter(code=code)
+    query = Query.objects.select_related(
+        "registered_by", "office", "answered_by", "motive__parent"
+    ).filter(code=code)
     found = query.first()
     if found is None:
         raise NotFound("No existe una consulta con ese código.")
@@ -396,3 +447,178 @@ def survey_comments(first: date, last: date, limit: int = 50) -> list[Survey]:
         .select_related("office", "agent", "case", "query")
         .order_by("-answered_at", "-id")[:limit]
     )
+
+
+# --- consultas by motive (typification) ----------------------------------------------------------
+
+
+def motive_report(first: date, last: date) -> list[dict]:
+    """Consultas registered in the period per sub-motive (the manual's «motivos de la
+    consulta»): received, of the virtual channel, answered, escalated, first responses
+    within the 24-hour plazo (÷ first responses of virtual consultas × 100), still open and
+    late. One SQL aggregate; untypified consultas are one row of their own."""
+    lo, hi = _day_bounds(first, last)
+    now = timezone.now()
+    rows = (
+        Query.objects.filter(registered_at__gte=lo, registered_at__lt=hi)
+        .values("motive__parent__name", "motive__parent__order", "motive__name", "motive__code")
+        .annotate(
+            received=Count("id", distinct=True),
+            virtual=Count("id", filter=Q(due_at__isnull=False), distinct=True),
+            answered=Count("id", filter=Q(state=QueryState.ANSWERED), distinct=True),
+            escalated=Count("id", filter=Q(escalations__isnull=False), distinct=True),
+            responded_virtual=Count("id", filter=Q(on_time__isnull=False), distinct=True),
+            within=Count("id", filter=Q(on_time=True), distinct=True),
+            late=Count(
+                "id",
+                filter=Q(on_time=False) | Q(first_response_at__isnull=True, due_at__lt=now),
+                distinct=True,
+            ),
+        )
+        .order_by("motive__parent__order", "motive__parent__name", "-received", "motive__name")
+    )
+    out = []
+    for r in rows:
+        out.append(
+            {
+                "family": r["motive__parent__name"] or "Sin tipificar",
+                "motive": r["motive__name"] or "Sin tipificar",
+                "code": r["motive__code"] or "",
+                "received": r["received"],
+                "virtual": r["virtual"],
+                "answered": r["answered"],
+                "escalated": r["escalated"],
+                "within_pct": _pct(r["within"], r["responded_virtual"]),
+                "late": r["late"],
+            }
+        )
+    return out
+
+
+# --- the citizen's ticket: the expected response time ---------------------------------------------
+
+TICKET_WINDOW = timedelta(days=30)
+
+
+def average_query_response(*, motive_id: int | None, virtual: bool, now: datetime) -> tuple:
+    """(average time to the first response, how many) of the consultas of the same kind (same
+    motive, same channel class: virtual or not) first answered in the 30 days before `now`
+    (attention manual: the 1st level tells the citizen the average response time).
+    (None, 0) when there is none to average."""
+    rows = Query.objects.filter(
+        motive_id=motive_id,
+        due_at__isnull=not virtual,
+        first_response_at__gte=now - TICKET_WINDOW,
+        first_response_at__lte=now,
+    )
+    agg = rows.aggregate(
+        n=Count("id"),
+        avg=Avg(
+            ExpressionWrapper(
+                F("first_response_at") - F("registered_at"), output_field=DurationField()
+            )
+        ),
+    )
+    if not agg["n"]:
+        return None, 0
+    return agg["avg"], agg["n"]
+
+
+def average_escalation_response(*, criticality: str, now: datetime) -> tuple:
+    """(average business days to answer, how many) of the 2nd-level escalations of the same
+    criticality answered in the 30 days before `now`; (None, 0) when there is none."""
+    agg = Escalation.objects.filter(
+        level=2,
+        criticality=criticality,
+        answered_at__gte=now - TICKET_WINDOW,
+        answered_at__lte=now,
+        response_business_days__isnull=False,
+    ).aggregate(n=Count("id"), avg=Avg("response_business_days"))
+    if not agg["n"]:
+        return None, 0
+    return float(agg["avg"]), agg["n"]
+
+
+# --- each assistant's record and response times (attention manual 7.4.1.1, 7.4.2.1) --------------
+
+
+def _duration(end: str, start: str) -> ExpressionWrapper:
+    return ExpressionWrapper(F(end) - F(start), output_field=DurationField())
+
+
+def first_level_staff() -> QuerySet:
+    """The regulator's people who may register consultas (for the supervisor's picker)."""
+    from sgu.accounts.models import User
+
+    return User.objects.filter(
+        role__in=[Role.REGULATOR_AGENT, Role.REGULATOR_SUPERVISOR], is_active=True
+    ).order_by("first_name", "last_name", "email")
+
+
+def assistant_for(viewer, assistant_id) -> object:
+    """Whose record `viewer` may read: their own; the supervisor, anyone's on the 1st level."""
+    if assistant_id in (None, "", viewer.pk) or not seat_of(viewer).supervisor:
+        return viewer
+    found = first_level_staff().filter(pk=assistant_id).first()
+    if found is None:
+        raise NotFound("No existe ese orientador.")
+    return found
+
+
+def assistant_day(assistant, day: date) -> QuerySet[Query]:
+    """The consultas an assistant handled on a Lima day (the manual's daily record): those
+    they registered that day and those whose answer they wrote or sent that day."""
+    lo, hi = _day_bounds(day, day)
+    return (
+        Query.objects.filter(
+            Q(registered_by=assistant, registered_at__gte=lo, registered_at__lt=hi)
+            | Q(answered_by=assistant, answered_at__gte=lo, answered_at__lt=hi)
+            | Q(draft_by=assistant, draft_at__gte=lo, draft_at__lt=hi)
+        )
+        .select_related("motive__parent", "answered_by", "registered_by")
+        .annotate(initial=_duration("first_response_at", "registered_at"))
+        .order_by("registered_at", "id")
+    )
+
+
+def assistant_report(first: date, last: date) -> list[dict]:
+    """Per assistant (who registered the consulta), consultas registered in the period:
+    received, answered, the initial response (average time from registration to the first
+    response: the answer or the escalation), the average response (registration to the
+    answer that reached the citizen) and the first responses within plazo (virtual channel:
+    on time ÷ with a first response × 100). One SQL aggregate."""
+    lo, hi = _day_bounds(first, last)
+    rows = (
+        Query.objects.filter(registered_at__gte=lo, registered_at__lt=hi)
+        .values(
+            "registered_by",
+            "registered_by__email",
+            "registered_by__first_name",
+            "registered_by__last_name",
+        )
+        .annotate(
+            received=Count("id"),
+            answered=Count("id", filter=Q(state=QueryState.ANSWERED)),
+            initial=Avg(_duration("first_response_at", "registered_at")),
+            average=Avg(
+                _duration("answered_at", "registered_at"), filter=Q(state=QueryState.ANSWERED)
+            ),
+            responded_virtual=Count("id", filter=Q(on_time__isnull=False)),
+            within=Count("id", filter=Q(on_time=True)),
+        )
+        .order_by("registered_by__first_name", "registered_by__last_name", "registered_by")
+    )
+    return [
+        {
+            "id": r["registered_by"],
+            "label": f"{r['registered_by__first_name']} {r['registered_by__last_name']}".strip()
+            or r["registered_by__email"],
+            "email": r["registered_by__email"],
+            "received": r["received"],
+            "answered": r["answered"],
+            "initial": r["initial"],
+            "average": r["average"],
+            "within_pct": _pct(r["within"], r["responded_virtual"]),
+        }
+        for r in rows
+    ]

@@ -5,7 +5,7 @@ deleted) and every email is queued in the same transaction."""
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +13,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from sgu.accounts.models import Role
 from sgu.accounts.selectors import citizen_by_document
 from sgu.attention import selectors
 from sgu.attention.models import (
@@ -21,6 +22,7 @@ from sgu.attention.models import (
     Complexity,
     Criticality,
     Escalation,
+    Priority,
     Query,
     QueryChannel,
     QuerySequence,
@@ -28,15 +30,24 @@ from sgu.attention.models import (
     Survey,
 )
 from sgu.attention.workflow import (
+    REVIEW_APPROVE,
+    REVIEW_RETURN,
     HopAction,
     HopActor,
     HopState,
     TransitionNotAllowed,
+    can_extend,
+    can_review_query,
+    can_take,
+    is_legal_motive,
+    query_has_plazo,
+    query_in_review,
+    query_needs_review,
     transition,
 )
 from sgu.cases import services as cases
 from sgu.cases.models import Case
-from sgu.core.calendar import LIMA, Deadline, load_calendar
+from sgu.core.calendar import LIMA, Deadline, format_day, load_calendar
 from sgu.core.errors import Conflict, ErrorCollector, Forbidden, NotFound, ValidationFailed
 from sgu.core.identity import InvalidValue, normalize_document
 from sgu.core.sequences import next_number
@@ -53,6 +64,42 @@ def _config() -> dict:
 
 def criticality_days() -> dict[str, int]:
     return {**DEFAULT_CRITICALITY_DAYS, **_config().get("CRITICALITY_BUSINESS_DAYS", {})}
+
+
+def query_deadline(at: datetime) -> Deadline:
+    """A virtual consulta's clock (attention manual 7.4.1.1): answered within 24 hours;
+    what arrives on a non-business day or after the attention's own cut-off (16:30, not the
+    SGU's 17:00) counts as received the next business day."""
+    config = _config()
+    cutoff = time.fromisoformat(str(config.get("QUERY_CUTOFF", "16:30")))
+    return (
+        load_calendar()
+        .with_cutoff(cutoff)
+        .add_hours_of_business_days(at, config.get("VIRTUAL_QUERY_HOURS", 24))
+    )
+
+
+def _first_response(query: Query, now: datetime) -> None:
+    """The first answer or escalation stops a consulta's clock (saved by the caller)."""
+    if query.first_response_at is None:
+        query.first_response_at = now
+        if query.due_at is not None:
+            query.on_time = now <= query.due_at
+
+
+DEFAULT_SOLUTION_DAYS = {
+    "ALTO": {"BAJA": 3, "MEDIA": 4, "ALTA": 5, "MUY_ALTA": 5, "INDEFINIDA": 5},
+    "MEDIO": {"BAJA": 2, "MEDIA": 3, "ALTA": 4, "MUY_ALTA": 5, "INDEFINIDA": 5},
+    "BAJO": {"BAJA": 2, "MEDIA": 2, "ALTA": 3, "MUY_ALTA": 4, "INDEFINIDA": 5},
+}
+
+
+def solution_days(criticality: str, complexity: str) -> int:
+    """The 3rd level's solution plazo in business days (manual 9.3.4: 2 to 5)."""
+    matrix = _config().get("SOLUTION_BUSINESS_DAYS") or DEFAULT_SOLUTION_DAYS
+    return int(
+        matrix.get(criticality, {}).get(complexity, DEFAULT_SOLUTION_DAYS[criticality][complexity])
+    )
 
 
 def escalation_deadline(criticality: str, at: datetime) -> Deadline:
@@ -148,31 +195,49 @@ def register_query(
     *,
     agent,
     channel: str,
-    topic: str,
     question: str,
-    name: str,
+    name: str = "",
+    motive: str = "",
+    topic: str = "",
+    anonymous: bool = False,
     document_type: str = "",
     document_number: str = "",
     email: str = "",
     phone: str = "",
     now: datetime | None = None,
 ) -> Query:
-    """A 1st-level agent registers a citizen's consulta, from any channel."""
+    """A 1st-level agent registers a citizen's consulta, from any channel. `anonymous`: the
+    person declined to give their data; the consulta is recorded as such and keeps none (no
+    consent asked, no ticket or survey sent)."""
     now = now or timezone.now()
     if not selectors.seat_of(agent).first_level:
         raise Forbidden("Solo el 1.er nivel registra consultas.")
     errors = ErrorCollector()
     if channel not in QueryChannel.values:
         errors.add("channel", "Elija el canal por el que llegó la consulta.")
+    typified = selectors.query_motive((motive or "").strip())
+    if typified is None:
+        errors.add("motive", "Elija el motivo de la consulta (tipificación).")
     topic = (topic or "").strip()
-    if not topic:
-        errors.add("topic", "Indique el tema de la consulta.")
-    elif len(topic) > 200:
-        errors.add("topic", "El tema tiene como máximo 200 caracteres.")
+    if len(topic) > 200:
+        errors.add("topic", "El asunto tiene como máximo 200 caracteres.")
     question = _text(errors, "question", question, "Escriba la consulta del ciudadano.")
     name = (name or "").strip()
-    if not name:
-        errors.add("name", "Indique el nombre de quien consulta.")
+    if anonymous:
+        given = {
+            "name": name,
+            "document_number": (document_number or "").strip(),
+            "email": (email or "").strip(),
+            "phone": (phone or "").strip(),
+        }
+        for field, value in given.items():
+            if value:
+                errors.add(field, "Una consulta anónima no guarda datos personales: déjelo vacío.")
+        name = document_type = document_number = email = phone = ""
+    if not name and not anonymous:
+        errors.add(
+            "name", "Indique el nombre de quien consulta, o márquela como anónima si no lo da."
+        )
     elif len(name) > 200:
         errors.add("name", "El nombre tiene como máximo 200 caracteres.")
     document_number = (document_number or "").strip()
@@ -197,8 +262,10 @@ def register_query(
         citizen = citizen_by_document(document_type, document_number)
     query = Query(
         code=next_query_code(now.astimezone(LIMA).year),
+        anonymous=bool(anonymous),
         channel=channel,
-        topic=topic,
+        topic=topic or str(typified)[:200],
+        motive=typified,
         question=question,
         name=name,
         document_type=document_type if document_number else "",
@@ -210,9 +277,147 @@ def register_query(
         registered_by=agent,
         registered_at=now,
     )
+    if query_has_plazo(channel):
+        deadline = query_deadline(now)
+        query.received_at = deadline.counted_from
+        query.due_at = deadline.due_at
+        query.due_explanation = deadline.explanation()
     query.save(force_insert=True)
     _event(kind="REGISTER", by=agent, now=now, query=query, to_state=QueryState.OPEN)
+    _query_ticket(query, by=agent, now=now)
     return query
+
+
+# --- the citizen's ticket (attention manual: the 1st level tells the citizen, the same day, what
+# happens next and the average response time) ----------------------------------------------------
+
+
+def _duration_label(value: timedelta) -> str:
+    minutes = max(1, round(value.total_seconds() / 60))
+    if minutes < 60:
+        return "1 minuto" if minutes == 1 else f"{minutes} minutos"
+    hours = round(minutes / 60)
+    if hours < 48:
+        return "1 hora" if hours == 1 else f"{hours} horas"
+    return f"{round(hours / 24)} días"
+
+
+def _days_label(value: float) -> str:
+    text = f"{value:.1f}".replace(".", ",").removesuffix(",0")
+    return f"{text} día hábil" if text == "1" else f"{text} días hábiles"
+
+
+def _due_label(due: datetime) -> str:
+    local = due.astimezone(LIMA)
+    return f"{format_day(local.date())} a las {local:%H:%M}"
+
+
+def query_expectation(query: Query, now: datetime) -> str:
+    """What the citizen is told to expect for a consulta: the average first response of the
+    same kind (motive and channel class) over the last 30 days, else the plazo."""
+    virtual = query.due_at is not None
+    average, n = selectors.average_query_response(
+        motive_id=query.motive_id, virtual=virtual, now=now
+    )
+    kind = f"consultas de «{query.motive.name}»" if query.motive_id else "consultas"
+    if virtual:
+        kind += " por el canal virtual"
+    if average is not None:
+        text = (
+            f"Tiempo de respuesta esperado: unas {_duration_label(average)} (promedio de las "
+            f"{kind} respondidas en los últimos 30 días: {n})."
+        )
+    else:
+        text = "Tiempo de respuesta esperado: sin respuestas de este tipo en los últimos 30 días."
+    if virtual:
+        text += f" Plazo máximo: 24 horas de días hábiles, vence el {_due_label(query.due_at)}."
+    return text
+
+
+def escalation_expectation(hop: Escalation, now: datetime) -> str:
+    """What the citizen is told to expect for an escalation: the average answer of the
+    2nd-level escalations of the same criticality over the last 30 days, and the plazo."""
+    average, n = selectors.average_escalation_response(criticality=hop.criticality, now=now)
+    label = Criticality(hop.criticality).label.lower()
+    if average is not None:
+        text = (
+            f"Tiempo de respuesta esperado: unos {_days_label(average)} (promedio de los "
+            f"escalamientos de criticidad {label} respondidos en los últimos 30 días: {n})."
+        )
+    else:
+        text = "Tiempo de respuesta esperado: sin respuestas de este tipo en los últimos 30 días."
+    return (
+        f"{text} Plazo máximo: {_days_label(hop.max_business_days)}, vence el "
+        f"{_due_label(hop.due_at)}."
+    )
+
+
+def _ticket(
+    *, to: str, code: str, name: str, subject: str, steps: list[str], expected: str, **where
+) -> dict:
+    data: dict = {}
+    if to:
+        email = queue_email(
+            to=to,
+            template="attention_ticket",
+            context={
+                "code": code,
+                "name": name,
+                "subject": subject,
+                "steps": steps,
+                "expected": expected,
+            },
+            case_code=code,
+        )
+        data = {"email_id": email.pk, "email_to": to}
+    else:
+        data = {"medium": "sin correo: el 1.er nivel se lo informa en la atención"}
+    return data
+
+
+def _query_ticket(query: Query, *, by, now: datetime) -> None:
+    expected = query_expectation(query, now)
+    steps = [
+        "Un orientador revisa su consulta y le responde"
+        + (" a este correo." if query.email else "."),
+        "Si necesita la opinión de un área especializada, se la enviamos y le avisamos.",
+    ]
+    if is_legal_motive(query.motive):
+        steps.append(
+            "Por ser una consulta legal, la respuesta pasa por una revisión de calidad antes "
+            "de enviarse."
+        )
+    data = _ticket(
+        to=query.email,
+        code=query.code,
+        name=query.display_name,
+        subject="Registramos su consulta",
+        steps=steps,
+        expected=expected,
+    )
+    _event(kind="TICKET", by=by, now=now, query=query, note=expected, data=data)
+
+
+def _escalation_ticket(hop: Escalation, *, by, now: datetime) -> None:
+    expected = escalation_expectation(hop, now)
+    item = "consulta" if hop.query_id else "caso"
+    if hop.query_id:
+        to, name = hop.query.email, hop.query.display_name
+    else:
+        to, name = hop.case.citizen.email, hop.case.citizen.get_full_name()
+    steps = [
+        f"Su {item} pasó a un área especializada del regulador ({hop.area.name}).",
+        "Cuando el área responda, le informamos la respuesta el mismo día.",
+    ]
+    data = _ticket(
+        to=to,
+        code=hop.item_code,
+        name=name,
+        subject=f"Su {item} pasó al área especializada",
+        steps=steps,
+        expected=expected,
+    )
+    _event(kind="TICKET", by=by, now=now, escalation=hop, note=expected, data=data)
 
 
 def _close_sent_back(query_or_case_hops: list[Escalation], by, now: datetime, note: str) -> None:
@@ -239,9 +444,15 @@ def answer_query(*, query: Query, agent, answer: str, now: datetime | None = Non
     errors = ErrorCollector()
     answer = _text(errors, "answer", answer, "Escriba la respuesta para el ciudadano.")
     errors.raise_if_any()
-    query = Query.objects.select_for_update().get(pk=query.pk)
+    query = (
+        Query.objects.select_for_update(of=("self",))
+        .select_related("motive__parent")
+        .get(pk=query.pk)
+    )
     if query.state == QueryState.ANSWERED:
         raise Conflict("Esta consulta ya fue respondida.")
+    if query_in_review(query):
+        raise Conflict("Esta consulta espera la revisión de calidad de su respuesta.")
     active = _active_top_hop(query=query)
     if active is not None and active.state != HopState.SENT_BACK:
         raise Conflict(
@@ -250,7 +461,90 @@ def answer_query(*, query: Query, agent, answer: str, now: datetime | None = Non
         )
     if active is not None:
         _close_sent_back([active], agent, now, "Respondida por el 1.er nivel.")
+    supervisor = agent.role == Role.REGULATOR_SUPERVISOR
+    if query_needs_review(query, by_supervisor=supervisor):
+        # A legal consulta: the draft goes to the quality supervisor; nothing leaves and the
+        # clock keeps running.
+        previous = query.state
+        query.state = QueryState.REVIEW
+        query.draft_answer = answer
+        query.draft_by = agent
+        query.draft_at = now
+        query.save()
+        _event(
+            kind="REVIEW_REQUESTED",
+            by=agent,
+            now=now,
+            query=query,
+            from_state=previous,
+            to_state=QueryState.REVIEW,
+            note=answer,
+        )
+        return query
+    if supervisor and is_legal_motive(query.motive):
+        query.reviewed_by, query.reviewed_at = agent, now
     _finish_query(query, by=agent, answer=answer, level=1, now=now, send=True)
+    return query
+
+
+@transaction.atomic
+def review_query(
+    *,
+    query: Query,
+    supervisor,
+    decision: str,
+    observations: str = "",
+    now: datetime | None = None,
+) -> Query:
+    """The quality supervisor approves a legal consulta's draft (it leaves to the citizen,
+    by email when there is one) or returns it with observations to the assistant. Who and
+    when are kept on the consulta and its timeline; the 24-hour clock never stops for it."""
+    now = now or timezone.now()
+    if supervisor.role != Role.REGULATOR_SUPERVISOR:
+        raise Forbidden("Solo el supervisor de calidad revisa las respuestas legales.")
+    errors = ErrorCollector()
+    if decision not in (REVIEW_APPROVE, REVIEW_RETURN):
+        errors.add("decision", "Elija si da conformidad a la respuesta o la observa.")
+    observations = (observations or "").strip()
+    if decision == REVIEW_RETURN and not observations:
+        errors.add("observations", "Escriba las observaciones para quien proyectó la respuesta.")
+    elif len(observations) > MAX_TEXT:
+        errors.add("observations", f"Escriba como máximo {MAX_TEXT} caracteres.")
+    errors.raise_if_any()
+    query = (
+        Query.objects.select_for_update(of=("self",))
+        .select_related("motive__parent")
+        .get(pk=query.pk)
+    )
+    if not can_review_query(query, is_supervisor=True):
+        raise Conflict("Esta consulta no tiene una respuesta en revisión.")
+    query.reviewed_by, query.reviewed_at = supervisor, now
+    if decision == REVIEW_RETURN:
+        query.state = QueryState.OPEN
+        query.review_observations = observations
+        query.save()
+        _event(
+            kind="REVIEW_RETURNED",
+            by=supervisor,
+            now=now,
+            query=query,
+            from_state=QueryState.REVIEW,
+            to_state=QueryState.OPEN,
+            note=observations,
+        )
+        return query
+    if observations:  # a return's observations stay on record unless new ones are written
+        query.review_observations = observations
+    _event(
+        kind="REVIEW_APPROVED",
+        by=supervisor,
+        now=now,
+        query=query,
+        from_state=QueryState.REVIEW,
+        to_state=QueryState.ANSWERED,
+        note=observations,
+    )
+    _finish_query(query, by=query.draft_by, answer=query.draft_answer, level=1, now=now, send=True)
     return query
 
 
@@ -261,6 +555,7 @@ def _finish_query(query: Query, *, by, answer: str, level: int, now: datetime, s
     query.answered_at = now
     query.answered_by = by
     query.resolved_level = level
+    _first_response(query, now)
     query.save()
     data = {"level": level}
     if send and query.email:
@@ -288,8 +583,16 @@ def _finish_query(query: Query, *, by, answer: str, level: int, now: datetime, s
 
 
 def _check_escalation(
-    errors: ErrorCollector, *, area_code: str, level: int, criticality: str, complexity: str
+    errors: ErrorCollector,
+    *,
+    area_code: str,
+    level: int,
+    criticality: str,
+    complexity: str,
+    priority: str = Priority.MEDIA,
 ) -> Area | None:
+    if priority not in Priority.values:
+        errors.add("priority", "Elija la prioridad: alta, media o baja.")
     area = Area.objects.filter(code=area_code, level=level, active=True).first()
     if area is None:
         errors.add("area", f"Elija un área del {'2.º' if level == 2 else '3.er'} nivel.")
@@ -311,6 +614,7 @@ def _new_hop(
     reason: str,
     by,
     now: datetime,
+    priority: str = Priority.MEDIA,
 ) -> Escalation:
     deadline = escalation_deadline(criticality, now)
     hop = Escalation(
@@ -329,7 +633,14 @@ def _new_hop(
         max_business_days=deadline.amount,
         due_at=deadline.due_at,
         due_explanation=deadline.explanation(),
+        priority=priority,
     )
+    if area.level == 3:
+        days = solution_days(criticality, complexity)
+        solution = load_calendar().add_business_days(now, days)
+        hop.solution_business_days = days
+        hop.solution_due_at = solution.due_at
+        hop.solution_explanation = solution.explanation()
     hop.save(force_insert=True)
     _event(
         kind=HopAction.ESCALATE,
@@ -343,6 +654,7 @@ def _new_hop(
             "level": area.level,
             "criticality": criticality,
             "complexity": complexity,
+            "priority": priority,
             "due_at": hop.due_at.isoformat(),
         },
     )
@@ -359,6 +671,7 @@ def escalate(
     reason: str,
     case=None,
     query: Query | None = None,
+    priority: str = Priority.MEDIA,
     now: datetime | None = None,
 ) -> Escalation:
     """The 1st level sends a case or a consulta to a 2nd-level area. A hop sent back before
@@ -370,7 +683,12 @@ def escalate(
         raise ValidationFailed.of([])  # programming error: exactly one item
     errors = ErrorCollector()
     area = _check_escalation(
-        errors, area_code=area_code, level=2, criticality=criticality, complexity=complexity
+        errors,
+        area_code=area_code,
+        level=2,
+        criticality=criticality,
+        complexity=complexity,
+        priority=priority,
     )
     reason = _text(errors, "reason", reason, "Explique qué necesita del área.")
     errors.raise_if_any()
@@ -378,6 +696,8 @@ def escalate(
         query = Query.objects.select_for_update().get(pk=query.pk)
         if query.state == QueryState.ANSWERED:
             raise Conflict("Esta consulta ya fue respondida.")
+        if query_in_review(query):
+            raise Conflict("Esta consulta espera la revisión de calidad de su respuesta.")
     else:
         case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
     active = _active_top_hop(case=case, query=query)
@@ -397,10 +717,12 @@ def escalate(
         reason=reason,
         by=agent,
         now=now,
+        priority=priority,
     )
     if query is not None and query.state != QueryState.ESCALATED:
         previous = query.state
         query.state = QueryState.ESCALATED
+        _first_response(query, now)
         query.save()
         _event(
             kind="ESCALATE",
@@ -411,6 +733,7 @@ def escalate(
             to_state=QueryState.ESCALATED,
             data={"escalation": hop.pk},
         )
+    _escalation_ticket(hop, by=agent, now=now)
     return hop
 
 
@@ -423,19 +746,38 @@ def escalate_up(
     criticality: str,
     complexity: str,
     reason: str,
+    priority: str = Priority.MEDIA,
     now: datetime | None = None,
 ) -> Escalation:
-    """A 2nd-level area sends what it holds on to a 3rd-level area."""
+    """A 2nd-level area sends what it holds on to a 3rd-level area; the level-3 hop runs the
+    solution clock (criticality × complexity)."""
     now = now or timezone.now()
     _require(user, escalation, HopActor.AREA)
     errors = ErrorCollector()
     area = _check_escalation(
-        errors, area_code=area_code, level=3, criticality=criticality, complexity=complexity
+        errors,
+        area_code=area_code,
+        level=3,
+        criticality=criticality,
+        complexity=complexity,
+        priority=priority,
     )
     reason = _text(errors, "reason", reason, "Explique qué necesita del área.")
     errors.raise_if_any()
     hop = _locked(escalation)
-    _move(hop, HopAction.ESCALATE_UP, HopActor.AREA, user, now, note=reason, data={"to": area.code})
+    if hop.elevated_same_day is None:  # the first elevation is the one the manual times
+        hop.elevated_same_day = (
+            now.astimezone(LIMA).date() == hop.escalated_at.astimezone(LIMA).date()
+        )
+    _move(
+        hop,
+        HopAction.ESCALATE_UP,
+        HopActor.AREA,
+        user,
+        now,
+        note=reason,
+        data={"to": area.code, "same_day": hop.elevated_same_day},
+    )
     return _new_hop(
         case=hop.case,
         query=hop.query,
@@ -446,7 +788,89 @@ def escalate_up(
         reason=reason,
         by=user,
         now=now,
+        priority=priority,
     )
+
+
+MAX_EXTENSION_DAYS = 10
+
+
+@transaction.atomic
+def extend_escalation(
+    *, escalation: Escalation, user, days, reason: str, now: datetime | None = None
+) -> Escalation:
+    """The area extends its plazo by business days, with a reason: recorded on the timeline
+    and emailed to the citizen (manual 9.3.7: «precisando la ampliación de los tiempos»). At
+    level 3 the plazo extended is the solution clock's."""
+    now = now or timezone.now()
+    _require(user, escalation, HopActor.AREA)
+    errors = ErrorCollector()
+    try:
+        days = int(str(days).strip())
+    except ValueError:
+        days = 0
+    if not 1 <= days <= MAX_EXTENSION_DAYS:
+        errors.add("days", f"Indique de 1 a {MAX_EXTENSION_DAYS} días hábiles de ampliación.")
+    reason = _text(errors, "reason", reason, "Explique por qué se amplía el plazo.")
+    errors.raise_if_any()
+    hop = _locked(escalation)
+    if not can_extend(hop, {HopActor.AREA}):
+        raise Conflict("Solo se amplía el plazo de un escalamiento que el área aún atiende.")
+    field = "solution_due_at" if hop.solution_due_at is not None else "due_at"
+    previous = getattr(hop, field)
+    start = datetime.combine(previous.astimezone(LIMA).date(), time(0, 0), tzinfo=LIMA)
+    extended = load_calendar().add_business_days(start, days).due_at
+    setattr(hop, field, extended)
+    hop.save()
+    item = "consulta" if hop.query_id else "caso"
+    to = hop.query.email if hop.query_id else hop.case.citizen.email
+    data = {"field": field, "from": previous.isoformat(), "to": extended.isoformat(), "days": days}
+    if to:
+        email = queue_email(
+            to=to,
+            template="attention_extended",
+            context={
+                "code": hop.item_code,
+                "item": item,
+                "name": hop.query.display_name
+                if hop.query_id
+                else hop.case.citizen.get_full_name(),
+                "days": days,
+                "reason": reason,
+                "due": _due_label(extended),
+            },
+            case_code=hop.item_code,
+        )
+        data["email_id"] = email.pk
+    _event(kind="EXTEND", by=user, now=now, escalation=hop, note=reason, data=data)
+    return hop
+
+
+@transaction.atomic
+def take_escalation(*, escalation: Escalation, user, now: datetime | None = None) -> Escalation:
+    """A specialist of the area takes the hop («atiende la incidencia»): the explicit end of
+    the incident's response clock (manual 9.3.4). Taken at level 3 it is the 3rd level's
+    contact, which also ends the response clock of the level-2 hop if nobody took it."""
+    now = now or timezone.now()
+    _require(user, escalation, HopActor.AREA)
+    hop = _locked(escalation)
+    if not can_take(hop, {HopActor.AREA}):
+        raise Conflict("Este escalamiento ya fue tomado o no está pendiente.")
+    for target in [hop] + ([_locked(hop.parent)] if hop.parent_id else []):
+        if target.taken_at is not None:
+            continue
+        target.taken_at, target.taken_by = now, user
+        target.taken_on_time = now <= target.due_at
+        target.save()
+        _event(
+            kind="TAKE",
+            by=user,
+            now=now,
+            escalation=target,
+            note="" if target is hop else "Contacto del 3.er nivel.",
+            data={"on_time": target.taken_on_time},
+        )
+    return hop
 
 
 @transaction.atomic
@@ -468,6 +892,10 @@ def answer_escalation(
     hop.answer_level = 3 if answered_above else hop.level
     hop.response_business_days = load_calendar().business_days_taken(hop.received_on, now)
     hop.on_time = now <= hop.due_at
+    if hop.solution_due_at is not None:
+        hop.solution_on_time = now <= hop.solution_due_at
+    if hop.validation_due_at is not None:
+        hop.validation_on_time = now <= hop.validation_due_at
     _move(
         hop,
         HopAction.ANSWER,
@@ -502,8 +930,17 @@ def send_back(
     return hop
 
 
+def validation_deadline(at: datetime) -> Deadline:
+    """Level 2 validates a 3rd-level answer within 1 business day (manual 9.3.7.2)."""
+    days = int(_config().get("VALIDATION_BUSINESS_DAYS", 1))
+    return load_calendar().add_business_days(at, days)
+
+
 def _receive(parent: Escalation, *, child: Escalation, now: datetime) -> None:
     parent = _locked(parent)
+    if child.state == HopState.ANSWERED:
+        parent.validation_due_at = validation_deadline(now).due_at
+        parent.validation_on_time = None
     _move(
         parent,
         HopAction.RECEIVE,

@@ -21,19 +21,41 @@ from sgu.attention.forms import (
     AnswerForm,
     CloseForm,
     EscalateForm,
+    ExtendForm,
     InformForm,
     QueryFilterForm,
     QueryForm,
+    ReviewForm,
     SendBackForm,
     SurveyForm,
 )
 from sgu.attention.indicators import BY_KEY, CRITICALITIES, INDICATORS
-from sgu.attention.workflow import HopAction, HopState, allowed_actions
+from sgu.attention.workflow import (
+    HopAction,
+    HopState,
+    allowed_actions,
+    can_extend,
+    can_review_query,
+    can_take,
+    query_in_review,
+    query_needs_review,
+    query_open_for_answer,
+    validation_late,
+)
 from sgu.cases import selectors as cases
 from sgu.core.errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
 from sgu.core.export import csv_response
 from sgu.core.ratelimit import RateLimited, limit_by_ip
-from sgu.core.web import is_htmx, or_404, page_of, period_from, refused_page, vary_on_htmx
+from sgu.core.web import (
+    is_htmx,
+    or_404,
+    page_of,
+    parse_date,
+    parse_int,
+    period_from,
+    refused_page,
+    vary_on_htmx,
+)
 
 supervisor_required = role_required(Role.REGULATOR_SUPERVISOR)
 
@@ -120,12 +142,20 @@ def area(request, code: str):
 @first_level_required
 @require_GET
 def queries(request):
-    form = QueryFilterForm(request.GET)
-    qs = selectors.queries(state=form.value("estado"), search=form.value("q"))
+    form = QueryFilterForm(request.GET, families=selectors.motive_families())
+    now = timezone.now()
+    qs = selectors.queries(
+        state=form.value("estado"),
+        search=form.value("q"),
+        motive=form.value("motivo"),
+        late=form.value("plazo") == "vencidas",
+        now=now,
+    )
     items, paging = page_of(request, qs, ["-registered_at", "-id"])
     context = {
         "form": form,
         "queries": items,
+        "now": now,
         **paging,
         "nav": "queries",
     }
@@ -136,15 +166,18 @@ def queries(request):
 @first_level_required
 @require_http_methods(["GET", "POST"])
 def new_query(request):
+    families = selectors.motive_families()
     if request.method != "POST":
-        form = QueryForm(initial={"channel": "PRESENCIAL"})
+        form = QueryForm(initial={"channel": "PRESENCIAL"}, families=families)
         return render(request, "attention/new_query.html", {"form": form, "nav": "queries"})
-    form = QueryForm(request.POST)
+    form = QueryForm(request.POST, families=families)
     try:
         query = services.register_query(
             agent=request.user,
             channel=form.value("channel"),
+            motive=form.value("motive"),
             topic=form.value("topic"),
+            anonymous=bool(form.value("anonymous")),
             question=form.value("question"),
             name=form.value("name"),
             document_type=form.value("document_type"),
@@ -161,19 +194,27 @@ def new_query(request):
     return redirect("attention:query", code=query.code)
 
 
-def _query_page(request, query, *, answer_form=None, escalate_form=None, status=200):
+def _query_page(
+    request, query, *, answer_form=None, escalate_form=None, review_form=None, status=200
+):
     hops = selectors.hops_of(query=query)
     active = next((h for h in hops if h.state not in (HopState.INFORMED, HopState.CLOSED)), None)
-    open_ = query.state != "ANSWERED"
+    open_ = query_open_for_answer(query)
+    is_supervisor = request.user.role == Role.REGULATOR_SUPERVISOR
     context = {
         "query": query,
         "hops": hops,
         "events": selectors.events_of(escalations=hops, query=query),
         "can_answer": open_ and (active is None or active.state == HopState.SENT_BACK),
         "can_escalate": open_ and (active is None or active.state == HopState.SENT_BACK),
+        "can_review": can_review_query(query, is_supervisor=is_supervisor),
+        "in_review": query_in_review(query),
+        "goes_to_review": query_needs_review(query, by_supervisor=is_supervisor),
+        "review_form": review_form or ReviewForm(),
         "active": active,
-        "answer_form": answer_form or AnswerForm(),
+        "answer_form": answer_form or AnswerForm(initial={"answer": query.draft_answer}),
         "escalate_form": escalate_form or _escalate_form(initial={"code": query.code}),
+        "now": timezone.now(),
         "nav": "queries",
     }
     return render(request, "attention/query.html", context, status=status)
@@ -208,10 +249,46 @@ def answer_query(request, code: str):
     except DomainError as exc:
         form.apply_errors(exc)
         return _query_page(request, found, answer_form=form, status=422)
+    found.refresh_from_db()
+    if query_in_review(found):
+        messages.success(
+            request,
+            f"La respuesta de la consulta {code} pasó a la revisión de calidad: sale cuando el "
+            "supervisor le dé conformidad.",
+        )
+        return redirect("attention:query", code=code)
     messages.success(
         request,
         f"Respondimos la consulta {code}."
         + (" Enviamos la respuesta a su correo." if found.email else ""),
+    )
+    return redirect("attention:query", code=code)
+
+
+@supervisor_required
+@require_POST
+def review_query(request, code: str):
+    found = or_404(selectors.query_for, request.user, code)
+    form = ReviewForm(request.POST)
+    try:
+        services.review_query(
+            query=found,
+            supervisor=request.user,
+            decision=form.value("decision"),
+            observations=form.value("observations"),
+        )
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+        return redirect("attention:query", code=code)
+    except DomainError as exc:
+        form.apply_errors(exc)
+        return _query_page(request, found, review_form=form, status=422)
+    found.refresh_from_db()
+    messages.success(
+        request,
+        f"Dio conformidad a la respuesta de {code}: salió al ciudadano."
+        if found.state == "ANSWERED"
+        else f"Devolvió la respuesta de {code} con sus observaciones.",
     )
     return redirect("attention:query", code=code)
 
@@ -249,6 +326,7 @@ def escalate(request):
             area_code=form.value("area"),
             criticality=form.value("criticality"),
             complexity=form.value("complexity"),
+            priority=form.value("priority") or "MEDIA",
             reason=form.value("reason"),
         )
     except DomainError as exc:
@@ -268,6 +346,7 @@ def escalate(request):
 
 
 def _escalation_page(request, hop, forms=None, status=200):
+    now_ = timezone.now()
     actors = selectors.actors_for(request.user, hop)
     actions = allowed_actions(hop.state, actors, hop.level)
     top = hop.parent or hop
@@ -295,6 +374,13 @@ def _escalation_page(request, hop, forms=None, status=200):
         "send_back_form": forms.get("send_back") or SendBackForm(),
         "inform_form": forms.get("inform") or InformForm(initial=inform_initial),
         "close_form": forms.get("close") or CloseForm(),
+        "can_take": can_take(hop, actors),
+        "can_extend": can_extend(hop, actors),
+        "extend_form": forms.get("extend") or ExtendForm(),
+        "validation_late": validation_late(hop, now_),
+        "solution_late": hop.solution_due_at is not None
+        and hop.answered_at is None
+        and now_ > hop.solution_due_at,
         "up_form": forms.get("up")
         or _escalate_form(level=3, with_code=False, initial={"complexity": hop.complexity}),
         "citizen_email": hop.query.email if hop.query_id else hop.case.citizen.email,
@@ -316,6 +402,7 @@ ACTIONS = {
     "devolver": ("send_back", SendBackForm),
     "informar": ("inform", InformForm),
     "cerrar": ("close", CloseForm),
+    "ampliar": ("extend", ExtendForm),
     "escalar": ("up", None),
 }
 
@@ -323,6 +410,15 @@ ACTIONS = {
 @attention_staff_required
 @require_POST
 def escalation_action(request, pk: int, action: str):
+    if action == "tomar":
+        hop = or_404(selectors.escalation_for, request.user, pk)
+        try:
+            services.take_escalation(escalation=hop, user=request.user)
+        except (Conflict, Forbidden) as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.success(request, "Tomó el escalamiento: el tiempo de respuesta se detuvo.")
+        return redirect("attention:escalation", pk=pk)
     if action not in ACTIONS:
         raise Http404("Acción desconocida.")
     hop = or_404(selectors.escalation_for, request.user, pk)
@@ -343,6 +439,11 @@ def escalation_action(request, pk: int, action: str):
         elif name == "inform":
             services.inform_citizen(escalation=hop, user=user, message=form.value("message"))
             done = "Registramos que se informó al ciudadano."
+        elif name == "extend":
+            services.extend_escalation(
+                escalation=hop, user=user, days=form.value("days"), reason=form.value("reason")
+            )
+            done = "Ampliamos el plazo y se lo avisamos al ciudadano."
         elif name == "close":
             services.close_sent_back(escalation=hop, user=user, note=form.value("note"))
             done = "Cerramos la devolución."
@@ -353,6 +454,7 @@ def escalation_action(request, pk: int, action: str):
                 area_code=form.value("area"),
                 criticality=form.value("criticality"),
                 complexity=form.value("complexity"),
+                priority=form.value("priority") or "MEDIA",
                 reason=form.value("reason"),
             )
             done = f"Escalamos a {up.area.name} (3.er nivel)."
@@ -546,3 +648,182 @@ def _survey(request, survey, *, via: str):
         form.apply_errors(exc)
         return _survey_page(request, survey, form, action=action, status=422)
     return _survey_page(request, survey, None, action=action, done=True)
+
+
+# --- supervisor: consultas by motive -------------------------------------------------------------
+
+MOTIVE_HEADER = [
+    "familia",
+    "motivo",
+    "código",
+    "recibidas",
+    "canal virtual",
+    "respondidas",
+    "escaladas",
+    "primera respuesta en plazo (%)",
+    "fuera de plazo",
+]
+
+
+def _motive_cells(r: dict) -> list:
+    return [
+        r["family"],
+        r["motive"],
+        r["code"],
+        r["received"],
+        r["virtual"],
+        r["answered"],
+        r["escalated"],
+        _num(r["within_pct"]),
+        r["late"],
+    ]
+
+
+@supervisor_required
+@require_GET
+def motives(request):
+    start, end, errors = _period(request)
+    rows = selectors.motive_report(start, end)
+    families: dict[str, int] = {}
+    for r in rows:
+        families[r["family"]] = families.get(r["family"], 0) + r["received"]
+    context = {
+        "rows": rows,
+        "families": list(families.items()),
+        "total": sum(families.values()),
+        "start": start,
+        "end": end,
+        "errors": errors,
+        "query": request.GET.urlencode(),
+        "nav": "attention_stats",
+    }
+    return render(request, "attention/motives.html", context)
+
+
+@supervisor_required
+@require_GET
+def motives_csv(request):
+    start, end, _ = _period(request)
+    rows = selectors.motive_report(start, end)
+    return csv_response(
+        MOTIVE_HEADER,
+        (_motive_cells(r) for r in rows),
+        f"consultas-por-motivo-{start:%Y%m%d}-{end:%Y%m%d}.csv",
+    )
+
+
+# --- each assistant's daily record and response times -------------------------------------------
+
+
+def _minutes(value) -> str:
+    return "" if value is None else str(round(value.total_seconds() / 60))
+
+
+def _record(request):
+    day = parse_date(request.GET.get("fecha", "")) or timezone.localdate()
+    assistant = or_404(
+        selectors.assistant_for, request.user, parse_int(request.GET.get("asistente", ""))
+    )
+    return day, assistant, selectors.assistant_day(assistant, day)
+
+
+@first_level_required
+@require_GET
+def record(request):
+    day, assistant, rows = _record(request)
+    seat = selectors.seat_of(request.user)
+    context = {
+        "day": day,
+        "assistant": assistant,
+        "rows": rows,
+        "staff": selectors.first_level_staff() if seat.supervisor else None,
+        "query": request.GET.urlencode(),
+        "now": timezone.now(),
+        "nav": "queries",
+    }
+    return render(request, "attention/record.html", context)
+
+
+@first_level_required
+@require_GET
+def record_csv(request):
+    day, assistant, rows = _record(request)
+    header = [
+        "código",
+        "registrada",
+        "canal",
+        "familia",
+        "motivo",
+        "estado",
+        "primera respuesta",
+        "respuesta inicial (min)",
+        "en plazo",
+        "respondida por",
+    ]
+    return csv_response(
+        header,
+        (
+            [
+                q.code,
+                f"{timezone.localtime(q.registered_at):%Y-%m-%d %H:%M}",
+                q.get_channel_display(),
+                q.motive.parent.name if q.motive_id else "",
+                q.motive.name if q.motive_id else "",
+                q.get_state_display(),
+                f"{timezone.localtime(q.first_response_at):%Y-%m-%d %H:%M}"
+                if q.first_response_at
+                else "",
+                _minutes(q.initial),
+                {True: "sí", False: "no", None: ""}[q.on_time],
+                q.answered_by.email if q.answered_by_id else "",
+            ]
+            for q in rows
+        ),
+        f"registro-{assistant.pk}-{day:%Y%m%d}.csv",
+    )
+
+
+@supervisor_required
+@require_GET
+def assistants(request):
+    start, end, errors = _period(request)
+    context = {
+        "rows": selectors.assistant_report(start, end),
+        "start": start,
+        "end": end,
+        "errors": errors,
+        "query": request.GET.urlencode(),
+        "nav": "attention_stats",
+    }
+    return render(request, "attention/assistants.html", context)
+
+
+@supervisor_required
+@require_GET
+def assistants_csv(request):
+    start, end, _ = _period(request)
+    header = [
+        "orientador",
+        "correo",
+        "consultas registradas",
+        "respondidas",
+        "respuesta inicial promedio (min)",
+        "tiempo de respuesta promedio (min)",
+        "primera respuesta en plazo (%)",
+    ]
+    return csv_response(
+        header,
+        (
+            [
+                r["label"],
+                r["email"],
+                r["received"],
+                r["answered"],
+                _minutes(r["initial"]),
+                _minutes(r["average"]),
+                _num(r["within_pct"]),
+            ]
+            for r in selectors.assistant_report(start, end)
+        ),
+        f"atencion-orientadores-{start:%Y%m%d}-{end:%Y%m%d}.csv",
+    )

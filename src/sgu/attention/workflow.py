@@ -124,3 +124,85 @@ def allowed_actions(state: str, actors: set[str], level: int) -> list[str]:
         and (t.level is None or t.level == level)
         and R.SYSTEM not in t.actors
     ]
+
+
+# --- consultas: the virtual channel's plazo (attention manual, 7.4.1.1) ------------------------
+
+# The virtual channel: a written question that waits for a written answer. In person and by
+# telephone the citizen is answered in the same interaction: those have no plazo.
+VIRTUAL_QUERY_CHANNELS = frozenset({"WEB", "EMAIL", "APP"})
+
+
+def query_has_plazo(channel: str) -> bool:
+    """Does a consulta that arrived by `channel` run the virtual channel's 24-hour clock?"""
+    return channel in VIRTUAL_QUERY_CHANNELS
+
+
+def query_late(query, now) -> bool:
+    """Is the consulta late: not first answered (answer or escalation) by its due time?
+
+    The clock stops at the first response; the due instant itself is still on time."""
+    if query.due_at is None:
+        return False
+    if query.first_response_at is not None:
+        return query.first_response_at > query.due_at
+    return now > query.due_at
+
+
+def is_legal_motive(motive) -> bool:
+    """A legal consulta (its family is marked legal): reviewed by the quality supervisor
+    before the answer leaves (attention manual, 7.4.1.1)."""
+    if motive is None:
+        return False
+    return bool(motive.legal or (motive.parent_id and motive.parent.legal))
+
+
+# --- consultas: the quality review of legal answers (attention manual, 7.4.1.1) ----------------
+
+REVIEW_APPROVE = "APPROVE"
+REVIEW_RETURN = "RETURN"
+
+
+def query_needs_review(query, *, by_supervisor: bool) -> bool:
+    """Does this 1st-level answer wait for the quality supervisor? A legal consulta's answer
+    does, unless the supervisor writes it (the reviewer answering needs no second look)."""
+    return is_legal_motive(query.motive) and not by_supervisor
+
+
+def query_in_review(query) -> bool:
+    return query.state == "REVIEW"
+
+
+def can_review_query(query, *, is_supervisor: bool) -> bool:
+    """May this person approve or return the draft now? The quality supervisor, while the
+    consulta is in review."""
+    return is_supervisor and query_in_review(query)
+
+
+def query_open_for_answer(query) -> bool:
+    """May the 1st level still answer or escalate it (not answered, not waiting review)?"""
+    return query.state in ("OPEN", "ESCALATED")
+
+
+# --- incidents: the response clock stops when the area takes the hop (manual 9.3.4) -------------
+
+
+def can_take(hop, actors: set[str]) -> bool:
+    """May the person take this hop («atender», the explicit stop of the response clock)?
+    A member of its area, while it is pending and nobody took it yet."""
+    return HopActor.AREA in actors and hop.state == HopState.PENDING and hop.taken_at is None
+
+
+def validation_late(hop, now) -> bool:
+    """Is level 2 late validating the 3rd level's answer (1 business day, manual 9.3.7.2)?"""
+    if hop.validation_due_at is None:
+        return False
+    if hop.validation_on_time is not None:
+        return not hop.validation_on_time
+    return now > hop.validation_due_at
+
+
+def can_extend(hop, actors: set[str]) -> bool:
+    """May the person extend this hop's plazo (with a reason, told to the citizen)? A member
+    of its area while the hop is still open at that area."""
+    return HopActor.AREA in actors and hop.state in (HopState.PENDING, HopState.AT_HIGHER_LEVEL)

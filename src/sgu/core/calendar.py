@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from types import MappingProxyType
@@ -35,6 +35,8 @@ LIMA = ZoneInfo("America/Lima")
 
 BUSINESS_DAYS = "BUSINESS_DAYS"
 BUSINESS_HOURS = "BUSINESS_HOURS"
+# Clock hours of business days only (a 24-hour plazo that a weekend or a holiday pauses).
+HOURS_OF_BUSINESS_DAYS = "HOURS_OF_BUSINESS_DAYS"
 
 END_OF_DAY = time(23, 59, 59)
 
@@ -188,6 +190,34 @@ class Deadline:
                 f"Plazo: {_format_amount(n)} día hábil, contado desde el día siguiente."
                 if n == 1
                 else f"Plazo: {_format_amount(n)} días hábiles, contados desde el día siguiente."
+            )
+        elif self.unit == HOURS_OF_BUSINESS_DAYS:
+            cutoff = _format_time(self.cutoff) if self.cutoff else "?"
+            counted = self.counted_from.astimezone(LIMA) if self.counted_from else local
+            starts = (
+                f"el conteo empieza el {format_day(counted.date())} a las "
+                f"{_format_time(counted.time())}"
+            )
+            if reg_reason is not None:
+                lines.append(f"{registered}, día no hábil: {reg_reason}; {starts}.")
+            elif counted == local:
+                lines.append(
+                    f"{registered}, antes del corte de las {cutoff}: el conteo empieza en ese "
+                    "momento."
+                )
+            elif counted.date() == reg_day:
+                lines.append(f"{registered}, antes de la apertura: {starts}.")
+            else:
+                lines.append(f"{registered}, después del corte de las {cutoff}: {starts}.")
+            if before:
+                lines.append(
+                    f"Días no hábiles hasta el inicio del conteo: {_format_skipped(before)}."
+                )
+            n = self.amount
+            unit = "hora" if n == 1 else "horas"
+            lines.append(
+                f"Plazo: {_format_amount(n)} {unit}, contadas solo en los días hábiles "
+                "(las horas de un día no hábil no cuentan)."
             )
         else:
             opens, closes = self.business_hours or (None, None)
@@ -421,6 +451,56 @@ class BusinessCalendar:
             pre_skipped=tuple(pre_skipped),
             counted_from=counted_from,
             business_hours=(self.opens, self.closes),
+        )
+
+    def with_cutoff(self, cutoff: time) -> BusinessCalendar:
+        """The same days with another cut-off (a service whose reception closes earlier)."""
+        return replace(self, cutoff=cutoff)
+
+    def add_hours_of_business_days(self, at: datetime, n: int | float) -> Deadline:
+        """``n`` clock hours counted only on business days, from the instant received.
+
+        Received: ``at`` itself on a business day before the cut-off (not before opening
+        time); otherwise the opening of the next business day (after the cut-off, or on a
+        non-business day). Then every hour of a business day counts, day or night; the
+        hours of a non-business day do not (a 24-hour plazo received Friday 10:00 is due
+        Monday 10:00)."""
+        _require_aware(at)
+        _check_amount(n, integer=False)
+        if n <= 0:
+            raise ValueError(f"el plazo en horas debe ser positivo: {n}")
+        local = at.astimezone(LIMA)
+        d = local.date()
+        if self.is_business_day(d) and local.time() < self.cutoff:
+            received = max(local, datetime.combine(d, self.opens, tzinfo=LIMA))
+            pre_skipped: tuple[tuple[date, str], ...] = ()
+        else:
+            first, pre_skipped = self._skip_to_business_day(
+                d + ONE_DAY if self.is_business_day(d) else d
+            )
+            received = datetime.combine(first, self.opens, tzinfo=LIMA)
+        left = timedelta(hours=n)
+        t = received
+        skipped: list[tuple[date, str]] = []
+        while True:
+            midnight = datetime.combine(t.date() + ONE_DAY, time(0, 0), tzinfo=LIMA)
+            if left <= midnight - t:
+                due = t + left
+                break
+            left -= midnight - t
+            nxt, passed = self._skip_to_business_day(midnight.date())
+            skipped.extend(passed)
+            t = datetime.combine(nxt, time(0, 0), tzinfo=LIMA)
+        return Deadline(
+            start=at,
+            received_on=received.date(),
+            due_at=due.astimezone(UTC),
+            amount=n,
+            unit=HOURS_OF_BUSINESS_DAYS,
+            skipped=tuple(skipped),
+            pre_skipped=pre_skipped,
+            counted_from=received,
+            cutoff=self.cutoff,
         )
 
     def business_seconds_between(self, a: datetime, b: datetime) -> float:

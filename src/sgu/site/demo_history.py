@@ -51,7 +51,7 @@ from sgu.accounts import services as accounts
 from sgu.accounts.auth import principal_for_user
 from sgu.accounts.models import Role, User
 from sgu.attention import services as attention
-from sgu.attention.models import Escalation, Survey
+from sgu.attention.models import Escalation, QueryState, Survey
 from sgu.cases import services as cases
 from sgu.cases.models import Case, CaseEvent, Channel, Claim, ClaimState, Outcome, Rating, Solution
 from sgu.cases.workflow import Action, State
@@ -159,14 +159,32 @@ _LAST_NAMES = (
 )
 LAST_NAMES = _LAST_NAMES.split()
 
+# (subject, motive of the typification catalog, question). Seven, in this order: the
+# history's random stream depends on how many there are.
 QUERY_TOPICS = [
-    ("Plazos de atención", "¿Cuántos días tiene la operadora para responder mi problema?"),
-    ("Portabilidad", "¿Cuánto demora una portabilidad y qué necesito para pedirla?"),
-    ("Bajas", "¿Cómo pido la baja de mi línea si la operadora no me la da?"),
-    ("Reclamos", "¿Cómo apelo si la operadora declaró infundado mi reclamo?"),
-    ("Cobros", "Me cobran un servicio que no contraté, ¿qué hago?"),
-    ("Recargas", "Mi recarga no llegó, ¿a quién acudo?"),
-    ("Cobertura", "¿Dónde veo la cobertura de señal de cada operadora?"),
+    (
+        "Plazos de atención",
+        "tramites-plazos",
+        "¿Cuántos días tiene la operadora para responder mi problema?",
+    ),
+    (
+        "Portabilidad",
+        "tramites-portabilidad",
+        "¿Cuánto demora una portabilidad y qué necesito para pedirla?",
+    ),
+    ("Bajas", "tramites-bajas", "¿Cómo pido la baja de mi línea si la operadora no me la da?"),
+    (
+        "Reclamos",
+        "legal-procedimiento",
+        "¿Cómo apelo si la operadora declaró infundado mi reclamo?",
+    ),
+    ("Cobros", "tramites-cobros", "Me cobran un servicio que no contraté, ¿qué hago?"),
+    ("Recargas", "tramites-cobros", "Mi recarga no llegó, ¿a quién acudo?"),
+    (
+        "Cobertura",
+        "tramites-cobertura",
+        "¿Dónde veo la cobertura de señal de cada operadora?",
+    ),
 ]
 QUERY_ANSWERS = [
     "Le explicamos el procedimiento y los plazos; puede registrar su problema en el SGU.",
@@ -244,6 +262,9 @@ class History:
         self.live_from = max(self.start_day, until - timedelta(days=live_days))
         self.per_day = per_day
         self.rng = random.Random(f"{seed}-{until.isoformat()}")
+        # The quality review of legal consultas and the anonymous consultas draw from their
+        # own stream, so the rest of the history stays the same.
+        self.review_rng = random.Random(f"{seed}-{until.isoformat()}-review")
         self.calendar = load_calendar()
         self.queue: list[_Event] = []
         self._seq = itertools.count()
@@ -768,11 +789,15 @@ class History:
         if case.state == State.FORWARDED:
             self._plan_operator(case)
 
-    def _answer_survey(self, survey: Survey, now: datetime) -> None:
+    def _survey_draws(self) -> tuple[int, str, float]:
         score = self.rng.choices([5, 4, 3, 2, 1], weights=[8, 5, 2, 1, 1])[0]
         comment = self.rng.choice(["", "Muy amable la orientadora.", "Me explicaron todo."])
+        return score, comment, self.rng.uniform(1, 72)
+
+    def _answer_survey(self, survey: Survey, now: datetime, draws=None) -> None:
+        score, comment, hours = draws or self._survey_draws()
         self.at(
-            now + timedelta(hours=self.rng.uniform(1, 72)),
+            now + timedelta(hours=hours),
             lambda t: attention.answer_survey(
                 survey=survey, score=score, comment=comment, via="LINK", now=t
             ),
@@ -961,20 +986,30 @@ class History:
     def _query(self, now: datetime) -> None:
         rng = self.rng
         agent = rng.choice(self.staff.orientadores)
-        topic, question = rng.choice(QUERY_TOPICS)
+        topic, motive, question = rng.choice(QUERY_TOPICS)
         known = rng.random() < 0.5
         person = rng.choice(self.citizens) if known else None
+        # The same draws as ever from the history's stream (it must not shift), in order.
+        channel = rng.choice(["PRESENCIAL", "TELEFONICO", "WEB", "EMAIL", "APP"])
+        name = (
+            person.get_full_name()
+            if person
+            else f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        )
+        email = "" if person else rng.choice(["", f"consulta{now:%j%H%M}@{CITIZEN_DOMAIN}"])
+        # Some people without an account or email decline to give their name: anonymous.
+        anonymous = person is None and not email and self.review_rng.random() < 0.3
         query = attention.register_query(
             agent=agent,
-            channel=rng.choice(["PRESENCIAL", "TELEFONICO", "WEB", "EMAIL", "APP"]),
+            channel=channel,
             topic=topic,
+            motive=motive,
             question=question,
-            name=person.get_full_name()
-            if person
-            else f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+            name="" if anonymous else name,
+            anonymous=anonymous,
             document_type="DNI" if person else "",
             document_number=person.document_number if person else "",
-            email="" if person else rng.choice(["", f"consulta{now:%j%H%M}@{CITIZEN_DOMAIN}"]),
+            email=email,
             now=now,
         )
         self.counts["queries"] += 1
@@ -988,12 +1023,51 @@ class History:
             )
 
     def _answer_query(self, query, agent, now: datetime) -> None:
-        attention.answer_query(
+        query = attention.answer_query(
             query=query, agent=agent, answer=self.rng.choice(QUERY_ANSWERS), now=now
         )
+        if query.state == QueryState.REVIEW:
+            # A legal consulta: the survey comes with the approved answer. Its draws are
+            # taken now from the history's stream (as if answered), the review's from its own.
+            will_rate = bool(query.email or query.citizen_id) and self.rng.random() < 0.45
+            draws = self._survey_draws() if will_rate else None
+            self._plan_review(query, agent, now, draws)
+            return
         survey = Survey.objects.filter(query=query).first()
         if survey is not None and self.rng.random() < 0.45:
             self._answer_survey(survey, now)
+
+    def _plan_review(self, query, agent, now: datetime, draws) -> None:
+        """The quality supervisor reviews a legal draft within hours; one in four is returned
+        with observations and sent again."""
+        rng = self.review_rng
+        supervisor = self.staff.supervisor
+
+        def approve(t: datetime) -> None:
+            attention.review_query(query=query, supervisor=supervisor, decision="APPROVE", now=t)
+            survey = Survey.objects.filter(query=query).first()
+            if survey is not None and draws is not None:
+                self._answer_survey(survey, t, draws)
+
+        def redo(t: datetime) -> None:
+            attention.answer_query(query=query, agent=agent, answer=QUERY_ANSWERS[2], now=t)
+            self.at(t + timedelta(hours=rng.uniform(0.5, 4)), approve)
+
+        self._reviews = getattr(self, "_reviews", 0) + 1
+        if self._reviews % 4 == 1:  # one in four is returned, the first one included
+            self.at(
+                now + timedelta(hours=rng.uniform(1, 5)),
+                lambda t: attention.review_query(
+                    query=query,
+                    supervisor=supervisor,
+                    decision="RETURN",
+                    observations="Cite la norma aplicable y no opine sobre el caso concreto.",
+                    now=t,
+                ),
+            )
+            self.at(now + timedelta(hours=rng.uniform(6, 9)), redo)
+        else:
+            self.at(now + timedelta(hours=rng.uniform(0.5, 6)), approve)
 
     def _escalate(self, query, agent, now: datetime) -> None:
         rng = self.rng
@@ -1029,6 +1103,29 @@ class History:
             self.at(when + timedelta(hours=3), lambda t: self._answer_query(query, agent, t))
         else:
             self.at(when, lambda t: self._answer_hop(hop, especialista, agent, t))
+            self._plan_take(hop, especialista, now, when)
+
+    def _plan_take(self, hop: Escalation, user, now: datetime, answered: datetime) -> None:
+        """The specialist takes the hop (the response clock's stop) some time before
+        answering; drawn from the review stream so the history's stays the same."""
+        if self.review_rng.random() < 0.85:
+            taken = now + (answered - now) * self.review_rng.uniform(0.05, 0.6)
+            self.at(
+                taken,
+                lambda t: attention.take_escalation(escalation=hop, user=user, now=t),
+            )
+            self._extensions = getattr(self, "_extensions", 0) + 1
+            if self._extensions % 8 == 1:  # one in eight taken hops needs more time
+                self.at(
+                    taken + timedelta(hours=1),
+                    lambda t: attention.extend_escalation(
+                        escalation=hop,
+                        user=user,
+                        days=2,
+                        reason="Esperamos información de la operadora para responder.",
+                        now=t,
+                    ),
+                )
 
     @staticmethod
     def calendar_days(business_days: int) -> float:
@@ -1065,6 +1162,7 @@ class History:
         )
         when = now + timedelta(days=self.rng.uniform(0.5, 4))
         self.at(when, lambda t: self._answer_hop(top, self.staff.soporte, first_level, t))
+        self._plan_take(top, self.staff.soporte, now, when)
         self.at(
             when + timedelta(hours=4),
             lambda t: self._answer_hop(
