@@ -26,7 +26,7 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from sgu.accounts.models import REGULATOR_ROLES, Role
+from sgu.accounts.models import REGULATOR_ROLES, Role, User
 from sgu.attention.indicators import CRITICALITIES
 from sgu.attention.models import (
     Area,
@@ -548,7 +548,6 @@ def _duration(end: str, start: str) -> ExpressionWrapper:
 
 def first_level_staff() -> QuerySet:
     """The regulator's people who may register consultas (for the supervisor's picker)."""
-    from sgu.accounts.models import User
 
     return User.objects.filter(
         role__in=[Role.REGULATOR_AGENT, Role.REGULATOR_SUPERVISOR], is_active=True

@@ -1,5 +1,7 @@
 from django import template
 
+from sgu.attention.criteria import COMPLEXITY_DESCRIPTIONS, CRITICALITY_CRITERIA
+from sgu.attention.models import Complexity, Criticality
 from sgu.attention.selectors import hops_of, seat_of
 from sgu.attention.workflow import HopAction, HopState, query_late
 from sgu.core.calendar import LIMA, format_day
@@ -145,8 +147,6 @@ def duracion(value) -> str:
 def incident_criteria():
     """The criticality criteria and the complexity descriptions (manual 9.3.5–9.3.6), shown
     next to the choice."""
-    from sgu.attention.criteria import COMPLEXITY_DESCRIPTIONS, CRITICALITY_CRITERIA
-    from sgu.attention.models import Complexity, Criticality
 
     return {
         "criticality": [(Criticality(k).label, v) for k, v in CRITICALITY_CRITERIA.items()],
