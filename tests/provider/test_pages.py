@@ -1,5 +1,9 @@
 """The provider's pages: register (filters, CSV, XLSX), filing, a requirement's actions,
-a replica's confirmations, the periodic report (page + CSV)."""
+a replica's confirmations, the periodic report (page + CSV).
+
+The pages take their instant from the clock (services called without `now`): a test whose
+expectations are computed for a given day moves the clock there first — a plain Wednesday,
+25 November 2026, 10:00 Lima — whatever instant the suite runs at."""
 
 import io
 
@@ -15,13 +19,17 @@ from sgu.provider.models import Requirement, Stage
 pytestmark = pytest.mark.django_db
 
 
+WEDNESDAY = lima(2026, 11, 25, 10)
+
+
 def web(user) -> Client:
     c = Client()
     c.force_login(user)
     return c
 
 
-def test_regulator_files_a_requirement_on_the_page_and_errors_show_in_spanish(team, cliente):
+def test_regulator_files_a_requirement_on_the_page_and_errors_show_in_spanish(team, cliente, clock):
+    clock.move_to(WEDNESDAY)
     page = web(cliente)
     bad = page.post(
         "/proveedor/requerimientos/nuevo/",
@@ -43,7 +51,28 @@ def test_regulator_files_a_requirement_on_the_page_and_errors_show_in_spanish(te
     assert ok["Location"] == "/proveedor/requerimientos/REQ-2026-00001/"
 
 
-def test_requirement_page_shows_stage_owner_remaining_and_acts(team, cliente):
+def test_the_code_takes_the_year_in_lima_at_new_year(team, cliente, clock):
+    # 31 December 23:59:59 Lima is already 1 January in UTC: still a 2026 code. One second
+    # after midnight Lima, the 2027 correlative starts at 1. (Signed in at that instant: a
+    # session opened weeks earlier would have expired.)
+    body = {
+        "provider": "CONTACTA",
+        "type": "NEW_INFO",
+        "topic": "Portabilidad numérica",
+        "description": "Informar a los asesores el nuevo plazo de portabilidad.",
+    }
+    clock.move_to(lima(2026, 12, 31, 23, 59, 59))
+    page = web(cliente)
+    last = page.post("/proveedor/requerimientos/nuevo/", body)
+    clock.move_to(lima(2027, 1, 1, 0, 0, 1))
+    first = page.post("/proveedor/requerimientos/nuevo/", body)
+    assert last["Location"] == "/proveedor/requerimientos/REQ-2026-00001/"
+    assert first["Location"] == "/proveedor/requerimientos/REQ-2027-00001/"
+
+
+def test_requirement_page_shows_stage_owner_remaining_and_acts(team, cliente, clock):
+    # Filed Wednesday 25 at 9:00, due Thursday 26; the page is seen Wednesday at 10:00.
+    clock.move_to(WEDNESDAY)
     req = file(team, cliente, now=lima(2026, 11, 25, 9))
     page = web(team.cx)
     html = page.get(f"/proveedor/requerimientos/{req.code}/").content.decode()
@@ -77,7 +106,9 @@ def test_register_filters_and_exports_csv_and_xlsx(team, cliente):
     assert sheet.max_row == 3
 
 
-def test_replica_page_lets_each_person_confirm_in_order(team, cliente):
+def test_replica_page_lets_each_person_confirm_in_order(team, cliente, clock):
+    # The replica is scheduled for Wednesday 25 November, the day it all happens.
+    clock.move_to(WEDNESDAY)
     req = to_replica_stage(file(team, cliente), team, cliente, now=None)
     replica = services.plan_replica(
         requirement=req,
@@ -104,7 +135,9 @@ def test_replica_page_lets_each_person_confirm_in_order(team, cliente):
     assert "Cerrada" in html
 
 
-def test_report_page_and_csv(team, cliente):
+def test_report_page_and_csv(team, cliente, clock):
+    # Seen Wednesday 25 November: the last two weeks are 16–22 and 23–29 November.
+    clock.move_to(WEDNESDAY)
     file(team, cliente, now=lima(2026, 11, 25, 9))
     page = web(team.coordinator)
     html = page.get("/proveedor/reportes/?period=weekly&count=2").content.decode()
@@ -115,3 +148,17 @@ def test_report_page_and_csv(team, cliente):
     lines = csv.strip().splitlines()
     assert lines[0].startswith("periodo_desde,periodo_hasta,requerimientos_registrados")
     assert lines[2].startswith("2026-11-23,2026-11-29,1,0,")
+
+
+def test_the_report_page_takes_today_in_lima(team, cliente, clock):
+    # Sunday 29 November 23:30 Lima is Monday 30 in UTC: the current week is still 23–29,
+    # and the requirement filed that Sunday evening counts in it.
+    clock.move_to(lima(2026, 11, 29, 23, 30))
+    file(team, cliente)
+    page = web(team.coordinator)
+    csv = b"".join(
+        page.get("/proveedor/reportes.csv?period=weekly&count=1").streaming_content
+    ).decode("utf-8-sig")
+    assert csv.strip().splitlines()[1].startswith("2026-11-23,2026-11-29,1,0,")
+    html = page.get("/proveedor/reportes/?period=monthly&count=1").content.decode()
+    assert "01/11/2026 – 30/11/2026" in html
