@@ -4,8 +4,8 @@ problem+json in Spanish, nothing changed, never a 500."""
 import pytest
 
 from conftest import Api, staff_token
-from factories import NothingWritten, field_errors, problem_of
-from provider.helpers import approved_version
+from factories import NothingWritten, field_errors, lima, problem_of
+from provider.helpers import approved_version, file
 from sgu.provider.models import Requirement, RequirementStep
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,12 @@ def new(reg, **over):
     return reg.post("/api/v1/provider/requirements", body)
 
 
-def test_the_whole_flow_through_the_api(team, reg, cx, mailbox, tasks):
+def test_the_whole_flow_through_the_api(team, cliente, mailbox, tasks, clock):
+    # It all happens on Wednesday 25 November 2026 at 10:00 Lima (the replica is scheduled
+    # for that day; the weekly report is the week of 23–29 November), whatever instant the
+    # suite runs at; the tokens are issued at that instant.
+    clock.move_to(lima(2026, 11, 25, 10))
+    reg, cx = Api(staff_token(cliente)), Api(staff_token(team.cx))
     created = new(reg)
     assert created.status_code == 201, created.content
     req = created.json()
@@ -116,7 +121,19 @@ def test_the_whole_flow_through_the_api(team, reg, cx, mailbox, tasks):
     mailbox.wait_for(team.provider.client_email, "Estatus final de " + code)
     mailbox.wait_for(team.provider.client_email, "Cierre de la réplica")
     report = reg.get("/api/v1/provider/reports?period=weekly&count=1").json()
+    assert (report[0]["start"], report[0]["end"]) == ("2026-11-23", "2026-11-29")
     assert report[0]["replicas_closed"] == 1 and report[0]["topics_trained"] == 1
+
+
+def test_the_report_runs_until_today_in_lima(team, cliente, clock):
+    # Sunday 29 November 23:30 Lima is Monday 30 in UTC: without `until`, the current week
+    # is still 23–29 November, and the requirement filed that evening counts in it. (The
+    # token is issued at that instant: one issued at another would have expired.)
+    clock.move_to(lima(2026, 11, 29, 23, 30))
+    reg = Api(staff_token(cliente))
+    file(team, cliente)
+    (week,) = reg.get("/api/v1/provider/reports?period=weekly&count=1").json()
+    assert (week["start"], week["end"], week["filed"]) == ("2026-11-23", "2026-11-29", 1)
 
 
 @pytest.mark.parametrize(
