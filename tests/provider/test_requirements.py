@@ -5,7 +5,11 @@ precisions; who owes the next step; on time / late per stage and the % of compli
 Calendar used by hand: 2026-11-25 is a Wednesday; 8 and 9 December 2026 are holidays
 (Inmaculada Concepción, Batalla de Ayacucho); 25 December and 1 January are holidays. A
 plazo of n business days is due at 23:59:59 Lima of the n-th business day after the day
-received (received the same day before 17:00, the next business day after it)."""
+received (received the same day before 17:00, the next business day after it).
+
+That calendar is the law's holidays alone: this module declares its own calendar, with no
+day decreed by the administrator — a day the run declares non-working (SGU_TEST_NON_WORKING,
+e.g. Monday 7 December) would move the plazos computed here by hand."""
 
 import pytest
 
@@ -13,12 +17,21 @@ from factories import lima
 from provider.helpers import P, file, to_replica_stage
 from sgu.core.calendar import load_calendar
 from sgu.core.errors import Conflict, Forbidden, ValidationFailed
+from sgu.core.models import CalendarDay
 from sgu.provider import selectors, services
 from sgu.provider.models import Requirement, RequirementStep, Stage
 
 pytestmark = pytest.mark.django_db
 
 END = (23, 59, 59)
+
+
+@pytest.fixture(autouse=True)
+def calendar_by_hand(clock, db):
+    """The calendar of the docstring: no administrator's CalendarDay rows (those the clock
+    fixture wrote for the run included)."""
+    CalendarDay.objects.all().delete()
+    assert load_calendar().non_working == {} and load_calendar().working == {}
 
 
 def status(req, now):
