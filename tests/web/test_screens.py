@@ -82,7 +82,12 @@ def test_running_escalations_are_a_table_on_the_page_not_in_the_browser_title(ca
     make_areas()
     agent = make_staff(first="Luis")
     q = attention.register_query(
-        agent=agent, channel="WEB", topic="T", question="¿P?", name="Rosa", email="r@x.pe"
+        agent=agent,
+        channel="WEB",
+        motive="tramites-portabilidad",
+        question="¿P?",
+        name="Rosa",
+        email="r@x.pe",
     )
     attention.escalate(
         agent=agent,
