@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from conftest import Mailbox, make_citizen, make_operator_agent
 from e2e.conftest import DESKTOP, PHONE, link_in, log_in, menu, watch_errors
@@ -62,7 +63,8 @@ def test_overdue_case_becomes_a_coded_reclamo_with_its_pdf(
     assert page.locator("#reclamo_reason_error").inner_text() == (
         "Explique el motivo del reclamo (al menos 10 caracteres)."
     )
-    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    # The summary takes the focus once the page's script runs: wait for it, do not race it.
+    expect(page.locator("[data-error-summary]")).to_be_focused()
     page.get_by_label("¿Por qué reclama?").fill(
         "Recargué S/ 10 hace tres semanas, el saldo nunca llegó y Claro no respondió."
     )
