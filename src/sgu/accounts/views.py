@@ -31,7 +31,7 @@ from sgu.accounts.middleware import (
 )
 from sgu.core.errors import Conflict, DomainError, NotFound
 from sgu.core.ratelimit import RateLimited, client_ip
-from sgu.core.web import safe_next
+from sgu.core.web import posted, safe_next
 
 
 def landing_url(user) -> str:
@@ -123,11 +123,6 @@ logout_view = LogoutView.as_view(next_page="home")
 # --- two-factor authentication -------------------------------------------------------------
 
 
-def _posted(request):
-    # An empty POST still binds the form (the service's errors are shown on it).
-    return request.POST if request.method == "POST" else None
-
-
 def _next(request, user) -> str:
     return safe_next(
         request, request.POST.get("next") or request.GET.get("next"), landing_url(user)
@@ -155,7 +150,7 @@ def second_factor(request):
         return redirect(target)
     if is_verified(request):
         return redirect(target)
-    form = SecondFactorForm(_posted(request))
+    form = SecondFactorForm(posted(request))
     context = {"next": target, "nav": "login"}
     if request.method == "POST":
         try:
@@ -191,7 +186,7 @@ def second_factor_setup(request):
             return redirect("accounts:security")
         return redirect(f"{reverse('accounts:second_factor')}?{urlencode({'next': target})}")
     device = services.start_two_factor_setup(user=user)
-    form = TotpCodeForm(_posted(request))
+    form = TotpCodeForm(posted(request))
     context = {
         "next": target,
         "qr": totp.qr_svg(totp.provisioning_uri(device.secret, user.email)),
@@ -269,7 +264,7 @@ def _security_context(user, forms_) -> dict:
 
 
 def password_reset(request):
-    form = PasswordResetRequestForm(_posted(request))
+    form = PasswordResetRequestForm(posted(request))
     if request.method == "POST":
         try:
             services.request_password_reset(
@@ -296,7 +291,7 @@ def password_reset_confirm(request, uidb64: str, token: str):
             {"invalid": services.INVALID_RESET_LINK},
             status=400,
         )
-    form = SetPasswordForm(_posted(request))
+    form = SetPasswordForm(posted(request))
     if request.method == "POST":
         try:
             services.reset_password(
@@ -327,7 +322,7 @@ def password_reset_confirm(request, uidb64: str, token: str):
 
 @citizen_required
 def my_data(request):
-    form = CorrectionForm(_posted(request))
+    form = CorrectionForm(posted(request))
     if request.method == "POST":
         try:
             correction = services.request_correction(

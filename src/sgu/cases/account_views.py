@@ -13,11 +13,7 @@ from sgu.accounts.decorators import citizen_required
 from sgu.accounts.forms import ConfirmForm
 from sgu.cases import selectors, services
 from sgu.core.errors import DomainError
-
-
-def _posted(request):
-    # An empty POST still binds the form (the service's errors are shown on it).
-    return request.POST if request.method == "POST" else None
+from sgu.core.web import posted
 
 
 def _confirmed(request, user):
@@ -47,7 +43,7 @@ def confirm(request, token: str):
 
 
 def confirm_manual(request):
-    form = ConfirmForm(_posted(request))
+    form = ConfirmForm(posted(request))
     if request.method == "POST":
         try:
             user = services.confirm_email(token=form.token_value())

@@ -85,6 +85,12 @@ def refused_page(
     return response
 
 
+def posted(request: HttpRequest) -> Any:
+    """The POST data to bind a form to, or None on a GET. An empty POST still binds the form,
+    so the service's errors are shown on it."""
+    return request.POST if request.method == "POST" else None
+
+
 def safe_next(request: HttpRequest, value: str | None, default: str) -> str:
     if value and url_has_allowed_host_and_scheme(
         value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
