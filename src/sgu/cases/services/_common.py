@@ -1,0 +1,196 @@
+"""What every case write shares: moving a case through its workflow, its timeline events,
+its code and its plazo."""
+
+import secrets
+from datetime import datetime
+
+from django.conf import settings
+from django.db import connection
+
+from sgu.cases.models import (
+    Case,
+    CaseEvent,
+    CaseSequence,
+)
+from sgu.cases.workflow import Actor, TransitionNotAllowed, transition
+from sgu.catalog.models import DeadlineUnit, Subcategory
+from sgu.core.calendar import Deadline, load_calendar
+from sgu.core.errors import (
+    Conflict,
+)
+from sgu.core.principal import Principal
+from sgu.core.sequences import next_number
+
+SYSTEM = Principal(actor_role=Actor.SYSTEM)
+MAX_DESCRIPTION = 4000
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _move(
+    case: Case,
+    action: str,
+    by: Principal,
+    now: datetime,
+    *,
+    note: str = "",
+    internal: bool = False,
+    data: dict | None = None,
+) -> None:
+    """Apply a workflow transition and record it on the timeline (caller saves the case)."""
+    _transition(case, action, by, now, note=note, internal=internal, data=data).save(
+        force_insert=True
+    )
+
+
+def _transition(
+    case: Case,
+    action: str,
+    by: Principal,
+    now: datetime,
+    *,
+    note: str = "",
+    internal: bool = False,
+    data: dict | None = None,
+) -> CaseEvent:
+    """Apply a workflow transition to the case in memory; return its timeline event unsaved."""
+    try:
+        t = transition(action, case.state, by.actor_role)
+    except TransitionNotAllowed as exc:
+        raise Conflict(exc.message) from None
+    previous = case.state
+    case.state = t.target
+    return _event(
+        case,
+        kind=action,
+        by=by,
+        now=now,
+        from_state=previous,
+        to_state=t.target,
+        note=note,
+        internal=internal,
+        data=data,
+    )
+
+
+def record_event(
+    case: Case,
+    *,
+    kind: str,
+    by: Principal,
+    now: datetime,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    internal: bool = False,
+    data: dict | None = None,
+) -> CaseEvent:
+    event = _event(
+        case,
+        kind=kind,
+        by=by,
+        now=now,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        internal=internal,
+        data=data,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def _event(
+    case: Case,
+    *,
+    kind: str,
+    by: Principal,
+    now: datetime,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    internal: bool = False,
+    data: dict | None = None,
+) -> CaseEvent:
+    return CaseEvent(
+        case=case,
+        at=now,
+        kind=kind,
+        actor=by.user,
+        actor_role=by.actor_role,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        internal=internal,
+        data=data or {},
+    )
+
+
+def next_case_code(year: int) -> str:
+    """The next correlative code of the year, e.g. SGU-2026-0000123 (core/sequences.py)."""
+    number = next_number(CaseSequence, year)
+    return f"{settings.SGU['CASE_CODE_PREFIX']}-{year}-{number:07d}"
+
+
+# Not a digit: a provisional code never equals a correlative one.
+PROVISIONAL_MARK = "~"
+
+
+def _provisional_code(year: int) -> str:
+    """A case's code until it is numbered, last, in the same transaction: never committed,
+    never seen by another transaction (READ COMMITTED), unique among those in flight (the
+    column is UNIQUE: two equal ones would make the second wait for the first)."""
+    return f"{settings.SGU['CASE_CODE_PREFIX']}-{year}-{PROVISIONAL_MARK}{secrets.token_hex(4)}"
+
+
+def _number_case(case: Case, year: int) -> None:
+    """Give the case its correlative code: the sequence row of the year is locked from here to
+    COMMIT, so this is the registration's last write but the provisional code's replacements
+    in the rows that carry it (email, webhook, idempotent response)."""
+    if connection.vendor != "postgresql":
+        # SQLite: the whole database is locked from the first write to COMMIT anyway.
+        case.code = next_case_code(year)
+        Case.objects.filter(pk=case.pk).update(code=case.code)
+        return
+    # PostgreSQL: the bump and the case's code in one statement (one round trip under the lock).
+    # The format is next_case_code's: at least 7 digits, more if the year ever needs them.
+    prefix = f"{settings.SGU['CASE_CODE_PREFIX']}-{year}-"
+    with connection.cursor() as cur:
+        for _ in range(2):
+            cur.execute(
+                "WITH n AS (UPDATE cases_casesequence SET last_number = last_number + 1 "
+                "WHERE year = %s RETURNING last_number) "
+                "UPDATE cases_case SET code = %s || lpad(n.last_number::text, "
+                "greatest(7, length(n.last_number::text)), '0') FROM n "
+                "WHERE cases_case.id = %s RETURNING cases_case.code",
+                [year, prefix, case.pk],
+            )
+            row = cur.fetchone()
+            if row is not None:
+                case.code = row[0]
+                return
+            # The year's first number: its row is created as core.sequences does.
+            cur.execute(
+                "INSERT INTO cases_casesequence (year, last_number) VALUES (%s, 0) "
+                "ON CONFLICT (year) DO NOTHING",
+                [year],
+            )
+    raise RuntimeError(f"no sequence row for {year}")  # unreachable: the row was just made
+
+
+def compute_deadline(subcategory: Subcategory, start: datetime) -> Deadline:
+    calendar = load_calendar()
+    if subcategory.deadline_unit == DeadlineUnit.BUSINESS_HOURS:
+        return calendar.add_business_hours(start, subcategory.deadline_amount)
+    return calendar.add_business_days(start, subcategory.deadline_amount)
+
+
+def _locked(case: Case) -> Case:
+    """Re-read the case under a row lock: two agents acting at once cannot both win."""
+    return (
+        # Lock the case row only, not the joined operator/citizen rows every case shares.
+        Case.objects.select_for_update(of=("self",))
+        .select_related("subcategory", "operator", "citizen")
+        .get(pk=case.pk)
+    )
