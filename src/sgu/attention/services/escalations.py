@@ -1,0 +1,466 @@
+"""Escalations between levels: escalate, take, extend, answer, validate, send back, inform."""
+
+from datetime import datetime, time
+
+from django.db import transaction
+from django.utils import timezone
+
+from sgu.attention import selectors
+from sgu.attention.models import (
+    Area,
+    Complexity,
+    Criticality,
+    Escalation,
+    Priority,
+    Query,
+    QueryState,
+)
+from sgu.attention.services._common import (
+    _active_top_hop,
+    _close_sent_back,
+    _event,
+    _first_response,
+    _locked,
+    _move,
+    _require,
+    _text,
+    escalation_deadline,
+    solution_days,
+    validation_deadline,
+)
+from sgu.attention.services.queries import _finish_query
+from sgu.attention.services.tickets import _due_label, _escalation_ticket
+from sgu.attention.workflow import (
+    HopAction,
+    HopActor,
+    HopState,
+    can_extend,
+    can_take,
+    query_in_review,
+)
+from sgu.cases.models import Case
+from sgu.core.calendar import LIMA, load_calendar
+from sgu.core.errors import Conflict, ErrorCollector, Forbidden, ValidationFailed
+from sgu.notifications.services import queue_email
+
+# --- escalations ---------------------------------------------------------------------------
+
+
+def _check_escalation(
+    errors: ErrorCollector,
+    *,
+    area_code: str,
+    level: int,
+    criticality: str,
+    complexity: str,
+    priority: str = Priority.MEDIA,
+) -> Area | None:
+    if priority not in Priority.values:
+        errors.add("priority", "Elija la prioridad: alta, media o baja.")
+    area = Area.objects.filter(code=area_code, level=level, active=True).first()
+    if area is None:
+        errors.add("area", f"Elija un área del {'2.º' if level == 2 else '3.er'} nivel.")
+    if criticality not in Criticality.values:
+        errors.add("criticality", "Elija la criticidad: alta, media o baja.")
+    if complexity not in Complexity.values:
+        errors.add("complexity", "Elija la complejidad.")
+    return area
+
+
+def _new_hop(
+    *,
+    case,
+    query,
+    parent,
+    area: Area,
+    criticality: str,
+    complexity: str,
+    reason: str,
+    by,
+    now: datetime,
+    priority: str = Priority.MEDIA,
+) -> Escalation:
+    deadline = escalation_deadline(criticality, now)
+    hop = Escalation(
+        case=case,
+        query=query,
+        parent=parent,
+        area=area,
+        level=area.level,
+        state=HopState.PENDING,
+        criticality=criticality,
+        complexity=complexity,
+        reason=reason,
+        escalated_by=by,
+        escalated_at=now,
+        received_on=deadline.received_on,
+        max_business_days=deadline.amount,
+        due_at=deadline.due_at,
+        due_explanation=deadline.explanation(),
+        priority=priority,
+    )
+    if area.level == 3:
+        days = solution_days(criticality, complexity)
+        solution = load_calendar().add_business_days(now, days)
+        hop.solution_business_days = days
+        hop.solution_due_at = solution.due_at
+        hop.solution_explanation = solution.explanation()
+    hop.save(force_insert=True)
+    _event(
+        kind=HopAction.ESCALATE,
+        by=by,
+        now=now,
+        escalation=hop,
+        to_state=HopState.PENDING,
+        note=reason,
+        data={
+            "area": area.code,
+            "level": area.level,
+            "criticality": criticality,
+            "complexity": complexity,
+            "priority": priority,
+            "due_at": hop.due_at.isoformat(),
+        },
+    )
+    return hop
+
+
+@transaction.atomic
+def escalate(
+    *,
+    agent,
+    area_code: str,
+    criticality: str,
+    complexity: str,
+    reason: str,
+    case=None,
+    query: Query | None = None,
+    priority: str = Priority.MEDIA,
+    now: datetime | None = None,
+) -> Escalation:
+    """The 1st level sends a case or a consulta to a 2nd-level area. A hop sent back before
+    is closed by this re-routing."""
+    now = now or timezone.now()
+    if not selectors.seat_of(agent).first_level:
+        raise Forbidden("Solo el 1.er nivel escala casos y consultas al 2.º nivel.")
+    if (case is None) == (query is None):
+        raise ValidationFailed.of([])  # programming error: exactly one item
+    errors = ErrorCollector()
+    area = _check_escalation(
+        errors,
+        area_code=area_code,
+        level=2,
+        criticality=criticality,
+        complexity=complexity,
+        priority=priority,
+    )
+    reason = _text(errors, "reason", reason, "Explique qué necesita del área.")
+    errors.raise_if_any()
+    if query is not None:
+        query = Query.objects.select_for_update().get(pk=query.pk)
+        if query.state == QueryState.ANSWERED:
+            raise Conflict("Esta consulta ya fue respondida.")
+        if query_in_review(query):
+            raise Conflict("Esta consulta espera la revisión de calidad de su respuesta.")
+    else:
+        case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    active = _active_top_hop(case=case, query=query)
+    if active is not None and active.state != HopState.SENT_BACK:
+        raise Conflict(
+            f"Ya está escalado a {active.area.name} ({HopState(active.state).label.lower()})."
+        )
+    if active is not None:
+        _close_sent_back([active], agent, now, f"Derivado de nuevo a {area.name}.")
+    hop = _new_hop(
+        case=case,
+        query=query,
+        parent=None,
+        area=area,
+        criticality=criticality,
+        complexity=complexity,
+        reason=reason,
+        by=agent,
+        now=now,
+        priority=priority,
+    )
+    if query is not None and query.state != QueryState.ESCALATED:
+        previous = query.state
+        query.state = QueryState.ESCALATED
+        _first_response(query, now)
+        query.save()
+        _event(
+            kind="ESCALATE",
+            by=agent,
+            now=now,
+            query=query,
+            from_state=previous,
+            to_state=QueryState.ESCALATED,
+            data={"escalation": hop.pk},
+        )
+    _escalation_ticket(hop, by=agent, now=now)
+    return hop
+
+
+@transaction.atomic
+def escalate_up(
+    *,
+    escalation: Escalation,
+    user,
+    area_code: str,
+    criticality: str,
+    complexity: str,
+    reason: str,
+    priority: str = Priority.MEDIA,
+    now: datetime | None = None,
+) -> Escalation:
+    """A 2nd-level area sends what it holds on to a 3rd-level area; the level-3 hop runs the
+    solution clock (criticality × complexity)."""
+    now = now or timezone.now()
+    _require(user, escalation, HopActor.AREA)
+    errors = ErrorCollector()
+    area = _check_escalation(
+        errors,
+        area_code=area_code,
+        level=3,
+        criticality=criticality,
+        complexity=complexity,
+        priority=priority,
+    )
+    reason = _text(errors, "reason", reason, "Explique qué necesita del área.")
+    errors.raise_if_any()
+    hop = _locked(escalation)
+    if hop.elevated_same_day is None:  # the first elevation is the one the manual times
+        hop.elevated_same_day = (
+            now.astimezone(LIMA).date() == hop.escalated_at.astimezone(LIMA).date()
+        )
+    _move(
+        hop,
+        HopAction.ESCALATE_UP,
+        HopActor.AREA,
+        user,
+        now,
+        note=reason,
+        data={"to": area.code, "same_day": hop.elevated_same_day},
+    )
+    return _new_hop(
+        case=hop.case,
+        query=hop.query,
+        parent=hop,
+        area=area,
+        criticality=criticality,
+        complexity=complexity,
+        reason=reason,
+        by=user,
+        now=now,
+        priority=priority,
+    )
+
+
+MAX_EXTENSION_DAYS = 10
+
+
+@transaction.atomic
+def extend_escalation(
+    *, escalation: Escalation, user, days, reason: str, now: datetime | None = None
+) -> Escalation:
+    """The area extends its plazo by business days, with a reason: recorded on the timeline
+    and emailed to the citizen (manual 9.3.7: «precisando la ampliación de los tiempos»). At
+    level 3 the plazo extended is the solution clock's."""
+    now = now or timezone.now()
+    _require(user, escalation, HopActor.AREA)
+    errors = ErrorCollector()
+    try:
+        days = int(str(days).strip())
+    except ValueError:
+        days = 0
+    if not 1 <= days <= MAX_EXTENSION_DAYS:
+        errors.add("days", f"Indique de 1 a {MAX_EXTENSION_DAYS} días hábiles de ampliación.")
+    reason = _text(errors, "reason", reason, "Explique por qué se amplía el plazo.")
+    errors.raise_if_any()
+    hop = _locked(escalation)
+    if not can_extend(hop, {HopActor.AREA}):
+        raise Conflict("Solo se amplía el plazo de un escalamiento que el área aún atiende.")
+    field = "solution_due_at" if hop.solution_due_at is not None else "due_at"
+    previous = getattr(hop, field)
+    start = datetime.combine(previous.astimezone(LIMA).date(), time(0, 0), tzinfo=LIMA)
+    extended = load_calendar().add_business_days(start, days).due_at
+    setattr(hop, field, extended)
+    hop.save()
+    item = "consulta" if hop.query_id else "caso"
+    to = hop.query.email if hop.query_id else hop.case.citizen.email
+    data = {"field": field, "from": previous.isoformat(), "to": extended.isoformat(), "days": days}
+    if to:
+        email = queue_email(
+            to=to,
+            template="attention_extended",
+            context={
+                "code": hop.item_code,
+                "item": item,
+                "name": hop.query.display_name
+                if hop.query_id
+                else hop.case.citizen.get_full_name(),
+                "days": days,
+                "reason": reason,
+                "due": _due_label(extended),
+            },
+            case_code=hop.item_code,
+        )
+        data["email_id"] = email.pk
+    _event(kind="EXTEND", by=user, now=now, escalation=hop, note=reason, data=data)
+    return hop
+
+
+@transaction.atomic
+def take_escalation(*, escalation: Escalation, user, now: datetime | None = None) -> Escalation:
+    """A specialist of the area takes the hop («atiende la incidencia»): the explicit end of
+    the incident's response clock (manual 9.3.4). Taken at level 3 it is the 3rd level's
+    contact, which also ends the response clock of the level-2 hop if nobody took it."""
+    now = now or timezone.now()
+    _require(user, escalation, HopActor.AREA)
+    hop = _locked(escalation)
+    if not can_take(hop, {HopActor.AREA}):
+        raise Conflict("Este escalamiento ya fue tomado o no está pendiente.")
+    for target in [hop] + ([_locked(hop.parent)] if hop.parent_id else []):
+        if target.taken_at is not None:
+            continue
+        target.taken_at, target.taken_by = now, user
+        target.taken_on_time = now <= target.due_at
+        target.save()
+        _event(
+            kind="TAKE",
+            by=user,
+            now=now,
+            escalation=target,
+            note="" if target is hop else "Contacto del 3.er nivel.",
+            data={"on_time": target.taken_on_time},
+        )
+    return hop
+
+
+@transaction.atomic
+def answer_escalation(
+    *, escalation: Escalation, user, answer: str, now: datetime | None = None
+) -> Escalation:
+    """An area answers: the answer goes down one level (a level-3 answer to the level-2
+    area, a level-2 answer to the 1st level). The hop's response time is fixed now."""
+    now = now or timezone.now()
+    _require(user, escalation, HopActor.AREA)
+    errors = ErrorCollector()
+    answer = _text(errors, "answer", answer, "Escriba la respuesta.")
+    errors.raise_if_any()
+    hop = _locked(escalation)
+    answered_above = hop.children.filter(state=HopState.ANSWERED).exists()
+    hop.answer = answer
+    hop.answered_by = user
+    hop.answered_at = now
+    hop.answer_level = 3 if answered_above else hop.level
+    hop.response_business_days = load_calendar().business_days_taken(hop.received_on, now)
+    hop.on_time = now <= hop.due_at
+    if hop.solution_due_at is not None:
+        hop.solution_on_time = now <= hop.solution_due_at
+    if hop.validation_due_at is not None:
+        hop.validation_on_time = now <= hop.validation_due_at
+    _move(
+        hop,
+        HopAction.ANSWER,
+        HopActor.AREA,
+        user,
+        now,
+        note=answer,
+        data={"on_time": hop.on_time, "business_days": hop.response_business_days},
+    )
+    if hop.parent_id:
+        _receive(hop.parent, child=hop, now=now)
+    return hop
+
+
+@transaction.atomic
+def send_back(
+    *, escalation: Escalation, user, reason: str, now: datetime | None = None
+) -> Escalation:
+    """An area returns a hop as wrongly routed (not its matter): it goes back one level and
+    counts against "correctly routed"."""
+    now = now or timezone.now()
+    _require(user, escalation, HopActor.AREA)
+    errors = ErrorCollector()
+    reason = _text(errors, "reason", reason, "Explique por qué no corresponde al área.")
+    errors.raise_if_any()
+    hop = _locked(escalation)
+    hop.sent_back_at = now
+    hop.sent_back_reason = reason
+    _move(hop, HopAction.SEND_BACK, HopActor.AREA, user, now, note=reason)
+    if hop.parent_id:
+        _receive(hop.parent, child=hop, now=now)
+    return hop
+
+
+def _receive(parent: Escalation, *, child: Escalation, now: datetime) -> None:
+    parent = _locked(parent)
+    if child.state == HopState.ANSWERED:
+        parent.validation_due_at = validation_deadline(now).due_at
+        parent.validation_on_time = None
+    _move(
+        parent,
+        HopAction.RECEIVE,
+        HopActor.SYSTEM,
+        None,
+        now,
+        note=child.answer or child.sent_back_reason,
+        data={"from": child.pk, "outcome": child.state, "area": child.area.code},
+    )
+
+
+@transaction.atomic
+def inform_citizen(
+    *, escalation: Escalation, user, message: str, now: datetime | None = None
+) -> Escalation:
+    """The 1st level tells the citizen the answer that came down: by email when there is one
+    (recorded with the email's id), else a note of how they were told. A consulta is then
+    answered, resolved at the level that wrote the answer."""
+    now = now or timezone.now()
+    _require(user, escalation, HopActor.FIRST_LEVEL)
+    errors = ErrorCollector()
+    message = _text(errors, "message", message, "Escriba lo que se informa al ciudadano.")
+    errors.raise_if_any()
+    hop = _locked(escalation)
+    if hop.query_id:
+        to = hop.query.email
+    else:
+        to = hop.case.citizen.email
+    data: dict = {"answer_level": hop.answer_level}
+    if hop.state == HopState.ANSWERED and to:
+        email = queue_email(
+            to=to,
+            template="attention_informed",
+            context={"code": hop.item_code, "message": message, "query": hop.query},
+            case_code=hop.item_code,
+        )
+        data["email_id"] = email.pk
+        data["email_to"] = to
+    else:
+        data["medium"] = "sin correo: informado por otro medio"
+    hop.informed_at = now
+    if hop.answered_at is not None:
+        hop.informed_same_day = (
+            now.astimezone(LIMA).date() == hop.answered_at.astimezone(LIMA).date()
+        )
+    _move(hop, HopAction.INFORM, HopActor.FIRST_LEVEL, user, now, note=message, data=data)
+    if hop.query_id:
+        query = Query.objects.select_for_update().get(pk=hop.query_id)
+        _finish_query(query, by=user, answer=message, level=hop.answer_level, now=now, send=False)
+    return hop
+
+
+@transaction.atomic
+def close_sent_back(
+    *, escalation: Escalation, user, note: str, now: datetime | None = None
+) -> Escalation:
+    """The 1st level closes a hop sent back to it without re-routing it."""
+    now = now or timezone.now()
+    _require(user, escalation, HopActor.FIRST_LEVEL)
+    errors = ErrorCollector()
+    note = _text(errors, "note", note, "Anote qué se hizo con la devolución.")
+    errors.raise_if_any()
+    hop = _locked(escalation)
+    _move(hop, HopAction.CLOSE, HopActor.FIRST_LEVEL, user, now, note=note)
+    return hop
