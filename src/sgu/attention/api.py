@@ -21,7 +21,8 @@ from sgu.attention.workflow import (
 )
 from sgu.cases import selectors as case_selectors
 from sgu.cases import services as cases
-from sgu.cases.staff_api import AssistedCaseIn, StaffCaseOut, staff_case_dict, staff_principal
+from sgu.cases.schemas import case_dict
+from sgu.cases.staff_api import AssistedCaseIn, StaffCaseOut, staff_principal
 from sgu.cases.workflow import allowed_actions as case_actions
 from sgu.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from sgu.core.idempotency import run_idempotent
@@ -501,8 +502,12 @@ def add_assisted_registration(staff_cases: Router) -> None:
                 office_code=body.pop("office"),
                 data=cases.CaseInput(**body),
             )
-            data = staff_case_dict(
-                case, timezone.now(), case_actions(case.state, principal.actor_role)
+            data = case_dict(
+                case,
+                timezone.now(),
+                actions=case_actions(case.state, principal.actor_role),
+                with_citizen=True,
+                with_registrar=True,
             )
             return 201, StaffCaseOut.model_validate(data).model_dump(mode="json")
 

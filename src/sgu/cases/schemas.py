@@ -189,7 +189,32 @@ def summary_dict(case: Case, now: datetime) -> dict:
     }
 
 
-def case_dict(case: Case, now: datetime, *, actions: list[str], with_citizen: bool = False) -> dict:
+def case_summary(case: Case) -> dict:
+    """The case's own fields, where every representation of a case starts: the API's case
+    (citizen, operator, regulator) and the payload of the operator's webhooks."""
+    return {
+        "code": case.code,
+        "state": case.state,
+        "operator": case.operator.code,
+        "subcategory": case.subcategory.code,
+        "service": case.service,
+        "channel": case.channel,
+        "registered_at": case.registered_at,
+        "forwarded_at": case.forwarded_at,
+        "due_at": case.due_at,
+    }
+
+
+def case_dict(
+    case: Case,
+    now: datetime,
+    *,
+    actions: list[str],
+    with_citizen: bool = False,
+    with_registrar: bool = False,
+) -> dict:
+    """The case as the API shows it; regulator staff also see the citizen and who registered
+    it (`with_citizen`, `with_registrar`)."""
     solution = getattr(case, "solution", None) if hasattr(case, "solution") else None
     rating = getattr(case, "rating", None) if hasattr(case, "rating") else None
     claim = getattr(case, "claim", None) if hasattr(case, "claim") else None
@@ -199,18 +224,10 @@ def case_dict(case: Case, now: datetime, *, actions: list[str], with_citizen: bo
         # The state alone would offer it (e.g. a closed case); the case's data says no.
         actions = [a for a in actions if a != "REQUEST_CLAIM"]
     data = {
-        "code": case.code,
-        "state": case.state,
-        "operator": case.operator.code,
-        "subcategory": case.subcategory.code,
-        "service": case.service,
-        "channel": case.channel,
+        **case_summary(case),
         "service_number": case.service_number,
         "description": case.description,
         "fields": case.fields,
-        "registered_at": case.registered_at,
-        "forwarded_at": case.forwarded_at,
-        "due_at": case.due_at,
         "due_explanation": case.due_explanation,
         "answered_at": case.answered_at,
         "overdue": is_overdue(case, now),
@@ -277,4 +294,9 @@ def case_dict(case: Case, now: datetime, *, actions: list[str], with_citizen: bo
             "phone": c.phone,
         }
         data["updated_at"] = case.updated_at
+    if with_registrar:
+        agent = case.registered_by
+        data["registered_by"] = (
+            None if agent is None else {"email": agent.email, "name": agent.get_full_name()}
+        )
     return data

@@ -48,15 +48,6 @@ class StaffCaseOut(CaseOut):
     updated_at: datetime
 
 
-def staff_case_dict(case, now, actions) -> dict:
-    data = case_dict(case, now, actions=actions, with_citizen=True)
-    agent = case.registered_by
-    data["registered_by"] = (
-        None if agent is None else {"email": agent.email, "name": agent.get_full_name()}
-    )
-    return data
-
-
 def _render(principal: Principal, code: str) -> dict:
     case = selectors.regulator_case(principal.user, code)
     return case_dict(

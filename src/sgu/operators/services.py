@@ -96,6 +96,8 @@ def queue_webhook(
     if endpoint is None:
         return None
     now = now or timezone.now()
+    # Instants as they are (isoformat, offset kept), not DjangoJSONEncoder's milliseconds.
+    data = {k: iso(v) if isinstance(v, datetime) else v for k, v in data.items()}
     body = json.dumps(
         {"event": event, "occurred_at": now.isoformat(), "data": data},
         cls=DjangoJSONEncoder,
@@ -114,25 +116,12 @@ def queue_webhook(
     return delivery
 
 
-def case_data(case) -> dict:
-    return {
-        "code": case.code,
-        "state": case.state,
-        "operator": case.operator.code,
-        "subcategory": case.subcategory.code,
-        "service": case.service,
-        "channel": case.channel,
-        "registered_at": iso(case.registered_at),
-        "forwarded_at": iso(case.forwarded_at),
-        "due_at": iso(case.due_at),
-    }
-
-
-def case_forwarded(case, now: datetime | None = None) -> WebhookDelivery | None:
+def case_forwarded(case, summary: dict, now: datetime | None = None) -> WebhookDelivery | None:
+    """`summary`: the case as `cases.schemas.case_summary` gives it (one serializer of a case)."""
     return queue_webhook(
         operator=case.operator,
         event="case.forwarded",
-        data=case_data(case),
+        data=summary,
         case_code=case.code,
         now=now,
     )
@@ -147,8 +136,8 @@ def replace_case_code(delivery: WebhookDelivery, provisional: str, code: str) ->
     WebhookDelivery.objects.filter(pk=delivery.pk).update(body=delivery.body, case_code=code)
 
 
-def case_reassigned(case, previous, now: datetime | None = None) -> None:
-    data = {**case_data(case), "from_operator": previous.code}
+def case_reassigned(case, previous, summary: dict, now: datetime | None = None) -> None:
+    data = {**summary, "from_operator": previous.code}
     queue_webhook(
         operator=case.operator, event="case.reassigned", data=data, case_code=case.code, now=now
     )

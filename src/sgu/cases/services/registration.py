@@ -17,6 +17,7 @@ from sgu.cases.models import (
     CaseEvent,
     Channel,
 )
+from sgu.cases.schemas import case_summary
 from sgu.cases.services._common import (
     MAX_DESCRIPTION,
     SYSTEM,
@@ -176,7 +177,11 @@ def register_case(
     case.save(force_insert=True)
     CaseEvent.objects.bulk_create(events)
     stored = _store_attachments(case, uploads, by, now)
-    delivery = operator_events.case_forwarded(case, now) if deadline is not None else None
+    delivery = (
+        operator_events.case_forwarded(case, case_summary(case), now)
+        if deadline is not None
+        else None
+    )
     email = queue_email(
         to=citizen.email,
         template="case_registered",
@@ -263,7 +268,7 @@ def forward_waiting_cases(*, citizen, now: datetime | None = None) -> list[Case]
     )
     for case in waiting:
         _forward(case, now)
-        operator_events.case_forwarded(case, now)
+        operator_events.case_forwarded(case, case_summary(case), now)
         queue_email(
             to=citizen.email,
             template="case_forwarded",

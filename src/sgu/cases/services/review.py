@@ -8,6 +8,7 @@ from django.utils import timezone
 from sgu.cases.models import (
     Case,
 )
+from sgu.cases.schemas import case_summary
 from sgu.cases.services._common import MAX_DESCRIPTION, _locked, _move, compute_deadline
 from sgu.cases.services.registration import _start_plazo
 from sgu.cases.workflow import Action, State
@@ -91,7 +92,7 @@ def reassign_case(
             "updated_at",
         ]
     )
-    operator_events.case_reassigned(case, previous, now)
+    operator_events.case_reassigned(case, previous, case_summary(case), now)
     queue_email(
         to=case.citizen.email,
         template="case_reassigned",
