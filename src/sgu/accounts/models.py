@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -35,18 +37,24 @@ PROVIDER_ROLES = frozenset(
 )
 
 
-class SguUserManager(UserManager):
-    def _create_user(self, username, email, password, **extra_fields):  # type: ignore[override]
+class SguUserManager(UserManager["User"]):
+    def _create_user(  # type: ignore[override]
+        self, username: str, email: str, password: str | None, **extra_fields: Any
+    ) -> "User":
         # Email is the login; username mirrors it so Django's machinery keeps working.
         email = self.normalize_email(email).lower()
         return super()._create_user(email, email, password, **extra_fields)
 
-    def create_user(self, email, password=None, **extra_fields):  # type: ignore[override]
+    def create_user(  # type: ignore[override]
+        self, email: str, password: str | None = None, **extra_fields: Any
+    ) -> "User":
         extra_fields.setdefault("is_staff", False)
         extra_fields.setdefault("is_superuser", False)
         return self._create_user(email, email, password, **extra_fields)
 
-    def create_superuser(self, email, password=None, **extra_fields):  # type: ignore[override]
+    def create_superuser(  # type: ignore[override]
+        self, email: str, password: str | None = None, **extra_fields: Any
+    ) -> "User":
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
         extra_fields.setdefault("role", Role.REGULATOR_SUPERVISOR)

@@ -1,3 +1,6 @@
+from typing import Any
+
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from sgu.accounts.models import (
@@ -9,6 +12,7 @@ from sgu.accounts.models import (
     User,
 )
 from sgu.accounts.services import token_hash
+from sgu.catalog.models import Operator
 from sgu.core.calendar import iso
 
 
@@ -46,11 +50,11 @@ def citizen_by_document(document_type: str, document_number: str) -> User | None
     ).first()
 
 
-def operator_keys(operator) -> list[OperatorApiKey]:
+def operator_keys(operator: Operator) -> list[OperatorApiKey]:
     return list(OperatorApiKey.objects.filter(operator=operator).order_by("-created_at", "-id"))
 
 
-def personal_data(user: User) -> dict:
+def personal_data(user: User) -> dict[str, Any]:
     """What the accounts keep about a person (Ley 29733): profile, consent and correction
     requests. The whole download, cases included, is cases.selectors.personal_data."""
 
@@ -90,7 +94,7 @@ def personal_data(user: User) -> dict:
     }
 
 
-def correction_requests(*, pending: bool):
+def correction_requests(*, pending: bool) -> QuerySet[CorrectionRequest]:
     """For regulator staff: the pending ones oldest first, or the handled ones newest first."""
 
     qs = CorrectionRequest.objects.select_related("user", "handled_by")
@@ -99,7 +103,7 @@ def correction_requests(*, pending: bool):
     return qs.exclude(status=CorrectionRequest.Status.PENDING).order_by("-handled_at", "-id")
 
 
-def operator_admins(operator) -> list[User]:
+def operator_admins(operator: Operator) -> list[User]:
     """Who an agent asks when a page is for the operator's administrators."""
     return list(
         User.objects.filter(operator=operator, role=Role.OPERATOR_ADMIN, is_active=True)

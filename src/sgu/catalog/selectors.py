@@ -54,7 +54,7 @@ def office_by_code(code: str) -> Office | None:
     return Office.objects.filter(code=code, active=True).first()
 
 
-def uit_for(year: int):
+def uit_for(year: int) -> UitValue | None:
     """The UIT of `year`, or the latest one before it (the year's value may not be loaded yet)."""
 
     return UitValue.objects.filter(year__lte=year).order_by("-year").first()

@@ -1,5 +1,6 @@
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -18,9 +19,9 @@ class EmailSpec:
 
     to: str
     template: str
-    context: dict
+    context: dict[str, Any]
     case_code: str = ""
-    attachments: list[dict] = field(default_factory=list)
+    attachments: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _render(spec: EmailSpec) -> OutboundEmail:
@@ -42,9 +43,9 @@ def queue_email(
     *,
     to: str,
     template: str,
-    context: dict,
+    context: dict[str, Any],
     case_code: str = "",
-    attachments: list[dict] | None = None,
+    attachments: list[dict[str, Any]] | None = None,
 ) -> OutboundEmail:
     """Render now, store, and enqueue the sending — all inside the caller's transaction."""
     email = _render(EmailSpec(to, template, context, case_code, attachments or []))

@@ -3,7 +3,7 @@
 One module per group of verbs; everything is re-exported here, so callers keep writing
 `from sgu.accounts.services import …`."""
 
-from sgu.accounts.services.credentials import (  # noqa: F401
+from sgu.accounts.services.credentials import (
     LAST_USED_EVERY,
     create_operator_key,
     issue_api_token,
@@ -12,13 +12,13 @@ from sgu.accounts.services.credentials import (  # noqa: F401
     revoke_operator_key,
     revoke_operator_key_of,
 )
-from sgu.accounts.services.login import (  # noqa: F401
+from sgu.accounts.services.login import (
     _fail_keys,
     check_login_allowed,
     login_failed,
     login_succeeded,
 )
-from sgu.accounts.services.password_reset import (  # noqa: F401
+from sgu.accounts.services.password_reset import (
     INVALID_RESET_LINK,
     RESET_EMAILS_PER_HOUR,
     _reset_link,
@@ -26,7 +26,7 @@ from sgu.accounts.services.password_reset import (  # noqa: F401
     request_password_reset,
     reset_password,
 )
-from sgu.accounts.services.people import (  # noqa: F401
+from sgu.accounts.services.people import (
     ASSISTED_CHANNELS,
     CONSENT_TEXT,
     _clean_person,
@@ -38,12 +38,12 @@ from sgu.accounts.services.people import (  # noqa: F401
     send_confirmation_email,
     token_hash,
 )
-from sgu.accounts.services.personal_data import (  # noqa: F401
+from sgu.accounts.services.personal_data import (
     handle_correction,
     record_personal_data_download,
     request_correction,
 )
-from sgu.accounts.services.two_factor import (  # noqa: F401
+from sgu.accounts.services.two_factor import (
     RECOVERY_ALPHABET,
     RECOVERY_CODE_COUNT,
     SECOND_FACTOR_ROLES,
@@ -66,3 +66,57 @@ from sgu.accounts.services.two_factor import (  # noqa: F401
     start_two_factor_setup,
     verify_second_factor,
 )
+
+__all__ = [
+    "ASSISTED_CHANNELS",
+    "CONSENT_TEXT",
+    "INVALID_RESET_LINK",
+    "LAST_USED_EVERY",
+    "RECOVERY_ALPHABET",
+    "RECOVERY_CODE_COUNT",
+    "RESET_EMAILS_PER_HOUR",
+    "SECOND_FACTOR_ROLES",
+    "WRONG_CODE",
+    "_clean_person",
+    "_fail_keys",
+    "_new_recovery_codes",
+    "_normalise_recovery",
+    "_recovery_hash",
+    "_reset_link",
+    "_use_recovery_code",
+    "_use_totp",
+    "check_login_allowed",
+    "confirm_email",
+    "confirm_two_factor",
+    "confirmed_device",
+    "create_operator_key",
+    "create_staff_user",
+    "disable_two_factor",
+    "end_sessions",
+    "enrol_known_secret",
+    "find_or_create_citizen_for_assisted",
+    "handle_correction",
+    "issue_api_token",
+    "login_failed",
+    "login_succeeded",
+    "password_reset_user",
+    "record_credential_use",
+    "record_personal_data_download",
+    "regenerate_recovery_codes",
+    "register_citizen",
+    "remaining_recovery_codes",
+    "request_correction",
+    "request_password_reset",
+    "resend_confirmation",
+    "reset_password",
+    "reset_two_factor",
+    "revoke_api_token",
+    "revoke_operator_key",
+    "revoke_operator_key_of",
+    "second_factor_failed",
+    "second_factor_required",
+    "send_confirmation_email",
+    "start_two_factor_setup",
+    "token_hash",
+    "verify_second_factor",
+]

@@ -3,9 +3,9 @@
 import secrets
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from sgu.accounts.models import (
@@ -21,7 +21,8 @@ from sgu.accounts.services.two_factor import (
     second_factor_failed,
     second_factor_required,
 )
-from sgu.core import audit
+from sgu.catalog.models import Operator
+from sgu.core import audit, config
 from sgu.core.errors import (
     FieldError,
     NotFound,
@@ -37,7 +38,7 @@ def issue_api_token(
     otp: str | None = None,
     now: datetime | None = None,
     ip: str | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> tuple[str, ApiToken]:
     """A bearer token for a citizen or a regulator staff member.
 
@@ -63,7 +64,7 @@ def issue_api_token(
             raise Unauthorized(
                 "Envíe en `otp` el código de 6 dígitos de su aplicación de autenticación."
             )
-        if _use_totp(device_id=device.pk, code=otp) is None:
+        if _use_totp(device_id=device.pk, code=otp or "") is None:
             second_factor_failed(user=user, ip=ip, request=request, channel="api")
             raise Unauthorized("El código de verificación no es correcto o ya fue usado.")
     login_succeeded(user=user, request=request, channel="api")
@@ -71,7 +72,7 @@ def issue_api_token(
     token = ApiToken.objects.create(
         user=user,
         token_hash=token_hash(raw),
-        expires_at=now + timedelta(hours=settings.SGU["API_TOKEN_HOURS"]),
+        expires_at=now + timedelta(hours=config.number("API_TOKEN_HOURS")),
     )
     return raw, token
 
@@ -84,7 +85,7 @@ def revoke_api_token(*, token: ApiToken, now: datetime | None = None) -> None:
 
 @transaction.atomic
 def create_operator_key(
-    *, operator, name: str, created_by: User | None = None
+    *, operator: Operator, name: str, created_by: User | None = None
 ) -> tuple[str, OperatorApiKey]:
     """A new key for an operator's back-end, and its audit record, in one transaction. The
     raw key is returned once and never stored."""
@@ -110,7 +111,9 @@ def create_operator_key(
 
 
 @transaction.atomic
-def revoke_operator_key_of(*, operator, key_id: int, by: User, request=None) -> OperatorApiKey:
+def revoke_operator_key_of(
+    *, operator: Operator, key_id: int, by: User, request: HttpRequest | None = None
+) -> OperatorApiKey:
     """An operator administrator revokes one of its own operator's keys (404 otherwise).
     It stops working at once: every request looks the key up."""
 

@@ -3,23 +3,22 @@
 import contextlib
 import hashlib
 
-from django.conf import settings
+from django.http import HttpRequest
 
 from sgu.accounts.models import (
     User,
 )
-from sgu.core import audit
+from sgu.core import audit, config
 from sgu.core.ratelimit import RateLimited, current, hit
 
 # --- brute force: failed logins counted per account and per IP ---------------------------
 
 
 def _fail_keys(email: str, ip: str | None) -> list[tuple[str, int]]:
-    sgu = settings.SGU
     email_key = hashlib.sha256((email or "").strip().lower().encode()).hexdigest()[:32]
-    keys = [(f"login-fail:acct:{email_key}", sgu["LOGIN_MAX_FAILURES_ACCOUNT"])]
+    keys = [(f"login-fail:acct:{email_key}", config.integer("LOGIN_MAX_FAILURES_ACCOUNT"))]
     if ip:
-        keys.append((f"login-fail:ip:{ip}", sgu["LOGIN_MAX_FAILURES_IP"]))
+        keys.append((f"login-fail:ip:{ip}", config.integer("LOGIN_MAX_FAILURES_IP")))
     return keys
 
 
@@ -27,7 +26,7 @@ def check_login_allowed(*, email: str, ip: str | None = None) -> None:
     """Refuse (429) while an account or an address has too many recent failures — before
     the password is even checked, so a locked account cannot be probed."""
 
-    window = settings.SGU["LOGIN_LOCK_SECONDS"]
+    window = config.integer("LOGIN_LOCK_SECONDS")
     for key, limit in _fail_keys(email, ip):
         count, retry = current(key, window=window)
         if count >= limit:
@@ -40,8 +39,8 @@ def check_login_allowed(*, email: str, ip: str | None = None) -> None:
             )
 
 
-def login_failed(*, email: str, ip: str | None = None, request=None) -> None:
-    window = settings.SGU["LOGIN_LOCK_SECONDS"]
+def login_failed(*, email: str, ip: str | None = None, request: HttpRequest | None = None) -> None:
+    window = config.integer("LOGIN_LOCK_SECONDS")
     for key, _ in _fail_keys(email, ip):
         # Only counts the failure: the limit is checked before authenticating.
         with contextlib.suppress(RateLimited):
@@ -56,7 +55,9 @@ def login_failed(*, email: str, ip: str | None = None, request=None) -> None:
     )
 
 
-def login_succeeded(*, user: User, request=None, channel: str = "web") -> None:
+def login_succeeded(
+    *, user: User, request: HttpRequest | None = None, channel: str = "web"
+) -> None:
 
     audit.record(
         "login", actor=user, target=f"user:{user.pk}", request=request, data={"channel": channel}

@@ -9,6 +9,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
@@ -40,7 +41,9 @@ def _reset_link(user: User) -> str:
     return f"/cuenta/recuperar/{uid}/{token}/"
 
 
-def request_password_reset(*, email: str, ip: str | None = None, request=None) -> None:
+def request_password_reset(
+    *, email: str, ip: str | None = None, request: HttpRequest | None = None
+) -> None:
     """Send a reset link if an active account has this email. The caller answers the same
     whether it exists or not; at most 3 emails an hour per address (no mail bombing)."""
     email = (email or "").strip().lower()
@@ -96,7 +99,7 @@ def reset_password(
     token: str,
     password: str,
     password_confirmation: str,
-    request=None,
+    request: HttpRequest | None = None,
     now: datetime | None = None,
 ) -> User:
     """Set a new password from a reset link. The link stops working (the token covers the

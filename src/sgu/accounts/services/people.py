@@ -17,6 +17,8 @@ from sgu.accounts.models import (
     Role,
     User,
 )
+from sgu.catalog.models import Office, Operator
+from sgu.core import config
 from sgu.core.errors import (
     Conflict,
     ErrorCollector,
@@ -52,8 +54,8 @@ def _clean_person(
     last_name: str,
     email: str,
     phone: str,
-) -> dict:
-    data: dict = {}
+) -> dict[str, str]:
+    data: dict[str, str] = {}
     try:
         doc = normalize_document(document_type, document_number)
         data["document_type"], data["document_number"] = doc.type, doc.number
@@ -171,7 +173,7 @@ def send_confirmation_email(*, user: User, now: datetime | None = None) -> None:
         user=user,
         purpose=EmailToken.Purpose.CONFIRM_EMAIL,
         token_hash=token_hash(raw),
-        expires_at=now + timedelta(hours=settings.SGU["EMAIL_TOKEN_HOURS"]),
+        expires_at=now + timedelta(hours=config.number("EMAIL_TOKEN_HOURS")),
     )
     queue_email(
         to=user.email,
@@ -230,8 +232,8 @@ def create_staff_user(
     role: str,
     first_name: str,
     last_name: str,
-    operator=None,
-    office=None,
+    operator: Operator | None = None,
+    office: Office | None = None,
     now: datetime | None = None,
 ) -> User:
     """A regulator or operator staff account (created by an administrator)."""
@@ -285,6 +287,7 @@ def find_or_create_citizen_for_assisted(
         errors.add(field, str(exc))
         doc = None
     errors.raise_if_any()
+    assert doc is not None  # raise_if_any refused it otherwise
     existing = User.objects.filter(
         role=Role.CITIZEN, document_type=doc.type, document_number=doc.number
     ).first()

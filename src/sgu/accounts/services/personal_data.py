@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from sgu.accounts.models import (
@@ -21,14 +22,19 @@ from sgu.notifications.services import queue_email
 # --- personal data (Ley 29733): download and correction -----------------------------------
 
 
-def record_personal_data_download(*, user: User, request=None) -> None:
+def record_personal_data_download(*, user: User, request: HttpRequest | None = None) -> None:
 
     audit.record("personal_data.exported", actor=user, target=f"user:{user.pk}", request=request)
 
 
 @transaction.atomic
 def request_correction(
-    *, user: User, field: str, requested_value: str, note: str = "", request=None
+    *,
+    user: User,
+    field: str,
+    requested_value: str,
+    note: str = "",
+    request: HttpRequest | None = None,
 ) -> CorrectionRequest:
     """Register a citizen's request to correct a datum and acknowledge it by email."""
 

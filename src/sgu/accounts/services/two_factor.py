@@ -5,10 +5,10 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from sgu.accounts import totp
@@ -21,7 +21,7 @@ from sgu.accounts.models import (
     User,
 )
 from sgu.accounts.services.login import _fail_keys, check_login_allowed
-from sgu.core import audit
+from sgu.core import audit, config
 from sgu.core.errors import (
     Conflict,
     FieldError,
@@ -96,9 +96,11 @@ def _use_recovery_code(*, user: User, code: str, now: datetime) -> bool:
     return used == 1
 
 
-def second_factor_failed(*, user: User, ip: str | None, request=None, channel: str = "web"):
+def second_factor_failed(
+    *, user: User, ip: str | None, request: HttpRequest | None = None, channel: str = "web"
+) -> None:
     """A wrong code counts like a wrong password (same lockout per account and per IP)."""
-    window = settings.SGU["LOGIN_LOCK_SECONDS"]
+    window = config.integer("LOGIN_LOCK_SECONDS")
     for key, _ in _fail_keys(user.email, ip):
         with contextlib.suppress(RateLimited):
             hit(key, limit=10**9, window=window)
@@ -124,7 +126,12 @@ def start_two_factor_setup(*, user: User) -> TwoFactorDevice:
 
 
 def confirm_two_factor(
-    *, user: User, code: str, ip: str | None = None, request=None, now: datetime | None = None
+    *,
+    user: User,
+    code: str,
+    ip: str | None = None,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
 ) -> list[str]:
     """The first code from the app proves it was set up right: the device becomes active and
     the recovery codes are made. Returns them (shown once)."""
@@ -145,7 +152,12 @@ def confirm_two_factor(
 
 
 def verify_second_factor(
-    *, user: User, code: str, ip: str | None = None, request=None, now: datetime | None = None
+    *,
+    user: User,
+    code: str,
+    ip: str | None = None,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
 ) -> str:
     """Check the code typed after the password: the app's 6 digits or a recovery code (used
     up). Returns "totp" or "recovery"; raises ValidationFailed (counted towards the lockout)
@@ -182,7 +194,7 @@ def remaining_recovery_codes(user: User) -> int:
 
 
 def regenerate_recovery_codes(
-    *, user: User, code: str, ip: str | None = None, request=None
+    *, user: User, code: str, ip: str | None = None, request: HttpRequest | None = None
 ) -> list[str]:
     """New recovery codes (the old ones stop working), after a current code."""
 
@@ -195,7 +207,9 @@ def regenerate_recovery_codes(
     return codes
 
 
-def disable_two_factor(*, user: User, code: str, ip: str | None = None, request=None) -> None:
+def disable_two_factor(
+    *, user: User, code: str, ip: str | None = None, request: HttpRequest | None = None
+) -> None:
     """A citizen turns it off (with a current code). Staff cannot: it is required for them."""
 
     if second_factor_required(user):
@@ -222,7 +236,7 @@ def end_sessions(user: User) -> int:
 
 
 @transaction.atomic
-def reset_two_factor(*, user: User, by: User, request=None) -> None:
+def reset_two_factor(*, user: User, by: User, request: HttpRequest | None = None) -> None:
     """An administrator removes a person's device (lost phone and codes): at the next login
     the person sets it up again. Sessions already verified with the lost device end."""
 

@@ -1,0 +1,19 @@
+"""Typed reads of the platform's own settings (`settings.SGU`): a service says what kind of
+value it expects, and a wrong value in the environment fails loudly instead of deep inside."""
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+def integer(name: str, default: int | None = None) -> int:
+    value = settings.SGU.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ImproperlyConfigured(f"SGU[{name!r}] debe ser un número (vale {value!r}).")
+    return int(value)
+
+
+def number(name: str, default: float | None = None) -> float:
+    value = settings.SGU.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ImproperlyConfigured(f"SGU[{name!r}] debe ser un número (vale {value!r}).")
+    return float(value)
