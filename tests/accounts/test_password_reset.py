@@ -9,11 +9,19 @@ import pytest
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.test import Client
 
-from conftest import PASSWORD, Mailbox, citizen_api, make_citizen
+from factories import (
+    PASSWORD,
+    Mailbox,
+    citizen_api,
+    enrol_two_factor,
+    error_of,
+    make_citizen,
+    make_regulator,
+    text,
+)
 from sgu.accounts.models import ApiToken
 from sgu.core.models import AuditEvent
 from sgu.notifications.models import OutboundEmail
-from web.conftest import error_of, text
 
 pytestmark = pytest.mark.django_db
 
@@ -176,8 +184,6 @@ def test_the_form_is_rate_limited_per_address(catalog, settings):
 
 
 def test_staff_still_need_their_code_after_a_reset(catalog, mailbox, tasks):
-    from conftest import enrol_two_factor
-    from web.conftest import make_regulator
 
     regulator = make_regulator()
     enrol_two_factor(regulator)

@@ -7,12 +7,25 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from conftest import Mailbox, make_citizen, make_operator_agent
-from factories import answer, citizen_principal, make_case, operator_principal, rate
+from factories import (
+    Mailbox,
+    answer,
+    citizen_principal,
+    error_of,
+    make_case,
+    make_citizen,
+    make_operator_agent,
+    make_regulator,
+    operator_principal,
+    overdue_case,
+    png_upload,
+    rate,
+    request_claim,
+    text,
+)
 from sgu.accounts.models import CorrectionRequest
 from sgu.cases import services as cases
 from sgu.core.models import AuditEvent
-from web.conftest import error_of, make_regulator, overdue_case, png_upload, request_claim, text
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +51,7 @@ def test_the_download_holds_the_citizens_data_and_only_theirs(catalog):
         by=citizen_principal(rosa),
     )
     cases.record_event(
-        answered,
+        case=answered,
         kind="NOTE",
         by=operator_principal(answered.operator),
         now=timezone.now(),

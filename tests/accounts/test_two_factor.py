@@ -9,18 +9,19 @@ from unittest import mock
 import pytest
 from django.test import Client
 
-from conftest import (
+from factories import (
     PASSWORD,
     TOTP_SECRET,
     Api,
     enrol_two_factor,
     make_citizen,
     make_operator_agent,
+    make_regulator,
+    text,
 )
 from sgu.accounts import services, totp
 from sgu.accounts.models import RecoveryCode, TwoFactorDevice, User
 from sgu.core.models import AuditEvent
-from web.conftest import make_regulator, text
 
 pytestmark = pytest.mark.django_db
 

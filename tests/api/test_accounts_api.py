@@ -8,8 +8,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from conftest import PASSWORD, Api, make_citizen, make_operator_agent
-from factories import NothingWritten, field_errors, problem_of, row_counts
+from factories import (
+    PASSWORD,
+    Api,
+    NothingWritten,
+    field_errors,
+    make_citizen,
+    make_operator_agent,
+    problem_of,
+    row_counts,
+)
 from sgu.accounts.models import ApiToken, EmailToken, User
 from sgu.core.models import IdempotencyRecord
 

@@ -5,14 +5,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Api
 from factories import (
+    Api,
     NothingWritten,
     acknowledge,
     answer,
+    citizen_api,
     field_errors,
     jpeg_bytes,
     make_case,
+    make_citizen,
     pdf_bytes,
     png_bytes,
     problem_of,
@@ -162,7 +164,6 @@ def test_given_an_answered_case_when_attaching_then_409_and_nothing_written(api,
 
 
 def test_given_a_case_waiting_for_email_confirmation_when_attaching_then_accepted(catalog):
-    from conftest import citizen_api, make_citizen
 
     user = make_citizen(verified=False)
     case = make_case(user)

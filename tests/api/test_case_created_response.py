@@ -4,7 +4,7 @@ back (bench/intake.py): it must be exactly the case as `GET /api/v1/cases/{code}
 import pytest
 from django.utils import timezone
 
-from conftest import case_payload, citizen_api, make_citizen
+from factories import case_payload, citizen_api, make_citizen
 from sgu.accounts.models import ApiToken
 
 pytestmark = pytest.mark.django_db

@@ -6,13 +6,16 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from conftest import Api, case_payload, citizen_api, make_citizen
 from factories import (
     LIMA,
+    Api,
     NothingWritten,
+    case_payload,
+    citizen_api,
     cursor_of,
     field_errors,
     make_case,
+    make_citizen,
     problem_of,
     row_counts,
 )

@@ -4,23 +4,21 @@ whether through a bearer token, an API key or the web session."""
 import pytest
 from django.test import Client
 
-from conftest import (
+from factories import (
     PASSWORD,
     Api,
+    NothingWritten,
+    answer,
     case_payload,
     citizen_api,
     log_in_with_code,
+    make_case,
     make_citizen,
     make_operator_agent,
-    staff_token,
-)
-from factories import (
-    NothingWritten,
-    answer,
-    make_case,
     pdf_bytes,
     problem_of,
     solution_payload,
+    staff_token,
     upload,
 )
 from sgu.cases.models import Case

@@ -5,8 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Api, case_payload
-from factories import PROBLEM, acknowledge, answer, make_case, solution_payload
+from factories import PROBLEM, Api, acknowledge, answer, case_payload, make_case, solution_payload
 
 pytestmark = pytest.mark.django_db
 

@@ -6,13 +6,17 @@ from urllib.parse import urlencode
 import pytest
 from django.utils import timezone
 
-from conftest import Api, case_payload, citizen_api, make_citizen, operator_api
 from factories import (
+    Api,
     NothingWritten,
     acknowledge,
     answer,
+    case_payload,
+    citizen_api,
     field_errors,
     make_case,
+    make_citizen,
+    operator_api,
     problem_of,
     solution_payload,
 )

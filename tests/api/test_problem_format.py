@@ -3,8 +3,7 @@
 import pytest
 from django.test import Client
 
-from conftest import Api, make_operator_agent
-from factories import make_case, problem_of
+from factories import Api, make_case, make_operator_agent, problem_of
 from sgu.api import translate_validation
 
 pytestmark = pytest.mark.django_db

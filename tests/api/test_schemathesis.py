@@ -20,8 +20,14 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from conftest import citizen_api, make_citizen, operator_api, staff_token
-from factories import make_case
+from factories import (
+    citizen_api,
+    make_case,
+    make_citizen,
+    make_regulator,
+    operator_api,
+    staff_token,
+)
 
 SCHEMA_PATH = "/api/v1/openapi.json"
 CHECKS = [
@@ -50,7 +56,6 @@ def in_process_requests():
 @pytest.fixture
 def credentials(claro, settings, in_process_requests):
     """A citizen with a case, a regulator agent and Claro's back-end key."""
-    from web.conftest import make_regulator
 
     settings.SGU = {
         **settings.SGU,

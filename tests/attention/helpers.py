@@ -2,7 +2,7 @@
 
 import importlib
 
-from conftest import PASSWORD, dni
+from factories import PASSWORD, Api, dni, staff_token
 from sgu.accounts import services as accounts
 from sgu.attention.models import Area, AreaMember
 from sgu.catalog.models import Office
@@ -45,3 +45,18 @@ def make_staff(
     if area:
         AreaMember.objects.create(area=Area.objects.get(code=area), user=user)
     return user
+
+
+def api_for(user) -> Api:
+    """The staff API as this member of an attention level."""
+    return Api(staff_token(user))
+
+
+QUERY = {
+    "channel": "EMAIL",
+    "name": "Rosa Quispe",
+    "email": "rosa@example.pe",
+    "topic": "Portabilidad",
+    "motive": "tramites-portabilidad",
+    "question": "¿Cuánto demora?",
+}

@@ -4,13 +4,12 @@ as such, no consent asked, no personal data kept, nothing sent to anyone."""
 import pytest
 from django.test import Client
 
+from attention.helpers import api_for
 from factories import field_errors, problem_of
 from sgu.attention import services
 from sgu.attention.models import AttentionEvent, Query, Survey
 from sgu.core.errors import ValidationFailed
 from sgu.notifications.models import OutboundEmail
-
-from .test_api import api_for
 
 pytestmark = pytest.mark.django_db
 

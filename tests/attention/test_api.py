@@ -3,25 +3,17 @@ problem+json in Spanish on bad input, nothing written."""
 
 import pytest
 
-from conftest import Api, citizen_api, make_citizen, operator_api, staff_token
-from factories import field_errors, problem_of
+from attention.helpers import QUERY, api_for
+from factories import (
+    citizen_api,
+    field_errors,
+    make_citizen,
+    operator_api,
+    problem_of,
+)
 from sgu.attention.models import Escalation, Query
 
 pytestmark = pytest.mark.django_db
-
-
-def api_for(user) -> Api:
-    return Api(staff_token(user))
-
-
-QUERY = {
-    "channel": "EMAIL",
-    "name": "Rosa Quispe",
-    "email": "rosa@example.pe",
-    "topic": "Portabilidad",
-    "motive": "tramites-portabilidad",
-    "question": "¿Cuánto demora?",
-}
 
 
 def test_round_trip_through_the_api(orientador, specialist, support):

@@ -5,7 +5,7 @@ import pytest
 from django.conf import settings
 
 from attention.helpers import make_areas, make_staff
-from cases.test_concurrency_postgres import run_together
+from factories import run_together
 from sgu.attention import services
 from sgu.attention.models import AttentionEvent, Escalation, Query
 from sgu.core.errors import Conflict

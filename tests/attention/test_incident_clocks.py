@@ -10,12 +10,11 @@ from datetime import datetime
 import pytest
 from django.test import Client
 
+from attention.helpers import api_for
 from sgu.attention import services
 from sgu.attention.models import AttentionEvent
 from sgu.core.calendar import LIMA
 from sgu.core.errors import Conflict, Forbidden, ValidationFailed
-
-from .test_api import api_for
 
 pytestmark = pytest.mark.django_db
 

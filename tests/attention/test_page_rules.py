@@ -7,8 +7,8 @@ import re
 import pytest
 from django.test import Client
 
+from factories import check_page_rules
 from sgu.attention import services
-from web.test_pages_web import check_page_rules
 
 pytestmark = pytest.mark.django_db
 

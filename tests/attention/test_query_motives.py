@@ -8,13 +8,12 @@ from datetime import datetime
 import pytest
 from django.test import Client
 
+from attention.helpers import QUERY, api_for
 from factories import field_errors, problem_of
 from sgu.attention import services
 from sgu.attention.models import Query, QueryMotive
 from sgu.core.calendar import LIMA
 from sgu.core.errors import ValidationFailed
-
-from .test_api import QUERY, api_for
 
 pytestmark = pytest.mark.django_db
 

@@ -10,11 +10,10 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.test import Client
 
+from attention.helpers import api_for
 from sgu.attention import services
 from sgu.attention.workflow import query_has_plazo, query_late
 from sgu.core.calendar import LIMA, BusinessCalendar, load_calendar
-
-from .test_api import api_for
 
 ATTENTION = BusinessCalendar(non_working={}, working={}, cutoff=time(16, 30))
 

@@ -7,6 +7,7 @@ from datetime import datetime
 import pytest
 from django.test import Client
 
+from attention.helpers import api_for
 from factories import field_errors, problem_of
 from sgu.attention import services
 from sgu.attention.models import AttentionEvent, Query
@@ -14,8 +15,6 @@ from sgu.attention.workflow import query_late
 from sgu.core.calendar import LIMA
 from sgu.core.errors import Conflict, Forbidden, ValidationFailed
 from sgu.notifications.models import OutboundEmail
-
-from .test_api import api_for
 
 pytestmark = pytest.mark.django_db
 

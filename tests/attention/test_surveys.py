@@ -9,8 +9,7 @@ import pytest
 from django.test import Client
 
 from attention.helpers import make_staff
-from conftest import Mailbox, case_payload, make_citizen
-from factories import lima
+from factories import Mailbox, case_payload, lima, make_citizen
 from sgu.attention import services
 from sgu.attention.models import Survey
 from sgu.cases import services as cases

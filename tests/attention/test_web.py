@@ -4,11 +4,9 @@ citizens never (403), a level-2 specialist only their area's queue (others 404).
 import pytest
 from django.test import Client
 
-from conftest import make_citizen, make_operator_agent
-from factories import make_case
+from factories import error_of, make_case, make_citizen, make_operator_agent, text
 from sgu.attention import services
 from sgu.attention.models import Escalation, Query
-from web.conftest import error_of, text
 
 pytestmark = pytest.mark.django_db
 

@@ -2,15 +2,18 @@
 on the same case at once exactly one wins (docs/architecture.md: row locks, one transaction per
 use case)."""
 
-import threading
-from collections.abc import Callable
-
 import pytest
 from django.conf import settings
-from django.db import connections
 
-from conftest import case_payload, citizen_api, make_citizen
-from factories import acknowledge, answer, make_case
+from factories import (
+    acknowledge,
+    answer,
+    case_payload,
+    citizen_api,
+    make_case,
+    make_citizen,
+    run_together,
+)
 from sgu.cases.models import Case, CaseEvent, Solution
 from sgu.core.errors import Conflict
 from sgu.core.models import IdempotencyRecord
@@ -20,30 +23,6 @@ pytestmark = [
     pytest.mark.skipif(not settings.IS_POSTGRES, reason="needs PostgreSQL (DATABASE_URL)"),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def run_together(workers: list[Callable[[], object]]) -> list[object]:
-    """Start every worker at the same instant, each on its own connection; return what each
-    returned or raised."""
-    barrier = threading.Barrier(len(workers))
-    results: list[object] = [None] * len(workers)
-
-    def run(i: int, work: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work()
-        except Exception as exc:  # collected and asserted on by the test
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-        assert not t.is_alive(), "a worker hung"
-    return results
 
 
 def test_given_8_threads_registering_25_cases_each_then_200_distinct_consecutive_codes(catalog):

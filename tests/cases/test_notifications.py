@@ -6,8 +6,7 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from conftest import _free_port, case_payload
-from factories import make_case
+from factories import case_payload, free_port, make_case
 from sgu.notifications.models import OutboundEmail
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def smtp_down(mailbox, settings):
     """Nothing listens on the configured SMTP port (connection refused at once)."""
     real_port = settings.EMAIL_PORT
-    settings.EMAIL_PORT = _free_port()
+    settings.EMAIL_PORT = free_port()
     settings.EMAIL_TIMEOUT = 2
 
     def back_up():

@@ -9,8 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from conftest import case_payload, citizen_api, make_citizen
-from factories import make_case
+from factories import case_payload, citizen_api, make_case, make_citizen
 from sgu.notifications.models import OutboundEmail
 from sgu.operators import services as operators
 from sgu.operators.models import WebhookDelivery

@@ -7,13 +7,19 @@ import re
 import pytest
 from django.test import Client
 
-from conftest import make_citizen
-from factories import NothingWritten, field_errors, lima, problem_of, solution_input
+from factories import (
+    NothingWritten,
+    field_errors,
+    lima,
+    make_citizen,
+    problem_of,
+    register_case,
+    solution_input,
+)
 from sgu.cases import services
 from sgu.cases.public_selectors import LOOKUP_NOT_FOUND
 from sgu.cases.workflow import Actor
 from sgu.core.principal import Principal
-from web.conftest import register_case
 
 pytestmark = pytest.mark.django_db
 

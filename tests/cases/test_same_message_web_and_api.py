@@ -5,8 +5,7 @@ Each row is posted both ways and the two answers are compared."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from conftest import case_payload, citizen_api
-from web.conftest import case_form, error_of, register_case, text
+from factories import case_form, case_payload, citizen_api, error_of, register_case, text
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,6 @@ from datetime import date, datetime
 
 import pytest
 
-from conftest import make_citizen
 from factories import (
     LIMA,
     NothingWritten,
@@ -15,6 +14,7 @@ from factories import (
     citizen_principal,
     lima,
     make_case,
+    make_citizen,
     operator_principal,
     pdf_bytes,
     rate,

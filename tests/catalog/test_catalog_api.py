@@ -2,8 +2,7 @@
 
 import pytest
 
-from conftest import Api
-from factories import field_errors, problem_of
+from factories import Api, field_errors, problem_of
 from sgu.catalog.models import Operator, Service, Subcategory
 
 pytestmark = pytest.mark.django_db

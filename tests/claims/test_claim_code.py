@@ -9,15 +9,19 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from conftest import citizen_api, make_citizen
 from factories import (
+    Api,
     NothingWritten,
+    citizen_api,
     citizen_principal,
     field_errors,
     lima,
     make_case,
+    make_citizen,
+    make_regulator,
     operator_principal,
     problem_of,
+    staff_token,
 )
 from sgu.cases import services
 from sgu.cases.models import Case, CaseEvent, Claim, ClaimState
@@ -302,9 +306,6 @@ def test_form_download_only_for_the_owner_and_only_once_coded(catalog, claro_api
 
 def test_the_regulator_filters_late_claim_codes_on_the_web_and_the_api(catalog, claro):
     from django.test import Client
-
-    from conftest import Api, staff_token
-    from web.conftest import make_regulator
 
     by = operator_principal(claro)
     # Requested Fri 6 March 16:00, code due 17:00 (hand-computed above).

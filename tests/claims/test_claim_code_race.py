@@ -8,8 +8,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from conftest import make_citizen
-from factories import citizen_principal, lima, make_case, operator_principal
+from factories import citizen_principal, lima, make_case, make_citizen, operator_principal
 from sgu.cases import services
 from sgu.cases.models import Claim, ClaimState
 from sgu.core.errors import Conflict

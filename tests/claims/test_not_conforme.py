@@ -8,7 +8,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from factories import NothingWritten, answer, field_errors, lima, make_case, problem_of, rate
+from factories import (
+    NothingWritten,
+    answer,
+    field_errors,
+    lima,
+    make_case,
+    make_regulator,
+    problem_of,
+    rate,
+)
 from sgu.cases import policies, services
 from sgu.cases.models import Case, CaseEvent, Claim, Rating
 from sgu.cases.workflow import Action, State
@@ -108,7 +117,6 @@ def test_a_returned_and_closed_case_has_no_answer_to_object_to(citizen, api, reg
 def regulator_case(citizen):
     from factories import operator_principal
     from sgu.core.principal import Principal
-    from web.conftest import make_regulator
 
     case = make_case(citizen)
     services.return_case(

@@ -6,14 +6,15 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from conftest import citizen_api, make_citizen
 from factories import (
     NothingWritten,
     answer,
+    citizen_api,
     citizen_principal,
     field_errors,
     lima,
     make_case,
+    make_citizen,
     problem_of,
 )
 from sgu.cases import services

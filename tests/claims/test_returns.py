@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from conftest import PASSWORD, Api, staff_token
 from factories import (
+    PASSWORD,
+    Api,
     NothingWritten,
     answer,
     field_errors,
@@ -16,6 +17,7 @@ from factories import (
     make_case,
     operator_principal,
     problem_of,
+    staff_token,
 )
 from sgu.accounts import services as accounts
 from sgu.accounts.auth import principal_for_user

@@ -4,9 +4,9 @@ import pytest
 from django.contrib import admin
 from django.test import Client
 
+from factories import make_regulator
 from sgu.core.admin_site import AuditedAdmin
 from sgu.core.models import AuditEvent, CalendarDay
-from web.conftest import make_regulator
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 
-from conftest import declared_non_working_days
+from factories.clock import declared_non_working_days
 from sgu.core.calendar import (
     BUSINESS_DAYS,
     BUSINESS_HOURS,

@@ -10,10 +10,10 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from factories import png_upload, register_case
 from service_requests.helpers import baja, csv_bytes, send
 from sgu.cases.models import Attachment
 from sgu.core.files import sweep_all
-from web.conftest import png_upload, register_case
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,9 @@ def written_now(names: list[str]) -> None:
 
 
 def test_a_registration_that_fails_after_storing_its_evidence_leaves_nothing_for_long(citizen):
-    failing = mock.patch("sgu.cases.services.queue_email", side_effect=RuntimeError("caída"))
+    failing = mock.patch(
+        "sgu.cases.services.registration.queue_email", side_effect=RuntimeError("caída")
+    )
     with failing, pytest.raises(RuntimeError), transaction.atomic():
         register_case(citizen, attachments=[png_upload()])
     assert Attachment.objects.count() == 0

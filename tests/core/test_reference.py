@@ -9,7 +9,7 @@ from django.contrib.admin import site
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from conftest import case_payload, citizen_api, make_citizen
+from factories import case_payload, citizen_api, make_citizen
 from sgu.catalog.models import Category, Operator, Service, Subcategory
 from sgu.core import reference
 from sgu.core.calendar import load_calendar

@@ -9,8 +9,7 @@ which alias each read was sent to."""
 import pytest
 from django.db import connections
 
-from conftest import case_payload, citizen_api, make_citizen
-from factories import make_case
+from factories import case_payload, citizen_api, make_case, make_citizen
 from sgu.cases.models import Case
 from sgu.catalog import selectors as catalog
 from sgu.core import reference, replica

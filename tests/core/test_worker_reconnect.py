@@ -12,11 +12,11 @@ from django.db import connection
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
+from factories import register_case
 from sgu.core import worker
 from sgu.core.models import ProcessHeartbeat
 from sgu.notifications.models import OutboundEmail
 from sgu.site.management.commands.run_scheduler import Command as Scheduler
-from web.conftest import register_case
 
 pytestmark = [
     pytest.mark.postgres,

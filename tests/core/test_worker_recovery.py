@@ -9,13 +9,12 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from conftest import run_tasks
+from factories import register_case, run_tasks
 from service_requests.helpers import baja, csv_bytes, send
 from sgu.core.models import ProcessHeartbeat
 from sgu.core.worker import beat, heartbeat_every, requeue_abandoned_tasks
 from sgu.service_requests.ingest import process_batch
 from sgu.service_requests.models import Batch, ServiceRequest
-from web.conftest import register_case
 
 pytestmark = pytest.mark.django_db
 

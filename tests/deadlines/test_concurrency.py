@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
-from conftest import make_citizen
+from factories import make_citizen
 from sgu.cases import services
 from sgu.cases.models import Case, CaseEvent
 from sgu.cases.workflow import Action, State

@@ -8,8 +8,16 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from conftest import citizen_api, make_citizen
-from factories import acknowledge, answer, citizen_principal, lima, make_case, operator_principal
+from factories import (
+    acknowledge,
+    answer,
+    citizen_api,
+    citizen_principal,
+    lima,
+    make_case,
+    make_citizen,
+    operator_principal,
+)
 from sgu.cases import services
 from sgu.cases.models import Case, CaseEvent, Rating
 from sgu.cases.workflow import Action, Actor, State

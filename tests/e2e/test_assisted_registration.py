@@ -4,12 +4,10 @@ registers, sees the constancia and emails it; the citizen receives it over SMTP.
 
 import pytest
 
-from conftest import Mailbox
-from e2e.conftest import DESKTOP, log_in, menu, watch_errors
+from factories import DESKTOP, Mailbox, log_in, make_regulator, menu, watch_errors
 from sgu.cases.models import Case
 from sgu.catalog.demo import load_reference_data
 from sgu.catalog.models import Office
-from web.conftest import make_regulator
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

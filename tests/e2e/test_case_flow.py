@@ -7,11 +7,22 @@ import re
 
 import pytest
 
-from conftest import PASSWORD, Mailbox, make_citizen, make_operator_agent
-from e2e.conftest import DESKTOP, PHONE, link_in, log_in, log_out, watch_errors
+from factories import (
+    DESKTOP,
+    PASSWORD,
+    PDF_BYTES,
+    PHONE,
+    Mailbox,
+    link_in,
+    log_in,
+    log_out,
+    make_citizen,
+    make_operator_agent,
+    png_bytes,
+    watch_errors,
+)
 from sgu.catalog.demo import load_reference_data
 from sgu.catalog.models import Operator
-from web.conftest import PDF_BYTES, png_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -13,14 +13,26 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from conftest import Mailbox, make_citizen, make_operator_agent
-from e2e.conftest import DESKTOP, PHONE, link_in, log_in, menu, watch_errors
+from factories import (
+    DESKTOP,
+    PHONE,
+    Mailbox,
+    link_in,
+    log_in,
+    make_citizen,
+    make_operator_agent,
+    make_regulator,
+    menu,
+    overdue_case,
+    register_case,
+    request_claim,
+    watch_errors,
+)
 from sgu.cases import services
 from sgu.cases.models import Case, Claim
 from sgu.cases.workflow import State
 from sgu.catalog.demo import load_reference_data
 from sgu.catalog.models import Operator
-from web.conftest import make_regulator, overdue_case, register_case, request_claim
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ from django.db import connections
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-from conftest import PASSWORD, enrol_two_factor, make_operator_agent
+from factories import PASSWORD, enrol_two_factor, make_operator_agent
 from outages.helpers import make_operator_admin, make_point
 from sgu.accounts import totp
 from sgu.catalog.demo import load_reference_data

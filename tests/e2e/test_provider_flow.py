@@ -5,7 +5,7 @@ and receives the closing email over SMTP."""
 
 import pytest
 
-from e2e.conftest import DESKTOP, log_in, watch_errors
+from factories import DESKTOP, log_in, watch_errors
 from provider.helpers import approved_version, make_team, regulator
 from sgu.provider.models import Requirement
 

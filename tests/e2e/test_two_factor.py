@@ -5,11 +5,9 @@ import re
 
 import pytest
 
-from conftest import PASSWORD
-from e2e.conftest import DESKTOP, watch_errors
+from factories import DESKTOP, PASSWORD, make_regulator, watch_errors
 from sgu.accounts import totp
 from sgu.catalog.demo import load_reference_data
-from web.conftest import make_regulator
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -2,9 +2,9 @@
 
 from datetime import date
 
+from factories import make_regulator
 from sgu.accounts.auth import principal_for_user
 from sgu.knowledge import services
-from web.conftest import make_regulator
 
 
 def supervisor():

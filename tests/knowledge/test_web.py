@@ -4,10 +4,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from conftest import make_citizen, make_operator_agent
+from factories import PDF_BYTES, error_of, make_citizen, make_operator_agent, text
 from knowledge.helpers import agent, published, supervisor, write
 from sgu.knowledge.models import ArticleVersion, ReadConfirmation, VersionStatus
-from web.conftest import PDF_BYTES, error_of, text
 
 pytestmark = pytest.mark.django_db
 

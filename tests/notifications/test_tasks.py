@@ -10,9 +10,9 @@ from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from factories import register_case
 from sgu.notifications import tasks
 from sgu.notifications.models import OutboundEmail
-from web.conftest import register_case
 
 pytestmark = pytest.mark.django_db
 

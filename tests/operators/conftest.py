@@ -1,8 +1,6 @@
 import pytest
 
-from operators.webhook_server import start
-
-SECRET = "s3creto-de-pruebas-0123456789"
+from operators.webhook_server import SECRET, start
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ import re
 import pytest
 from django.test import Client
 
-from conftest import Api, make_operator_agent
-from operators.test_webhooks import make_admin
+from factories import Api, make_admin, make_operator_agent
 from sgu.accounts.models import OperatorApiKey
 from sgu.accounts.services import token_hash
 from sgu.core.models import AuditEvent

@@ -10,8 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from conftest import make_citizen, make_operator_agent
-from factories import acknowledge, make_case
+from factories import acknowledge, make_case, make_citizen, make_operator_agent
 from sgu.cases.models import Case
 from sgu.core.models import AuditEvent
 

@@ -10,8 +10,7 @@ from django.contrib.auth import authenticate
 from django.test import Client
 from django.utils import timezone
 
-from conftest import PASSWORD, make_operator_agent, run_tasks
-from operators.test_webhooks import make_admin
+from factories import PASSWORD, make_admin, make_operator_agent, run_tasks
 from sgu.accounts.models import Role, User
 from sgu.accounts.services import token_hash
 from sgu.core.models import AuditEvent

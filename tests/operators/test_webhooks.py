@@ -9,12 +9,16 @@ from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from conftest import PASSWORD, make_citizen, run_tasks
-from factories import make_case
-from operators.conftest import SECRET
-from operators.webhook_server import start
-from sgu.accounts import services as accounts
-from sgu.accounts.models import Role
+from factories import (
+    make_admin,
+    make_case,
+    make_citizen,
+    make_operator_agent,
+    overdue_case,
+    request_claim,
+    run_tasks,
+)
+from operators.webhook_server import SECRET, start
 from sgu.cases import services as cases
 from sgu.cases.workflow import Actor
 from sgu.core.errors import ValidationFailed
@@ -24,17 +28,6 @@ from sgu.operators.models import WebhookDelivery
 from sgu.operators.tasks import RETRY_DELAYS, deliver
 
 pytestmark = pytest.mark.django_db
-
-
-def make_admin(operator):
-    return accounts.create_staff_user(
-        email=f"admin.{operator.code.lower()}@example.pe",
-        password=PASSWORD,
-        role=Role.OPERATOR_ADMIN,
-        first_name="Admin",
-        last_name=operator.name,
-        operator=operator,
-    )
 
 
 def due_retries_now() -> None:
@@ -160,7 +153,6 @@ def test_forwarded_on_email_confirmation_claim_and_reassignment(claro, movistar,
 
 
 def test_claim_requested(claro, hook_server):
-    from web.conftest import overdue_case, request_claim
 
     citizen = make_citizen()
     case = overdue_case(citizen)
@@ -226,7 +218,6 @@ def test_admin_portal_configures_sees_attempts_and_redelivers(claro, movistar, h
     other.force_login(make_admin(movistar))
     assert other.get(f"/operadora/webhook/entregas/{delivery.pk}/").status_code == 404
     assert other.post(f"/operadora/webhook/entregas/{delivery.pk}/reenviar/").status_code == 404
-    from conftest import make_operator_agent
 
     agent = Client()
     agent.force_login(make_operator_agent(claro))

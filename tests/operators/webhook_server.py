@@ -7,6 +7,8 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+SECRET = "s3creto-de-pruebas-0123456789"  # the operator's webhook secret in these tests
+
 
 @dataclass
 class Received:

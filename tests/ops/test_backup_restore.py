@@ -45,8 +45,9 @@ import sys
 sys.path.insert(0, "tests")
 from datetime import timedelta
 from django.utils import timezone
-from conftest import make_citizen
-from factories import acknowledge, answer, citizen_principal, make_case, pdf_bytes, rate, upload
+from factories import (
+    acknowledge, answer, citizen_principal, make_case, make_citizen, pdf_bytes, rate, upload
+)
 from sgu.cases import services
 from sgu.cases.workflow import Actor
 from sgu.catalog.demo import load_reference_data

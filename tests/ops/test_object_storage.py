@@ -9,8 +9,17 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from conftest import make_citizen
-from factories import citizen_principal, lima, make_case, pdf_bytes, png_bytes, upload
+from factories import (
+    citizen_api,
+    citizen_principal,
+    lima,
+    make_case,
+    make_citizen,
+    make_regulator,
+    pdf_bytes,
+    png_bytes,
+    upload,
+)
 from ops.helpers import manage, production_env
 from service_requests.helpers import baja, csv_file, migracion
 from sgu.cases import services as cases
@@ -82,7 +91,6 @@ def test_the_claim_form_pdf_is_generated_stored_emailed_and_downloaded(
     msg = mailbox.wait_for(citizen.email, "R-2026-000777")
     (pdf,) = [p for p in msg.iter_attachments() if p.get_content_type() == "application/pdf"]
     assert pdf.get_content().startswith(b"%PDF")
-    from conftest import citizen_api
 
     form = citizen_api(citizen).get(f"/api/v1/cases/{case.code}/claim/form.pdf")
     assert form.status_code == 200
@@ -133,7 +141,6 @@ def test_orphan_files_are_swept_from_the_store_and_owned_ones_kept(storage_backe
 def test_a_statistics_export_is_streamed_and_stores_nothing(storage_backend, citizen, client):
     """The exports (CSV, XLSX) go straight to the client: nothing lands on either backend, so
     any web process can answer them."""
-    from web.conftest import make_regulator
 
     _, names = storage_backend
     make_case(citizen)

@@ -3,7 +3,7 @@
 from datetime import datetime
 from itertools import count
 
-from conftest import PASSWORD
+from factories import PASSWORD
 from sgu.accounts import services as accounts
 from sgu.accounts.auth import principal_for_user
 from sgu.accounts.models import Role

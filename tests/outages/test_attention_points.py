@@ -3,7 +3,7 @@ each operator sees only its own."""
 
 import pytest
 
-from conftest import make_operator_agent
+from factories import make_operator_agent
 from outages.helpers import make_point
 from sgu.accounts.auth import principal_for_user
 from sgu.core.errors import Conflict, Forbidden, NotFound, ValidationFailed

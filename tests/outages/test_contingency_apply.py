@@ -8,8 +8,18 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from conftest import make_citizen, operator_api
-from factories import PROBLEM, acknowledge, answer, lima, make_case, operator_principal
+from factories import (
+    PROBLEM,
+    Api,
+    acknowledge,
+    answer,
+    lima,
+    make_case,
+    make_citizen,
+    operator_api,
+    operator_principal,
+    staff_token,
+)
 from outages.helpers import make_supervisor
 from sgu.accounts.auth import principal_for_user
 from sgu.accounts.models import Role
@@ -296,7 +306,6 @@ def test_validation_errors_are_gathered_in_spanish(catalog, supervisor):
 
 
 def test_api_registers_and_reapplies(catalog, supervisor, claro):
-    from conftest import Api, staff_token
 
     token = staff_token(supervisor)
     staff = Api(token)
@@ -336,7 +345,6 @@ def test_api_registers_and_reapplies(catalog, supervisor, claro):
 
 
 def test_api_refuses_agents_and_operators(catalog, claro):
-    from conftest import Api, staff_token
 
     agent = make_supervisor(Role.REGULATOR_AGENT)
     token = staff_token(agent)

@@ -6,8 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from conftest import PASSWORD, Api, make_operator_agent, operator_api, staff_token
-from factories import PROBLEM, lima
+from factories import PASSWORD, PROBLEM, Api, lima, make_operator_agent, operator_api, staff_token
 from outages.helpers import make_supervisor, outage_payload, register
 from sgu.accounts import services as accounts
 from sgu.accounts.auth import principal_for_user

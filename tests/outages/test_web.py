@@ -5,8 +5,7 @@ import re
 import pytest
 from django.test import Client
 
-from conftest import make_operator_agent
-from factories import lima, make_case
+from factories import lima, make_case, make_operator_agent
 from outages.helpers import make_supervisor, register
 from sgu.accounts.models import Role
 from sgu.cases.models import Case

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from conftest import PASSWORD, dni
+from factories import PASSWORD, dni
 from sgu.accounts import services as accounts
 from sgu.accounts.auth import principal_for_user
 from sgu.accounts.models import Role

@@ -3,8 +3,7 @@ problem+json in Spanish, nothing changed, never a 500."""
 
 import pytest
 
-from conftest import Api, staff_token
-from factories import NothingWritten, field_errors, lima, problem_of
+from factories import Api, NothingWritten, field_errors, lima, problem_of, staff_token
 from provider.helpers import approved_version, file
 from sgu.provider.models import Requirement, RequirementStep
 

@@ -4,7 +4,7 @@ stage, made through the services; loading it twice changes nothing."""
 import pytest
 from django.utils import timezone
 
-from conftest import PASSWORD
+from factories import PASSWORD
 from provider.helpers import approved_version, regulator
 from sgu.core.calendar import load_calendar
 from sgu.provider import selectors

@@ -5,8 +5,16 @@ none — in the selectors, the API and the pages, like the operators' isolation.
 import pytest
 from django.test import Client
 
-from conftest import Api, citizen_api, make_citizen, make_operator_agent, staff_token
-from factories import NothingWritten, lima, problem_of
+from factories import (
+    Api,
+    NothingWritten,
+    citizen_api,
+    lima,
+    make_citizen,
+    make_operator_agent,
+    problem_of,
+    staff_token,
+)
 from provider.helpers import file
 from sgu.provider import selectors
 from sgu.provider.models import Requirement, Stage

@@ -18,63 +18,15 @@ from datetime import date
 import pytest
 from django.test import Client
 
-from conftest import Mailbox, make_citizen, make_operator_agent
-from factories import lima, solution_input
-from sgu.cases import services
+from factories import Mailbox, lima, make_operator_agent, make_regulator
 from sgu.cases.models import Solution
-from sgu.cases.workflow import Actor
-from sgu.catalog.models import Operator
-from sgu.core.principal import Principal
 from sgu.reporting import selectors
 from sgu.reporting.models import DailyReport
 from sgu.reporting.services import daily_report_if_due, generate_daily_report
-from web.conftest import make_regulator, register_case
 
 pytestmark = pytest.mark.django_db
 
 OCT = selectors.month_filters("2026-10")
-
-
-def _answer(case, at):
-    return services.record_solution(
-        case=case,
-        data=solution_input(executed_at=at.date()),
-        by=Principal(actor_role=Actor.OPERATOR, operator=case.operator),
-        now=at,
-    )
-
-
-def _rate(case, resolved, score, at):
-    return services.rate_case(
-        case=case,
-        resolved=resolved,
-        score=score,
-        by=Principal(actor_role=Actor.CITIZEN, user=case.citizen),
-        now=at,
-    )
-
-
-@pytest.fixture
-def data(catalog):
-    Operator.objects.filter(code="CLARO").update(mobile_lines=3_000_000)
-    Operator.objects.filter(code="MOVISTAR").update(mobile_lines=0)
-    person = make_citizen()
-    reg = lima(2026, 10, 5, 10)
-    c1, c2, c3 = (register_case(person, now=reg, operator="CLARO") for _ in range(3))
-    c4 = register_case(person, now=reg, operator="MOVISTAR")
-    c5 = register_case(person, now=lima(2026, 11, 2, 10), operator="CLARO")
-    _answer(c1, lima(2026, 10, 6, 10))
-    _answer(c2, lima(2026, 10, 9, 10))
-    _answer(c3, lima(2026, 10, 5, 15))
-    _rate(c1, True, 5, lima(2026, 10, 7, 9))
-    _rate(c2, False, 2, lima(2026, 10, 9, 12))
-    services.request_claim(
-        case=c2,
-        reason="La operadora no acreditó la recarga y sigue sin resolver.",
-        by=Principal(actor_role=Actor.CITIZEN, user=person),
-        now=lima(2026, 10, 9, 13),
-    )
-    return c1, c2, c3, c4, c5
 
 
 def test_response_business_days_are_stored_with_the_calendar(data):

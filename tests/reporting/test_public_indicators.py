@@ -37,8 +37,15 @@ from datetime import UTC, datetime
 import pytest
 from django.test import Client
 
-from conftest import make_citizen
-from factories import NothingWritten, field_errors, lima, problem_of, solution_input
+from factories import (
+    NothingWritten,
+    field_errors,
+    lima,
+    make_citizen,
+    problem_of,
+    rate,
+    solution_input,
+)
 from sgu.cases import services
 from sgu.cases.models import Case
 from sgu.cases.workflow import Actor
@@ -87,17 +94,6 @@ def _answer(case, at):
     )
 
 
-def _rate(case, resolved, score, at):
-    return services.rate_case(
-        case=case,
-        resolved=resolved,
-        score=score,
-        comment=COMMENT,
-        by=Principal(actor_role=Actor.CITIZEN, user=case.citizen),
-        now=at,
-    )
-
-
 @pytest.fixture
 def march(catalog):
     Operator.objects.filter(code="CLARO").update(mobile_lines=2_000_000)
@@ -126,9 +122,9 @@ def march(catalog):
     _answer(a3, lima(2026, 3, 5, 10))
     _answer(m1, lima(2026, 3, 4, 10))
     _answer(m2, lima(2026, 3, 3, 9))
-    _rate(a1, True, 4, lima(2026, 3, 4, 9))
-    _rate(a2, False, 1, lima(2026, 3, 2, 16))
-    _rate(m1, True, 5, lima(2026, 3, 5, 9))
+    rate(a1, resolved=True, score=4, now=lima(2026, 3, 4, 9))
+    rate(a2, resolved=False, score=1, now=lima(2026, 3, 2, 16))
+    rate(m1, resolved=True, score=5, now=lima(2026, 3, 5, 9))
     services.request_claim(
         case=a2,
         reason=REASON,

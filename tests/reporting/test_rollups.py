@@ -9,12 +9,10 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from factories import lima
-from reporting.test_indicators import _answer, data  # noqa: F401 - the shared data set
+from factories import answer, lima, make_regulator, register_case
 from sgu.cases.models import Case
 from sgu.reporting import rollups, selectors
 from sgu.reporting.models import CaseDayStat, ResponseDayStat, RollupState
-from web.conftest import register_case
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +37,7 @@ def _age_watermark(minutes=30):
     RollupState.objects.filter(pk=1).update(refreshed_at=earlier)
 
 
-def test_rollup_rows_hold_the_hand_computed_counts(data):  # noqa: F811
+def test_rollup_rows_hold_the_hand_computed_counts(data):
     result = rollups.refresh(full=True)
     assert result["full"] is True
     claro = CaseDayStat.objects.get(day=date(2026, 10, 5), operator__code="CLARO")
@@ -54,7 +52,7 @@ def test_rollup_rows_hold_the_hand_computed_counts(data):  # noqa: F811
     assert hist == {0: 1, 1: 1, 3: 1}
 
 
-def test_figures_from_rollups_equal_figures_from_cases(data):  # noqa: F811
+def test_figures_from_rollups_equal_figures_from_cases(data):
     from_cases = _everything()
     assert from_cases["summary"]["cases"] == 4 and from_cases["summary"]["overdue_now"] == 1
     rollups.refresh(full=True)
@@ -76,14 +74,14 @@ def test_figures_from_rollups_equal_figures_from_cases(data):  # noqa: F811
     }
 
 
-def test_an_older_case_changes_at_the_next_refresh_and_today_counts_at_once(data):  # noqa: F811
+def test_an_older_case_changes_at_the_next_refresh_and_today_counts_at_once(data):
     *_, c4, _c5 = data
     rollups.refresh(full=True)
     _age_watermark()
     before = selectors.summary(OCT)
     # MOVISTAR answers c4 on Mon 12 Oct, late: 4 business days after Mon 5 (6, 7, 9 and 12;
     # the 8th is a holiday, 10 and 11 a weekend).
-    _answer(Case.objects.get(pk=c4.pk), lima(2026, 10, 12, 10))
+    answer(Case.objects.get(pk=c4.pk), lima(2026, 10, 12, 10))
     s = selectors.summary(OCT)
     assert s["overdue_now"] == 0  # always from the cases
     assert {k: v for k, v in s.items() if k != "overdue_now"} == {
@@ -104,13 +102,13 @@ def test_an_older_case_changes_at_the_next_refresh_and_today_counts_at_once(data
     assert selectors.summary(BOTH)["cases"] == 5 + (today <= BOTH.date_to) * 1
 
 
-def test_without_rollups_everything_comes_from_the_cases(data):  # noqa: F811
+def test_without_rollups_everything_comes_from_the_cases(data):
     assert rollups.live_from() is None
     assert selectors.summary(OCT)["cases"] == 4
     assert not CaseDayStat.objects.exists()
 
 
-def test_the_scheduler_enqueues_a_refresh_and_the_worker_runs_it(data, tasks):  # noqa: F811
+def test_the_scheduler_enqueues_a_refresh_and_the_worker_runs_it(data, tasks):
     assert rollups.refresh_if_due() is True
     assert rollups.refresh_if_due() is False  # one already waiting
     tasks()
@@ -130,10 +128,8 @@ def test_nearest_rank_percentile_of_a_histogram():
     assert rollups.percentile_from_histogram({1: 8, 7: 2}) == 7
 
 
-def test_the_dashboard_says_as_of_when_the_figures_are_consolidated(data):  # noqa: F811
+def test_the_dashboard_says_as_of_when_the_figures_are_consolidated(data):
     from django.test import Client
-
-    from web.conftest import make_regulator
 
     client = Client()
     client.force_login(make_regulator("REGULATOR_SUPERVISOR"))
@@ -145,7 +141,7 @@ def test_the_dashboard_says_as_of_when_the_figures_are_consolidated(data):  # no
 
 
 @pytest.mark.parametrize("with_rollups", [False, True])
-def test_the_dashboard_reads_each_source_once_for_all_its_tables(data, with_rollups):  # noqa: F811
+def test_the_dashboard_reads_each_source_once_for_all_its_tables(data, with_rollups):
     """The dashboard's summary and six tables are folds of one read: the same figures as each
     asked alone, and no more queries than a single table."""
     from django.db import connection

@@ -8,8 +8,7 @@ from urllib.parse import urlencode
 import pytest
 from django.test import Client
 
-from conftest import Api, case_payload
-from factories import NothingWritten, field_errors, make_case, problem_of
+from factories import Api, NothingWritten, case_payload, field_errors, make_case, problem_of
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from django.db import connections
 from django.db.utils import load_backend
 from django.test import Client
 
-from conftest import PASSWORD, case_payload
-from factories import problem_of
+from factories import PASSWORD, case_payload, problem_of
 
 pytestmark = pytest.mark.django_db
 

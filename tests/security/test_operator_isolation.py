@@ -9,9 +9,17 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from conftest import make_citizen, make_operator_agent, operator_api
-from factories import make_case, png_bytes, upload
-from operators.test_webhooks import make_admin
+from factories import (
+    make_admin,
+    make_case,
+    make_citizen,
+    make_operator_agent,
+    operator_api,
+    overdue_case,
+    png_bytes,
+    request_claim,
+    upload,
+)
 from sgu.accounts import services as accounts
 from sgu.api import api
 from sgu.cases import services as cases
@@ -79,7 +87,6 @@ def claro_world(claro, movistar, settings):
         files=[upload("foto.png", png_bytes(), "image/png")],
         by=Principal(actor_role="CITIZEN", user=citizen),
     )[0]
-    from web.conftest import overdue_case, request_claim
 
     claim = request_claim(overdue_case(citizen))
     _, key = accounts.create_operator_key(operator=claro, name="crm")

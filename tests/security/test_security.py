@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from conftest import PASSWORD, Api, make_citizen
+from factories import PASSWORD, Api, make_citizen, operator_api
 from sgu.core.logging import RedactFilter, redact
 from sgu.core.models import AuditEvent
 
@@ -112,7 +112,6 @@ def test_public_endpoints_answer_429_problem_json(catalog, settings):
 
 
 def test_api_key_rate_limit_is_per_key(claro, settings):
-    from conftest import operator_api
 
     settings.SGU = {
         **settings.SGU,

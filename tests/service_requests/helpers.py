@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from conftest import run_tasks
+from factories import run_tasks
 from sgu.cases.workflow import Actor
 from sgu.core.principal import Principal
 from sgu.service_requests import services

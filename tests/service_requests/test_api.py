@@ -6,8 +6,7 @@ import io
 
 import pytest
 
-from conftest import run_tasks
-from factories import field_errors, problem_of
+from factories import field_errors, problem_of, run_tasks
 from service_requests.helpers import DAY, baja, csv_bytes, csv_file, migracion, send
 from sgu.service_requests.models import Batch, ServiceRequest
 

@@ -10,8 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from conftest import make_operator_agent, run_tasks
-from factories import problem_of
+from factories import make_operator_agent, problem_of, run_tasks
 from service_requests.helpers import DAY, baja, by, csv_bytes
 from sgu.service_requests import ingest, services
 from sgu.service_requests.layout import COLUMNS

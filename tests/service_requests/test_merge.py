@@ -8,7 +8,7 @@ import pytest
 from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
-from conftest import run_tasks
+from factories import run_tasks
 from service_requests.helpers import (
     DAY,
     baja,

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
 
-from conftest import make_citizen, make_operator_agent, run_tasks
+from factories import make_citizen, make_operator_agent, run_tasks
 from outages.helpers import make_supervisor
 from service_requests.helpers import DAY, baja, csv_bytes, migracion, send
 from sgu.accounts.models import Role

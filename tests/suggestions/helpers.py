@@ -1,10 +1,10 @@
 """Suggestions test data: areas of the regulator (attention.Area) and staff in them."""
 
+from factories import make_regulator
 from sgu.accounts.auth import principal_for_user
 from sgu.attention.models import Area, AreaMember
 from sgu.suggestions import services
 from sgu.suggestions.models import SuggestionTopic
-from web.conftest import make_regulator
 
 TEXT = "Sería útil que el formulario permita adjuntar el recibo desde el celular."
 

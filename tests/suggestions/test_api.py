@@ -2,8 +2,7 @@
 
 import pytest
 
-from conftest import Api, citizen_api
-from factories import PROBLEM
+from factories import PROBLEM, Api, citizen_api
 from sgu.suggestions.models import Suggestion, SuggestionChannel
 from suggestions.helpers import TEXT, area, map_topic
 

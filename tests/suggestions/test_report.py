@@ -7,10 +7,9 @@ import io
 import pytest
 from django.test import Client
 
-from factories import lima
+from factories import lima, make_regulator
 from sgu.suggestions import selectors
 from suggestions.helpers import action, answer, area, map_topic, member, route, submit
-from web.conftest import make_regulator
 
 pytestmark = pytest.mark.django_db
 

@@ -3,11 +3,11 @@ answered to the sender by email, actions recorded."""
 
 import pytest
 
+from factories import make_citizen, make_operator_agent, make_regulator
 from sgu.core.errors import Conflict, Forbidden, ValidationFailed
 from sgu.notifications.models import OutboundEmail
 from sgu.suggestions.models import EventKind, Suggestion, SuggestionEvent, SuggestionState
 from suggestions.helpers import action, answer, area, map_topic, member, route, submit
-from web.conftest import make_regulator
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +124,6 @@ def test_bad_input_is_refused_in_spanish_and_nothing_is_written(areas):
 
 
 def test_operators_and_citizens_cannot_act_on_suggestions(areas, claro):
-    from conftest import make_citizen, make_operator_agent
 
     s = submit()
     for user in (make_operator_agent(claro), make_citizen()):

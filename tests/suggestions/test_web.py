@@ -3,10 +3,9 @@
 import pytest
 from django.test import Client
 
-from conftest import make_citizen, make_operator_agent
+from factories import error_of, make_citizen, make_operator_agent, make_regulator, text
 from sgu.suggestions.models import Suggestion, SuggestionState
 from suggestions.helpers import TEXT, area, map_topic, member, submit
-from web.conftest import error_of, make_regulator, text
 
 pytestmark = pytest.mark.django_db
 

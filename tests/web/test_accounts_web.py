@@ -4,35 +4,27 @@ import re
 
 import pytest
 
-from conftest import PASSWORD, TOTP_SECRET, enrol_two_factor, make_citizen, make_operator_agent
+from factories import (
+    PASSWORD,
+    TOTP_SECRET,
+    Mailbox,
+    enrol_two_factor,
+    error_of,
+    make_citizen,
+    make_operator_agent,
+    registration_form,
+    text,
+)
 from sgu.accounts import totp
 from sgu.accounts.models import EmailToken, User
 from sgu.notifications.models import OutboundEmail
-from web.conftest import error_of, text
 
 pytestmark = pytest.mark.django_db
 
 REGISTER = "/cuenta/registro/"
 
 
-def form(**overrides) -> dict:
-    data = {
-        "document_type": "DNI",
-        "document_number": "45678912",
-        "first_name": "Rosa",
-        "last_name": "Quispe Mamani",
-        "email": "rosa.quispe@example.pe",
-        "phone": "987 654 321",
-        "password": PASSWORD,
-        "password_confirmation": PASSWORD,
-        "consent": "on",
-    }
-    data.update(overrides)
-    return data
-
-
 def confirm_link(message) -> str:
-    from conftest import Mailbox
 
     body = Mailbox.text(message)
     match = re.search(r"https?://[^\s]+/cuenta/confirmar/([A-Za-z0-9_\-]+)/", body)
@@ -67,7 +59,7 @@ def test_register_page_shows_every_field_with_a_label_and_the_consent_text(clien
 def test_register_with_bad_input_shows_every_error_in_spanish_and_creates_nothing(client):
     response = client.post(
         REGISTER,
-        form(
+        registration_form(
             document_number="1234",
             first_name="",
             email="no-es-correo",
@@ -102,7 +94,7 @@ def test_register_with_bad_input_shows_every_error_in_spanish_and_creates_nothin
 def test_register_a_taken_email_or_document_is_shown_on_the_field(client, catalog):
     make_citizen(email_addr="rosa.quispe@example.pe", document_number="45678912")
 
-    response = client.post(REGISTER, form())
+    response = client.post(REGISTER, registration_form())
 
     assert response.status_code == 422
     assert error_of(response, "id_email") == "Ya existe una cuenta con este correo."
@@ -113,7 +105,7 @@ def test_register_a_taken_email_or_document_is_shown_on_the_field(client, catalo
 def test_register_sends_a_confirmation_link_that_works_once_and_only_once(
     client, mailbox, tasks, catalog
 ):
-    response = client.post(REGISTER, form())
+    response = client.post(REGISTER, registration_form())
 
     assert response.status_code == 302
     assert response["Location"] == "/cuenta/registro/listo/"

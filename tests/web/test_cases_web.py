@@ -7,21 +7,22 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from conftest import make_citizen, make_operator_agent
-from sgu.cases import services
-from sgu.cases.models import Attachment, Case, Rating
-from sgu.cases.workflow import Actor, State
-from sgu.core.principal import Principal
-from sgu.notifications.models import OutboundEmail
-from web.conftest import (
+from factories import (
     case_form,
     error_of,
+    make_citizen,
+    make_operator_agent,
     pdf_upload,
     png_bytes,
     png_upload,
     register_case,
     text,
 )
+from sgu.cases import services
+from sgu.cases.models import Attachment, Case, Rating
+from sgu.cases.workflow import Actor, State
+from sgu.core.principal import Principal
+from sgu.notifications.models import OutboundEmail
 
 pytestmark = pytest.mark.django_db
 
@@ -317,7 +318,7 @@ def test_case_detail_of_another_citizen_or_unknown_is_a_404(client, logged_citiz
 def test_case_detail_shows_the_timeline_without_internal_notes(client, logged_citizen, claro):
     case = register_case(logged_citizen)
     services.record_event(
-        case,
+        case=case,
         kind="NOTE",
         by=Principal(actor_role=Actor.OPERATOR, operator=claro),
         now=timezone.now(),

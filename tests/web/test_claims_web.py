@@ -9,22 +9,24 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from conftest import Mailbox, make_citizen, make_operator_agent
-from factories import NothingWritten
-from sgu.cases import services
-from sgu.cases.models import Case, CaseEvent, Claim, ClaimState
-from sgu.cases.workflow import Actor, State
-from sgu.core.principal import Principal
-from web.conftest import (
+from factories import (
     CLAIM_REASON,
     NOT_CLAIMABLE,
+    Mailbox,
+    NothingWritten,
     assign_code,
     error_of,
+    make_citizen,
+    make_operator_agent,
     overdue_case,
     register_case,
     request_claim,
     text,
 )
+from sgu.cases import services
+from sgu.cases.models import Case, CaseEvent, Claim, ClaimState
+from sgu.cases.workflow import Actor, State
+from sgu.core.principal import Principal
 
 pytestmark = pytest.mark.django_db
 

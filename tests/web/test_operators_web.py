@@ -6,10 +6,19 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from conftest import Mailbox, make_citizen, make_operator_agent
+from factories import (
+    Mailbox,
+    error_of,
+    make_citizen,
+    make_operator_agent,
+    png_bytes,
+    png_upload,
+    register_case,
+    solution_form,
+    text,
+)
 from sgu.cases.models import Attachment, Case, Solution
 from sgu.cases.workflow import State
-from web.conftest import error_of, png_bytes, png_upload, register_case, text
 
 pytestmark = pytest.mark.django_db
 
@@ -21,18 +30,6 @@ def agent(client, claro):
     user = make_operator_agent(claro)
     client.force_login(user)
     return user
-
-
-def solution_form(**overrides) -> dict:
-    data = {
-        "outcome": "RESOLVED",
-        "detail": "Verificamos la recarga y acreditamos S/ 10 en su línea.",
-        "actions": "Abono manual del saldo",
-        "executed_at": timezone.localdate().isoformat(),
-        "responsible": "Agente Claro",
-    }
-    data.update(overrides)
-    return data
 
 
 # --- who may see the tray ------------------------------------------------------------------

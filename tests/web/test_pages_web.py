@@ -6,9 +6,14 @@ import re
 import pytest
 from django.test import Client
 
-from conftest import make_citizen, make_operator_agent
-from web.conftest import (
+from factories import (
+    PASSWORD,
     assign_code,
+    check_page_rules,
+    enrol_two_factor,
+    make_admin,
+    make_citizen,
+    make_operator_agent,
     make_regulator,
     overdue_case,
     png_upload,
@@ -69,9 +74,6 @@ def test_a_form_without_its_csrf_token_gets_a_spanish_page(catalog):
 
 
 # A JSON data island (json_script) is not executed, so the CSP does not need to allow it.
-INLINE_SCRIPT = re.compile(r'<script(?![^>]*\b(?:src=|type="application/json"))[^>]*>', re.I)
-INLINE_HANDLER = re.compile(r"\son[a-z]+\s*=", re.I)
-INLINE_STYLE = re.compile(r"<style\b|\sstyle\s*=", re.I)
 
 
 def pages(client, claro) -> list[tuple[str, str]]:
@@ -136,7 +138,6 @@ def pages(client, claro) -> list[tuple[str, str]]:
     out.append(("código con errores", bad_code.content.decode()))
     bad_return = agent.post(f"/operadora/casos/{case.code}/devolver/", {})
     out.append(("devolución con errores", bad_return.content.decode()))
-    from operators.test_webhooks import make_admin
 
     operator_admin = Client()
     operator_admin.force_login(make_admin(claro))
@@ -198,26 +199,6 @@ def knowledge_and_suggestion_pages() -> list[tuple[str, str]]:
     bad_form = Client().post("/sugerencias/", {})
     out.append(("sugerencia con errores", bad_form.content.decode()))
     return out
-
-
-def check_page_rules(path: str, html: str) -> None:
-    """What every page keeps: no inline script, handler or style (strict CSP), Spanish with a
-    skip link and local assets, a label for every field."""
-    assert not INLINE_SCRIPT.search(html), path
-    assert not INLINE_HANDLER.search(html), path
-    assert not INLINE_STYLE.search(html), path
-    if "<html" in html:  # not a fragment
-        assert '<html lang="es">' in html, path
-        assert 'href="#contenido"' in html and 'id="contenido"' in html, path
-        assert re.search(r'<script src="/static/sgu/htmx\.min\.js"', html), path
-        for src in re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', html):
-            assert src.startswith("/static/"), (path, src)
-    ids = set(re.findall(r'<label[^>]*\bfor="([^"]+)"', html))
-    for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*>", html):
-        if re.search(r'type="(hidden|submit)"', tag):
-            continue
-        match = re.search(r'\bid="([^"]+)"', tag)
-        assert match and match.group(1) in ids, (path, tag)
 
 
 def test_every_page_keeps_the_rules(client, claro):
@@ -292,7 +273,6 @@ def test_an_htmx_request_after_the_session_expired_sends_the_browser_to_log_in(c
 
 def account_security_pages(citizen) -> list[tuple[str, str]]:
     """The second factor's pages (before the session is verified) and password recovery."""
-    from conftest import PASSWORD, enrol_two_factor
     from sgu.accounts import totp
     from sgu.accounts.services import _reset_link
 

@@ -7,11 +7,24 @@ import pytest
 from django.test import Client
 
 from attention.helpers import make_areas, make_staff
-from conftest import Mailbox, assert_links_resolve, make_citizen, make_operator_agent
+from factories import (
+    PASSWORD,
+    Mailbox,
+    assert_links_resolve,
+    assisted_form,
+    enrol_two_factor,
+    error_of,
+    make_citizen,
+    make_operator_agent,
+    make_regulator,
+    register_case,
+    registration_form,
+    solution_form,
+    text,
+)
 from outages.helpers import make_operator_admin
 from sgu.attention import services as attention
 from sgu.cases.models import Case
-from web.conftest import make_regulator, text
 
 pytestmark = pytest.mark.django_db
 
@@ -49,13 +62,12 @@ def test_admin_login_still_lets_an_administrator_in_and_sends_strangers_to_log_i
 
 
 def test_the_assisted_registration_receipt_links_to_the_public_status_page(office, mailbox, tasks):
-    from web.test_staff_assisted import NEW, web_form
 
     agent = make_regulator()
     agent.office = office
     agent.save(update_fields=["office"])
     client = client_for(agent)
-    receipt = client.get(client.post(NEW, web_form())["Location"])
+    receipt = client.get(client.post("/regulador/registrar/", assisted_form())["Location"])
     html = receipt.content.decode()
     assert "http://testserver/consulta/caso/" in html
     assert "http://testserver/consulta/caso/" in assert_links_resolve(html, "http://testserver")
@@ -154,10 +166,6 @@ CODES = ("RESOLVED", "NOT_APPLICABLE", "PASAPORTE", "TIENDA", "CENTRO_LLAMADAS")
 
 
 def test_form_errors_name_the_choices_in_words_not_codes(claro, citizen):
-    from web.conftest import error_of, register_case
-    from web.test_accounts_web import REGISTER
-    from web.test_accounts_web import form as register_form
-    from web.test_operators_web import solution_form
 
     case = register_case(citizen)
     agent = client_for(make_operator_agent(claro))
@@ -165,7 +173,7 @@ def test_form_errors_name_the_choices_in_words_not_codes(claro, citizen):
     message = error_of(answer, "id_outcome")
     assert "«Resuelto»" in message and not any(code in message for code in CODES)
 
-    registration = Client().post(REGISTER, register_form(document_type=""))
+    registration = Client().post("/cuenta/registro/", registration_form(document_type=""))
     message = error_of(registration, "id_document_type")
     assert "pasaporte" in message and not any(code in message for code in CODES)
 
@@ -246,7 +254,6 @@ def test_an_orientador_sees_no_statistics_and_operators_group_by_role(claro):
 
 
 def test_before_the_second_factor_the_page_shows_only_the_code_form_and_a_way_out(catalog):
-    from conftest import PASSWORD, enrol_two_factor
 
     supervisor = make_regulator("REGULATOR_SUPERVISOR")
     enrol_two_factor(supervisor)
@@ -322,7 +329,6 @@ def test_a_new_key_and_a_new_webhook_secret_come_with_a_copy_button(claro):
 
 
 def test_the_operators_tray_finds_a_case_by_code_line_or_document(claro, citizen):
-    from web.conftest import register_case
 
     mine = register_case(citizen, service_number="987111222")
     other = register_case(citizen, service_number="987333444")
@@ -369,7 +375,6 @@ def test_the_attachments_field_of_a_case_is_not_marked_required_and_amounts_use_
     catalog, citizen
 ):
     from sgu.catalog.models import Subcategory
-    from web.conftest import register_case
 
     case = register_case(citizen)
     html = client_for(citizen).get(f"/casos/{case.code}/").content.decode()
@@ -398,7 +403,6 @@ def test_figures_use_a_decimal_comma_thousands_spaces_and_their_units():
 def test_the_dashboard_titles_its_charts_counts_in_whole_numbers_and_names_no_repository_path(
     citizen,
 ):
-    from web.conftest import register_case
 
     register_case(citizen)
     client = client_for(make_regulator("REGULATOR_SUPERVISOR"))
@@ -421,7 +425,6 @@ def test_the_daily_report_is_read_on_screen_with_its_downloads(citizen):
     from django.utils import timezone
 
     from sgu.reporting import services as reporting
-    from web.conftest import register_case
 
     register_case(citizen)
     today = timezone.localdate()

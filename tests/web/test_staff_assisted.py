@@ -4,19 +4,24 @@ phone (web form and POST /api/v1/staff/cases), and prints or emails the constanc
 import pytest
 from django.test import Client
 
-from conftest import (
+from factories import (
     Api,
     Mailbox,
+    NothingWritten,
+    assisted_form,
     case_payload,
+    error_of,
+    field_errors,
     make_citizen,
     make_operator_agent,
+    make_regulator,
+    problem_of,
     staff_token,
+    text,
 )
-from factories import NothingWritten, field_errors, problem_of
 from sgu.accounts import services as accounts
 from sgu.accounts.models import User
 from sgu.cases.models import Case
-from web.conftest import error_of, make_regulator, text
 
 pytestmark = pytest.mark.django_db
 
@@ -127,35 +132,13 @@ def test_citizens_and_operators_cannot_register_assisted_cases(claro, citizen, a
 # --- web ------------------------------------------------------------------------------------
 
 
-def web_form(**overrides) -> dict:
-    payload = case_payload()
-    data = {
-        "channel": "TELEFONICO",
-        "document_type": "DNI",
-        "document_number": "43456789",
-        "first_name": "Julio",
-        "last_name": "Huamán",
-        "email": "julio.huaman@example.pe",
-        "phone": "987555666",
-        "consent": "on",
-        "operator": payload["operator"],
-        "subcategory": payload["subcategory"],
-        "service_number": payload["service_number"],
-        "description": payload["description"],
-    }
-    for name, value in payload["fields"].items():
-        data[f"fields.{name}"] = value
-    data.update(overrides)
-    return data
-
-
 def test_web_registration_shows_the_receipt_and_emails_it(agent, mailbox, tasks):
     client = Client()
     client.force_login(agent)
     page = client.get(NEW)
     assert page.status_code == 200
     assert "Oficina Lima — Sede central" in text(page)
-    response = client.post(NEW, web_form())
+    response = client.post(NEW, assisted_form())
     assert response.status_code == 302
     case = Case.objects.get()
     assert case.channel == "TELEFONICO" and case.office.code == "LIMA-SEDE"
@@ -173,7 +156,7 @@ def test_web_errors_are_shown_next_to_each_field_and_nothing_is_written(agent):
     client = Client()
     client.force_login(agent)
     with NothingWritten():
-        response = client.post(NEW, web_form(consent="", document_number="12"))
+        response = client.post(NEW, assisted_form(consent="", document_number="12"))
     assert response.status_code == 422
     assert error_of(response, "id_consent")
 

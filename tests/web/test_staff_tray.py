@@ -7,11 +7,19 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from conftest import Api, make_citizen, make_operator_agent, staff_token
-from factories import problem_of
+from factories import (
+    Api,
+    make_citizen,
+    make_operator_agent,
+    make_regulator,
+    overdue_case,
+    problem_of,
+    register_case,
+    staff_token,
+    text,
+)
 from sgu.accounts import services as accounts
 from sgu.cases.models import SavedTrayView
-from web.conftest import make_regulator, overdue_case, register_case, text
 
 pytestmark = pytest.mark.django_db
 

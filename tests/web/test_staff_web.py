@@ -8,22 +8,15 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from conftest import (
+from factories import (
     PASSWORD,
     TOTP_SECRET,
     Mailbox,
+    NothingWritten,
     enrol_two_factor,
+    error_of,
     make_citizen,
     make_operator_agent,
-)
-from factories import NothingWritten
-from sgu.accounts import totp
-from sgu.cases import services
-from sgu.cases.models import Case
-from sgu.cases.workflow import Actor, State
-from sgu.core.principal import Principal
-from web.conftest import (
-    error_of,
     make_regulator,
     overdue_case,
     png_upload,
@@ -31,6 +24,11 @@ from web.conftest import (
     return_case,
     text,
 )
+from sgu.accounts import totp
+from sgu.cases import services
+from sgu.cases.models import Case
+from sgu.cases.workflow import Actor, State
+from sgu.core.principal import Principal
 
 pytestmark = pytest.mark.django_db
 
@@ -166,7 +164,7 @@ def test_case_page_shows_the_full_timeline_with_internal_notes_and_the_reason(
 ):
     case = register_case(citizen, attachments=[png_upload("voucher.png")])
     services.record_event(
-        case,
+        case=case,
         kind="NOTE",
         by=Principal(actor_role=Actor.OPERATOR, operator=case.operator),
         now=timezone.now(),

@@ -7,10 +7,15 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from conftest import make_citizen, make_operator_agent
-from factories import answer
+from factories import (
+    answer,
+    make_citizen,
+    make_operator_agent,
+    make_regulator,
+    overdue_case,
+    register_case,
+)
 from sgu.catalog.models import Operator
-from web.conftest import make_regulator, overdue_case, register_case
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ def user_for_bearer(raw: str):
     token = selectors.live_token(raw)
     if token is None:
         return None
-    services.record_credential_use(token)
+    services.record_credential_use(credential=token)
     return token.user
 
 
@@ -68,7 +68,7 @@ class OperatorKey(HttpBearer):
         key = selectors.operator_key(token)
         if key is None:
             return None
-        services.record_credential_use(key)
+        services.record_credential_use(credential=key)
         return Principal(actor_role=Actor.OPERATOR, operator=key.operator, api_key_id=key.pk)
 
 

@@ -61,7 +61,7 @@ def queue_email(
     return email
 
 
-def replace_case_code(email: OutboundEmail, provisional: str, code: str) -> None:
+def replace_case_code(*, email: OutboundEmail, provisional: str, code: str) -> None:
     """An email queued in this transaction for a case numbered after it (`cases.services.
     register_case` numbers a case as its last write): its provisional code becomes the real one
     in the subject, the body and `case_code`, in one UPDATE."""
@@ -73,7 +73,7 @@ def replace_case_code(email: OutboundEmail, provisional: str, code: str) -> None
     )
 
 
-def queue_emails(specs: list[EmailSpec]) -> list[OutboundEmail]:
+def queue_emails(*, specs: list[EmailSpec]) -> list[OutboundEmail]:
     """Many emails in one go (the scheduler's batches): one INSERT, one task."""
     if not specs:
         return []

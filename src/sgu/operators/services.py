@@ -116,7 +116,7 @@ def queue_webhook(
     return delivery
 
 
-def case_forwarded(case, summary: dict, now: datetime | None = None) -> WebhookDelivery | None:
+def case_forwarded(*, case, summary: dict, now: datetime | None = None) -> WebhookDelivery | None:
     """`summary`: the case as `cases.schemas.case_summary` gives it (one serializer of a case)."""
     return queue_webhook(
         operator=case.operator,
@@ -127,7 +127,7 @@ def case_forwarded(case, summary: dict, now: datetime | None = None) -> WebhookD
     )
 
 
-def replace_case_code(delivery: WebhookDelivery, provisional: str, code: str) -> None:
+def replace_case_code(*, delivery: WebhookDelivery, provisional: str, code: str) -> None:
     """A delivery owed in this transaction for a case numbered after it (`cases.services.
     register_case` numbers a case as its last write): its provisional code becomes the real one
     in the body and `case_code`, in one UPDATE."""
@@ -136,14 +136,14 @@ def replace_case_code(delivery: WebhookDelivery, provisional: str, code: str) ->
     WebhookDelivery.objects.filter(pk=delivery.pk).update(body=delivery.body, case_code=code)
 
 
-def case_reassigned(case, previous, summary: dict, now: datetime | None = None) -> None:
+def case_reassigned(*, case, previous, summary: dict, now: datetime | None = None) -> None:
     data = {**summary, "from_operator": previous.code}
     queue_webhook(
         operator=case.operator, event="case.reassigned", data=data, case_code=case.code, now=now
     )
 
 
-def claim_requested(claim, now: datetime | None = None) -> None:
+def claim_requested(*, claim, now: datetime | None = None) -> None:
     data = {
         "id": claim.pk,
         "case_code": claim.case.code,
@@ -451,7 +451,7 @@ def set_staff_active(*, operator, user_id: int, active: bool, by, request=None):
         # Ended now, not only refused while inactive: a later reactivation must not bring an
         # old session back to life.
 
-        end_sessions(member)
+        end_sessions(user=member)
     audit.record(
         "operator_staff.reactivated" if active else "operator_staff.deactivated",
         actor=by,

@@ -455,7 +455,7 @@ class History:
         profile = OPERATORS[op]
         deadline = cal.add_business_days(registered, sub.deadline_amount)
         case = Case(
-            code=cases.next_case_code(registered.astimezone(LIMA).year),
+            code=cases.next_case_code(year=registered.astimezone(LIMA).year),
             citizen=citizen,
             operator=self.operators[op],
             subcategory=sub,

@@ -55,7 +55,7 @@ class SuggestionInput:
     topic: str = ""
 
 
-def next_code(year: int) -> str:
+def next_code(*, year: int) -> str:
     """SUG-2026-000123 (core/sequences.py): no duplicates under concurrency."""
     return f"{config()['CODE_PREFIX']}-{year}-{next_number(SuggestionSequence, year):06d}"
 
@@ -111,7 +111,7 @@ def submit_suggestion(
     if citizen is not None and getattr(citizen, "role", None) != Role.CITIZEN:
         citizen = None
     suggestion = Suggestion.objects.create(
-        code=next_code(timezone.localtime(now, LIMA).year),
+        code=next_code(year=timezone.localtime(now, LIMA).year),
         received_at=now,
         channel=channel,
         topic=topic,

@@ -142,7 +142,7 @@ LAST_USED_EVERY = timedelta(minutes=1)
 
 
 def record_credential_use(
-    credential: ApiToken | OperatorApiKey, *, now: datetime | None = None
+    *, credential: ApiToken | OperatorApiKey, now: datetime | None = None
 ) -> None:
     """Stamp a token's or key's last use, at most once a minute (every API request passes
     here: a row read less than a minute after its stamp costs no round trip)."""

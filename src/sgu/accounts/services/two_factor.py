@@ -221,7 +221,7 @@ def disable_two_factor(
         audit.record("2fa.disabled", actor=user, target=f"user:{user.pk}", request=request)
 
 
-def end_sessions(user: User) -> int:
+def end_sessions(*, user: User) -> int:
     """End every open web session of `user` (deactivation, a lost phone). Sessions are stored
     by key, not by user, so the live ones are read and decoded: an administrator's rare action,
     over sessions that last 8 hours at most. Returns how many ended."""
@@ -242,7 +242,7 @@ def reset_two_factor(*, user: User, by: User, request: HttpRequest | None = None
 
     TwoFactorDevice.objects.filter(user=user).delete()
     RecoveryCode.objects.filter(user=user).delete()
-    end_sessions(user)
+    end_sessions(user=user)
     audit.record(
         "2fa.disabled",
         actor=by,

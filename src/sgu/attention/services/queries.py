@@ -47,7 +47,7 @@ from sgu.notifications.services import queue_email
 # --- consultas -----------------------------------------------------------------------------
 
 
-def next_query_code(year: int) -> str:
+def next_query_code(*, year: int) -> str:
     """The next consulta code of the year, e.g. CON-2026-0000123 (core/sequences.py, as the
     case codes): no duplicates under concurrency."""
     number = next_number(QuerySequence, year)
@@ -125,7 +125,7 @@ def register_query(
     if document_number:
         citizen = citizen_by_document(document_type, document_number)
     query = Query(
-        code=next_query_code(now.astimezone(LIMA).year),
+        code=next_query_code(year=now.astimezone(LIMA).year),
         anonymous=bool(anonymous),
         channel=channel,
         topic=topic or str(typified)[:200],

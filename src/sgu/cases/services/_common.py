@@ -75,8 +75,8 @@ def _transition(
 
 
 def record_event(
-    case: Case,
     *,
+    case: Case,
     kind: str,
     by: Principal,
     now: datetime,
@@ -127,7 +127,7 @@ def _event(
     )
 
 
-def next_case_code(year: int) -> str:
+def next_case_code(*, year: int) -> str:
     """The next correlative code of the year, e.g. SGU-2026-0000123 (core/sequences.py)."""
     number = next_number(CaseSequence, year)
     return f"{settings.SGU['CASE_CODE_PREFIX']}-{year}-{number:07d}"
@@ -150,7 +150,7 @@ def _number_case(case: Case, year: int) -> None:
     in the rows that carry it (email, webhook, idempotent response)."""
     if connection.vendor != "postgresql":
         # SQLite: the whole database is locked from the first write to COMMIT anyway.
-        case.code = next_case_code(year)
+        case.code = next_case_code(year=year)
         Case.objects.filter(pk=case.pk).update(code=case.code)
         return
     # PostgreSQL: the bump and the case's code in one statement (one round trip under the lock).

@@ -109,7 +109,7 @@ def email_receipt(*, case: Case, by: Principal, now: datetime | None = None) -> 
         case_code=case.code,
     )
     record_event(
-        case,
+        case=case,
         kind="RECEIPT_SENT",
         by=by,
         now=now,

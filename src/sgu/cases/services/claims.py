@@ -166,7 +166,7 @@ def request_claim(
         requested_at=now,
         code_due_at=code_due.due_at,
     )
-    operator_events.claim_requested(claim, now)
+    operator_events.claim_requested(claim=claim, now=now)
     queue_email(
         to=citizen.email,
         template="claim_requested",

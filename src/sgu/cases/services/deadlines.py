@@ -61,7 +61,7 @@ def expire_overdue_cases(*, now: datetime | None = None, batch: int | None = Non
                 for c in cases
             )
             queue_emails(
-                [
+                specs=[
                     EmailSpec(
                         to=c.citizen.email,
                         template="case_overdue",

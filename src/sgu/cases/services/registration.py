@@ -178,7 +178,7 @@ def register_case(
     CaseEvent.objects.bulk_create(events)
     stored = _store_attachments(case, uploads, by, now)
     delivery = (
-        operator_events.case_forwarded(case, case_summary(case), now)
+        operator_events.case_forwarded(case=case, summary=case_summary(case), now=now)
         if deadline is not None
         else None
     )
@@ -191,8 +191,10 @@ def register_case(
     _loaded_as_new(case, events, stored)
     _number_case(case, timezone.localtime(now).year)
     if delivery is not None:
-        operator_events.replace_case_code(delivery, provisional, case.code)
-    replace_case_code(email, provisional, case.code)
+        operator_events.replace_case_code(
+            delivery=delivery, provisional=provisional, code=case.code
+        )
+    replace_case_code(email=email, provisional=provisional, code=case.code)
     return case
 
 
@@ -268,7 +270,7 @@ def forward_waiting_cases(*, citizen, now: datetime | None = None) -> list[Case]
     )
     for case in waiting:
         _forward(case, now)
-        operator_events.case_forwarded(case, case_summary(case), now)
+        operator_events.case_forwarded(case=case, summary=case_summary(case), now=now)
         queue_email(
             to=citizen.email,
             template="case_forwarded",
@@ -303,7 +305,7 @@ def add_attachments(
     stored = _store_attachments(case, uploads, by, now)
     for a in stored:
         record_event(
-            case,
+            case=case,
             kind="ATTACHMENT",
             by=by,
             now=now,

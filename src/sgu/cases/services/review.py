@@ -92,7 +92,9 @@ def reassign_case(
             "updated_at",
         ]
     )
-    operator_events.case_reassigned(case, previous, case_summary(case), now)
+    operator_events.case_reassigned(
+        case=case, previous=previous, summary=case_summary(case), now=now
+    )
     queue_email(
         to=case.citizen.email,
         template="case_reassigned",

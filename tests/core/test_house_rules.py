@@ -1,0 +1,57 @@
+"""Rules of the house that a reviewer would otherwise have to remember (docs/architecture.md,
+CONTRIBUTING.md). Each test reads the source tree and names every place that breaks its rule."""
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SRC = ROOT / "src" / "sgu"
+TESTS = ROOT / "tests"
+
+
+def _imports(path: Path):
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            yield node.lineno, ("." * node.level) + node.module
+
+
+def test_tests_take_their_data_from_the_factories_not_from_other_tests():
+    """One package of test data (tests/factories/): a test module never imports another test
+    module or a conftest, so each file reads on its own and a helper lives in one place."""
+    found = []
+    for path in sorted(TESTS.rglob("*.py")):
+        for lineno, module in _imports(path):
+            last = module.rsplit(".", 1)[-1]
+            if last == "conftest" or last.startswith("test_"):
+                found.append(f"{path.relative_to(ROOT)}:{lineno}: from {module} import …")
+    assert not found, "Importe de factories:\n" + "\n".join(found)
+
+
+WRITE_CALL = re.compile(
+    r"\.(save|create|bulk_create|update|update_or_create|get_or_create|delete|enqueue)\(|"
+    r"\b(queue_email|queue_emails|queue_webhook|next_number|record_event|audit\.record)\("
+)
+
+
+def test_public_services_take_keyword_arguments():
+    """A use case reads the same at every call site (`register_case(citizen=…, data=…)`):
+    every public function of a services module that writes takes keyword arguments only."""
+    found = []
+    for path in sorted(SRC.rglob("services*.py")) + sorted(SRC.rglob("services/*.py")):
+        if "migrations" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
+                continue
+            writes = (
+                any("atomic" in ast.unparse(d) for d in node.decorator_list)
+                or "by" in {a.arg for a in node.args.args + node.args.kwonlyargs}
+                or bool(WRITE_CALL.search(ast.unparse(node)))
+            )
+            positional = node.args.posonlyargs + node.args.args
+            if writes and positional:
+                names = ", ".join(a.arg for a in positional)
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.name}({names}, …)")
+    assert not found, "Use `*` antes de los argumentos:\n" + "\n".join(found)
