@@ -639,7 +639,7 @@ class History:
     def _archived_claim(self, case, citizen, at, op_by, who, ev, claims) -> str:
         rng, cal = self.rng, self.calendar
         sub = case.subcategory
-        amount = cases._claim_amount(case)
+        amount = cases.claim_amount(case)
         requested = at + timedelta(hours=rng.uniform(1, 72))
         code_due = cal.add_business_hours(
             requested, settings.SGU["CLAIM_CODE_BUSINESS_HOURS"]

@@ -18,6 +18,7 @@ from sgu.cases.services.assisted import (
 )
 from sgu.cases.services.claims import (
     assign_claim_code,
+    claim_amount,
     claim_refusal,
     claim_resolution_days,
     request_claim,
@@ -57,6 +58,7 @@ __all__ = [
     "acknowledge_case",
     "add_attachments",
     "assign_claim_code",
+    "claim_amount",
     "claim_refusal",
     "claim_resolution_days",
     "close_unrated_cases",

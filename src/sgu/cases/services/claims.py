@@ -47,7 +47,7 @@ def claim_resolution_days(subcategory: Subcategory, amount: Decimal | None, year
     return days
 
 
-def _claim_amount(case: Case) -> Decimal | None:
+def claim_amount(case: Case) -> Decimal | None:
     name = case.subcategory.claim_amount_field
     if not name:
         # Any money field of the case is the amount claimed on a billing matter.
@@ -146,7 +146,7 @@ def request_claim(
     )
     case.save(update_fields=["state", "updated_at"])
     citizen = case.citizen
-    amount = _claim_amount(case)
+    amount = claim_amount(case)
     code_due = load_calendar().add_business_hours(now, settings.SGU["CLAIM_CODE_BUSINESS_HOURS"])
     claim = Claim.objects.create(
         case=case,
