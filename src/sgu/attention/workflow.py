@@ -239,3 +239,8 @@ def can_record_requirement(hop) -> bool:
     """A hop the area may close as a functional requirement (not a defect): a case's or a
     consulta's incident at level 2 or 3 (answered like any other)."""
     return hop.state == HopState.PENDING
+
+
+def incident_solved(hop) -> bool:
+    """Has the answer of this incident come back down to the 1st level (told or to tell)?"""
+    return hop.parent_id is None and hop.state in (HopState.ANSWERED, HopState.INFORMED)
