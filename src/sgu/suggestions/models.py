@@ -156,7 +156,7 @@ class Suggestion(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(state="RECEIVED") | Q(area__isnull=False),
+                condition=Q(state__in=["RECEIVED", "REDIRECTED"]) | Q(area__isnull=False),
                 name="suggestion_routed_has_area",
             ),
             models.CheckConstraint(
@@ -167,6 +167,25 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def open(self) -> bool:
+        """Still to be answered (received or routed)."""
+        return self.state in (SuggestionState.RECEIVED, SuggestionState.ROUTED)
+
+    @property
+    def redirected(self) -> bool:
+        """Not a suggestion: answered and routed as a consulta or a complaint."""
+        return self.state == SuggestionState.REDIRECTED
+
+    @property
+    def awaiting_triage(self) -> bool:
+        """The responsible has not yet decided whether it is a suggestion."""
+        return self.is_suggestion is None and self.state != SuggestionState.ANSWERED
+
+    @property
+    def entered_by_staff(self) -> bool:
+        return self.channel in STAFF_CHANNELS
 
 
 class EventKind(models.TextChoices):
@@ -209,6 +228,10 @@ class SuggestionEvent(models.Model):
         verbose_name = "evento de sugerencia"
         verbose_name_plural = "eventos de sugerencias"
         indexes = [models.Index(fields=["kind", "at"], name="suggestion_event_kind_idx")]
+
+    @property
+    def routed(self) -> bool:
+        return self.kind == EventKind.ROUTED
 
 
 class AreaAnnualReport(models.Model):
