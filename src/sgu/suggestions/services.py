@@ -174,12 +174,12 @@ def route_suggestion(
     """Send (or send again) a suggestion to the area that must answer it."""
     user = _staff(by)
     locked = _locked(suggestion)
+    if locked.state == SuggestionState.REDIRECTED:
+        raise Conflict(REDIRECTED_REFUSAL.format(code=locked.code))
     if not selectors.can_route(user, locked):
         raise Forbidden("No puede derivar esta sugerencia.")
     if locked.state == SuggestionState.ANSWERED:
         raise Conflict(f"La sugerencia {locked.code} ya fue respondida; no se deriva.")
-    if locked.state == SuggestionState.REDIRECTED:
-        raise Conflict(REDIRECTED_REFUSAL.format(code=locked.code))
     area = Area.objects.filter(code=(area_code or "").strip(), active=True).first()
     if area is None:
         raise ValidationFailed.of([FieldError("area", "Elija el área responsable.")])
@@ -317,13 +317,13 @@ def triage_suggestion(
             errors.add("reference", "La referencia admite hasta 40 caracteres.")
     errors.raise_if_any()
     locked = _locked(suggestion)
-    if not selectors.can_route(user, locked):
-        raise Forbidden("No puede calificar esta sugerencia.")
     if locked.is_suggestion is not None or locked.state in (
         SuggestionState.ANSWERED,
         SuggestionState.REDIRECTED,
     ):
         raise Conflict(f"{locked.code} ya fue calificada.")
+    if not selectors.can_route(user, locked):
+        raise Forbidden("No puede calificar esta sugerencia.")
     now = now or timezone.now()
     if is_suggestion:
         _decide(locked, user, now)
