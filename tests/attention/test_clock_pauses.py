@@ -6,9 +6,9 @@ weekend, a holiday, a declared non-working day count nothing).
 
 Hand-computed calendar (the law's holidays, no administrator's day: this module deletes the
 CalendarDay rows the run may declare): Tuesday 08/12/2026 (Inmaculada Concepción) and
-Wednesday 09/12/2026 (Batalla de Ayacucho) are holidays. The incident is escalated to level 3 on Wednesday 02/12/2026 at 10:00 with
-criticality MEDIO × complexity MEDIA = 3 business days: Thu 03, Fri 04, Mon 07 → due Monday
-07/12 23:59:59."""
+Wednesday 09/12/2026 (Batalla de Ayacucho) are holidays. The incident is escalated to level 3
+on Wednesday 02/12/2026 at 10:00 with criticality MEDIO × complexity MEDIA = 3 business days:
+Thu 03, Fri 04, Mon 07 → due Monday 07/12 23:59:59."""
 
 from datetime import datetime
 
