@@ -6,6 +6,7 @@ monthly totals for Lima and the regions, % solved by each level, % correctly rou
 page and as CSV/XLSX. Dates in November 2026 (no holiday)."""
 
 import io
+import re
 from datetime import date, datetime
 
 import pytest
@@ -157,7 +158,7 @@ def test_the_backlog_page_is_scoped_to_the_areas(
         },
     )
     assert api.status_code == 200, api.content
-    assert api.json()["requirement"].startswith("RF-2026-")
+    assert re.fullmatch(r"RF-\d{4}-\d{5}", api.json()["requirement"])
     assert api.json()["coordination_with"] == "Operadora Claro"
 
     def page(user):

@@ -118,22 +118,26 @@ def test_a_new_incident_suggests_matching_entries(people):
 
 def test_the_matrix_pages(people):
     hop = solved(people, "No puedo adjuntar el recibo.")
+    base = f"/regulador/conocimiento/matriz/incidencia/{hop.pk}"
     c = Client()
     c.force_login(people["l2"])
-    form = c.get(f"/regulador/conocimiento/matriz/incidencia/{hop.pk}/registrar/")
+    form = c.get(f"{base}/registrar/")
     assert form.status_code == 200 and "Se limpió la caché" in form.content.decode()
-    bad = c.post(f"/regulador/conocimiento/matriz/incidencia/{hop.pk}/registrar/", {"typification": "T"})
+    bad = c.post(f"{base}/registrar/", {"typification": "T"})
     assert bad.status_code == 422 and "Describa la causa" in bad.content.decode()
     assert not IncidentMatrixEntry.objects.exists()
     ok = c.post(
-        f"/regulador/conocimiento/matriz/incidencia/{hop.pk}/registrar/",
+        f"{base}/registrar/",
         {"typification": "SGU › Adjuntos", "cause": "Caché.", "solution": "Limpiarla."},
         follow=True,
     )
     assert "Registramos la incidencia en la matriz" in ok.content.decode()
     listing = c.get("/regulador/conocimiento/matriz/?q=cache").content.decode()
     assert "SGU › Adjuntos" in listing
-    assert "SGU › Adjuntos" not in c.get("/regulador/conocimiento/matriz/?q=portabilidad").content.decode()
+    assert (
+        "SGU › Adjuntos"
+        not in c.get("/regulador/conocimiento/matriz/?q=portabilidad").content.decode()
+    )
 
 
 def test_citizens_operators_and_other_areas_are_kept_out(people, claro):
@@ -152,5 +156,6 @@ def test_citizens_operators_and_other_areas_are_kept_out(people, claro):
             assert c.get(path).status_code in (302, 403), path
     other = Client()
     other.force_login(people["other"])
-    assert other.get(f"/regulador/conocimiento/matriz/incidencia/{hop.pk}/parecidas/").status_code == 404
-    assert other.post(f"/regulador/conocimiento/matriz/incidencia/{hop.pk}/registrar/", {}).status_code == 404
+    base = f"/regulador/conocimiento/matriz/incidencia/{hop.pk}"
+    assert other.get(f"{base}/parecidas/").status_code == 404
+    assert other.post(f"{base}/registrar/", {}).status_code == 404
