@@ -15,6 +15,7 @@ from datetime import datetime
 import pytest
 from django.test import Client
 
+from attention.helpers import api_for
 from sgu.attention import services
 from sgu.attention.clocks import add_business_seconds, business_seconds, duration_label
 from sgu.attention.models import AttentionEvent, ClockPause, Escalation
@@ -22,8 +23,6 @@ from sgu.attention.workflow import solution_late
 from sgu.core.calendar import LIMA, load_calendar
 from sgu.core.errors import Conflict, Forbidden, ValidationFailed
 from sgu.core.models import CalendarDay
-
-from .test_api import api_for
 
 pytestmark = pytest.mark.django_db
 

@@ -13,13 +13,12 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from conftest import make_citizen
+from attention.helpers import api_for
+from factories import make_citizen, make_operator_agent
 from sgu.attention import selectors, services
 from sgu.attention.models import AttentionEvent, Escalation, FunctionalRequirement
 from sgu.core.calendar import LIMA
 from sgu.core.errors import ValidationFailed
-
-from .test_api import api_for
 
 pytestmark = pytest.mark.django_db
 
@@ -170,8 +169,6 @@ def test_the_backlog_page_is_scoped_to_the_areas(
         assert "Nuevo campo de recibo" in page(user).content.decode()
     assert "Nuevo campo de recibo" not in page(fiscalizador).content.decode()
     assert "Nuevo campo de recibo" not in page(orientador).content.decode()
-    from conftest import make_operator_agent
-
     for outsider in (make_citizen(), make_operator_agent(claro)):
         assert page(outsider).status_code in (302, 403)
     # The incident's page shows the outcome and the coordination.

@@ -15,7 +15,7 @@ from datetime import datetime
 import pytest
 
 from attention.helpers import make_areas, make_staff
-from e2e.conftest import DESKTOP, log_in, menu, watch_errors
+from factories import DESKTOP, log_in, menu, watch_errors
 from sgu.attention import services
 from sgu.attention.models import ClockPause, Escalation, Query
 from sgu.catalog.demo import load_reference_data

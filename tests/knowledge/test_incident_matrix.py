@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from attention.helpers import make_areas, make_staff
-from conftest import make_citizen
+from factories import make_citizen, make_operator_agent
 from sgu.accounts.auth import principal_for_user
 from sgu.attention import services as attention
 from sgu.core.errors import Conflict, NotFound, ValidationFailed
@@ -141,8 +141,6 @@ def test_the_matrix_pages(people):
 
 
 def test_citizens_operators_and_other_areas_are_kept_out(people, claro):
-    from conftest import make_operator_agent
-
     hop = solved(people, "No puedo adjuntar el recibo.")
     entry = record(people["l2"], hop)
     for user in (make_citizen(), make_operator_agent(claro)):

@@ -10,7 +10,7 @@ from datetime import date, datetime
 import pytest
 from django.test import Client
 
-from conftest import make_citizen
+from factories import make_citizen, make_regulator, text
 from sgu.accounts.auth import principal_for_user
 from sgu.core.calendar import LIMA
 from sgu.core.errors import Conflict, Forbidden, ValidationFailed
@@ -18,7 +18,6 @@ from sgu.core.models import CalendarDay
 from sgu.suggestions import selectors, services
 from sgu.suggestions.models import AreaAnnualReport
 from suggestions.helpers import area, member, route, submit
-from web.conftest import make_regulator, text
 
 pytestmark = pytest.mark.django_db
 

@@ -6,14 +6,13 @@ member who received them, with their channel."""
 import pytest
 from django.test import Client
 
-from conftest import make_citizen, make_operator_agent
+from factories import make_citizen, make_operator_agent, make_regulator, text
 from sgu.accounts.auth import principal_for_user
 from sgu.core.errors import Conflict, ValidationFailed
 from sgu.notifications.models import OutboundEmail
 from sgu.suggestions import services
 from sgu.suggestions.models import Suggestion, SuggestionEvent
 from suggestions.helpers import TEXT, area, member, route, submit
-from web.conftest import make_regulator, text
 
 pytestmark = pytest.mark.django_db
 
