@@ -384,7 +384,7 @@ def enter_suggestion(*, data: StaffEntry, by: Principal, now: datetime | None = 
         values["email"] = ""
     now = now or timezone.now()
     suggestion = Suggestion.objects.create(
-        code=next_code(timezone.localtime(now, LIMA).year),
+        code=next_code(year=timezone.localtime(now, LIMA).year),
         received_at=now,
         channel=data.channel,
         topic=topic,
