@@ -52,6 +52,7 @@ def test_annual_report_counts_by_hand(year_2025):
         ("Recibida (por derivar)", 1),  # s4
         ("Derivada al área", 2),  # s2, s7
         ("Respondida", 2),  # s1, s3
+        ("No es sugerencia: atendida como consulta o reclamo", 0),
     ]
     assert report.by_area == [
         ("Protección de usuarios", 2, 1),  # s3 answered, s7

@@ -14,9 +14,12 @@ from sgu.attention import selectors, services
 from sgu.attention.models import Escalation, Query
 from sgu.attention.workflow import (
     allowed_actions,
+    can_pause,
+    can_resume,
     can_take,
     is_legal_motive,
     query_late,
+    solution_late,
     validation_late,
 )
 from sgu.cases import selectors as case_selectors
@@ -63,6 +66,9 @@ class QueryIn(Schema):
     document_number: str = Field(default="", max_length=12)
     email: str = Field(default="", max_length=254)
     phone: str = Field(default="", max_length=15)
+    region: str = Field(
+        default="", max_length=16, description="Región (departamento) de quien consulta."
+    )
 
 
 class MotiveOut(Schema):
@@ -87,6 +93,7 @@ class QueryOut(Schema):
     answer: str
     answered_at: datetime | None
     resolved_level: int | None
+    region: str = Field(description="Región (departamento) de quien consulta, o vacía.")
     received_at: datetime | None = Field(
         description="Canal virtual: cuándo se tiene por recibida (corte de las 16:30)."
     )
@@ -141,11 +148,40 @@ def _query(q: Query) -> dict:
         "answer": q.answer,
         "answered_at": q.answered_at,
         "resolved_level": q.resolved_level,
+        "region": q.region,
     }
 
 
 class TextIn(Schema):
     text: str = Field(max_length=4000, description="La respuesta, el motivo o el mensaje.")
+
+
+class AnswerIn(TextIn):
+    outcome: str = Field(
+        default="SOLVED",
+        max_length=12,
+        description="SOLVED (solucionada) o REQUIREMENT (no es un defecto: pasa a "
+        "requerimiento funcional del área usuaria).",
+    )
+    requirement_title: str = Field(
+        default="", max_length=200, description="Con REQUIREMENT: el requerimiento en una línea."
+    )
+    coordination: str = Field(
+        default="NONE", max_length=10, description="NONE, INTERNAL, EXTERNAL o BOTH."
+    )
+    coordination_with: str = Field(
+        default="", max_length=200, description="Con quién se coordinó (si hubo coordinación)."
+    )
+
+
+class PauseIn(Schema):
+    waiting_on: str = Field(max_length=10, description="PROVIDER o EXTERNAL.")
+    waiting_on_name: str = Field(max_length=200, description="El proveedor o la entidad.")
+    reason: str = Field(max_length=4000)
+
+
+class ResumeIn(Schema):
+    note: str = Field(default="", max_length=4000, description="Qué respondió el tercero.")
 
 
 class EscalateIn(Schema):
@@ -154,6 +190,9 @@ class EscalateIn(Schema):
     criticality: str = Field(max_length=8, examples=["ALTO"])
     complexity: str = Field(default="INDEFINIDA", max_length=12)
     priority: str = Field(default="MEDIA", max_length=8, examples=["ALTA"])
+    region: str = Field(
+        default="", max_length=16, description="Región del ciudadano (LIMA, CUSCO…); opcional."
+    )
     reason: str = Field(max_length=4000)
 
 
@@ -190,6 +229,20 @@ class EscalationOut(Schema):
         description="2.º nivel: plazo (1 día hábil) para validar la respuesta del 3.er nivel."
     )
     validation_late: bool
+    solution_paused_at: datetime | None = Field(
+        description="3.er nivel: en pausa desde (espera a un proveedor o entidad externa)."
+    )
+    solution_paused_seconds: int = Field(
+        description="Tiempo hábil (segundos de días hábiles) de las pausas ya cerradas."
+    )
+    solution_late: bool = Field(description="Vencido el plazo de solución (nunca en pausa).")
+    can_pause: bool
+    can_resume: bool
+    region: str = Field(description="Región (departamento) del ciudadano; vacía si no se sabe.")
+    outcome: str = Field(description="SOLVED, REQUIREMENT o vacío (sin responder).")
+    requirement: str | None = Field(description="Código del requerimiento funcional (RF-…).")
+    coordination: str = Field(description="NONE, INTERNAL, EXTERNAL, BOTH o vacío.")
+    coordination_with: str
     reason: str
     escalated_at: datetime
     due_at: datetime
@@ -224,6 +277,16 @@ def _escalation(user, hop: Escalation) -> dict:
         "elevated_same_day": hop.elevated_same_day,
         "validation_due_at": hop.validation_due_at,
         "validation_late": validation_late(hop, timezone.now()),
+        "solution_paused_at": hop.paused_at,
+        "solution_paused_seconds": hop.paused_seconds,
+        "solution_late": solution_late(hop, timezone.now()),
+        "can_pause": can_pause(hop, selectors.actors_for(user, hop)),
+        "can_resume": can_resume(hop, selectors.actors_for(user, hop)),
+        "region": hop.region,
+        "outcome": hop.outcome,
+        "requirement": selectors.requirement_code(hop),
+        "coordination": hop.coordination,
+        "coordination_with": hop.coordination_with,
         "reason": hop.reason,
         "escalated_at": hop.escalated_at,
         "due_at": hop.due_at,
@@ -350,6 +413,7 @@ def escalate(request, payload: EscalateIn):
         criticality=payload.criticality,
         complexity=payload.complexity,
         priority=payload.priority,
+        region=payload.region,
         reason=payload.reason,
     )
     return Status(201, _escalation(user, selectors.escalation_for(user, hop.pk)))
@@ -377,11 +441,54 @@ def _act(request, escalation_id: int, do) -> dict:
     response={200: EscalationOut, **ERRORS},
     summary="Responder al nivel anterior (integrante del área)",
 )
-def answer(request, escalation_id: int, payload: TextIn):
+def answer(request, escalation_id: int, payload: AnswerIn):
     return _act(
         request,
         escalation_id,
-        lambda u, h: services.answer_escalation(escalation=h, user=u, answer=payload.text),
+        lambda u, h: services.answer_escalation(
+            escalation=h,
+            user=u,
+            answer=payload.text,
+            outcome=payload.outcome,
+            requirement_title=payload.requirement_title,
+            coordination=payload.coordination,
+            coordination_with=payload.coordination_with,
+        ),
+    )
+
+
+@router.post(
+    "/escalations/{escalation_id}/pause",
+    response={200: EscalationOut, **ERRORS},
+    summary="Pausar el plazo de solución: se espera a un proveedor o a una entidad externa",
+    description="Solo en el 3.er nivel, pendiente y sin otra pausa abierta; la complejidad pasa "
+    "a INDEFINIDA.",
+)
+def pause(request, escalation_id: int, payload: PauseIn):
+    return _act(
+        request,
+        escalation_id,
+        lambda u, h: services.pause_solution(
+            escalation=h,
+            user=u,
+            waiting_on=payload.waiting_on,
+            waiting_on_name=payload.waiting_on_name,
+            reason=payload.reason,
+        ),
+    )
+
+
+@router.post(
+    "/escalations/{escalation_id}/resume",
+    response={200: EscalationOut, **ERRORS},
+    summary="Reanudar el plazo de solución (el tercero respondió)",
+    description="El vencimiento se corre el tiempo hábil que estuvo en pausa.",
+)
+def resume(request, escalation_id: int, payload: ResumeIn):
+    return _act(
+        request,
+        escalation_id,
+        lambda u, h: services.resume_solution(escalation=h, user=u, note=payload.note),
     )
 
 

@@ -2,11 +2,22 @@
 
 from django import forms
 
-from sgu.attention.models import Complexity, Criticality, Priority, QueryChannel, QueryState
+from sgu.attention.models import (
+    Complexity,
+    Coordination,
+    Criticality,
+    Outcome,
+    Priority,
+    QueryChannel,
+    QueryState,
+    Region,
+    WaitingOn,
+)
 from sgu.core.forms import ServiceForm
 from sgu.core.identity import DocumentType
 
 TEXTAREA = {"rows": 4, "maxlength": 4000}
+REGION_CHOICES = [("", "Sin indicar"), *Region.choices]
 
 
 class QueryForm(ServiceForm):
@@ -32,6 +43,12 @@ class QueryForm(ServiceForm):
         widget=forms.EmailInput(),
     )
     phone = forms.CharField(label="Teléfono", required=False)
+    region = forms.ChoiceField(
+        label="Región (departamento) de quien consulta",
+        choices=REGION_CHOICES,
+        required=False,
+        help_text="Para los totales de Lima y regiones.",
+    )
     motive = forms.ChoiceField(
         label="Motivo (tipificación)",
         help_text="Del catálogo de motivos; las legales pasan por la revisión de calidad.",
@@ -93,6 +110,33 @@ class AnswerForm(ServiceForm):
     answer = forms.CharField(
         label="Respuesta", required=True, widget=forms.Textarea(attrs=TEXTAREA)
     )
+    outcome = forms.ChoiceField(
+        label="Resultado",
+        choices=Outcome.choices,
+        initial=Outcome.SOLVED,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="Si la solución exige un desarrollo funcional o una regla de negocio, no es "
+        "un defecto: pasa a la lista de requerimientos del área usuaria.",
+    )
+    requirement_title = forms.CharField(
+        label="Requerimiento funcional (una línea)",
+        required=False,
+        max_length=200,
+        help_text="Solo si pasa a requerimiento funcional.",
+    )
+    coordination = forms.ChoiceField(
+        label="¿Hubo que coordinar para responder?",
+        choices=Coordination.choices,
+        initial=Coordination.NONE,
+        required=False,
+    )
+    coordination_with = forms.CharField(
+        label="Coordinado con",
+        required=False,
+        max_length=200,
+        help_text="Áreas del regulador, la operadora, un proveedor, otra entidad…",
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "responder")
@@ -137,6 +181,12 @@ class EscalateForm(ServiceForm):
     reason = forms.CharField(
         label="Qué necesita del área", required=True, widget=forms.Textarea(attrs=TEXTAREA)
     )
+    region = forms.ChoiceField(
+        label="Región del ciudadano",
+        choices=REGION_CHOICES,
+        required=False,
+        help_text="Vacío: la de la consulta o la de la oficina que la registró.",
+    )
 
     def __init__(self, *args, areas=(), criticality_days=None, with_code=True, **kwargs):
         kwargs.setdefault("prefix", "escalar")
@@ -152,6 +202,7 @@ class EscalateForm(ServiceForm):
             ]
         if not with_code:
             del self.fields["code"]
+            del self.fields["region"]
 
 
 class SendBackForm(ServiceForm):
@@ -219,4 +270,28 @@ class ExtendForm(ServiceForm):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "ampliar")
+        super().__init__(*args, **kwargs)
+
+
+class PauseForm(ServiceForm):
+    waiting_on = forms.ChoiceField(
+        label="Se espera a", choices=WaitingOn.choices, widget=forms.RadioSelect, required=True
+    )
+    waiting_on_name = forms.CharField(label="Proveedor o entidad", max_length=200, required=True)
+    reason = forms.CharField(
+        label="Qué se espera y por qué", required=True, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "pausar")
+        super().__init__(*args, **kwargs)
+
+
+class ResumeForm(ServiceForm):
+    note = forms.CharField(
+        label="Qué respondió (opcional)", required=False, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "reanudar")
         super().__init__(*args, **kwargs)

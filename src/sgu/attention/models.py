@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from sgu.attention.workflow import HopState
+from sgu.core.calendar import LIMA as LIMA_TZ
 
 
 class Level(models.IntegerChoices):
@@ -61,6 +62,48 @@ class AreaMember(models.Model):
 
 
 # --- consultas ------------------------------------------------------------------------------
+
+
+class Region(models.TextChoices):
+    """Where the citizen is: Peru's departments (and the Constitutional Province of Callao).
+    The incident reports count Lima apart from the other regions (attention manual 9.3.3)."""
+
+    AMAZONAS = "AMAZONAS", "Amazonas"
+    ANCASH = "ANCASH", "Áncash"
+    APURIMAC = "APURIMAC", "Apurímac"
+    AREQUIPA = "AREQUIPA", "Arequipa"
+    AYACUCHO = "AYACUCHO", "Ayacucho"
+    CAJAMARCA = "CAJAMARCA", "Cajamarca"
+    CALLAO = "CALLAO", "Callao"
+    CUSCO = "CUSCO", "Cusco"
+    HUANCAVELICA = "HUANCAVELICA", "Huancavelica"
+    HUANUCO = "HUANUCO", "Huánuco"
+    ICA = "ICA", "Ica"
+    JUNIN = "JUNIN", "Junín"
+    LA_LIBERTAD = "LA_LIBERTAD", "La Libertad"
+    LAMBAYEQUE = "LAMBAYEQUE", "Lambayeque"
+    LIMA = "LIMA", "Lima"
+    LORETO = "LORETO", "Loreto"
+    MADRE_DE_DIOS = "MADRE_DE_DIOS", "Madre de Dios"
+    MOQUEGUA = "MOQUEGUA", "Moquegua"
+    PASCO = "PASCO", "Pasco"
+    PIURA = "PIURA", "Piura"
+    PUNO = "PUNO", "Puno"
+    SAN_MARTIN = "SAN_MARTIN", "San Martín"
+    TACNA = "TACNA", "Tacna"
+    TUMBES = "TUMBES", "Tumbes"
+    UCAYALI = "UCAYALI", "Ucayali"
+
+
+def region_of_department(name: str) -> str:
+    """The region code of a department written by hand (an office's «Lima», «Cusco»…), or ""."""
+    import unicodedata
+
+    plain = "".join(
+        c for c in unicodedata.normalize("NFKD", name or "") if not unicodedata.combining(c)
+    )
+    code = plain.strip().upper().replace(" ", "_")
+    return code if code in Region.values else ""
 
 
 class QueryChannel(models.TextChoices):
@@ -160,6 +203,8 @@ class Query(models.Model):
     office = models.ForeignKey(
         "catalog.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="queries"
     )
+    # Where the citizen is (not personal data: an anonymous consulta may say it too).
+    region = models.CharField("región", max_length=16, choices=Region.choices, blank=True)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registered_queries"
     )
@@ -260,6 +305,27 @@ class Priority(models.TextChoices):
     BAJA = "BAJA", "Baja"
 
 
+class Coordination(models.TextChoices):
+    """Whether the answer needed coordinating with others (attention manual 9.3.1)."""
+
+    NONE = "NONE", "Sin coordinación"
+    INTERNAL = "INTERNAL", "Coordinación interna"
+    EXTERNAL = "EXTERNAL", "Coordinación externa"
+    BOTH = "BOTH", "Coordinación interna y externa"
+
+
+class Outcome(models.TextChoices):
+    """How an area closes what it was sent (attention manual 9.3.7.3)."""
+
+    SOLVED = "SOLVED", "Incidencia solucionada"
+    REQUIREMENT = "REQUIREMENT", "Pasa a requerimiento funcional (no es un defecto)"
+
+
+class WaitingOn(models.TextChoices):
+    PROVIDER = "PROVIDER", "Proveedor de servicios"
+    EXTERNAL = "EXTERNAL", "Entidad externa"
+
+
 class Escalation(models.Model):
     """One hop up the levels: a case or a consulta sent by level n to an area of level n+1.
 
@@ -319,11 +385,24 @@ class Escalation(models.Model):
     solution_due_at = models.DateTimeField("plazo de solución", null=True, blank=True)
     solution_explanation = models.TextField("cómo se calculó el plazo de solución", blank=True)
     solution_on_time = models.BooleanField("solucionado dentro del plazo", null=True, blank=True)
+    # Waiting on a provider or an external entity pauses the solution clock (manual 9.3.7.3:
+    # «el plazo de atención se iniciará al momento de contar con la respuesta del proveedor»):
+    # set while paused; each pause is a `ClockPause`, the business time paused moves the due.
+    paused_at = models.DateTimeField("plazo de solución en pausa desde", null=True, blank=True)
+    paused_seconds = models.PositiveIntegerField(
+        "tiempo hábil en pausa (segundos)", default=0, help_text="Suma de las pausas cerradas."
+    )
+    region = models.CharField("región", max_length=16, choices=Region.choices, blank=True)
     answer = models.TextField("respuesta", blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     answered_at = models.DateTimeField("respondido", null=True, blank=True)
+    outcome = models.CharField("resultado", max_length=12, choices=Outcome.choices, blank=True)
+    coordination = models.CharField(
+        "coordinación", max_length=10, choices=Coordination.choices, blank=True
+    )
+    coordination_with = models.CharField("coordinado con", max_length=200, blank=True)
     # The level that wrote the answer (3 when a level-3 answer was passed down by level 2).
     answer_level = models.PositiveSmallIntegerField("respuesta del nivel", null=True, blank=True)
     # Business days from the received day to the answer's Lima date; computed once.
@@ -364,6 +443,99 @@ class Escalation(models.Model):
     @property
     def item_code(self) -> str:
         return self.case.code if self.case_id else self.query.code
+
+    @property
+    def solution_paused(self) -> bool:
+        return self.paused_at is not None
+
+    @property
+    def became_requirement(self) -> bool:
+        return self.outcome == Outcome.REQUIREMENT
+
+    @property
+    def coordinated(self) -> bool:
+        return self.coordination in (
+            Coordination.INTERNAL,
+            Coordination.EXTERNAL,
+            Coordination.BOTH,
+        )
+
+
+class ClockPause(models.Model):
+    """One pause of a level-3 hop's solution clock while it waits on a provider or an external
+    entity («Indefinida» complexity, manual 9.3.6). `business_seconds` (the business-day time
+    it lasted) is fixed when it is resumed; the solution due moves by it."""
+
+    escalation = models.ForeignKey(
+        "Escalation", on_delete=models.PROTECT, related_name="pauses", verbose_name="escalamiento"
+    )
+    waiting_on = models.CharField("espera a", max_length=10, choices=WaitingOn.choices)
+    waiting_on_name = models.CharField("quién", max_length=200)
+    reason = models.TextField("motivo")
+    paused_at = models.DateTimeField("pausado")
+    paused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    resumed_at = models.DateTimeField("reanudado", null=True, blank=True)
+    resumed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resume_note = models.TextField("nota al reanudar", blank=True)
+    business_seconds = models.PositiveIntegerField("tiempo hábil en pausa (s)", null=True)
+    due_before = models.DateTimeField("plazo antes de la pausa")
+    due_after = models.DateTimeField("plazo tras reanudar", null=True, blank=True)
+
+    class Meta:
+        ordering = ["paused_at", "id"]
+        verbose_name = "pausa del plazo de solución"
+        verbose_name_plural = "pausas del plazo de solución"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["escalation"],
+                condition=Q(resumed_at__isnull=True),
+                name="clock_one_open_pause",
+            ),
+        ]
+
+    @property
+    def paused_label(self) -> str:
+        from sgu.attention.clocks import duration_label
+
+        return duration_label(self.business_seconds or 0)
+
+
+class FunctionalRequirement(models.Model):
+    """An incident that is not a defect: its solution needs a functional development or a
+    business rule, so it leaves the incidents as a requirement, coordinated with the user area
+    (attention manual 9.3.7.3). The backlog the 2nd-level area and the 3rd level follow."""
+
+    escalation = models.OneToOneField(
+        "Escalation",
+        on_delete=models.PROTECT,
+        related_name="requirement",
+        verbose_name="incidencia de origen",
+    )
+    user_area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="requirements", verbose_name="área usuaria"
+    )
+    title = models.CharField("requerimiento", max_length=200)
+    description = models.TextField("descripción")
+    created_at = models.DateTimeField("registrado")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "requerimiento funcional"
+        verbose_name_plural = "requerimientos funcionales"
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def code(self) -> str:
+        return f"RF-{self.created_at.astimezone(LIMA_TZ).year}-{self.pk:05d}"
 
 
 class AttentionEvent(models.Model):

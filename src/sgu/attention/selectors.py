@@ -23,7 +23,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from sgu.accounts.models import REGULATOR_ROLES, Role, User
@@ -32,7 +32,9 @@ from sgu.attention.models import (
     Area,
     AreaMember,
     AttentionEvent,
+    ClockPause,
     Escalation,
+    FunctionalRequirement,
     Query,
     QueryMotive,
     QueryState,
@@ -621,3 +623,190 @@ def assistant_report(first: date, last: date) -> list[dict]:
         }
         for r in rows
     ]
+
+
+# --- incidents: functional requirements (manual 9.3.7.3) ---------------------------------------
+
+
+def requirement_code(hop: Escalation) -> str | None:
+    requirement = FunctionalRequirement.objects.filter(
+        Q(escalation=hop) | Q(escalation__parent=hop)
+    ).first()
+    return requirement.code if requirement else None
+
+
+def requirements_for(user) -> QuerySet[FunctionalRequirement]:
+    """The requirements backlog the user may read: every one for a supervisor; for a member of
+    a level-2/3 area, those of its areas (the user area, or the area that concluded it)."""
+    seat = seat_of(user)
+    qs = FunctionalRequirement.objects.select_related(
+        "user_area", "escalation__area", "escalation__query", "escalation__case", "created_by"
+    ).order_by("-created_at", "-id")
+    if seat.supervisor:
+        return qs
+    if not seat.area_ids:
+        return qs.none()
+    return qs.filter(Q(user_area_id__in=seat.area_ids) | Q(escalation__area_id__in=seat.area_ids))
+
+
+# --- incidents: the coordinator's reports (manual 8.3.2.2, 8.3.2.3, 9.3.3) ------------------------
+#
+# An incident is what the 1st level escalated (a top hop, with its level-3 hops). It is
+# received the Lima day it was escalated and solved the Lima day the answer came back down to
+# the 1st level (the top hop answered). Set-based: one grouped query per figure family.
+
+TOP_N = 10
+NO_TYPIFICATION = "Sin tipificar"
+
+
+def _incidents() -> QuerySet[Escalation]:
+    return Escalation.objects.filter(parent__isnull=True)
+
+
+def incident_daily(first: date, last: date) -> list[dict]:
+    """One row per day: incidents received, incidents solved (answer down to the 1st level)."""
+    lo, hi = _day_bounds(first, last)
+    days: dict[date, dict] = {}
+    d = first
+    while d <= last:
+        days[d] = {"day": d, "received": 0, "solved": 0}
+        d += timedelta(days=1)
+    for field, key in (("escalated_at", "received"), ("answered_at", "solved")):
+        for r in (
+            _incidents()
+            .filter(**{f"{field}__gte": lo, f"{field}__lt": hi})
+            .annotate(d=TruncDate(field, tzinfo=LIMA))
+            .values("d")
+            .annotate(n=Count("id"))
+        ):
+            if r["d"] in days:
+                days[r["d"]][key] += r["n"]
+    return list(days.values())
+
+
+def _typification(r: dict) -> str:
+    if r["query__motive__name"]:
+        family = r["query__motive__parent__name"]
+        return f"{family} › {r['query__motive__name']}" if family else r["query__motive__name"]
+    if r["case__subcategory__name"]:
+        return f"{r['case__subcategory__category__name']} › {r['case__subcategory__name']}"
+    return NO_TYPIFICATION
+
+
+def incident_typification(first: date, last: date) -> list[dict]:
+    """Incidents received by typification of origin (the consulta's motive, the case's
+    category), most frequent first, with the cumulative frequency and its percentage."""
+    lo, hi = _day_bounds(first, last)
+    counts: dict[str, int] = {}
+    for r in (
+        _incidents()
+        .filter(escalated_at__gte=lo, escalated_at__lt=hi)
+        .values(
+            "query__motive__parent__name",
+            "query__motive__name",
+            "case__subcategory__category__name",
+            "case__subcategory__name",
+        )
+        .annotate(n=Count("id"))
+    ):
+        name = _typification(r)
+        counts[name] = counts.get(name, 0) + r["n"]
+    total = sum(counts.values())
+    out, running = [], 0
+    for rank, (name, n) in enumerate(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])), 1):
+        running += n
+        out.append(
+            {
+                "rank": rank,
+                "typification": name,
+                "n": n,
+                "pct": _pct(n, total),
+                "cumulative": running,
+                "cumulative_pct": _pct(running, total),
+                "top": rank <= TOP_N,
+            }
+        )
+    return out
+
+
+def incident_monthly(first: date, last: date) -> list[dict]:
+    """Per month (of escalation): total incidents, from Lima and from the other regions (and
+    without a region), the % solved by each level, the % correctly routed (answered, not sent
+    back by the area), and how many became functional requirements, needed coordination or
+    waited on a third party."""
+    lo, hi = _month_bounds(first, last)
+    rows = {
+        m: {
+            "month": m,
+            "total": 0,
+            "lima": 0,
+            "regions": 0,
+            "no_region": 0,
+            "solved": 0,
+            "solved_l1": 0,
+            "solved_l2": 0,
+            "solved_l3": 0,
+            "decided": 0,
+            "routed_ok": 0,
+            "requirements": 0,
+            "coordinated": 0,
+            "paused": 0,
+        }
+        for m in months_between(first, last)
+    }
+    chain_of = Q(escalation=OuterRef("pk")) | Q(escalation__parent=OuterRef("pk"))
+    coordinated = Escalation.objects.filter(
+        Q(pk=OuterRef("pk")) | Q(parent=OuterRef("pk")),
+        coordination__in=["INTERNAL", "EXTERNAL", "BOTH"],
+    )
+    for r in (
+        _incidents()
+        .filter(escalated_at__gte=lo, escalated_at__lt=hi)
+        .annotate(
+            m=TruncMonth("escalated_at", tzinfo=LIMA),
+            is_requirement=Exists(FunctionalRequirement.objects.filter(chain_of)),
+            is_coordinated=Exists(coordinated),
+            was_paused=Exists(ClockPause.objects.filter(escalation__parent=OuterRef("pk"))),
+        )
+        .values(
+            "m",
+            "region",
+            "answer_level",
+            "state",
+            "query__resolved_level",
+            "is_requirement",
+            "is_coordinated",
+        )
+        .annotate(
+            n=Count("id"),
+            paused=Count("id", filter=Q(was_paused=True)),
+            answered=Count("id", filter=Q(answered_at__isnull=False)),
+            sent_back=Count("id", filter=Q(sent_back_at__isnull=False)),
+        )
+    ):
+        row = rows.get(_month_key(r["m"]))
+        if row is None:
+            continue
+        n = r["n"]
+        row["total"] += n
+        region = r["region"] or ""
+        row["lima" if region == "LIMA" else "regions" if region else "no_region"] += n
+        if r["answered"] and r["answer_level"] in (2, 3):
+            row["solved"] += r["answered"]
+            row[f"solved_l{r['answer_level']}"] += r["answered"]
+        if r["state"] == HopState.CLOSED and r["query__resolved_level"] == 1:
+            # Returned, then answered by the 1st level itself.
+            row["solved"] += n
+            row["solved_l1"] += n
+        row["decided"] += r["answered"] + r["sent_back"]
+        row["routed_ok"] += r["answered"]
+        row["requirements"] += n if r["is_requirement"] else 0
+        row["coordinated"] += n if r["is_coordinated"] else 0
+        row["paused"] += r["paused"]
+    out = []
+    for row in rows.values():
+        for level in (1, 2, 3):
+            row[f"solved_l{level}_pct"] = _pct(row[f"solved_l{level}"], row["solved"])
+        row["routed_ok_pct"] = _pct(row["routed_ok"], row["decided"])
+        out.append(row)
+    return out

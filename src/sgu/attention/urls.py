@@ -26,6 +26,9 @@ urlpatterns = [
     path("orientadores.csv", views.assistants_csv, name="assistants_csv"),
     path("indicadores/", views.indicators, name="indicators"),
     path("indicadores.csv", views.indicators_csv, name="indicators_csv"),
+    path("incidencias/", views.incidents_report, name="incidents_report"),
+    path("incidencias.<str:fmt>", views.incidents_report_export, name="incidents_report_export"),
+    path("requerimientos/", views.requirements, name="requirements"),
     path("encuestas/", views.surveys, name="surveys"),
     path("encuestas.csv", views.surveys_csv, name="surveys_csv"),
 ]

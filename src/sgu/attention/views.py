@@ -23,8 +23,10 @@ from sgu.attention.forms import (
     EscalateForm,
     ExtendForm,
     InformForm,
+    PauseForm,
     QueryFilterForm,
     QueryForm,
+    ResumeForm,
     ReviewForm,
     SendBackForm,
     SurveyForm,
@@ -35,16 +37,19 @@ from sgu.attention.workflow import (
     HopState,
     allowed_actions,
     can_extend,
+    can_pause,
+    can_resume,
     can_review_query,
     can_take,
     query_in_review,
     query_needs_review,
     query_open_for_answer,
+    solution_late,
     validation_late,
 )
 from sgu.cases import selectors as cases
 from sgu.core.errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
-from sgu.core.export import csv_response
+from sgu.core.export import csv_response, xlsx_response
 from sgu.core.ratelimit import RateLimited, limit_by_ip
 from sgu.core.web import (
     is_htmx,
@@ -184,6 +189,7 @@ def new_query(request):
             document_number=form.value("document_number"),
             email=form.value("email"),
             phone=form.value("phone"),
+            region=form.value("region"),
         )
     except DomainError as exc:
         form.apply_errors(exc)
@@ -327,6 +333,7 @@ def escalate(request):
             criticality=form.value("criticality"),
             complexity=form.value("complexity"),
             priority=form.value("priority") or "MEDIA",
+            region=form.value("region"),
             reason=form.value("reason"),
         )
     except DomainError as exc:
@@ -378,9 +385,12 @@ def _escalation_page(request, hop, forms=None, status=200):
         "can_extend": can_extend(hop, actors),
         "extend_form": forms.get("extend") or ExtendForm(),
         "validation_late": validation_late(hop, now_),
-        "solution_late": hop.solution_due_at is not None
-        and hop.answered_at is None
-        and now_ > hop.solution_due_at,
+        "solution_late": solution_late(hop, now_),
+        "can_pause": can_pause(hop, actors),
+        "can_resume": can_resume(hop, actors),
+        "pause_form": forms.get("pause") or PauseForm(),
+        "resume_form": forms.get("resume") or ResumeForm(),
+        "pauses": list(hop.pauses.select_related("paused_by", "resumed_by")),
         "up_form": forms.get("up")
         or _escalate_form(level=3, with_code=False, initial={"complexity": hop.complexity}),
         "citizen_email": hop.query.email if hop.query_id else hop.case.citizen.email,
@@ -403,6 +413,8 @@ ACTIONS = {
     "informar": ("inform", InformForm),
     "cerrar": ("close", CloseForm),
     "ampliar": ("extend", ExtendForm),
+    "pausar": ("pause", PauseForm),
+    "reanudar": ("resume", ResumeForm),
     "escalar": ("up", None),
 }
 
@@ -431,8 +443,31 @@ def escalation_action(request, pk: int, action: str):
     user = request.user
     try:
         if name == "answer":
-            services.answer_escalation(escalation=hop, user=user, answer=form.value("answer"))
+            services.answer_escalation(
+                escalation=hop,
+                user=user,
+                answer=form.value("answer"),
+                outcome=form.value("outcome") or "SOLVED",
+                requirement_title=form.value("requirement_title"),
+                coordination=form.value("coordination") or "NONE",
+                coordination_with=form.value("coordination_with"),
+            )
             done = "Enviamos la respuesta al nivel anterior."
+        elif name == "pause":
+            services.pause_solution(
+                escalation=hop,
+                user=user,
+                waiting_on=form.value("waiting_on"),
+                waiting_on_name=form.value("waiting_on_name"),
+                reason=form.value("reason"),
+            )
+            done = "El plazo de solución quedó en pausa hasta que responda el tercero."
+        elif name == "resume":
+            pause = services.resume_solution(escalation=hop, user=user, note=form.value("note"))
+            done = (
+                f"Reanudamos el plazo de solución: estuvo en pausa {pause.paused_label}; ahora "
+                f"vence el {timezone.localtime(pause.due_after):%d/%m/%Y a las %H:%M}."
+            )
         elif name == "send_back":
             services.send_back(escalation=hop, user=user, reason=form.value("reason"))
             done = "Devolvimos el escalamiento al nivel anterior."
@@ -827,3 +862,131 @@ def assistants_csv(request):
         ),
         f"atencion-orientadores-{start:%Y%m%d}-{end:%Y%m%d}.csv",
     )
+
+
+# --- incidents: the coordinator's report and the requirements backlog -----------------------------
+
+DAILY_MAX_DAYS = 62
+
+
+INCIDENT_TABLES = {
+    # key: (title, header, cells of a row, numeric columns)
+    "diario": (
+        "Consolidado diario",
+        ["día", "recibidas", "solucionadas"],
+        lambda r: [f"{r['day']:%Y-%m-%d}", r["received"], r["solved"]],
+        {"recibidas", "solucionadas"},
+    ),
+    "tipificacion": (
+        "Por tipificación de origen",
+        ["puesto", "tipificación", "incidencias", "%", "acumulado", "% acumulado", "top"],
+        lambda r: [
+            r["rank"],
+            r["typification"],
+            r["n"],
+            _num(r["pct"]),
+            r["cumulative"],
+            _num(r["cumulative_pct"]),
+            "sí" if r["top"] else "no",
+        ],
+        {"puesto", "incidencias", "acumulado"},
+    ),
+    "mensual": (
+        "Totales mensuales",
+        [
+            "mes",
+            "total",
+            "Lima",
+            "regiones",
+            "sin región",
+            "solucionadas",
+            "% 1.er nivel",
+            "% 2.º nivel",
+            "% 3.er nivel",
+            "% direccionadas correctamente",
+            "requerimientos funcionales",
+            "con coordinación",
+            "en espera de terceros",
+        ],
+        lambda r: [
+            f"{r['month']:%Y-%m}",
+            r["total"],
+            r["lima"],
+            r["regions"],
+            r["no_region"],
+            r["solved"],
+            _num(r["solved_l1_pct"]),
+            _num(r["solved_l2_pct"]),
+            _num(r["solved_l3_pct"]),
+            _num(r["routed_ok_pct"]),
+            r["requirements"],
+            r["coordinated"],
+            r["paused"],
+        ],
+        {
+            "total",
+            "Lima",
+            "regiones",
+            "sin región",
+            "solucionadas",
+            "requerimientos funcionales",
+            "con coordinación",
+            "en espera de terceros",
+        },
+    ),
+}
+
+
+def _incident_rows(key: str, start: date, end: date) -> list[dict]:
+    if key == "diario":
+        return selectors.incident_daily(max(start, end - timedelta(days=DAILY_MAX_DAYS - 1)), end)
+    if key == "tipificacion":
+        return selectors.incident_typification(start, end)
+    return selectors.incident_monthly(start, end)
+
+
+@supervisor_required
+@require_GET
+def incidents_report(request):
+    start, end, errors = _period(request)
+    daily_from = max(start, end - timedelta(days=DAILY_MAX_DAYS - 1))
+    typification = _incident_rows("tipificacion", start, end)
+    context = {
+        "daily": list(reversed(_incident_rows("diario", start, end))),
+        "daily_from": daily_from,
+        "typification": typification,
+        "top": [r for r in typification if r["top"]],
+        "monthly": _incident_rows("mensual", start, end),
+        "start": start,
+        "end": end,
+        "errors": errors,
+        "query": request.GET.urlencode(),
+        "tables": [(k, v[0]) for k, v in INCIDENT_TABLES.items()],
+        "nav": "attention_stats",
+    }
+    return render(request, "attention/incidents_report.html", context)
+
+
+@supervisor_required
+@require_GET
+def incidents_report_export(request, fmt: str):
+    key = request.GET.get("tabla", "mensual")
+    if key not in INCIDENT_TABLES or fmt not in ("csv", "xlsx"):
+        raise Http404("No existe ese cuadro.")
+    start, end, _ = _period(request)
+    title, header, cells, numeric = INCIDENT_TABLES[key]
+    rows = (cells(r) for r in _incident_rows(key, start, end))
+    name = f"incidencias-{key}-{start:%Y%m%d}-{end:%Y%m%d}.{fmt}"
+    if fmt == "csv":
+        return csv_response(header, rows, name)
+    return xlsx_response(header, rows, name, sheet=title, numeric=numeric)
+
+
+@attention_staff_required
+@require_GET
+def requirements(request):
+    items, paging = page_of(
+        request, selectors.requirements_for(request.user), ["-created_at", "-id"]
+    )
+    context = {"items": items, **paging, "nav": "attention"}
+    return render(request, "attention/requirements.html", context)

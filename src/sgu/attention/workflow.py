@@ -206,3 +206,41 @@ def can_extend(hop, actors: set[str]) -> bool:
     """May the person extend this hop's plazo (with a reason, told to the citizen)? A member
     of its area while the hop is still open at that area."""
     return HopActor.AREA in actors and hop.state in (HopState.PENDING, HopState.AT_HIGHER_LEVEL)
+
+
+# --- incidents: waiting on a provider or an external entity (manual 9.3.6–9.3.7.3) ---------------
+
+
+def can_pause(hop, actors: set[str]) -> bool:
+    """May the person pause this hop's solution clock? A member of its (3rd-level) area while
+    it is pending there and running."""
+    return (
+        HopActor.AREA in actors
+        and hop.state == HopState.PENDING
+        and hop.solution_due_at is not None
+        and hop.paused_at is None
+    )
+
+
+def can_resume(hop, actors: set[str]) -> bool:
+    return HopActor.AREA in actors and hop.state == HopState.PENDING and hop.paused_at is not None
+
+
+def solution_late(hop, now) -> bool:
+    """Is the 3rd level late with the solution? Never while paused (the clock is stopped)."""
+    if hop.solution_due_at is None or hop.paused_at is not None:
+        return False
+    if hop.solution_on_time is not None:
+        return not hop.solution_on_time
+    return hop.answered_at is None and now > hop.solution_due_at
+
+
+def can_record_requirement(hop) -> bool:
+    """A hop the area may close as a functional requirement (not a defect): a case's or a
+    consulta's incident at level 2 or 3 (answered like any other)."""
+    return hop.state == HopState.PENDING
+
+
+def incident_solved(hop) -> bool:
+    """Has the answer of this incident come back down to the 1st level (told or to tell)?"""
+    return hop.parent_id is None and hop.state in (HopState.ANSWERED, HopState.INFORMED)

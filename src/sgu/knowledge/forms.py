@@ -101,3 +101,19 @@ class ReviewForm(ServiceForm):
         widget=forms.TextInput(attrs={"maxlength": 300}),
         required=False,
     )
+
+
+class MatrixEntryForm(ServiceForm):
+    typification = forms.CharField(
+        label="Tipificación", required=True, widget=forms.TextInput(attrs={"maxlength": 200})
+    )
+    cause = forms.CharField(
+        label="Causa que la originó",
+        required=True,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 4000}),
+    )
+    solution = forms.CharField(
+        label="Solución",
+        required=True,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": 4000}),
+    )

@@ -135,3 +135,40 @@ class ReadConfirmation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["version", "user"], name="kb_read_once_per_version")
         ]
+
+
+class IncidentMatrixEntry(models.Model):
+    """The incident matrix (attention manual 8.3.2.3, 9.3): a solved incident's cause, solution
+    and typification, kept so the next one like it is solved faster. Linked both ways: the
+    entry names its incident (the top escalation), the incident's page shows its entry."""
+
+    escalation = models.OneToOneField(
+        "attention.Escalation",
+        verbose_name="incidencia",
+        on_delete=models.PROTECT,
+        related_name="matrix_entry",
+    )
+    typification = models.CharField("tipificación", max_length=200)
+    cause = models.TextField("causa")
+    solution = models.TextField("solución")
+    # Typification, cause and solution in lower case without accents (the portable search).
+    search_text = models.TextField(editable=False)
+    created_at = models.DateTimeField("registrada")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="registrada por",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "entrada de la matriz de incidencias"
+        verbose_name_plural = "matriz de incidencias"
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def code(self) -> str:
+        return f"MI-{self.pk:05d}" if self.pk else "MI-nueva"

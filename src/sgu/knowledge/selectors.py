@@ -15,7 +15,13 @@ from django.utils import timezone
 from sgu.accounts.models import Role, User
 from sgu.core.calendar import LIMA
 from sgu.core.errors import NotFound
-from sgu.knowledge.models import Article, ArticleVersion, ReadConfirmation, VersionStatus
+from sgu.knowledge.models import (
+    Article,
+    ArticleVersion,
+    IncidentMatrixEntry,
+    ReadConfirmation,
+    VersionStatus,
+)
 
 ARTICLE_NOT_FOUND = "No existe ese artículo en la base de conocimiento."
 VERSION_NOT_FOUND = "No existe esa versión en la base de conocimiento."
@@ -241,3 +247,134 @@ def readers(version: ArticleVersion) -> tuple[list[ReadConfirmation], list[User]
         u for u in active_agents().order_by("last_name", "first_name", "id") if u.pk not in done
     ]
     return confirmed, missing
+
+
+# --- the incident matrix (attention manual 8.3.2.3, 9.3) -----------------------------------------
+
+MATRIX_NOT_FOUND = "No existe esa entrada de la matriz de incidencias."
+# Words too common to tell two incidents apart.
+_STOPWORDS = frozenset(
+    [
+        "para",
+        "como",
+        "cuando",
+        "donde",
+        "desde",
+        "este",
+        "esta",
+        "estos",
+        "estas",
+        "pero",
+        "porque",
+        "sobre",
+        "tiene",
+        "tengo",
+        "hace",
+        "hacer",
+        "puede",
+        "pueden",
+        "entre",
+        "hasta",
+        "segun",
+        "sigue",
+        "sino",
+        "solo",
+        "tambien",
+        "todo",
+        "todos",
+        "tras",
+        "una",
+        "unos",
+        "unas",
+        "usuario",
+        "usuaria",
+        "cliente",
+        "favor",
+        "gracias",
+        "buenos",
+        "buenas",
+        "dias",
+        "tardes",
+        "consulta",
+        "caso",
+        "problema",
+    ]
+)
+MAX_KEYWORDS = 8
+
+
+def matrix_keywords(text: str) -> list[str]:
+    """The words of an incident worth matching (4+ letters, not common), longest first."""
+    words = {w.strip(".,;:¿?¡!()\"'«»-") for w in normalize(text).split()}
+    useful = [w for w in words if len(w) >= 4 and w.isalpha() and w not in _STOPWORDS]
+    return sorted(useful, key=lambda w: (-len(w), w))[:MAX_KEYWORDS]
+
+
+def incident_text(hop) -> str:
+    """What an incident says: why it was escalated and the consulta's or the case's words."""
+    item = hop.query if hop.query_id else hop.case
+    parts = [hop.reason]
+    if hop.query_id:
+        parts += [item.topic, item.question]
+    else:
+        parts.append(item.description)
+    return " ".join(parts)
+
+
+def incident_typification(hop) -> str:
+    """The typification of origin of an incident, as the reports name it."""
+    if hop.query_id and hop.query.motive_id:
+        return str(hop.query.motive)[:200]
+    if hop.case_id:
+        sub = hop.case.subcategory
+        return f"{sub.category.name} › {sub.name}"[:200]
+    return ""
+
+
+def matrix_search(query: str = "") -> QuerySet[IncidentMatrixEntry]:
+    qs = IncidentMatrixEntry.objects.select_related("escalation", "created_by").order_by(
+        "-created_at", "-id"
+    )
+    for word in normalize(query).split()[:MAX_KEYWORDS]:
+        qs = qs.filter(search_text__contains=word)
+    return qs
+
+
+def matrix_suggestions(hop, limit: int = 5) -> list[IncidentMatrixEntry]:
+    """Entries of the matrix like this incident: those sharing most of its keywords (the
+    same typification counts double), the most recent first among equals."""
+    words = matrix_keywords(incident_text(hop))
+    typification = normalize(incident_typification(hop))
+    if not words and not typification:
+        return []
+    cond = Q()
+    for w in words:
+        cond |= Q(search_text__contains=w)
+    if typification:
+        cond |= Q(search_text__startswith=typification)
+    candidates = list(
+        IncidentMatrixEntry.objects.filter(cond)
+        .exclude(escalation=hop)
+        .select_related("escalation")
+        .order_by("-created_at", "-id")[:200]
+    )
+    scored = []
+    for entry in candidates:
+        score = sum(1 for w in words if w in entry.search_text)
+        if typification and entry.search_text.startswith(typification):
+            score += 2
+        if score:
+            scored.append((score, entry))
+    scored.sort(key=lambda se: -se[0])  # stable: the most recent first among equals
+    return [e for _, e in scored[:limit]]
+
+
+def matrix_entry(pk: int) -> IncidentMatrixEntry:
+    entry = (
+        IncidentMatrixEntry.objects.select_related("escalation__area", "created_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if entry is None:
+        raise NotFound(MATRIX_NOT_FOUND)
+    return entry

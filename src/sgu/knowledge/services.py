@@ -11,11 +11,20 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sgu.accounts.models import Role
+from sgu.attention import selectors as attention_selectors
+from sgu.attention.models import Escalation
+from sgu.attention.workflow import incident_solved
 from sgu.cases.attachments import check_upload
 from sgu.core import audit
 from sgu.core.errors import Conflict, ErrorCollector, FieldError, Forbidden, ValidationFailed
 from sgu.core.principal import Principal
-from sgu.knowledge.models import Article, ArticleVersion, ReadConfirmation, VersionStatus
+from sgu.knowledge.models import (
+    Article,
+    ArticleVersion,
+    IncidentMatrixEntry,
+    ReadConfirmation,
+    VersionStatus,
+)
 from sgu.knowledge.selectors import normalize, today
 
 MAX_ANSWER = 20_000
@@ -287,3 +296,63 @@ def confirm_read(
         version=version, user=user, defaults={"confirmed_at": now or timezone.now()}
     )
     return confirmation
+
+
+# --- the incident matrix -------------------------------------------------------------------------
+
+MAX_MATRIX_TEXT = 4000
+
+
+@transaction.atomic
+def record_incident(
+    *,
+    escalation_id: int,
+    by: Principal,
+    typification: str,
+    cause: str,
+    solution: str,
+    now: datetime | None = None,
+) -> IncidentMatrixEntry:
+    """A solved incident feeds the incident matrix: its cause, its solution and its
+    typification, linked to the incident (one entry per incident). Recorded by the regulator's
+    attention staff who can read the incident (its areas, the 1st level, supervisors)."""
+    user = _user(by)
+    hop = attention_selectors.escalation_for(user, escalation_id)  # NotFound: not theirs
+    if hop.parent_id is not None:
+        raise Conflict("La matriz se alimenta con la incidencia completa (la del 2.º nivel).")
+    if not incident_solved(hop):
+        raise Conflict("Solo se registra en la matriz una incidencia ya solucionada.")
+    errors = ErrorCollector()
+    values = {}
+    for field, value, limit, message in (
+        ("typification", typification, 200, "Indique la tipificación de la incidencia."),
+        ("cause", cause, MAX_MATRIX_TEXT, "Describa la causa que la originó."),
+        ("solution", solution, MAX_MATRIX_TEXT, "Describa la solución."),
+    ):
+        value = (value or "").strip().replace("\r\n", "\n")
+        if not value:
+            errors.add(field, message)
+        elif len(value) > limit:
+            errors.add(field, f"Escriba como máximo {limit} caracteres.")
+        values[field] = value
+    errors.raise_if_any()
+    Escalation.objects.select_for_update().filter(pk=hop.pk).first()
+    if IncidentMatrixEntry.objects.filter(escalation=hop).exists():
+        raise Conflict("Esta incidencia ya está en la matriz.")
+    entry = IncidentMatrixEntry(
+        escalation=hop,
+        created_at=now or timezone.now(),
+        created_by=user,
+        search_text=normalize(
+            " ".join([values["typification"], values["cause"], values["solution"]])
+        ),
+        **values,
+    )
+    entry.save(force_insert=True)
+    audit.record(
+        "incident_matrix_entry",
+        actor=user,
+        target=f"escalation:{hop.pk}",
+        data={"entry": entry.pk},
+    )
+    return entry

@@ -9,6 +9,11 @@ urlpatterns = [
     path("articulos/<int:pk>/", views.article, name="article"),
     path("versiones/<int:pk>/confirmar/", views.confirm, name="confirm"),
     path("versiones/<int:pk>/documento/", views.document, name="document"),
+    # The incident matrix (attention staff).
+    path("matriz/", views.matrix, name="matrix"),
+    path("matriz/<int:pk>/", views.matrix_entry, name="matrix_entry"),
+    path("matriz/incidencia/<int:hop_pk>/parecidas/", views.matrix_suggest, name="matrix_suggest"),
+    path("matriz/incidencia/<int:hop_pk>/registrar/", views.matrix_new, name="matrix_new"),
     # Supervisors.
     path("gestion/", views.manage, name="manage"),
     path("gestion/nuevo/", views.new, name="new"),

@@ -1,7 +1,10 @@
 """Knowledge base pages: agents search and confirm reading; supervisors write, review and
 follow the read confirmations. Thin: parse, call one service or selector, render."""
 
+from functools import wraps
+
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,10 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sgu.accounts.auth import principal_for_user
 from sgu.accounts.decorators import regulator_staff_required, role_required
 from sgu.accounts.models import Role
+from sgu.attention import selectors as attention_selectors
 from sgu.core.errors import Conflict, DomainError, Forbidden
-from sgu.core.web import is_htmx, or_404, safe_next, send_file, vary_on_htmx
+from sgu.core.web import is_htmx, or_404, page_of, safe_next, send_file, vary_on_htmx
 from sgu.knowledge import selectors, services
-from sgu.knowledge.forms import ArticleForm, ReviewForm, SearchForm
+from sgu.knowledge.forms import ArticleForm, MatrixEntryForm, ReviewForm, SearchForm
 from sgu.knowledge.models import VersionStatus
 
 supervisor_required = role_required(Role.REGULATOR_SUPERVISOR)
@@ -298,3 +302,86 @@ def reject(request, pk: int):
         services.reject_version,
         lambda v: f"Rechazó la versión {v.number} de {v.article.code}.",
     )
+
+
+# --- the incident matrix (the regulator's attention staff) ----------------------------------------
+
+
+def matrix_reader_required(view):
+    """The regulator's attention staff (its levels and supervisors); nobody else."""
+
+    @regulator_staff_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not attention_selectors.is_attention_staff(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@matrix_reader_required
+@require_GET
+def matrix(request):
+    q = (request.GET.get("q") or "")[:200]
+    entries, paging = page_of(request, selectors.matrix_search(q), ["-created_at", "-id"])
+    return render(
+        request,
+        "knowledge/matrix.html",
+        {"entries": entries, **paging, "q": q, "nav": "knowledge"},
+    )
+
+
+@matrix_reader_required
+@require_GET
+def matrix_entry(request, pk: int):
+    entry = or_404(selectors.matrix_entry, pk)
+    return render(request, "knowledge/matrix_entry.html", {"entry": entry, "nav": "knowledge"})
+
+
+@matrix_reader_required
+@require_GET
+def matrix_suggest(request, hop_pk: int):
+    hop = or_404(attention_selectors.escalation_for, request.user, hop_pk)
+    context = {"hop": hop, "suggestions": selectors.matrix_suggestions(hop), "nav": "knowledge"}
+    if is_htmx(request):
+        return vary_on_htmx(render(request, "knowledge/matrix_suggest.html#list", context))
+    return vary_on_htmx(render(request, "knowledge/matrix_suggest.html", context))
+
+
+@matrix_reader_required
+@require_http_methods(["GET", "POST"])
+def matrix_new(request, hop_pk: int):
+    hop = or_404(attention_selectors.escalation_for, request.user, hop_pk)
+    if request.method == "GET":
+        form = MatrixEntryForm(
+            initial={
+                "typification": selectors.incident_typification(hop),
+                "solution": hop.answer,
+            }
+        )
+        return render(
+            request, "knowledge/matrix_form.html", {"form": form, "hop": hop, "nav": "knowledge"}
+        )
+    form = MatrixEntryForm(request.POST)
+    try:
+        entry = services.record_incident(
+            escalation_id=hop.pk,
+            by=principal_for_user(request.user),
+            typification=form.value("typification"),
+            cause=form.value("cause"),
+            solution=form.value("solution"),
+        )
+    except (Conflict, Forbidden) as exc:
+        messages.error(request, exc.detail)
+        return redirect("attention:escalation", pk=hop.pk)
+    except DomainError as exc:
+        form.apply_errors(exc)
+        return render(
+            request,
+            "knowledge/matrix_form.html",
+            {"form": form, "hop": hop, "nav": "knowledge"},
+            status=422,
+        )
+    messages.success(request, f"Registramos la incidencia en la matriz como {entry.code}.")
+    return redirect("knowledge:matrix_entry", pk=entry.pk)

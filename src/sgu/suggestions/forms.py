@@ -4,7 +4,7 @@ from django import forms
 
 from sgu.core.forms import ServiceForm
 from sgu.suggestions import selectors
-from sgu.suggestions.models import SuggestionState
+from sgu.suggestions.models import STAFF_CHANNELS, RedirectedAs, SuggestionState
 from sgu.suggestions.services import SuggestionInput
 
 
@@ -105,3 +105,73 @@ class ActionForm(ServiceForm):
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 4000}),
         required=True,
     )
+
+
+class TriageForm(ServiceForm):
+    is_suggestion = forms.ChoiceField(
+        label="¿Es una sugerencia?",
+        choices=[
+            ("si", "Sí: registrarla como sugerencia"),
+            ("no", "No: es una consulta o un reclamo"),
+        ],
+        widget=forms.RadioSelect,
+        required=True,
+    )
+    redirected_as = forms.ChoiceField(
+        label="Si no lo es, se atiende como",
+        choices=[("", "—"), *RedirectedAs.choices],
+        required=False,
+    )
+    reference = forms.CharField(
+        label="Código de la consulta o del reclamo (opcional)",
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": 40}),
+    )
+    answer = forms.CharField(
+        label="Qué se le responde al remitente",
+        help_text="Se le envía por correo: cómo se atenderá su consulta o su reclamo.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 4000}),
+    )
+
+
+class StaffEntryForm(ServiceForm):
+    channel = forms.ChoiceField(
+        label="Medio por el que llegó",
+        choices=[(c.value, c.label) for c in STAFF_CHANNELS],
+        widget=forms.RadioSelect,
+        required=True,
+    )
+    name = forms.CharField(label="Nombre del remitente (opcional)", required=False)
+    email = forms.CharField(
+        label="Correo del remitente (opcional)",
+        help_text="Si lo dio, se le envía la constancia y la respuesta.",
+        required=False,
+        widget=forms.EmailInput(),
+    )
+    topic = forms.ChoiceField(label="Tema", required=False)
+    text = forms.CharField(
+        label="Sugerencia",
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": 4000}),
+        required=True,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].choices = [
+            ("", "Sin tema"),
+            *[(t.code, t.name) for t in selectors.active_topics()],
+        ]
+
+
+class AreaReportForm(ServiceForm):
+    area = forms.ChoiceField(label="Área", required=True)
+    summary = forms.CharField(
+        label="Informe: sugerencias recibidas y acciones implementadas",
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": 20000}),
+        required=True,
+    )
+
+    def __init__(self, *args, areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", "Elija el área"), *[(a.code, a.name) for a in areas]]

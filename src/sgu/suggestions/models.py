@@ -39,11 +39,32 @@ class SuggestionState(models.TextChoices):
     RECEIVED = "RECEIVED", "Recibida (por derivar)"
     ROUTED = "ROUTED", "Derivada al área"
     ANSWERED = "ANSWERED", "Respondida"
+    REDIRECTED = "REDIRECTED", "No es sugerencia: atendida como consulta o reclamo"
 
 
 class SuggestionChannel(models.TextChoices):
     WEB = "WEB", "Formulario web"
     API = "API", "API"
+    # Received by other means and entered by the regulator's staff (attention manual 9.1).
+    PHONE = "TELEFONO", "Teléfono"
+    LETTER = "CARTA", "Carta o mesa de partes"
+    SOCIAL = "REDES", "Redes sociales"
+    IN_PERSON = "PRESENCIAL", "Presencial"
+
+
+STAFF_CHANNELS = (
+    SuggestionChannel.PHONE,
+    SuggestionChannel.LETTER,
+    SuggestionChannel.SOCIAL,
+    SuggestionChannel.IN_PERSON,
+)
+
+
+class RedirectedAs(models.TextChoices):
+    """What a submission that is not a suggestion is answered and routed as."""
+
+    QUERY = "CONSULTA", "Consulta"
+    COMPLAINT = "RECLAMO", "Reclamo"
 
 
 class SuggestionSequence(models.Model):
@@ -56,9 +77,35 @@ class SuggestionSequence(models.Model):
 class Suggestion(models.Model):
     code = models.CharField("código", max_length=20, unique=True)
     received_at = models.DateTimeField("recibida")
-    channel = models.CharField("canal", max_length=4, choices=SuggestionChannel.choices)
+    channel = models.CharField("canal", max_length=10, choices=SuggestionChannel.choices)
     name = models.CharField("nombre", max_length=120, blank=True)
-    email = models.EmailField("correo electrónico")
+    # Empty only for one entered by staff from a letter, a call… with no email given.
+    email = models.EmailField("correo electrónico", blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="registrada por",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The responsible first decides whether it is a suggestion (null: not decided yet).
+    is_suggestion = models.BooleanField("es sugerencia", null=True, blank=True)
+    triaged_at = models.DateTimeField("calificada", null=True, blank=True)
+    triaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="calificada por",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    redirected_as = models.CharField(
+        "atendida como", max_length=10, choices=RedirectedAs.choices, blank=True
+    )
+    redirect_reference = models.CharField(
+        "referencia (consulta o reclamo)", max_length=40, blank=True
+    )
     text = models.TextField("sugerencia")
     topic = models.ForeignKey(
         SuggestionTopic,
@@ -109,7 +156,7 @@ class Suggestion(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(state="RECEIVED") | Q(area__isnull=False),
+                condition=Q(state__in=["RECEIVED", "REDIRECTED"]) | Q(area__isnull=False),
                 name="suggestion_routed_has_area",
             ),
             models.CheckConstraint(
@@ -121,12 +168,33 @@ class Suggestion(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    @property
+    def open(self) -> bool:
+        """Still to be answered (received or routed)."""
+        return self.state in (SuggestionState.RECEIVED, SuggestionState.ROUTED)
+
+    @property
+    def redirected(self) -> bool:
+        """Not a suggestion: answered and routed as a consulta or a complaint."""
+        return self.state == SuggestionState.REDIRECTED
+
+    @property
+    def awaiting_triage(self) -> bool:
+        """The responsible has not yet decided whether it is a suggestion."""
+        return self.is_suggestion is None and self.state != SuggestionState.ANSWERED
+
+    @property
+    def entered_by_staff(self) -> bool:
+        return self.channel in STAFF_CHANNELS
+
 
 class EventKind(models.TextChoices):
     RECEIVED = "RECEIVED", "Recibida"
     ROUTED = "ROUTED", "Derivada"
     ANSWERED = "ANSWERED", "Respondida al remitente"
     ACTION = "ACTION", "Acción adoptada"
+    TRIAGED = "TRIAGED", "Calificada como sugerencia"
+    REDIRECTED = "REDIRECTED", "No es sugerencia: reencauzada"
 
 
 class SuggestionEvent(models.Model):
@@ -160,3 +228,48 @@ class SuggestionEvent(models.Model):
         verbose_name = "evento de sugerencia"
         verbose_name_plural = "eventos de sugerencias"
         indexes = [models.Index(fields=["kind", "at"], name="suggestion_event_kind_idx")]
+
+    @property
+    def routed(self) -> bool:
+        return self.kind == EventKind.ROUTED
+
+
+class AreaAnnualReport(models.Model):
+    """Each area's annual report of the suggestions it received and the actions implemented,
+    due to the responsible within the first ten business days of the next year (attention
+    manual 9.1). One row per year and area, opened by the consolidated report's page; the
+    due day is computed with the platform's calendar when the row is made."""
+
+    year = models.PositiveSmallIntegerField("año informado")
+    area = models.ForeignKey(
+        "attention.Area", verbose_name="área", on_delete=models.PROTECT, related_name="+"
+    )
+    due_on = models.DateField("vence (10.º día hábil del año siguiente)")
+    summary = models.TextField(
+        "informe: sugerencias recibidas y acciones implementadas", blank=True
+    )
+    submitted_at = models.DateTimeField("presentado", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="presentado por",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    on_time = models.BooleanField("presentado a tiempo", null=True, blank=True)
+
+    class Meta:
+        ordering = ["year", "area__name"]
+        verbose_name = "informe anual de un área"
+        verbose_name_plural = "informes anuales de las áreas"
+        constraints = [
+            models.UniqueConstraint(fields=["year", "area"], name="suggestion_area_report_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} — {self.year}"
+
+    @property
+    def submitted(self) -> bool:
+        return self.submitted_at is not None

@@ -11,9 +11,10 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from sgu.accounts.models import REGULATOR_ROLES, Role
 from sgu.attention.models import Area
-from sgu.core.calendar import LIMA
+from sgu.core.calendar import LIMA, load_calendar
 from sgu.core.errors import NotFound
 from sgu.suggestions.models import (
+    AreaAnnualReport,
     EventKind,
     Suggestion,
     SuggestionEvent,
@@ -45,7 +46,12 @@ def visible_to(user) -> QuerySet[Suggestion]:
         return Suggestion.objects.none()
     qs = Suggestion.objects.all()
     if not _is_supervisor(user):
-        qs = qs.filter(Q(state=SuggestionState.RECEIVED) | Q(area_id__in=area_ids_of(user)))
+        qs = qs.filter(
+            Q(state=SuggestionState.RECEIVED)
+            | Q(area_id__in=area_ids_of(user))
+            | Q(triaged_by=user)
+            | Q(entered_by=user)
+        )
     return qs
 
 
@@ -169,3 +175,81 @@ def annual_list(year: int) -> QuerySet[Suggestion]:
         )
         .order_by("received_at", "id")
     )
+
+
+def can_report_for(user, area: Area) -> bool:
+    """Who hands in an area's annual report: its members, or a supervisor."""
+    return _is_supervisor(user) or area.pk in area_ids_of(user)
+
+
+def reporting_areas(user) -> list[Area]:
+    """The areas whose annual report the user may hand in."""
+    if _is_supervisor(user):
+        return active_areas()
+    return [a for a in active_areas() if a.pk in area_ids_of(user)]
+
+
+# --- each area's annual report (attention manual 9.1) ---------------------------------------------
+
+REPORT_BUSINESS_DAYS = 10
+
+
+def annual_report_due(year: int) -> date:
+    """The 10th business day of the next year, by the platform's calendar (its holidays and
+    the days the administrator declared)."""
+    calendar = load_calendar()
+    d = date(year, 12, 31)
+    for _ in range(REPORT_BUSINESS_DAYS):
+        d = calendar.next_business_day(d)
+    return d
+
+
+@dataclass(frozen=True)
+class AreaReportRow:
+    area: Area
+    due_on: date
+    report: AreaAnnualReport | None
+    received: int
+    answered: int
+
+    @property
+    def submitted(self) -> bool:
+        return self.report is not None and self.report.submitted_at is not None
+
+    def late(self, today: date) -> bool:
+        """Handed in after its due day, or still missing after it."""
+        if self.submitted:
+            return not self.report.on_time
+        return today > self.due_on
+
+
+def area_reports(year: int) -> list[AreaReportRow]:
+    """Each area that received suggestions in the year (or already handed in its report),
+    with its due day, its report if handed in, and its counts: what the consolidated annual
+    report is made from. Two SQL statements."""
+    start, end = year_bounds(year)
+    counts = {
+        r["area_id"]: r
+        for r in Suggestion.objects.filter(
+            received_at__gte=start, received_at__lt=end, area__isnull=False
+        )
+        .order_by()
+        .values("area_id")
+        .annotate(n=Count("id"), answered=Count("id", filter=Q(state=SuggestionState.ANSWERED)))
+    }
+    reports = {
+        r.area_id: r
+        for r in AreaAnnualReport.objects.filter(year=year).select_related("submitted_by")
+    }
+    due = annual_report_due(year)
+    areas = Area.objects.filter(pk__in=set(counts) | set(reports)).order_by("level", "name")
+    return [
+        AreaReportRow(
+            area=a,
+            due_on=reports[a.pk].due_on if a.pk in reports else due,
+            report=reports.get(a.pk),
+            received=counts.get(a.pk, {}).get("n", 0),
+            answered=counts.get(a.pk, {}).get("answered", 0),
+        )
+        for a in areas
+    ]

@@ -21,7 +21,10 @@ from sgu.core.sequences import next_number
 from sgu.notifications.services import queue_email
 from sgu.suggestions import selectors
 from sgu.suggestions.models import (
+    STAFF_CHANNELS,
+    AreaAnnualReport,
     EventKind,
+    RedirectedAs,
     Suggestion,
     SuggestionChannel,
     SuggestionEvent,
@@ -134,6 +137,20 @@ def submit_suggestion(
     return suggestion
 
 
+REDIRECTED_REFUSAL = (
+    "{code} no es una sugerencia: se atendió como consulta o reclamo y no se deriva ni se "
+    "responde aquí."
+)
+
+
+def _decide(suggestion: Suggestion, user, now: datetime, *, note: str = "") -> None:
+    suggestion.is_suggestion = True
+    suggestion.triaged_at = now
+    suggestion.triaged_by = user
+    suggestion.save(update_fields=["is_suggestion", "triaged_at", "triaged_by"])
+    _event(suggestion, EventKind.TRIAGED, at=now, by=user, note=note)
+
+
 def _staff(by: Principal):
     user = by.user
     if user is None or not user.is_active or user.role not in REGULATOR_ROLES:
@@ -157,6 +174,8 @@ def route_suggestion(
     """Send (or send again) a suggestion to the area that must answer it."""
     user = _staff(by)
     locked = _locked(suggestion)
+    if locked.state == SuggestionState.REDIRECTED:
+        raise Conflict(REDIRECTED_REFUSAL.format(code=locked.code))
     if not selectors.can_route(user, locked):
         raise Forbidden("No puede derivar esta sugerencia.")
     if locked.state == SuggestionState.ANSWERED:
@@ -172,6 +191,8 @@ def route_suggestion(
     if len(note) > 500:
         raise ValidationFailed.of([FieldError("note", "La nota admite hasta 500 caracteres.")])
     now = now or timezone.now()
+    if locked.is_suggestion is None:  # routing it is deciding that it is one
+        _decide(locked, user, now, note="Al derivarla.")
     locked.area = area
     locked.state = SuggestionState.ROUTED
     locked.routed_at = now
@@ -213,6 +234,8 @@ def answer_suggestion(
         errors.errors.extend(exc.errors)
     errors.raise_if_any()
     locked = _locked(suggestion)
+    if locked.state == SuggestionState.REDIRECTED:
+        raise Conflict(REDIRECTED_REFUSAL.format(code=locked.code))
     if locked.state == SuggestionState.RECEIVED:
         raise Conflict("Primero derive la sugerencia al área responsable.")
     if locked.state == SuggestionState.ANSWERED:
@@ -228,11 +251,12 @@ def answer_suggestion(
     _event(locked, EventKind.ANSWERED, at=now, by=user, area=locked.area, note=answer)
     if actions:
         _event(locked, EventKind.ACTION, at=now, by=user, area=locked.area, note=actions)
-    queue_email(
-        to=locked.email,
-        template="suggestion_answered",
-        context={"suggestion": locked, "actions": actions},
-    )
+    if locked.email:
+        queue_email(
+            to=locked.email,
+            template="suggestion_answered",
+            context={"suggestion": locked, "actions": actions},
+        )
     return locked
 
 
@@ -248,6 +272,8 @@ def record_action(
             [FieldError("note", "Describa la acción adoptada (al menos 5 caracteres).")]
         )
     locked = _locked(suggestion)
+    if locked.state == SuggestionState.REDIRECTED:
+        raise Conflict(REDIRECTED_REFUSAL.format(code=locked.code))
     if locked.state == SuggestionState.RECEIVED:
         raise Conflict("Primero derive la sugerencia al área responsable.")
     if not selectors.can_answer(user, locked):
@@ -255,3 +281,164 @@ def record_action(
     return _event(
         locked, EventKind.ACTION, at=now or timezone.now(), by=user, area=locked.area, note=note
     )
+
+
+# --- triage and other channels (attention manual 9.1) ---------------------------------------------
+
+
+@transaction.atomic
+def triage_suggestion(
+    *,
+    suggestion: Suggestion,
+    by: Principal,
+    is_suggestion: bool,
+    redirected_as: str = "",
+    answer: str = "",
+    reference: str = "",
+    now: datetime | None = None,
+) -> Suggestion:
+    """The responsible first decides whether a submission is a suggestion. If it is, it is
+    marked so (then routed). If not, it is answered — what the sender is told, emailed — and
+    recorded as handled as a consulta or a complaint (with its code there, if any)."""
+    user = _staff(by)
+    errors = ErrorCollector()
+    answer = (answer or "").strip().replace("\r\n", "\n")
+    reference = " ".join((reference or "").split())
+    if not is_suggestion:
+        if redirected_as not in RedirectedAs.values:
+            errors.add("redirected_as", "Indique si se atiende como consulta o como reclamo.")
+        if len(answer) < 10:
+            errors.add(
+                "answer", "Escriba qué se le responde al remitente (al menos 10 caracteres)."
+            )
+        elif len(answer) > MAX_ANSWER:
+            errors.add("answer", f"La respuesta admite hasta {MAX_ANSWER} caracteres.")
+        if len(reference) > 40:
+            errors.add("reference", "La referencia admite hasta 40 caracteres.")
+    errors.raise_if_any()
+    locked = _locked(suggestion)
+    if locked.is_suggestion is not None or locked.state in (
+        SuggestionState.ANSWERED,
+        SuggestionState.REDIRECTED,
+    ):
+        raise Conflict(f"{locked.code} ya fue calificada.")
+    if not selectors.can_route(user, locked):
+        raise Forbidden("No puede calificar esta sugerencia.")
+    now = now or timezone.now()
+    if is_suggestion:
+        _decide(locked, user, now)
+        return locked
+    locked.is_suggestion = False
+    locked.triaged_at, locked.triaged_by = now, user
+    locked.state = SuggestionState.REDIRECTED
+    locked.area = None
+    locked.redirected_as = redirected_as
+    locked.redirect_reference = reference
+    locked.answer, locked.answered_at, locked.answered_by = answer, now, user
+    locked.save()
+    label = RedirectedAs(redirected_as).label.lower()
+    _event(
+        locked,
+        EventKind.REDIRECTED,
+        at=now,
+        by=user,
+        note=f"Se atiende como {label}{f' ({reference})' if reference else ''}. {answer}",
+    )
+    if locked.email:
+        queue_email(to=locked.email, template="suggestion_answered", context={"suggestion": locked})
+    return locked
+
+
+@dataclass(frozen=True)
+class StaffEntry:
+    channel: str
+    text: str
+    name: str = ""
+    email: str = ""
+    topic: str = ""
+
+
+@transaction.atomic
+def enter_suggestion(*, data: StaffEntry, by: Principal, now: datetime | None = None) -> Suggestion:
+    """A suggestion received by phone, letter, social media or in person, entered by the
+    staff member who received it, with its channel (attention manual 9.1: they are channelled
+    to the responsible like the others). The email is optional here."""
+    user = _staff(by)
+    errors = ErrorCollector()
+    if data.channel not in STAFF_CHANNELS:
+        errors.add("channel", "Elija por qué medio llegó la sugerencia.")
+    try:
+        values, topic = _clean(
+            SuggestionInput(
+                email=data.email or "sin-correo@invalid.example",
+                text=data.text,
+                name=data.name,
+                topic=data.topic,
+            )
+        )
+    except ValidationFailed as exc:
+        errors.errors.extend(exc.errors)
+        values, topic = {}, None
+    errors.raise_if_any()
+    if not (data.email or "").strip():
+        values["email"] = ""
+    now = now or timezone.now()
+    suggestion = Suggestion.objects.create(
+        code=next_code(year=timezone.localtime(now, LIMA).year),
+        received_at=now,
+        channel=data.channel,
+        topic=topic,
+        entered_by=user,
+        **values,
+    )
+    channel = SuggestionChannel(data.channel).label.lower()
+    _event(suggestion, EventKind.RECEIVED, at=now, by=user, note=f"Recibida por {channel}.")
+    area = topic.area if topic is not None and topic.area and topic.area.active else None
+    if area is not None:
+        suggestion.area = area
+        suggestion.state = SuggestionState.ROUTED
+        suggestion.routed_at = now
+        suggestion.save(update_fields=["area", "state", "routed_at"])
+        _event(suggestion, EventKind.ROUTED, at=now, area=area, note=f"Por su tema: {topic.name}.")
+    if suggestion.email:
+        queue_email(
+            to=suggestion.email, template="suggestion_received", context={"suggestion": suggestion}
+        )
+    return suggestion
+
+
+# --- each area's annual report (attention manual 9.1) ---------------------------------------------
+
+
+@transaction.atomic
+def submit_annual_report(
+    *, year: int, area_code: str, summary: str, by: Principal, now: datetime | None = None
+) -> AreaAnnualReport:
+    """An area hands in its annual report: the suggestions it received and the actions
+    implemented. On time if handed in by the end (Lima) of its due day."""
+    user = _staff(by)
+    errors = ErrorCollector()
+    summary = (summary or "").strip().replace("\r\n", "\n")
+    if len(summary) < 20:
+        errors.add("summary", "Resuma las sugerencias recibidas y las acciones implementadas.")
+    elif len(summary) > 20_000:
+        errors.add("summary", "El informe admite hasta 20 000 caracteres.")
+    area = Area.objects.filter(code=(area_code or "").strip(), active=True).first()
+    if area is None:
+        errors.add("area", "Elija el área que presenta el informe.")
+    errors.raise_if_any()
+    if not selectors.can_report_for(user, area):
+        raise Forbidden(f"Solo {area.name} o un supervisor presenta este informe.")
+    now = now or timezone.now()
+    if timezone.localtime(now, LIMA).year <= year:
+        raise Conflict(f"El informe de {year} se presenta desde el 1 de enero de {year + 1}.")
+    report, _ = AreaAnnualReport.objects.select_for_update().get_or_create(
+        year=year, area=area, defaults={"due_on": selectors.annual_report_due(year)}
+    )
+    if report.submitted_at is not None:
+        raise Conflict(f"{area.name} ya presentó su informe de {year}.")
+    report.summary = summary
+    report.submitted_at, report.submitted_by = now, user
+    report.on_time = timezone.localtime(now, LIMA).date() <= report.due_on
+    report.save()
+    return report

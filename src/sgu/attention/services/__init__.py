@@ -24,6 +24,7 @@ from sgu.attention.services.escalations import (
     send_back,
     take_escalation,
 )
+from sgu.attention.services.pauses import pause_solution, resume_solution
 from sgu.attention.services.queries import (
     answer_query,
     next_query_code,
@@ -56,10 +57,12 @@ __all__ = [
     "inform_citizen",
     "next_query_code",
     "offer_survey",
+    "pause_solution",
     "query_deadline",
     "query_expectation",
     "register_assisted_case",
     "register_query",
+    "resume_solution",
     "review_query",
     "send_back",
     "solution_days",

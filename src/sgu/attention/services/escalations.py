@@ -9,11 +9,16 @@ from sgu.attention import selectors
 from sgu.attention.models import (
     Area,
     Complexity,
+    Coordination,
     Criticality,
     Escalation,
+    FunctionalRequirement,
+    Outcome,
     Priority,
     Query,
     QueryState,
+    Region,
+    region_of_department,
 )
 from sgu.attention.services._common import (
     _active_top_hop,
@@ -79,6 +84,7 @@ def _new_hop(
     by,
     now: datetime,
     priority: str = Priority.MEDIA,
+    region: str = "",
 ) -> Escalation:
     deadline = escalation_deadline(criticality, now)
     hop = Escalation(
@@ -98,6 +104,7 @@ def _new_hop(
         due_at=deadline.due_at,
         due_explanation=deadline.explanation(),
         priority=priority,
+        region=region,
     )
     if area.level == 3:
         days = solution_days(criticality, complexity)
@@ -136,10 +143,12 @@ def escalate(
     case=None,
     query: Query | None = None,
     priority: str = Priority.MEDIA,
+    region: str = "",
     now: datetime | None = None,
 ) -> Escalation:
     """The 1st level sends a case or a consulta to a 2nd-level area. A hop sent back before
-    is closed by this re-routing."""
+    is closed by this re-routing. The incident's region (Lima or another, for the monthly
+    totals) is the one given, else the consulta's, else its office's department."""
     now = now or timezone.now()
     if not selectors.seat_of(agent).first_level:
         raise Forbidden("Solo el 1.er nivel escala casos y consultas al 2.º nivel.")
@@ -155,6 +164,9 @@ def escalate(
         priority=priority,
     )
     reason = _text(errors, "reason", reason, "Explique qué necesita del área.")
+    region = (region or "").strip().upper()
+    if region and region not in Region.values:
+        errors.add("region", "Elija la región (departamento) de la lista.")
     errors.raise_if_any()
     if query is not None:
         query = Query.objects.select_for_update().get(pk=query.pk)
@@ -171,6 +183,11 @@ def escalate(
         )
     if active is not None:
         _close_sent_back([active], agent, now, f"Derivado de nuevo a {area.name}.")
+    item = query if query is not None else case
+    if not region:
+        region = getattr(item, "region", "") or (
+            region_of_department(item.office.department) if item.office_id else ""
+        )
     hop = _new_hop(
         case=case,
         query=query,
@@ -182,6 +199,7 @@ def escalate(
         by=agent,
         now=now,
         priority=priority,
+        region=region,
     )
     if query is not None and query.state != QueryState.ESCALATED:
         previous = query.state
@@ -243,6 +261,7 @@ def escalate_up(
         data={"to": area.code, "same_day": hop.elevated_same_day},
     )
     return _new_hop(
+        region=hop.region,
         case=hop.case,
         query=hop.query,
         parent=hop,
@@ -339,16 +358,65 @@ def take_escalation(*, escalation: Escalation, user, now: datetime | None = None
 
 @transaction.atomic
 def answer_escalation(
-    *, escalation: Escalation, user, answer: str, now: datetime | None = None
+    *,
+    escalation: Escalation,
+    user,
+    answer: str,
+    outcome: str = Outcome.SOLVED,
+    requirement_title: str = "",
+    coordination: str = Coordination.NONE,
+    coordination_with: str = "",
+    now: datetime | None = None,
 ) -> Escalation:
     """An area answers: the answer goes down one level (a level-3 answer to the level-2
-    area, a level-2 answer to the 1st level). The hop's response time is fixed now."""
+    area, a level-2 answer to the 1st level). The hop's response time is fixed now.
+
+    The answer records whether it needed internal or external coordination, and with whom
+    (manual 9.3.1); and its outcome: solved, or not a defect but a functional requirement,
+    which goes to the requirements backlog of the user area (manual 9.3.7.3). An answer
+    given while the solution clock is paused resumes it first."""
     now = now or timezone.now()
     _require(user, escalation, HopActor.AREA)
     errors = ErrorCollector()
     answer = _text(errors, "answer", answer, "Escriba la respuesta.")
+    outcome = outcome or Outcome.SOLVED
+    # A level-3 answer that made it a requirement: level 2 passes the same outcome down.
+    inherited = escalation.children.filter(
+        state=HopState.ANSWERED, outcome=Outcome.REQUIREMENT
+    ).exists()
+    if inherited:
+        outcome = Outcome.REQUIREMENT
+    if outcome not in Outcome.values:
+        errors.add("outcome", "Elija el resultado: solucionada o requerimiento funcional.")
+    requirement_title = (requirement_title or "").strip()
+    if outcome == Outcome.REQUIREMENT and not requirement_title and not inherited:
+        errors.add("requirement_title", "Resuma el requerimiento funcional en una línea.")
+    elif len(requirement_title) > 200:
+        errors.add("requirement_title", "Escriba como máximo 200 caracteres.")
+    coordination = coordination or Coordination.NONE
+    coordination_with = (coordination_with or "").strip()
+    if coordination not in Coordination.values:
+        errors.add("coordination", "Indique si hubo coordinación interna, externa o ninguna.")
+    elif coordination != Coordination.NONE and not coordination_with:
+        errors.add("coordination_with", "Indique con quién se coordinó.")
+    elif coordination == Coordination.NONE:
+        coordination_with = ""
+    if len(coordination_with) > 200:
+        errors.add("coordination_with", "Escriba como máximo 200 caracteres.")
     errors.raise_if_any()
     hop = _locked(escalation)
+    if hop.state != HopState.PENDING:
+        raise Conflict(
+            f"Solo se responde un escalamiento pendiente en el área "
+            f"(estado: {HopState(hop.state).label.lower()})."
+        )
+    if hop.paused_at is not None:
+        from sgu.attention.services.pauses import _close_pause
+
+        _close_pause(hop, user=user, now=now, note="Reanudado al responder.")
+    hop.outcome = outcome
+    hop.coordination = coordination
+    hop.coordination_with = coordination_with
     answered_above = hop.children.filter(state=HopState.ANSWERED).exists()
     hop.answer = answer
     hop.answered_by = user
@@ -367,8 +435,35 @@ def answer_escalation(
         user,
         now,
         note=answer,
-        data={"on_time": hop.on_time, "business_days": hop.response_business_days},
+        data={
+            "on_time": hop.on_time,
+            "business_days": hop.response_business_days,
+            "outcome": outcome,
+            "outcome_label": Outcome(outcome).label,
+            "coordination": coordination,
+            "coordination_label": Coordination(coordination).label,
+            "coordination_with": coordination_with,
+        },
     )
+    if outcome == Outcome.REQUIREMENT and not inherited:
+        user_area = hop.parent.area if hop.parent_id else hop.area
+        requirement = FunctionalRequirement(
+            escalation=hop,
+            user_area=user_area,
+            title=requirement_title,
+            description=answer,
+            created_at=now,
+            created_by=user,
+        )
+        requirement.save(force_insert=True)
+        _event(
+            kind="REQUIREMENT",
+            by=user,
+            now=now,
+            escalation=hop,
+            note=requirement_title,
+            data={"requirement": requirement.pk, "code": requirement.code, "area": user_area.code},
+        )
     if hop.parent_id:
         _receive(hop.parent, child=hop, now=now)
     return hop

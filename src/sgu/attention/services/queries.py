@@ -15,6 +15,7 @@ from sgu.attention.models import (
     QueryChannel,
     QuerySequence,
     QueryState,
+    Region,
 )
 from sgu.attention.services._common import (
     MAX_TEXT,
@@ -68,6 +69,7 @@ def register_query(
     document_number: str = "",
     email: str = "",
     phone: str = "",
+    region: str = "",
     now: datetime | None = None,
 ) -> Query:
     """A 1st-level agent registers a citizen's consulta, from any channel. `anonymous`: the
@@ -120,6 +122,9 @@ def register_query(
     phone = (phone or "").strip()
     if len(phone) > 15:
         errors.add("phone", "El teléfono tiene como máximo 15 caracteres.")
+    region = (region or "").strip().upper()
+    if region and region not in Region.values:
+        errors.add("region", "Elija la región (departamento) de la lista.")
     errors.raise_if_any()
     citizen = None
     if document_number:
@@ -138,6 +143,7 @@ def register_query(
         phone=phone,
         citizen=citizen,
         office=getattr(agent, "office", None),
+        region=region,
         registered_by=agent,
         registered_at=now,
     )

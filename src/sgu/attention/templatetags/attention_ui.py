@@ -29,6 +29,9 @@ _EVENTS = {
     "REVIEW_REQUESTED": "Respuesta enviada a la revisión de calidad",
     "REVIEW_APPROVED": "Revisión de calidad: conforme",
     "REVIEW_RETURNED": "Revisión de calidad: observada y devuelta",
+    "PAUSE": "Plazo de solución en pausa (espera a un tercero)",
+    "RESUME": "Plazo de solución reanudado",
+    "REQUIREMENT": "Pasa a requerimiento funcional",
 }
 
 
