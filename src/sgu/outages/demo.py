@@ -2,6 +2,9 @@
 inoperatividad register needs them before any event can be registered."""
 
 from sgu.core.principal import Principal
+from sgu.operators import selectors as operators
+from sgu.operators import services as operator_services
+from sgu.operators.models import StaffDuty
 from sgu.outages import services
 from sgu.outages.models import AttentionPoint
 
@@ -28,3 +31,15 @@ def load_attention_points(*, by: Principal) -> list[AttentionPoint]:
                 by=by,
             )
     return list(AttentionPoint.objects.filter(operator=operator).order_by("code"))
+
+
+def grant_channel_head(user, *duties: str, by=None) -> None:
+    """Demo set-up: `user` holds the channel head's duty (and `duties`), ticked in «Personal»
+    by the operator's administrator `by` (the user itself when it is the administrator)."""
+    held = operators.duties_of(user)
+    operator_services.set_staff_duties(
+        operator=user.operator,
+        user_id=user.pk,
+        duties=sorted(held | {StaffDuty.CHANNEL_HEAD, *duties}),
+        by=by or user,
+    )
