@@ -144,7 +144,7 @@ def test_registration_validation_in_spanish(claro_key, claro_store):
             URL,
             outage_payload(
                 "NO-EXISTE",
-                systems="x",
+                applications=["NO-ES-APLICATIVO"],
                 started_at="2999-01-01T10:00:00-05:00",
             ),
         ),
@@ -152,7 +152,8 @@ def test_registration_validation_in_spanish(claro_key, claro_store):
     )
     assert {e["field"]: e["message"] for e in body["errors"]} == {
         "attention_point": "No existe ese punto de atención en su empresa.",
-        "systems": "Indique los sistemas afectados (al menos 3 caracteres).",
+        "applications": "No están en el catálogo de aplicativos de su empresa: "
+        "NO-ES-APLICATIVO.",
         "started_at": "La fecha y hora de inicio no puede ser futura.",
     }
     assert body["detail"] == "Hay 3 datos por corregir."
