@@ -9,6 +9,7 @@ from sgu.accounts.auth import principal_for_user
 from sgu.accounts.models import Role
 from sgu.operators.models import StaffDuty, StaffDutyAssignment
 from sgu.outages import services
+from sgu.outages.demo import load_outage_catalogs
 from sgu.outages.models import AttentionPoint, OutageEvent
 
 _n = count(1)
@@ -59,6 +60,7 @@ def make_supervisor(role: str = Role.REGULATOR_SUPERVISOR):
 
 
 def make_point(admin, **overrides) -> AttentionPoint:
+    load_outage_catalogs()  # a transactional test's database lost the migration's rows
     data = {
         "code": f"CAC-{next(_n)}",
         "name": "Tienda principal",
@@ -83,6 +85,7 @@ def outage_input(point: AttentionPoint, **overrides) -> services.OutageInput:
         "applications": ("SIAC-UNICO",),
     }
     data.update(overrides)
+    load_outage_catalogs()  # a transactional test's database lost the migration's rows
     return services.OutageInput(**data)
 
 

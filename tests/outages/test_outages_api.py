@@ -152,8 +152,7 @@ def test_registration_validation_in_spanish(claro_key, claro_store):
     )
     assert {e["field"]: e["message"] for e in body["errors"]} == {
         "attention_point": "No existe ese punto de atención en su empresa.",
-        "applications": "No están en el catálogo de aplicativos de su empresa: "
-        "NO-ES-APLICATIVO.",
+        "applications": "No están en el catálogo de aplicativos de su empresa: NO-ES-APLICATIVO.",
         "started_at": "La fecha y hora de inicio no puede ser futura.",
     }
     assert body["detail"] == "Hay 3 datos por corregir."

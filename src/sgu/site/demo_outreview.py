@@ -17,6 +17,7 @@ from sgu.operators import selectors as operators
 from sgu.operators import services as operator_services
 from sgu.operators.models import StaffDuty
 from sgu.outages import selectors, services
+from sgu.outages.demo import load_outage_catalogs
 from sgu.outages.models import AttentionPoint, OutageEvent, ProcedureSubcategory
 
 MARK = "Demostración de la revisión"
@@ -45,6 +46,7 @@ def _free_slot(operator, procedure: str) -> AttentionPoint | None:
 def load_outreview_demo(now: datetime | None = None) -> int:
     """Claro's review examples at `now`; returns how many events it registered."""
     now = now or timezone.now()
+    load_outage_catalogs()
     for procedure, codes in PROCEDURES.items():
         for sub in Subcategory.objects.filter(code__in=codes):
             ProcedureSubcategory.objects.get_or_create(procedure_type=procedure, subcategory=sub)
