@@ -13,8 +13,7 @@ from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from conftest import Api, make_operator_agent, operator_api, staff_token
-from factories import PROBLEM, make_case
+from factories import PROBLEM, Api, make_case, make_operator_agent, operator_api, staff_token
 from outages.helpers import (
     make_channel_head,
     make_operator_admin,
