@@ -1,4 +1,4 @@
-"""In a real browser: an operator agent registers an outage event in the inoperatividad
+"""In a real browser: the channel's head registers an outage event in the inoperatividad
 register, is refused a second open one for the same point and procedure, and closes it
 from the list (the closing form is loaded in place by HTMX)."""
 
@@ -11,10 +11,11 @@ from django.db import connections
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 from factories import PASSWORD, enrol_two_factor, make_operator_agent
-from outages.helpers import make_operator_admin, make_point
+from outages.helpers import grant, make_operator_admin, make_point
 from sgu.accounts import totp
 from sgu.catalog.demo import load_reference_data
 from sgu.catalog.models import Operator
+from sgu.operators.models import StaffDuty
 from sgu.outages.models import OutageEvent
 
 pytestmark = [
@@ -47,12 +48,12 @@ def chromium():
         connections.close_all()
 
 
-def test_operator_agent_registers_and_closes_an_outage(chromium, live_server, settings, shots):
+def test_channel_head_registers_and_closes_an_outage(chromium, live_server, settings, shots):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     load_reference_data()
     claro = Operator.objects.get(code="CLARO")
     make_point(make_operator_admin(claro), code="CAC-MIRAFLORES", name="CAC Miraflores")
-    agent = make_operator_agent(claro)
+    agent = grant(make_operator_agent(claro), StaffDuty.CHANNEL_HEAD)  # the channel's head
     secret = enrol_two_factor(agent)
 
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="es-PE")
@@ -85,7 +86,9 @@ def test_operator_agent_registers_and_closes_an_outage(chromium, live_server, se
     page.get_by_label("Punto de atención").select_option("CAC-MIRAFLORES")
     page.get_by_label("Tipo de procedimiento").select_option("RECLAMOS")
     page.get_by_label("Falla masiva").check()
-    page.get_by_label("Sistemas afectados").fill("Sistema de reclamos y CRM")
+    page.get_by_label("SIAC ÚNICO").check()
+    page.get_by_label("Web Asesor reclamos").check()
+    page.get_by_label("Detalle (opcional)").fill("Sistema de reclamos y CRM")
     page.get_by_label("Inicio (hora de Lima)").fill("2026-03-09T10:00")
     shots(page, "outages-01-registrar")
     page.get_by_role("button", name="Registrar el evento").click()
@@ -99,7 +102,7 @@ def test_operator_agent_registers_and_closes_an_outage(chromium, live_server, se
     page.get_by_label("Punto de atención").select_option("CAC-MIRAFLORES")
     page.get_by_label("Tipo de procedimiento").select_option("RECLAMOS")
     page.get_by_label("Falla masiva").check()
-    page.get_by_label("Sistemas afectados").fill("Sistema de reclamos")
+    page.get_by_label("SIAC ÚNICO").check()
     page.get_by_role("button", name="Registrar el evento").click()
     summary = page.locator("[data-error-summary]")
     assert "Ya hay un evento abierto (N.º 1)" in summary.inner_text()

@@ -7,7 +7,9 @@ from factories import PASSWORD
 from sgu.accounts import services as accounts
 from sgu.accounts.auth import principal_for_user
 from sgu.accounts.models import Role
+from sgu.operators.models import StaffDuty, StaffDutyAssignment
 from sgu.outages import services
+from sgu.outages.demo import load_outage_catalogs
 from sgu.outages.models import AttentionPoint, OutageEvent
 
 _n = count(1)
@@ -24,6 +26,29 @@ def make_operator_admin(operator):
     )
 
 
+def grant(user, *duties: str):
+    """Give `user` (operator staff) these duties, as its administrator would in «Personal»."""
+    for duty in duties:
+        StaffDutyAssignment.objects.get_or_create(user=user, duty=duty)
+    return user
+
+
+def make_staff(operator, *duties: str, role: str = Role.OPERATOR_AGENT, name: str = "Jefa"):
+    user = accounts.create_staff_user(
+        email=f"{name.lower()}.{operator.code.lower()}.{next(_n)}@example.pe",
+        password=PASSWORD,
+        role=role,
+        first_name=name,
+        last_name=operator.name,
+        operator=operator,
+    )
+    return grant(user, *duties)
+
+
+def make_channel_head(operator):
+    return make_staff(operator, StaffDuty.CHANNEL_HEAD, name="Jefa")
+
+
 def make_supervisor(role: str = Role.REGULATOR_SUPERVISOR):
     return accounts.create_staff_user(
         email=f"supervisor.{next(_n)}@regulador.gob.pe",
@@ -35,6 +60,7 @@ def make_supervisor(role: str = Role.REGULATOR_SUPERVISOR):
 
 
 def make_point(admin, **overrides) -> AttentionPoint:
+    load_outage_catalogs()  # a transactional test's database lost the migration's rows
     data = {
         "code": f"CAC-{next(_n)}",
         "name": "Tienda principal",
@@ -56,14 +82,18 @@ def outage_input(point: AttentionPoint, **overrides) -> services.OutageInput:
         "systems": "Sistema de postventa y CRM",
         "started_at": None,
         "manual": False,
+        "applications": ("SIAC-UNICO",),
     }
     data.update(overrides)
+    load_outage_catalogs()  # a transactional test's database lost the migration's rows
     return services.OutageInput(**data)
 
 
 def register(
     user, point: AttentionPoint, *, now: datetime | None = None, **overrides
 ) -> OutageEvent:
+    """Registered by `user` acting as the channel's head (the duty is granted if missing)."""
+    grant(user, StaffDuty.CHANNEL_HEAD)
     return services.register_outage(
         data=outage_input(point, **overrides), by=principal_for_user(user), now=now
     )
@@ -77,6 +107,7 @@ def outage_payload(point_code: str, **overrides) -> dict:
         "systems": "Sistema de postventa y CRM",
         "started_at": "2026-03-09T10:00:00-05:00",
         "manual": False,
+        "applications": ["SIAC-UNICO"],
     }
     data.update(overrides)
     return data

@@ -8,9 +8,10 @@ import pytest
 from django.conf import settings
 from django.db import connection, connections
 
-from outages.helpers import make_point, outage_input
+from outages.helpers import grant, make_point, outage_input
 from sgu.accounts.auth import principal_for_user
 from sgu.core.errors import Conflict
+from sgu.operators.models import StaffDuty
 from sgu.outages import services
 from sgu.outages.models import OutageEvent
 
@@ -46,6 +47,7 @@ def race(fn, n: int = THREADS) -> list:
 
 
 def test_only_one_open_event_per_point_and_procedure(claro_admin, claro_store):
+    grant(claro_admin, StaffDuty.CHANNEL_HEAD)
     from django.utils import timezone
 
     by = principal_for_user(claro_admin)
@@ -72,6 +74,7 @@ def test_only_one_open_event_per_point_and_procedure(claro_admin, claro_store):
 
 
 def test_the_database_itself_refuses_a_second_open_event(claro_admin, claro_store):
+    grant(claro_admin, StaffDuty.CHANNEL_HEAD)
     """Even a writer that skips the service's check cannot open a second event."""
     from django.db import IntegrityError, transaction
     from django.utils import timezone
@@ -95,6 +98,8 @@ def test_the_database_itself_refuses_a_second_open_event(claro_admin, claro_stor
 
 
 def test_correlative_numbers_are_unique_under_concurrency(claro_admin, movistar_admin):
+    grant(claro_admin, StaffDuty.CHANNEL_HEAD)
+    grant(movistar_admin, StaffDuty.CHANNEL_HEAD)
     from django.utils import timezone
 
     claro_points = [make_point(claro_admin, code=f"CAC-{i}") for i in range(THREADS)]

@@ -34,6 +34,10 @@ LAYOUT = [
     "plazo_reporte",
     "registro_fuera_de_plazo",
     "cierre_fuera_de_plazo",
+    "aplicativos",
+    "estado_revision",
+    "aprobado_reportado_en",
+    "reporte_fuera_de_plazo",
 ]
 
 
@@ -78,6 +82,23 @@ def register_book(claro_admin, claro_store, movistar_admin):
         started_at=lima(2026, 3, 11, 9),
         now=lima(2026, 3, 11, 9),
     )
+    # A falla masiva that turned out to be a test: closed as "Error de usuario" with its
+    # justification, it is never exported although its scenario is reportable.
+    mistaken = register(
+        claro_admin,
+        claro_store,
+        procedure_type="BAJAS",
+        started_at=lima(2026, 3, 11, 10),
+        now=lima(2026, 3, 11, 10),
+    )
+    services.close_outage(
+        event=mistaken,
+        ended_at=lima(2026, 3, 11, 10, 30),
+        closing_reason="ERROR_USUARIO",
+        closing_justification="Registro de prueba del jefe de canal en capacitación.",
+        by=principal_for_user(claro_admin),
+        now=lima(2026, 3, 11, 11),
+    )
 
 
 @pytest.fixture
@@ -92,12 +113,14 @@ EXPECTED_ROWS = [
         "MOVISTAR", "1", "CC-104", "Centro de llamadas 104", "CENTRO_LLAMADAS", "150101",
         "CONSULTAS", "EVENTO_NO_PREVISTO", "Central telefónica (corte de energía)",
         "2026-03-10 08:15:00", "", "", "", "SI", "2026-03-10 09:00:00", "", "", "NO", "NO",
+        "SIAC ÚNICO", "Abierto", "", "NO",
     ],
     [
         "CLARO", "1", "CAC-MIRAFLORES", "CAC Miraflores", "TIENDA", "150122", "RECLAMOS",
         "FALLA_MASIVA", "'=HYPERLINK(\"http://malo\") CRM, ventas", "2026-03-09 10:00:00",
         "2026-03-09 12:30:00", "150", "CONECTIVIDAD", "NO", "2026-03-09 10:05:00",
         "2026-03-16 09:00:00", "2026-03-12 23:59:59", "NO", "SI",
+        "SIAC ÚNICO", "Falla masiva por confirmar", "", "NO",
     ],
 ]  # fmt: skip
 
@@ -143,7 +166,7 @@ def test_xlsx_layout(regulator, register_book):
     assert claro[8] == '=HYPERLINK("http://malo") CRM, ventas'
     assert sheet.cell(row=3, column=9).data_type == "s"
     assert claro[9:11] == ["2026-03-09 10:00:00", "2026-03-09 12:30:00"]
-    assert claro[17:] == ["NO", "SI"]
+    assert claro[17:19] == ["NO", "SI"]
     movistar = rows[1]
     assert movistar[10] is None or movistar[10] == ""  # open: no end
 

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from factories import PASSWORD, PROBLEM, Api, lima, make_operator_agent, operator_api, staff_token
-from outages.helpers import make_supervisor, outage_payload, register
+from factories import PASSWORD, PROBLEM, Api, lima, operator_api, staff_token
+from outages.helpers import make_channel_head, make_supervisor, outage_payload, register
 from sgu.accounts import services as accounts
 from sgu.accounts.auth import principal_for_user
 from sgu.accounts.models import Role
@@ -144,7 +144,7 @@ def test_registration_validation_in_spanish(claro_key, claro_store):
             URL,
             outage_payload(
                 "NO-EXISTE",
-                systems="x",
+                applications=["NO-ES-APLICATIVO"],
                 started_at="2999-01-01T10:00:00-05:00",
             ),
         ),
@@ -152,7 +152,7 @@ def test_registration_validation_in_spanish(claro_key, claro_store):
     )
     assert {e["field"]: e["message"] for e in body["errors"]} == {
         "attention_point": "No existe ese punto de atención en su empresa.",
-        "systems": "Indique los sistemas afectados (al menos 3 caracteres).",
+        "applications": "No están en el catálogo de aplicativos de su empresa: NO-ES-APLICATIVO.",
         "started_at": "La fecha y hora de inicio no puede ser futura.",
     }
     assert body["detail"] == "Hay 3 datos por corregir."
@@ -238,15 +238,15 @@ def test_an_operator_never_sees_or_closes_another_operators_events(
     assert claro_key.get(f"{URL}/{event['id']}").json()["number"] == 1
 
 
-def test_operator_agent_session_works_and_citizen_token_does_not(claro, claro_store, citizen):
+def test_channel_head_session_works_and_citizen_token_does_not(claro, claro_store, citizen):
     from django.test import Client
 
-    agent = make_operator_agent(claro)
+    head = make_channel_head(claro)
     client = Client()
-    client.force_login(agent)
+    client.force_login(head)
     r = client.post(URL, outage_payload("CAC-MIRAFLORES"), content_type="application/json")
     assert r.status_code == 201, r.content
-    assert OutageEvent.objects.get().registered_by == agent
+    assert OutageEvent.objects.get().registered_by == head
     token, _ = accounts.issue_api_token(email=citizen.email, password=PASSWORD)
     assert Api(token).post(URL, outage_payload("CAC-MIRAFLORES")).status_code == 401
 
@@ -296,7 +296,11 @@ def test_regulator_sees_every_operator_but_never_errors_or_tests(
     assert [(e["operator"], e["number"]) for e in items] == [("CLARO", 1), ("MOVISTAR", 1)]
     assert all(e["scenario"] != "ERROR_O_PRUEBA" for e in items)
     flagged = staff.get("/api/v1/staff/outages?flagged=true").json()["items"]
-    assert [(e["operator"], e["registered_late"]) for e in flagged] == [("MOVISTAR", True)]
+    # Both are flagged now: Claro's has been open for months, Movistar's was registered late.
+    assert [(e["operator"], [f["code"] for f in e["flags"]]) for e in flagged] == [
+        ("CLARO", ["ABIERTO_DEMASIADO"]),
+        ("MOVISTAR", ["REGISTRO_TARDIO", "ABIERTO_DEMASIADO"]),
+    ]
     by_op = staff.get("/api/v1/staff/outages?operator=CLARO&procedure_type=RECLAMOS").json()
     assert [e["number"] for e in by_op["items"]] == [1]
     dates = staff.get("/api/v1/staff/outages?started_from=2026-03-02&started_to=2026-03-02").json()

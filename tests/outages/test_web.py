@@ -6,9 +6,10 @@ import pytest
 from django.test import Client
 
 from factories import lima, make_case, make_operator_agent
-from outages.helpers import make_supervisor, register
+from outages.helpers import grant, make_supervisor, register
 from sgu.accounts.models import Role
 from sgu.cases.models import Case
+from sgu.operators.models import StaffDuty
 from sgu.outages.models import AttentionPoint, ContingencyWindow, OutageEvent
 
 
@@ -82,7 +83,8 @@ def test_another_operators_point_is_404(movistar_admin, claro_store):
 # --- events -------------------------------------------------------------------------------------
 
 
-def test_agent_registers_and_closes_an_event(agent, claro_store):
+def test_channel_head_registers_and_closes_an_event(agent, claro_store):
+    grant(agent, StaffDuty.CHANNEL_HEAD)
     web = logged(agent)
     form = web.get("/inoperatividad/eventos/nuevo/").content.decode()
     assert "CAC Miraflores (CAC-MIRAFLORES)" in form
@@ -90,6 +92,7 @@ def test_agent_registers_and_closes_an_event(agent, claro_store):
         "attention_point": "CAC-MIRAFLORES",
         "procedure_type": "RECLAMOS",
         "scenario": "FALLA_MASIVA",
+        "applications": ["SIAC-UNICO"],
         "systems": "Sistema de reclamos",
         "started_at": "2026-03-09T10:00",
     }
@@ -170,7 +173,7 @@ def test_citizens_and_anonymous_are_kept_out(citizen):
 
 
 def test_regulator_list_filters_and_flags(catalog, claro_admin, claro_store, movistar_admin,
-                                          movistar_store):  # fmt: skip
+                                          movistar_store, settings):  # fmt: skip
     register(claro_admin, claro_store, started_at=lima(2026, 3, 9, 10), now=lima(2026, 3, 9, 10))
     register(
         movistar_admin,
@@ -189,13 +192,17 @@ def test_regulator_list_filters_and_flags(catalog, claro_admin, claro_store, mov
     web = logged(make_supervisor(Role.REGULATOR_AGENT))
     html = web.get("/inoperatividad/regulador/").content.decode()
     assert "CAC Miraflores" in html and "Tienda Surco" in html
-    assert html.count("Registro fuera de plazo") == 1
+    assert html.count("Registrado después de 3 días hábiles del inicio") == 1
     assert "Error o prueba" not in html.split("<tbody")[1]
     only = web.get("/inoperatividad/regulador/?operator=CLARO", HTTP_HX_REQUEST="true")
     fragment = only.content.decode()
     assert "<html" not in fragment and "CAC Miraflores" in fragment and "Surco" not in fragment
     flagged = web.get("/inoperatividad/regulador/?flagged=si").content.decode()
     assert "Tienda Surco" in flagged.split("<tbody")[1]
+    # Claro's has been open for months: flagged too («Abierto hace más de 4 horas»).
+    assert "Abierto hace más de 4 horas" in flagged.split("<tbody")[1]
+    settings.SGU_OUTAGE_LONG_OPEN_HOURS = 24 * 365
+    flagged = web.get("/inoperatividad/regulador/?flagged=si").content.decode()
     assert "CAC Miraflores" not in flagged.split("<tbody")[1]
     assert re.search(r'href="/inoperatividad/regulador/exportar\.csv\?[^"]*flagged=si', flagged)
 

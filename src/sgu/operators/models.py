@@ -125,3 +125,38 @@ class OperatorInvitation(models.Model):
 
     def is_pending(self, now) -> bool:
         return self.accepted_at is None and self.cancelled_at is None and self.expires_at > now
+
+
+class StaffDuty(models.TextChoices):
+    """What a member of the operator's staff is responsible for, beyond the account's role
+    (agent or administrator). The inoperatividad procedure names these people: only the
+    channel's head registers and closes events, the systems-failure team confirms a falla
+    masiva, Control e Información evaluates each event and a manager approves the report."""
+
+    CHANNEL_HEAD = "CHANNEL_HEAD", "Jefe / supervisor / coordinador de canal"
+    SYSTEMS_FAILURE = "SYSTEMS_FAILURE", "Equipo de Fallas de Sistemas y Plataforma"
+    OUTAGE_REVIEWER = "OUTAGE_REVIEWER", "Control e Información (evalúa la inoperatividad)"
+    OUTAGE_MANAGER = "OUTAGE_MANAGER", "Gerente que aprueba el reporte de inoperatividad"
+
+
+class StaffDutyAssignment(models.Model):
+    """One duty held by one person of an operator's staff (granted by its administrator)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="operator_duties"
+    )
+    duty = models.CharField("función", max_length=20, choices=StaffDuty.choices)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField("asignada", default=timezone.now)
+
+    class Meta:
+        verbose_name = "función del personal de operadora"
+        verbose_name_plural = "funciones del personal de operadoras"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "duty"], name="staff_duty_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.duty}"

@@ -19,6 +19,7 @@ from sgu.operators.forms import (
     InviteForm,
     WebhookForm,
 )
+from sgu.operators.models import StaffDuty
 
 
 @operator_admin_required
@@ -166,6 +167,7 @@ def _staff_page(request, form, *, status: int = 200):
 
     operator = request.user.operator
     members = selectors.staff(operator)
+    _attach_duties(operator, members)
     response = render(
         request,
         "operators/staff.html",
@@ -181,6 +183,30 @@ def _staff_page(request, form, *, status: int = 200):
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _attach_duties(operator, members) -> None:
+    """Per member: each duty with whether they hold it (the template only ticks boxes)."""
+
+    held = selectors.duties_by_member(operator)
+    for m in members:
+        m.duty_rows = [
+            {"value": value, "label": label, "held": value in held.get(m.pk, set())}
+            for value, label in StaffDuty.choices
+        ]
+
+
+@operator_admin_required
+@require_POST
+def staff_duties(request, user_id: int):
+    member = _staff_action(
+        request, services.set_staff_duties, user_id=user_id, duties=request.POST.getlist("duty")
+    )
+    if member is not None:
+        messages.success(
+            request, f"Actualizó las funciones de {member.get_full_name() or member.email}."
+        )
+    return redirect("operators:staff")
 
 
 @operator_admin_required

@@ -4,7 +4,12 @@ from django.utils import timezone
 
 from sgu.accounts.models import User
 from sgu.core.errors import NotFound
-from sgu.operators.models import OperatorInvitation, WebhookDelivery, WebhookEndpoint
+from sgu.operators.models import (
+    OperatorInvitation,
+    StaffDutyAssignment,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 
 def webhook_of(operator) -> WebhookEndpoint | None:
@@ -26,7 +31,7 @@ def delivery(operator, delivery_id: int) -> WebhookDelivery:
     return found
 
 
-# --- the operator's staff ----------------------------------------------------------------------
+# --- the operator's staff ---------
 
 
 def staff(operator) -> list:
@@ -49,3 +54,43 @@ def pending_invitations(operator, now=None) -> list:
             expires_at__gt=now or timezone.now(),
         ).select_related("invited_by")
     )
+
+
+# --- duties (StaffDuty) ---------
+
+
+def duties_of(user) -> set[str]:
+    """The duties of an active member of an operator's staff (empty for anyone else)."""
+
+    if user is None or not getattr(user, "is_operator_staff", False) or not user.is_active:
+        return set()
+    return set(StaffDutyAssignment.objects.filter(user=user).values_list("duty", flat=True))
+
+
+def has_duty(user, duty: str) -> bool:
+    return duty in duties_of(user)
+
+
+def duty_holders(operator, duty: str) -> list:
+    """The active people of `operator` who hold `duty`, by name (for "who can" messages)."""
+
+    return list(
+        User.objects.filter(
+            operator=operator,
+            role__in=("OPERATOR_AGENT", "OPERATOR_ADMIN"),
+            is_active=True,
+            operator_duties__duty=duty,
+        )
+        .only("id", "email", "first_name", "last_name")
+        .order_by("last_name", "first_name", "id")
+    )
+
+
+def duties_by_member(operator) -> dict[int, set[str]]:
+    out: dict[int, set[str]] = {}
+    rows = StaffDutyAssignment.objects.filter(user__operator=operator).values_list(
+        "user_id", "duty"
+    )
+    for user_id, duty in rows:
+        out.setdefault(user_id, set()).add(duty)
+    return out

@@ -18,9 +18,15 @@ from sgu.accounts.models import User
 from sgu.accounts.services import create_staff_user, end_sessions, token_hash
 from sgu.core import audit
 from sgu.core.calendar import iso
-from sgu.core.errors import Conflict, ErrorCollector, NotFound
+from sgu.core.errors import Conflict, ErrorCollector, Forbidden, NotFound
 from sgu.notifications.services import queue_email
-from sgu.operators.models import OperatorInvitation, WebhookDelivery, WebhookEndpoint
+from sgu.operators.models import (
+    OperatorInvitation,
+    StaffDuty,
+    StaffDutyAssignment,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from sgu.operators.tasks import deliver_webhook
 
 EVENTS = ("case.forwarded", "claim.requested", "case.reassigned")
@@ -182,7 +188,7 @@ def redeliver(*, operator, delivery_id: int, by=None) -> WebhookDelivery:
     return copy
 
 
-# --- the operator's staff: invitations, roles, deactivation ----------------------------------
+# --- the operator's staff: invitations, roles, deactivation ---------
 
 INVITATION_HOURS = 72
 STAFF_ROLES = ("OPERATOR_AGENT", "OPERATOR_ADMIN")
@@ -458,5 +464,45 @@ def set_staff_active(*, operator, user_id: int, active: bool, by, request=None):
         target=f"user:{member.pk}",
         request=request,
         data={"operator": operator.code, "email": member.email},
+    )
+    return member
+
+
+# --- duties (StaffDuty) ---------
+
+
+@transaction.atomic
+def set_staff_duties(*, operator, user_id: int, duties, by, request=None, now=None):
+    """The administrator sets which duties a member of the staff holds (all at once: what is
+    not in `duties` is taken away)."""
+
+    if by is None or getattr(by, "role", None) != "OPERATOR_ADMIN" or by.operator_id != operator.pk:
+        raise Forbidden(f"Solo un administrador de {operator.name} asigna las funciones.")
+    member = _member_for_update(operator, user_id)
+    errors = ErrorCollector()
+    wanted = {(d or "").strip() for d in (duties or [])}
+    unknown = sorted(wanted - set(StaffDuty.values))
+    if unknown:
+        labels = "; ".join(label for _, label in StaffDuty.choices)
+        errors.add("duties", f"Elija funciones de la lista: {labels}.")
+    errors.raise_if_any()
+    current = set(StaffDutyAssignment.objects.filter(user=member).values_list("duty", flat=True))
+    if wanted == current:
+        return member
+    StaffDutyAssignment.objects.filter(user=member).exclude(duty__in=wanted).delete()
+    StaffDutyAssignment.objects.bulk_create(
+        [
+            StaffDutyAssignment(
+                user=member, duty=d, granted_by=by, granted_at=now or timezone.now()
+            )
+            for d in sorted(wanted - current)
+        ]
+    )
+    audit.record(
+        "operator_staff.duties_changed",
+        actor=by,
+        target=f"user:{member.pk}",
+        request=request,
+        data={"operator": operator.code, "from": sorted(current), "to": sorted(wanted)},
     )
     return member

@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("personal/", portal_views.staff, name="staff"),
     path("personal/<int:user_id>/rol/", portal_views.staff_role, name="staff_role"),
+    path("personal/<int:user_id>/funciones/", portal_views.staff_duties, name="staff_duties"),
     path(
         "personal/<int:user_id>/desactivar/",
         portal_views.staff_deactivate,

@@ -9,11 +9,42 @@ from sgu.core.admin import ReadOnlyAdmin
 from sgu.core.errors import DomainError
 from sgu.outages import services
 from sgu.outages.models import (
+    AffectedApplication,
     AttentionPoint,
     ContingencyExtension,
     ContingencyWindow,
     OutageEvent,
+    ProcedureSubcategory,
+    ScenarioClosingReason,
 )
+
+
+@admin.register(ScenarioClosingReason)
+class ScenarioClosingReasonAdmin(admin.ModelAdmin):
+    """The table of closing reasons each scenario admits ("Error de usuario" needs no row:
+    it is always admitted, with its sustento)."""
+
+    list_display = ["scenario", "closing_reason"]
+    list_filter = ["scenario"]
+
+
+@admin.register(AffectedApplication)
+class AffectedApplicationAdmin(admin.ModelAdmin):
+    """The common catalog (operator empty) is kept here; operators add their own entries in
+    their portal or by API."""
+
+    list_display = ["name", "code", "group", "operator", "active", "order"]
+    list_filter = ["group", "active", "operator"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(ProcedureSubcategory)
+class ProcedureSubcategoryAdmin(admin.ModelAdmin):
+    """Which SGU subcategories count as each procedure type in the evaluation's case count."""
+
+    list_display = ["procedure_type", "subcategory"]
+    list_filter = ["procedure_type"]
+    autocomplete_fields = ["subcategory"]
 
 
 @admin.register(AttentionPoint)

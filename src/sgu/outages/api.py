@@ -6,6 +6,7 @@ Mounted at the API root: paths start with /operator/… and /staff/… like the 
 from datetime import date, datetime, time
 from typing import Literal
 
+from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -18,8 +19,10 @@ from sgu.core.pagination import clamp_limit, keyset_page
 from sgu.core.principal import Principal
 from sgu.core.schemas import Day, Instant, Limit, Problem
 from sgu.outages import openapi_docs as docs
-from sgu.outages import selectors, services
+from sgu.outages import policies, selectors, services
 from sgu.outages.models import (
+    AffectedApplication,
+    ApplicationGroup,
     AttentionPoint,
     ClosingReason,
     ContingencyScope,
@@ -58,7 +61,14 @@ class OutageIn(Schema):
     )
     procedure_type: ProcedureType
     scenario: Scenario
-    systems: str = Field(max_length=500, description="Sistemas afectados.")
+    applications: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Códigos de los aplicativos afectados, del catálogo (al menos uno; "
+        "`GET /api/v1/operator/outage-applications`).",
+        examples=[["SIAC-UNICO"]],
+    )
+    systems: str = Field(default="", max_length=500, description="Detalle opcional.")
     started_at: Instant = Field(description="Inicio, ISO 8601 con zona horaria.")
     manual: bool = Field(
         default=False,
@@ -68,11 +78,89 @@ class OutageIn(Schema):
         default=None, description="Solo para un evento que ya terminó (con closing_reason)."
     )
     closing_reason: ClosingReason | None = None
+    closing_justification: str = Field(
+        default="", max_length=2000, description="Sustento; obligatorio con ERROR_USUARIO."
+    )
 
 
 class CloseIn(Schema):
     ended_at: Instant = Field(description="Fin, ISO 8601 con zona horaria; no antes del inicio.")
     closing_reason: ClosingReason
+    closing_justification: str = Field(
+        default="",
+        max_length=2000,
+        description="Sustento; obligatorio al cerrar como ERROR_USUARIO (registro por error o "
+        "prueba: el evento no se reporta).",
+    )
+
+
+class ConfirmIn(Schema):
+    failure_started_at: Instant = Field(description="Inicio de la falla masiva comunicada.")
+    failure_ended_at: Instant | None = Field(default=None, description="Fin, si ya terminó.")
+
+
+class EvaluateIn(Schema):
+    proceeds: bool = Field(description="Si procede reportar el evento al regulador.")
+    note: str = Field(default="", max_length=2000, description="Obligatoria si no procede.")
+
+
+class ApplicationIn(Schema):
+    code: str = Field(max_length=40, examples=["CRM-VENTAS"])
+    name: str = Field(max_length=80)
+    group: ApplicationGroup
+    note: str = Field(default="", max_length=200)
+
+
+class ApplicationOut(Schema):
+    code: str
+    name: str
+    group: str
+    note: str
+    common: bool = Field(description="Del catálogo común (no de la operadora).")
+
+
+class ApplicationList(Schema):
+    items: list[ApplicationOut]
+
+
+class ClosingRule(Schema):
+    scenario: str
+    closing_reasons: list[str]
+
+
+class ClosingRules(Schema):
+    items: list[ClosingRule]
+
+
+class FlagOut(Schema):
+    code: str
+    label: str
+
+
+class DayCount(Schema):
+    day: str
+    cases: int
+
+
+class FailureWindow(Schema):
+    confirmed: bool
+    started_at: str | None
+    ended_at: str | None
+
+
+class EvaluationOut(Schema):
+    failure_window: FailureWindow
+    inside_failure_window: bool | None = Field(
+        description="Criterio 1: dentro del horario de la falla masiva (nulo si no aplica)."
+    )
+    closing_reason: str
+    duration_minutes: int
+    over_one_hour: bool = Field(description="Criterio 2: el rango es mayor a 1 hora.")
+    subcategories: list[str] = Field(description="Vacía: todas las materias de la operadora.")
+    cases_during: int = Field(description="Criterio 3: casos recibidos durante el evento.")
+    cases_previous_days: list[DayCount]
+    cases_previous_average: float
+    cases_increase: bool
 
 
 class OutageOut(Schema):
@@ -82,10 +170,12 @@ class OutageOut(Schema):
     attention_point: PointOut
     procedure_type: str
     scenario: str
+    applications: list[ApplicationOut]
     systems: str
     started_at: datetime
     ended_at: datetime | None
     closing_reason: str | None
+    closing_justification: str
     manual: bool
     open: bool
     duration_minutes: int | None
@@ -96,7 +186,22 @@ class OutageOut(Schema):
     )
     registered_late: bool = Field(description="Registrado después de 3 días hábiles del inicio.")
     closed_late: bool = Field(description="Cierre registrado después de 3 días hábiles del fin.")
-    reportable: bool = Field(description="Falso para los eventos de error o prueba.")
+    reportable: bool = Field(
+        description="Falso para los eventos de error o prueba y los cerrados como ERROR_USUARIO."
+    )
+    review_state: str = Field(description="Estado de la revisión antes de reportar.")
+    review_state_label: str
+    failure_confirmed_at: datetime | None
+    failure_started_at: datetime | None
+    failure_ended_at: datetime | None
+    evaluation_due_at: datetime | None = Field(description="24 horas después del cierre.")
+    evaluated_at: datetime | None
+    evaluation_proceeds: bool | None
+    evaluation_note: str
+    evaluation: EvaluationOut | None = Field(description="Cifras vistas al evaluar.")
+    approved_at: datetime | None = Field(description="Aprobado y reportado al regulador.")
+    reported_late: bool
+    flags: list[FlagOut] = Field(description="Alertas del evento ahora (policies.flags).")
 
 
 class OutagePage(Schema):
@@ -154,7 +259,18 @@ def point_dict(p: AttentionPoint) -> dict:
     }
 
 
+def application_dict(a: AffectedApplication) -> dict:
+    return {
+        "code": a.code,
+        "name": a.name,
+        "group": a.group,
+        "note": a.note,
+        "common": a.operator_id is None,
+    }
+
+
 def outage_dict(e: OutageEvent, operator_code: str) -> dict:
+    now = timezone.now()
     return {
         "id": e.pk,
         "number": e.number,
@@ -162,10 +278,12 @@ def outage_dict(e: OutageEvent, operator_code: str) -> dict:
         "attention_point": point_dict(e.attention_point),
         "procedure_type": e.procedure_type,
         "scenario": e.scenario,
+        "applications": [application_dict(a) for a in e.applications.all()],
         "systems": e.systems,
         "started_at": e.started_at,
         "ended_at": e.ended_at,
         "closing_reason": e.closing_reason or None,
+        "closing_justification": e.closing_justification,
         "manual": e.manual,
         "open": e.is_open,
         "duration_minutes": e.duration_minutes,
@@ -175,6 +293,19 @@ def outage_dict(e: OutageEvent, operator_code: str) -> dict:
         "registered_late": e.registered_late,
         "closed_late": e.closed_late,
         "reportable": e.reportable,
+        "review_state": policies.review_state(e),
+        "review_state_label": policies.review_state_label(e),
+        "failure_confirmed_at": e.failure_confirmed_at,
+        "failure_started_at": e.failure_started_at,
+        "failure_ended_at": e.failure_ended_at,
+        "evaluation_due_at": policies.evaluation_due_at(e),
+        "evaluated_at": e.evaluated_at,
+        "evaluation_proceeds": e.evaluation_proceeds,
+        "evaluation_note": e.evaluation_note,
+        "evaluation": e.evaluation,
+        "approved_at": e.approved_at,
+        "reported_late": e.reported_late,
+        "flags": [{"code": f.code, "label": f.label} for f in policies.flags(e, now)],
     }
 
 
@@ -293,6 +424,8 @@ def register_outage(request, payload: OutageIn):
                 manual=payload.manual,
                 ended_at=payload.ended_at,
                 closing_reason=payload.closing_reason or "",
+                applications=list(payload.applications),
+                closing_justification=payload.closing_justification,
             ),
             by=principal,
         )
@@ -335,9 +468,135 @@ def close_outage(request, outage_id: int, payload: CloseIn):
         event=event,
         ended_at=payload.ended_at,
         closing_reason=payload.closing_reason,
+        closing_justification=payload.closing_justification,
         by=principal,
     )
     return outage_dict(event, principal.operator.code)
+
+
+@router.post(
+    "/operator/outages/{outage_id}/confirm",
+    auth=operator_auth,
+    tags=OPERATOR_TAG,
+    response={200: OutageOut, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem},
+    summary="Confirmar una falla masiva (equipo de Fallas de Sistemas y Plataforma)",
+    description="Solo una persona con la función «Equipo de Fallas de Sistemas y Plataforma» "
+    "(403 en español si no). Registra quién y cuándo, y el horario de la falla comunicada "
+    "(criterio 1 de la evaluación). 409 si el evento no es una falla masiva por confirmar.",
+)
+def confirm_outage(request, outage_id: int, payload: ConfirmIn):
+    principal: Principal = request.auth
+    event = selectors.operator_event(principal.operator, outage_id)
+    event = services.confirm_mass_failure(
+        event=event,
+        failure_started_at=payload.failure_started_at,
+        failure_ended_at=payload.failure_ended_at,
+        by=principal,
+    )
+    return outage_dict(
+        selectors.operator_event(principal.operator, event.pk), principal.operator.code
+    )
+
+
+@router.get(
+    "/operator/outages/{outage_id}/evaluation",
+    auth=operator_auth,
+    tags=OPERATOR_TAG,
+    response={200: EvaluationOut, 401: Problem, 404: Problem},
+    summary="Cifras de la evaluación de un evento, ahora",
+    description="Dentro o fuera del horario de la falla masiva, duración (¿más de 1 hora?) y "
+    "casos recibidos en el SGU por la operadora para ese tipo de procedimiento durante el "
+    "evento, comparados con las mismas horas de los 7 días previos.",
+)
+def outage_evaluation(request, outage_id: int):
+    principal: Principal = request.auth
+    return selectors.evaluation_figures(selectors.operator_event(principal.operator, outage_id))
+
+
+@router.post(
+    "/operator/outages/{outage_id}/evaluate",
+    auth=operator_auth,
+    tags=OPERATOR_TAG,
+    response={200: OutageOut, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem},
+    summary="Evaluar un evento cerrado (Control e Información)",
+    description="Guarda las cifras vistas y si procede reportarlo (`note` obligatoria si no "
+    "procede). Dentro de las 24 horas del cierre; después, el evento queda con alerta. 409 si "
+    "no está por evaluar (p. ej. falla masiva sin confirmar).",
+)
+def evaluate_outage(request, outage_id: int, payload: EvaluateIn):
+    principal: Principal = request.auth
+    event = selectors.operator_event(principal.operator, outage_id)
+    event = services.evaluate_outage(
+        event=event, proceeds=payload.proceeds, note=payload.note, by=principal
+    )
+    return outage_dict(
+        selectors.operator_event(principal.operator, event.pk), principal.operator.code
+    )
+
+
+@router.post(
+    "/operator/outages/{outage_id}/approve",
+    auth=operator_auth,
+    tags=OPERATOR_TAG,
+    response={200: OutageOut, 401: Problem, 403: Problem, 404: Problem, 409: Problem},
+    summary="Aprobar un evento evaluado: queda reportado al regulador (gerente)",
+    description="Solo una persona con la función «Gerente que aprueba el reporte». El "
+    "regulador lo recibe en ese momento; fuera de plazo si pasaron 3 días hábiles del fin.",
+)
+def approve_outage(request, outage_id: int):
+    principal: Principal = request.auth
+    event = selectors.operator_event(principal.operator, outage_id)
+    event = services.approve_outage(event=event, by=principal)
+    return outage_dict(
+        selectors.operator_event(principal.operator, event.pk), principal.operator.code
+    )
+
+
+@router.get(
+    "/operator/outage-applications",
+    auth=operator_auth,
+    tags=OPERATOR_TAG,
+    response={200: ApplicationList, 401: Problem},
+    summary="Catálogo de aplicativos afectados",
+    description="Los comunes (SISACT Prepago, SISACT, SICAR, SIAC ÚNICO, Web Asesor reclamos, "
+    "SGA…) y los propios de la operadora; nunca los de otra.",
+)
+def list_applications(request):
+    principal: Principal = request.auth
+    rows = selectors.operator_applications(principal.operator)
+    return {"items": [application_dict(a) for a in rows]}
+
+
+@router.post(
+    "/operator/outage-applications",
+    auth=operator_auth,
+    tags=OPERATOR_TAG,
+    response={201: ApplicationOut, 401: Problem, 403: Problem, 409: Problem, 422: Problem},
+    summary="Agregar un aplicativo propio al catálogo (administrador)",
+)
+def add_application(request, payload: ApplicationIn):
+    principal: Principal = request.auth
+    app = services.create_application(
+        data=services.ApplicationInput(
+            code=payload.code, name=payload.name, group=payload.group, note=payload.note
+        ),
+        by=principal,
+    )
+    return Status(201, application_dict(app))
+
+
+@router.get(
+    "/operator/outage-closing-reasons",
+    auth=operator_auth,
+    tags=OPERATOR_TAG,
+    response={200: ClosingRules, 401: Problem},
+    summary="Motivos de cierre que admite cada escenario",
+    description="ERROR_USUARIO se admite siempre y pide `closing_justification`; un evento "
+    "cerrado así no se reporta ni se exporta.",
+)
+def closing_reasons(request):
+    table = policies.closing_reason_table()
+    return {"items": [{"scenario": k, "closing_reasons": v} for k, v in table.items()]}
 
 
 # --- regulator ------------------------------------------------------------------------------------
@@ -360,8 +619,11 @@ def _day_start(d: date | None) -> datetime | None:
     tags=STAFF_TAG,
     response={200: OutagePage, 401: Problem, 403: Problem, 422: Problem},
     summary="Eventos de inoperatividad de todas las operadoras",
-    description="Sin los eventos de error o prueba. `flagged=true`: registrados o cerrados "
-    "fuera de plazo. Fechas de inicio en hora de Lima (`started_to` inclusive).",
+    description="Sin los eventos de error o prueba ni los cerrados como ERROR_USUARIO. "
+    "`flagged=true`: con alguna alerta (`flags`: registro o cierre tardío, abierto demasiado "
+    "tiempo, sin evaluar a las 24 horas, sin aprobar, reporte fuera de plazo). `review_state`: "
+    "REPORTADO (aprobado), PENDIENTE (cerrado y sin aprobar), NO_PROCEDE. Fechas de inicio en "
+    "hora de Lima (`started_to` inclusive).",
 )
 def staff_outages(
     request,
@@ -372,6 +634,7 @@ def staff_outages(
     scenario: Scenario | None = None,
     status: Literal["ABIERTO", "CERRADO"] | None = None,
     flagged: bool = False,
+    review_state: Literal["REPORTADO", "PENDIENTE", "NO_PROCEDE"] | None = None,
     started_from: Day | None = None,
     started_to: Day | None = None,
     limit: Limit | None = None,
@@ -386,6 +649,7 @@ def staff_outages(
         scenario=scenario or "",
         status=status or "",
         flagged=flagged,
+        review_state=review_state or "",
         started_from=_day_start(started_from),
         started_to=_day_start(date.fromordinal(started_to.toordinal() + 1)) if started_to else None,
     )

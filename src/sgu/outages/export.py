@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from sgu.core import export
 from sgu.core.calendar import LIMA
+from sgu.outages import policies
 from sgu.outages.models import OutageEvent
 
 CHUNK = 2000
@@ -48,6 +49,11 @@ COLUMNS: list[tuple[str, Callable[[OutageEvent], Any]]] = [
     ("plazo_reporte", lambda e: _dt(e.report_due_at)),
     ("registro_fuera_de_plazo", lambda e: _yes(e.registered_late)),
     ("cierre_fuera_de_plazo", lambda e: _yes(e.closed_late)),
+    # Added with the review before reporting (appended: earlier columns keep their place).
+    ("aplicativos", lambda e: " | ".join(a.name for a in e.applications.all())),
+    ("estado_revision", lambda e: policies.review_state_label(e)),
+    ("aprobado_reportado_en", lambda e: _dt(e.approved_at)),
+    ("reporte_fuera_de_plazo", lambda e: _yes(e.reported_late)),
 ]
 HEADERS = [h for h, _ in COLUMNS]
 NUMERIC = {"numero", "duracion_minutos"}
@@ -57,16 +63,21 @@ def row_values(event: OutageEvent) -> list[Any]:
     return [get(event) for _, get in COLUMNS]
 
 
+def _rows(qs: QuerySet[OutageEvent]) -> Iterator[list[Any]]:
+    # Iterating with a chunk size keeps prefetch_related (the applications) per chunk.
+    return (row_values(e) for e in qs.iterator(chunk_size=CHUNK))
+
+
 def csv_chunks(qs: QuerySet[OutageEvent]) -> Iterator[str]:
     """UTF-8 with BOM, comma-separated, CRLF, one header line (sgu.core.export)."""
-    return export.csv_chunks(HEADERS, (row_values(e) for e in qs.iterator(chunk_size=CHUNK)))
+    return export.csv_chunks(HEADERS, _rows(qs))
 
 
 def write_xlsx(qs: QuerySet[OutageEvent], sheet_title: str = "Inoperatividad"):
     """A temporary file holding the workbook, built in constant memory (sgu.core.export)."""
     return export.write_xlsx(
         HEADERS,
-        (row_values(e) for e in qs.iterator(chunk_size=CHUNK)),
+        _rows(qs),
         sheet_title=sheet_title,
         numeric=NUMERIC,
     )

@@ -9,15 +9,16 @@ from sgu.catalog import selectors as catalog
 from sgu.core.calendar import LIMA
 from sgu.core.forms import ServiceForm
 from sgu.core.web import parse_date
-from sgu.outages import selectors
+from sgu.outages import policies, selectors
 from sgu.outages.models import (
+    ApplicationGroup,
     AttentionPointKind,
     ClosingReason,
     ContingencyScope,
     ProcedureType,
     Scenario,
 )
-from sgu.outages.services import OutageInput, PointInput, WindowInput
+from sgu.outages.services import ApplicationInput, OutageInput, PointInput, WindowInput
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -93,11 +94,18 @@ class OutageForm(ServiceForm):
     scenario = forms.ChoiceField(
         label="Escenario", widget=forms.RadioSelect, choices=Scenario.choices, required=True
     )
-    systems = forms.CharField(
-        label="Sistemas afectados",
-        help_text="Por ejemplo: sistema de ventas y postventa, CRM, red de la tienda.",
-        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
+    applications = forms.MultipleChoiceField(
+        label="Aplicativos afectados",
+        help_text="Uno o más. SICAR solo cuando hay que pagar para terminar la transacción "
+        "registrada en SISACT o SISACT Prepago.",
+        widget=forms.CheckboxSelectMultiple,
         required=True,
+    )
+    systems = forms.CharField(
+        label="Detalle (opcional)",
+        help_text="Lo que ayude a entender la caída, p. ej. «no carga la pantalla de pagos».",
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}),
+        required=False,
     )
     started_at = forms.CharField(
         label="Inicio (hora de Lima)", widget=LocalDateTimeInput(), required=True
@@ -116,6 +124,9 @@ class OutageForm(ServiceForm):
                 for p in selectors.operator_points(operator, active=True)
             ),
         ]
+        self.fields["applications"].choices = [
+            (a.code, a.name) for a in selectors.operator_applications(operator)
+        ]
 
     def outage_input(self) -> OutageInput:
         return OutageInput(
@@ -125,6 +136,7 @@ class OutageForm(ServiceForm):
             systems=self.value("systems"),
             started_at=parse_local_datetime(self.value("started_at")),
             manual=bool(self.data.get("manual")),
+            applications=self.data.getlist("applications") if self.is_bound else [],
         )
 
 
@@ -137,9 +149,81 @@ class CloseForm(ServiceForm):
         choices=_choices(ClosingReason, "Elija el motivo"),
         required=True,
     )
+    closing_justification = forms.CharField(
+        label="Sustento",
+        help_text="Obligatorio con «Error de usuario» (registro por error o prueba): ese "
+        "evento no se reporta al regulador.",
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+        required=False,
+    )
+
+    def __init__(self, *args, scenario: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if scenario:
+            allowed = policies.allowed_closing_reasons(scenario)
+            self.fields["closing_reason"].choices = [
+                ("", "Elija el motivo"),
+                *((r, ClosingReason(r).label) for r in allowed),
+            ]
 
     def close_input(self) -> tuple[datetime | None, str]:
         return parse_local_datetime(self.value("ended_at")), self.value("closing_reason")
+
+
+class ConfirmForm(ServiceForm):
+    failure_started_at = forms.CharField(
+        label="Inicio de la falla masiva (hora de Lima)",
+        help_text="Según el comunicado de Fallas de Sistemas y Plataforma.",
+        widget=LocalDateTimeInput(),
+        required=True,
+    )
+    failure_ended_at = forms.CharField(
+        label="Fin de la falla masiva (si ya terminó)", widget=LocalDateTimeInput(), required=False
+    )
+
+
+class EvaluateForm(ServiceForm):
+    proceeds = forms.ChoiceField(
+        label="¿Procede reportar el evento al regulador?",
+        widget=forms.RadioSelect,
+        choices=[("si", "Sí, procede"), ("no", "No procede")],
+        required=True,
+    )
+    note = forms.CharField(
+        label="Observación",
+        help_text="Obligatoria si no procede: explique por qué.",
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+        required=False,
+    )
+
+    def proceeds_value(self):
+        return {"si": True, "no": False}.get(self.value("proceeds"))
+
+
+class ApplicationForm(ServiceForm):
+    code = forms.CharField(
+        label="Código",
+        help_text="p. ej. CRM-VENTAS",
+        widget=forms.TextInput(attrs={"maxlength": 40, "autocapitalize": "characters"}),
+        required=True,
+    )
+    name = forms.CharField(
+        label="Nombre", widget=forms.TextInput(attrs={"maxlength": 80}), required=True
+    )
+    group = forms.ChoiceField(
+        label="Tipo", choices=_choices(ApplicationGroup, "Elija el tipo"), required=True
+    )
+    note = forms.CharField(
+        label="Nota", widget=forms.TextInput(attrs={"maxlength": 200}), required=False
+    )
+
+    def application_input(self) -> ApplicationInput:
+        return ApplicationInput(
+            code=self.value("code"),
+            name=self.value("name"),
+            group=self.value("group"),
+            note=self.value("note"),
+        )
 
 
 class WindowForm(ServiceForm):
@@ -211,7 +295,17 @@ class EventFilterForm(forms.Form):
     )
     flagged = forms.ChoiceField(
         label="Alertas",
-        choices=[("", "Todos"), ("si", "Solo registrados o cerrados fuera de plazo")],
+        choices=[("", "Todos"), ("si", "Solo los que tienen alguna alerta")],
+        required=False,
+    )
+    review_state = forms.ChoiceField(
+        label="Revisión",
+        choices=[
+            ("", "Todos"),
+            ("REPORTADO", "Aprobados y reportados"),
+            ("PENDIENTE", "Cerrados y aún sin aprobar"),
+            ("NO_PROCEDE", "Evaluados: no procede reportar"),
+        ],
         required=False,
     )
     started_from = forms.CharField(
@@ -249,6 +343,7 @@ class EventFilterForm(forms.Form):
             scenario=data.get("scenario") or "",
             status=data.get("status") or "",
             flagged=data.get("flagged") == "si",
+            review_state=data.get("review_state") or "",
             started_from=datetime.combine(start, time.min, tzinfo=LIMA) if start else None,
             started_to=(
                 datetime.combine(end + timedelta(days=1), time.min, tzinfo=LIMA) if end else None

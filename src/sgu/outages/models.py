@@ -37,7 +37,103 @@ class ClosingReason(models.TextChoices):
     INTERMITENCIA = "INTERMITENCIA", "Intermitencia"
     MANTENIMIENTO_APLICATIVOS = "MANTENIMIENTO_APLICATIVOS", "Mantenimiento de aplicativos"
     FALLA_MASIVA_APLICATIVO = "FALLA_MASIVA_APLICATIVO", "Falla masiva de aplicativo"
+    # The unforeseen-event motives ("Motivo de ocurrencia" of the Evento No Previsto scenario).
+    SIN_FLUIDO_ELECTRICO = (
+        "SIN_FLUIDO_ELECTRICO",
+        "Sin fluido eléctrico en el punto de atención",
+    )
+    INFRAESTRUCTURA = "INFRAESTRUCTURA", "Infraestructura del punto de atención"
     ERROR_USUARIO = "ERROR_USUARIO", "Error de usuario"
+
+
+class ScenarioClosingReason(models.Model):
+    """Which closing reasons a scenario allows (data the regulator's administrator keeps).
+    "Error de usuario" is allowed in every scenario and needs no row: an event found to be an
+    error or a test is always closed that way (docs/outages.md, "Motivos de cierre")."""
+
+    scenario = models.CharField("escenario", max_length=20, choices=Scenario.choices)
+    closing_reason = models.CharField(
+        "motivo de cierre", max_length=28, choices=ClosingReason.choices
+    )
+
+    class Meta:
+        ordering = ["scenario", "closing_reason"]
+        verbose_name = "motivo de cierre admitido"
+        verbose_name_plural = "motivos de cierre por escenario"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scenario", "closing_reason"], name="scenario_closing_reason_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scenario_display()}: {self.get_closing_reason_display()}"
+
+
+class ApplicationGroup(models.TextChoices):
+    VENTA = "VENTA", "Sistema de venta"
+    POSTVENTA = "POSTVENTA", "Sistema de postventa"
+
+
+class AffectedApplication(models.Model):
+    """An application an event can name as down. The common list (operator empty) starts with
+    the document's: SISACT Prepago, SISACT, SICAR, SIAC ÚNICO, Web Asesor reclamos, SGA; each
+    operator adds its own, which only it sees."""
+
+    operator = models.ForeignKey(
+        "catalog.Operator",
+        verbose_name="operadora",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Vacío: aplicativo común a todas las operadoras.",
+    )
+    code = models.SlugField("código", max_length=40)
+    name = models.CharField("nombre", max_length=80)
+    group = models.CharField("tipo", max_length=10, choices=ApplicationGroup.choices)
+    note = models.CharField("nota", max_length=200, blank=True)
+    active = models.BooleanField("activo", default=True)
+    order = models.PositiveSmallIntegerField("orden", default=100)
+
+    class Meta:
+        ordering = ["order", "name", "id"]
+        verbose_name = "aplicativo afectado"
+        verbose_name_plural = "aplicativos afectados"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(operator__isnull=True), name="application_common_uniq"
+            ),
+            models.UniqueConstraint(fields=["operator", "code"], name="application_operator_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProcedureSubcategory(models.Model):
+    """Which SGU subcategories correspond to a procedure type, for the evaluation's case count
+    (criterion 3: the cases of that procedure received during the event). A procedure type
+    with no row counts every case of the operator."""
+
+    procedure_type = models.CharField(
+        "tipo de procedimiento", max_length=12, choices=ProcedureType.choices
+    )
+    subcategory = models.ForeignKey(
+        "catalog.Subcategory",
+        verbose_name="subcategoría",
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "subcategoría de un tipo de procedimiento"
+        verbose_name_plural = "subcategorías por tipo de procedimiento"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure_type", "subcategory"], name="procedure_subcategory_uniq"
+            )
+        ]
 
 
 class AttentionPoint(models.Model):
@@ -98,7 +194,10 @@ class OutageEvent(models.Model):
         "tipo de procedimiento", max_length=12, choices=ProcedureType.choices
     )
     scenario = models.CharField("escenario", max_length=20, choices=Scenario.choices)
-    systems = models.CharField("sistemas afectados", max_length=500)
+    systems = models.CharField("detalle de sistemas", max_length=500, blank=True)
+    applications = models.ManyToManyField(
+        AffectedApplication, verbose_name="aplicativos afectados", related_name="events"
+    )
     started_at = models.DateTimeField("inicio")
     ended_at = models.DateTimeField("fin", null=True, blank=True)
     closing_reason = models.CharField(
@@ -130,6 +229,30 @@ class OutageEvent(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+    )
+    closing_justification = models.TextField(
+        "sustento del cierre",
+        blank=True,
+        help_text="Obligatorio al cerrar como «Error de usuario».",
+    )
+    # Review before reporting (docs/outages.md, "Revisión"). A falla masiva is confirmed by
+    # the systems-failure team, with the window of the failure they announced.
+    failure_confirmed_at = models.DateTimeField("falla masiva confirmada", null=True, blank=True)
+    failure_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    failure_started_at = models.DateTimeField("inicio de la falla masiva", null=True, blank=True)
+    failure_ended_at = models.DateTimeField("fin de la falla masiva", null=True, blank=True)
+    evaluated_at = models.DateTimeField("evaluado", null=True, blank=True)
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    evaluation = models.JSONField("cifras de la evaluación", null=True, blank=True)
+    evaluation_proceeds = models.BooleanField("procede reportar", null=True, blank=True)
+    evaluation_note = models.TextField("observación de la evaluación", blank=True)
+    approved_at = models.DateTimeField("aprobado y reportado al regulador", null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     # 23:59:59 Lima of the 3rd business day after the Lima day of `ended_at` (DOMAIN §8).
     report_due_at = models.DateTimeField("plazo para reportar", null=True, blank=True)
@@ -175,9 +298,25 @@ class OutageEvent(models.Model):
         return self.ended_at is None
 
     @property
+    def discarded(self) -> bool:
+        """Closed as "Error de usuario": registered by error or as a test."""
+        return self.closing_reason == ClosingReason.ERROR_USUARIO
+
+    @property
     def reportable(self) -> bool:
-        """Events that turned out to be errors or tests are never reported."""
-        return self.scenario != Scenario.ERROR_O_PRUEBA
+        """Events that turned out to be errors or tests are never reported, whatever the
+        scenario they were registered with."""
+        return self.scenario != Scenario.ERROR_O_PRUEBA and not self.discarded
+
+    @property
+    def reported(self) -> bool:
+        return self.approved_at is not None
+
+    @property
+    def reported_late(self) -> bool:
+        return bool(
+            self.approved_at and self.report_due_at and self.approved_at > self.report_due_at
+        )
 
     @property
     def duration_minutes(self) -> int | None:

@@ -27,9 +27,11 @@ from sgu.core.errors import (
     one_of,
 )
 from sgu.core.principal import Actor, Principal
-from sgu.outages import selectors
+from sgu.outages import policies, selectors
 from sgu.outages.contingency import Extension, Plazo, compute_extension, explain
 from sgu.outages.models import (
+    AffectedApplication,
+    ApplicationGroup,
     AttentionPoint,
     AttentionPointKind,
     ClosingReason,
@@ -46,6 +48,7 @@ SYSTEM = Principal(actor_role=Actor.SYSTEM)
 REPORT_BUSINESS_DAYS = 3  # DOMAIN §8: events are reported within 3 business days of their end
 MAX_SYSTEMS = 500
 MAX_REASON = 2000
+MAX_APPLICATIONS = 20
 
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,39}$")
 # INEI ubigeo: department 01–25, province and district 01–99.
@@ -56,11 +59,23 @@ def _local(at: datetime) -> str:
     return f"{timezone.localtime(at, LIMA):%d/%m/%Y %H:%M}"
 
 
-def _require_operator_staff(by: Principal, *, admin: bool = False) -> None:
+def _require_operator_staff(
+    by: Principal,
+    *,
+    admin: bool = False,
+    what: str = "Solo el administrador de la operadora gestiona los puntos de atención.",
+) -> None:
     if by.operator is None:
         raise Forbidden("Esta operación es para el personal de una empresa operadora.")
     if admin and (by.user is None or by.user.role != Role.OPERATOR_ADMIN):
-        raise Forbidden("Solo el administrador de la operadora gestiona los puntos de atención.")
+        raise Forbidden(what)
+
+
+def _require_registrar(by: Principal) -> None:
+    """Registering and closing: the channel's head or the operator's system (policies)."""
+    _require_operator_staff(by)
+    if not policies.can_register(by):
+        raise Forbidden(policies.register_refusal(by.operator))
 
 
 def report_deadline(cal: BusinessCalendar, at: datetime) -> datetime:
@@ -71,7 +86,7 @@ def report_deadline(cal: BusinessCalendar, at: datetime) -> datetime:
     return datetime.combine(d, END_OF_DAY, tzinfo=LIMA).astimezone(UTC)
 
 
-# --- attention points ---------------------------------------------------------------------------
+# --- attention points ---------
 
 
 @dataclass(frozen=True)
@@ -161,7 +176,7 @@ def update_attention_point(
     return point
 
 
-# --- outage events ------------------------------------------------------------------------------
+# --- outage events ---------
 
 
 def next_outage_number(operator_id: int) -> int:
@@ -199,12 +214,14 @@ class OutageInput:
     attention_point: str  # the point's code
     procedure_type: str
     scenario: str
-    systems: str
-    started_at: datetime | None
+    systems: str = ""  # optional detail besides the applications of the catalog
+    started_at: datetime | None = None
     manual: bool = False
     # A regularisation of a paper form may arrive already closed.
     ended_at: datetime | None = None
     closing_reason: str = ""
+    applications: tuple[str, ...] | list[str] = ()  # codes of the catalog
+    closing_justification: str = ""
 
 
 def _open_conflict(open_event: OutageEvent | None) -> Conflict:
@@ -223,7 +240,9 @@ def _check_end(
     ended_at: datetime | None,
     closing_reason: str,
     now: datetime,
-) -> None:
+    scenario: str,
+    justification: str,
+) -> str:
     if ended_at is None:
         errors.add("ended_at", "Indique la fecha y hora de fin.")
     elif ended_at.tzinfo is None:
@@ -241,6 +260,26 @@ def _check_end(
             "closing_reason",
             f"Elija el motivo de cierre: {one_of(ClosingReason)}.",
         )
+    elif scenario in Scenario.values:
+        allowed = policies.allowed_closing_reasons(scenario)
+        if closing_reason not in allowed:
+            labels = ", ".join(ClosingReason(r).label for r in allowed)
+            errors.add(
+                "closing_reason",
+                f"El motivo «{ClosingReason(closing_reason).label}» no corresponde al escenario "
+                f"«{Scenario(scenario).label}». Motivos admitidos: {labels}.",
+            )
+    text = (justification or "").strip() if isinstance(justification, str) else ""
+    if policies.needs_justification(closing_reason) and len(text) < policies.MIN_JUSTIFICATION:
+        errors.add(
+            "closing_justification",
+            "Un evento registrado por error o como prueba se cierra como «Error de usuario» "
+            f"con su sustento: explique qué pasó (al menos {policies.MIN_JUSTIFICATION} "
+            "caracteres).",
+        )
+    if len(text) > MAX_REASON:
+        errors.add("closing_justification", f"El sustento admite hasta {MAX_REASON} caracteres.")
+    return text
 
 
 @transaction.atomic
@@ -250,7 +289,7 @@ def register_outage(
     """An operator registers an event in which an attention point could not take a kind of
     procedure. Each operator's events get a correlative number."""
     now = now or timezone.now()
-    _require_operator_staff(by)
+    _require_registrar(by)
     errors = ErrorCollector()
     point = None
     if not (data.attention_point or "").strip():
@@ -266,10 +305,9 @@ def register_outage(
     if data.scenario not in Scenario.values:
         errors.add("scenario", f"Elija el escenario: {one_of(Scenario)}.")
     systems = " ".join((data.systems or "").split())
-    if len(systems) < 3:
-        errors.add("systems", "Indique los sistemas afectados (al menos 3 caracteres).")
-    elif len(systems) > MAX_SYSTEMS:
-        errors.add("systems", f"Los sistemas afectados admiten hasta {MAX_SYSTEMS} caracteres.")
+    if len(systems) > MAX_SYSTEMS:
+        errors.add("systems", f"El detalle de sistemas admite hasta {MAX_SYSTEMS} caracteres.")
+    applications = _clean_applications(by.operator, data.applications, errors)
     started_at = data.started_at
     if started_at is None:
         errors.add("started_at", "Indique la fecha y hora de inicio.")
@@ -280,13 +318,16 @@ def register_outage(
     if not isinstance(data.manual, bool):
         errors.add("manual", "Indique si es un registro manual posterior (sí o no).")
     closing = data.ended_at is not None or bool(data.closing_reason)
+    justification = ""
     if closing:
-        _check_end(
+        justification = _check_end(
             errors,
             started_at=started_at,
             ended_at=data.ended_at,
             closing_reason=data.closing_reason,
             now=now,
+            scenario=data.scenario,
+            justification=data.closing_justification,
         )
     errors.raise_if_any()
     assert point is not None and started_at is not None
@@ -311,7 +352,7 @@ def register_outage(
         registered_late=now > report_deadline(cal, started_at),
     )
     if closing:
-        _set_closed(event, data.ended_at, data.closing_reason, by, now, cal)
+        _set_closed(event, data.ended_at, data.closing_reason, justification, by, now, cal)
     event.number = next_outage_number(by.operator.pk)
     try:
         with transaction.atomic():
@@ -320,19 +361,46 @@ def register_outage(
         # Another request opened the same (point, procedure type) first. Raising rolls back
         # the whole registration, so the correlative number is given back too.
         raise _open_conflict(selectors.open_event_for(point, data.procedure_type)) from None
+    event.applications.set(applications)
     return event
+
+
+def _clean_applications(operator, codes, errors: ErrorCollector) -> list[AffectedApplication]:
+    if not isinstance(codes, (list, tuple)) or not all(isinstance(c, str) for c in codes):
+        errors.add("applications", "Indique los aplicativos afectados como una lista de códigos.")
+        return []
+    wanted = list(dict.fromkeys((c or "").strip().upper() for c in codes if (c or "").strip()))
+    if not wanted:
+        errors.add(
+            "applications",
+            "Elija al menos un aplicativo afectado (p. ej. SIAC ÚNICO o SISACT).",
+        )
+        return []
+    if len(wanted) > MAX_APPLICATIONS:
+        errors.add("applications", f"Elija hasta {MAX_APPLICATIONS} aplicativos.")
+        return []
+    found = selectors.operator_applications_by_code(operator, wanted)
+    unknown = [c for c in wanted if c not in found]
+    if unknown:
+        errors.add(
+            "applications",
+            "No están en el catálogo de aplicativos de su empresa: " + ", ".join(unknown) + ".",
+        )
+    return [found[c] for c in wanted if c in found]
 
 
 def _set_closed(
     event: OutageEvent,
     ended_at: datetime,
     closing_reason: str,
+    justification: str,
     by: Principal,
     now: datetime,
     cal: BusinessCalendar,
 ) -> None:
     event.ended_at = ended_at
     event.closing_reason = closing_reason
+    event.closing_justification = justification
     event.closed_at = now
     event.closed_by = by.user
     event.closed_by_key_id = by.api_key_id
@@ -347,11 +415,13 @@ def close_outage(
     ended_at: datetime | None,
     closing_reason: str,
     by: Principal,
+    closing_justification: str = "",
     now: datetime | None = None,
 ) -> OutageEvent:
-    """Record the end of an event and why it ended."""
+    """Record the end of an event and why it ended (a reason the scenario admits; "Error de
+    usuario" with its justification, and then the event is never reported)."""
     now = now or timezone.now()
-    _require_operator_staff(by)
+    _require_registrar(by)
     event = (
         OutageEvent.objects.select_for_update().filter(pk=event.pk, operator=by.operator).first()
     )
@@ -360,21 +430,208 @@ def close_outage(
     if not event.is_open:
         raise Conflict(f"El evento N.º {event.number} ya está cerrado.")
     errors = ErrorCollector()
-    _check_end(
+    justification = _check_end(
         errors,
         started_at=event.started_at,
         ended_at=ended_at,
         closing_reason=closing_reason,
         now=now,
+        scenario=event.scenario,
+        justification=closing_justification,
     )
     errors.raise_if_any()
     assert ended_at is not None
-    _set_closed(event, ended_at, closing_reason, by, now, load_calendar())
+    _set_closed(event, ended_at, closing_reason, justification, by, now, load_calendar())
     event.save()
     return event
 
 
-# --- contingency windows ------------------------------------------------------------------------
+# --- review before reporting ---------
+
+
+def _locked_event(event: OutageEvent, by: Principal) -> OutageEvent:
+    found = (
+        OutageEvent.objects.select_for_update().filter(pk=event.pk, operator=by.operator).first()
+    )
+    if found is None:
+        raise NotFound(selectors.EVENT_NOT_FOUND)
+    return found
+
+
+def _require_reviewer(by: Principal, step: str) -> None:
+    _require_operator_staff(by)
+    if not policies.can_review(by, step):
+        raise Forbidden(policies.review_refusal(by.operator, step))
+
+
+def _check_instant(
+    errors: ErrorCollector, field: str, value, label: str, now: datetime, *, required: bool
+) -> None:
+    if value is None:
+        if required:
+            errors.add(field, f"Indique la fecha y hora de {label}.")
+    elif not isinstance(value, datetime) or value.tzinfo is None:
+        errors.add(field, f"La fecha y hora de {label} debe indicar la zona horaria.")
+    elif value > now:
+        errors.add(field, f"La fecha y hora de {label} no puede ser futura.")
+
+
+@transaction.atomic
+def confirm_mass_failure(
+    *,
+    event: OutageEvent,
+    failure_started_at: datetime | None,
+    failure_ended_at: datetime | None = None,
+    by: Principal,
+    now: datetime | None = None,
+) -> OutageEvent:
+    """The systems-failure team confirms that a falla masiva happened, with the window of the
+    failure it announced ("Comunicado de Fallas"): only then is the event an inoperatividad
+    that may be reported."""
+    now = now or timezone.now()
+    _require_reviewer(by, "confirm")
+    event = _locked_event(event, by)
+    if not policies.can_confirm(event):
+        if event.scenario != Scenario.FALLA_MASIVA:
+            raise Conflict(f"El evento N.º {event.number} no se registró como falla masiva.")
+        raise Conflict(
+            f"El evento N.º {event.number} no está por confirmar "
+            f"({policies.review_state_label(event).lower()})."
+        )
+    errors = ErrorCollector()
+    _check_instant(
+        errors, "failure_started_at", failure_started_at, "inicio de la falla", now, required=True
+    )
+    _check_instant(
+        errors, "failure_ended_at", failure_ended_at, "fin de la falla", now, required=False
+    )
+    if (
+        not errors
+        and failure_ended_at is not None
+        and failure_started_at is not None
+        and failure_ended_at < failure_started_at
+    ):
+        errors.add("failure_ended_at", "El fin de la falla no puede ser anterior a su inicio.")
+    errors.raise_if_any()
+    event.failure_confirmed_at = now
+    event.failure_confirmed_by = by.user
+    event.failure_started_at = failure_started_at
+    event.failure_ended_at = failure_ended_at
+    event.save()
+    return event
+
+
+@transaction.atomic
+def evaluate_outage(
+    *,
+    event: OutageEvent,
+    proceeds,
+    note: str = "",
+    by: Principal,
+    now: datetime | None = None,
+) -> OutageEvent:
+    """Control e Información evaluates a closed event with the document's criteria (the
+    figures are kept as they were seen) and says whether it proceeds to be reported."""
+    now = now or timezone.now()
+    _require_reviewer(by, "evaluate")
+    event = _locked_event(event, by)
+    if not policies.can_evaluate(event):
+        raise Conflict(
+            f"El evento N.º {event.number} no está por evaluar "
+            f"({policies.review_state_label(event).lower()})."
+        )
+    errors = ErrorCollector()
+    if not isinstance(proceeds, bool):
+        errors.add("proceeds", "Indique si procede reportar el evento (sí o no).")
+    text = (note or "").strip() if isinstance(note, str) else ""
+    if proceeds is False and len(text) < 10:
+        errors.add("note", "Explique por qué no procede reportarlo (al menos 10 caracteres).")
+    if len(text) > MAX_REASON:
+        errors.add("note", f"La observación admite hasta {MAX_REASON} caracteres.")
+    errors.raise_if_any()
+    event.evaluation = selectors.evaluation_figures(event)
+    event.evaluation_proceeds = proceeds
+    event.evaluation_note = text
+    event.evaluated_at = now
+    event.evaluated_by = by.user
+    event.save()
+    return event
+
+
+@transaction.atomic
+def approve_outage(
+    *, event: OutageEvent, by: Principal, now: datetime | None = None
+) -> OutageEvent:
+    """A manager approves an evaluated event: it is reported to the regulator now (late when
+    after 3 business days of its end)."""
+    now = now or timezone.now()
+    _require_reviewer(by, "approve")
+    event = _locked_event(event, by)
+    if not policies.can_approve(event):
+        raise Conflict(
+            f"El evento N.º {event.number} no está por aprobar "
+            f"({policies.review_state_label(event).lower()})."
+        )
+    event.approved_at = now
+    event.approved_by = by.user
+    event.save()
+    return event
+
+
+# --- the operator's own affected applications ---------
+
+
+@dataclass(frozen=True)
+class ApplicationInput:
+    code: str
+    name: str
+    group: str
+    note: str = ""
+
+
+@transaction.atomic
+def create_application(*, data: ApplicationInput, by: Principal) -> AffectedApplication:
+    """The operator's administrator adds an application of its own to the catalog."""
+    _require_operator_staff(
+        by,
+        admin=True,
+        what="Solo el administrador de la operadora agrega aplicativos al catálogo.",
+    )
+    errors = ErrorCollector()
+    code = (data.code or "").strip().upper()
+    if not _CODE.fullmatch(code):
+        errors.add(
+            "code",
+            "El código tiene de 2 a 40 letras sin tildes, dígitos, guiones o guiones bajos "
+            "(p. ej. CRM-VENTAS).",
+        )
+    name = " ".join((data.name or "").split())
+    if len(name) < 2 or len(name) > 80:
+        errors.add("name", "Escriba el nombre del aplicativo (de 2 a 80 caracteres).")
+    if data.group not in ApplicationGroup.values:
+        errors.add("group", f"Elija el tipo: {one_of(ApplicationGroup)}.")
+    note = " ".join((data.note or "").split())
+    if len(note) > 200:
+        errors.add("note", "La nota admite hasta 200 caracteres.")
+    errors.raise_if_any()
+    if selectors.operator_applications(by.operator, active=None).filter(code=code).exists():
+        raise Conflict(
+            f"Ya existe un aplicativo con el código {code} en su catálogo.",
+            [FieldError("code", "Código repetido.")],
+        )
+    try:
+        with transaction.atomic():
+            return AffectedApplication.objects.create(
+                operator=by.operator, code=code, name=name, group=data.group, note=note
+            )
+    except IntegrityError:
+        raise Conflict(
+            f"Ya existe un aplicativo con el código {code} en su catálogo.",
+            [FieldError("code", "Código repetido.")],
+        ) from None
+
+
+# --- contingency windows ---------
 
 
 def _require_supervisor(by: Principal) -> None:

@@ -10,7 +10,12 @@ urlpatterns = [
     path("puntos/<int:pk>/editar/", views.point_edit, name="point_edit"),
     path("eventos/", views.events, name="events"),
     path("eventos/nuevo/", views.event_new, name="event_new"),
+    path("eventos/<int:pk>/", views.event_detail, name="event"),
     path("eventos/<int:pk>/cerrar/", views.event_close, name="event_close"),
+    path("eventos/<int:pk>/confirmar/", views.event_confirm, name="event_confirm"),
+    path("eventos/<int:pk>/evaluar/", views.event_evaluate, name="event_evaluate"),
+    path("eventos/<int:pk>/aprobar/", views.event_approve, name="event_approve"),
+    path("aplicativos/", views.applications, name="applications"),
     # The regulator.
     path("regulador/", views.regulator_events, name="regulator_events"),
     path("regulador/exportar.csv", views.export_csv, name="export_csv"),

@@ -16,17 +16,22 @@ from sgu.accounts.decorators import (
 )
 from sgu.accounts.models import Role
 from sgu.accounts.selectors import operator_admins
-from sgu.core.errors import Conflict, DomainError
+from sgu.core.errors import Conflict, DomainError, Forbidden, Refused
 from sgu.core.web import is_htmx, or_404, page_of, vary_on_htmx
-from sgu.outages import export, selectors, services
+from sgu.outages import export, policies, selectors, services
 from sgu.outages.forms import (
     DATETIME_FORMAT,
+    ApplicationForm,
     CloseForm,
+    ConfirmForm,
+    EvaluateForm,
     EventFilterForm,
     OutageForm,
     PointForm,
     WindowForm,
+    parse_local_datetime,
 )
+from sgu.outages.models import ClosingReason, Scenario
 
 operator_admin_required = role_required(Role.OPERATOR_ADMIN)
 supervisor_required = role_required(Role.REGULATOR_SUPERVISOR)
@@ -109,6 +114,22 @@ def point_edit(request, pk: int):
 # --- operator: outage events ------------------------------------------------------------------
 
 
+def _with_review(rows):
+    """Each event with its review state and flags now (policies), for the templates."""
+    now = timezone.now()
+    rows = list(rows)
+    for e in rows:
+        e.review_label = policies.review_state_label(e)
+        e.flag_list = policies.flags(e, now)
+    return rows
+
+
+def _require_registrar(request) -> None:
+    principal = principal_for_user(request.user)
+    if not policies.can_register(principal):
+        raise Refused(policies.register_refusal(request.user.operator))
+
+
 @operator_staff_required
 @require_GET
 def events(request):
@@ -116,10 +137,14 @@ def events(request):
     closed, page = page_of(
         request, selectors.operator_closed_events(operator), ["-started_at", "-id"]
     )
-    context = {"closed": closed, "nav": "outages", **page}
+    context = {"closed": _with_review(closed), "nav": "outages", **page}
     if is_htmx(request) and page["cursor"]:
         return vary_on_htmx(render(request, "outages/events.html#closed-rows", context))
-    context["open_events"] = selectors.operator_open_events(operator)
+    context["open_events"] = _with_review(selectors.operator_open_events(operator))
+    principal = principal_for_user(request.user)
+    context["can_register"] = policies.can_register(principal)
+    if not context["can_register"]:
+        context["register_refusal"] = policies.register_refusal(operator)
     context["has_points"] = selectors.operator_points(operator, active=True).exists()
     context["can_manage_points"] = request.user.role == Role.OPERATOR_ADMIN
     context["admins"] = operator_admins(operator)
@@ -130,12 +155,15 @@ def events(request):
 @require_http_methods(["GET", "POST"])
 def event_new(request):
     operator = request.user.operator
+    _require_registrar(request)
     if request.method == "POST":
         form = OutageForm(request.POST, operator=operator)
         try:
             event = services.register_outage(
                 data=form.outage_input(), by=principal_for_user(request.user)
             )
+        except Forbidden as exc:
+            raise Refused(exc.detail) from None
         except Conflict as exc:
             form.add_error(None, exc.detail)
         except DomainError as exc:
@@ -160,16 +188,20 @@ def event_new(request):
 @require_http_methods(["GET", "POST"])
 def event_close(request, pk: int):
     event = or_404(selectors.operator_event, request.user.operator, pk)
+    _require_registrar(request)
     if request.method == "POST":
-        form = CloseForm(request.POST, auto_id=f"cerrar{pk}_%s")
+        form = CloseForm(request.POST, auto_id=f"cerrar{pk}_%s", scenario=event.scenario)
         ended_at, reason = form.close_input()
         try:
             services.close_outage(
                 event=event,
                 ended_at=ended_at,
                 closing_reason=reason,
+                closing_justification=form.value("closing_justification"),
                 by=principal_for_user(request.user),
             )
+        except Forbidden as exc:
+            raise Refused(exc.detail) from None
         except Conflict as exc:
             messages.error(request, exc.detail)
             return redirect("outages:events")
@@ -183,12 +215,163 @@ def event_close(request, pk: int):
             messages.error(request, f"El evento N.º {event.number} ya está cerrado.")
             return redirect("outages:events")
         now = timezone.localtime(timezone.now())
-        form = CloseForm(initial={"ended_at": f"{now:{DATETIME_FORMAT}}"}, auto_id=f"cerrar{pk}_%s")
+        form = CloseForm(
+            initial={"ended_at": f"{now:{DATETIME_FORMAT}}"},
+            auto_id=f"cerrar{pk}_%s",
+            scenario=event.scenario,
+        )
     context = {"form": form, "event": event, "nav": "outages"}
     if is_htmx(request) and request.method == "GET":
         return vary_on_htmx(render(request, "outages/event_close.html#close-form", context))
     status = 422 if form.errors else 200
     return vary_on_htmx(render(request, "outages/event_close.html", context, status=status))
+
+
+# --- operator: one event and its review before reporting ----------------------------------------
+
+
+def _detail(request, event, *, forms: dict | None = None, status: int = 200):
+    principal = principal_for_user(request.user)
+    event = _with_review([event])[0]
+    if event.evaluation is not None:
+        figures = event.evaluation
+    elif not event.is_open and not event.discarded:
+        figures = selectors.evaluation_figures(event)
+    else:
+        figures = None
+    forms = forms or {}
+    steps = {
+        "confirm": policies.can_confirm(event) and policies.can_review(principal, "confirm"),
+        "evaluate": policies.can_evaluate(event) and policies.can_review(principal, "evaluate"),
+        "approve": policies.can_approve(event) and policies.can_review(principal, "approve"),
+    }
+    context = {
+        "event": event,
+        "figures": figures,
+        "evaluation_due_at": policies.evaluation_due_at(event),
+        "long_event_minutes": policies.LONG_EVENT_MINUTES,
+        "can_close": event.is_open and policies.can_register(principal),
+        "can_confirm": steps["confirm"],
+        "can_evaluate": steps["evaluate"],
+        "can_approve": steps["approve"],
+        "confirm_form": forms.get("confirm") or ConfirmForm(auto_id="confirmar_%s"),
+        "evaluate_form": forms.get("evaluate") or EvaluateForm(auto_id="evaluar_%s"),
+        "nav": "outages",
+    }
+    return render(request, "outages/event_detail.html", context, status=status)
+
+
+@operator_staff_required
+@require_GET
+def event_detail(request, pk: int):
+    return _detail(request, or_404(selectors.operator_event, request.user.operator, pk))
+
+
+def _review_step(request, pk: int, step: str, call, form=None):
+    event = or_404(selectors.operator_event, request.user.operator, pk)
+    try:
+        call(event, principal_for_user(request.user))
+    except Forbidden as exc:
+        raise Refused(exc.detail) from None
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+        return redirect("outages:event", pk=pk)
+    except DomainError as exc:
+        if form is None:
+            raise
+        form.apply_errors(exc)
+        return _detail(request, event, forms={step: form}, status=422)
+    return None
+
+
+@operator_staff_required
+@require_POST
+def event_confirm(request, pk: int):
+    form = ConfirmForm(request.POST, auto_id="confirmar_%s")
+    refused = _review_step(
+        request,
+        pk,
+        "confirm",
+        lambda event, by: services.confirm_mass_failure(
+            event=event,
+            failure_started_at=parse_local_datetime(form.value("failure_started_at")),
+            failure_ended_at=parse_local_datetime(form.value("failure_ended_at")),
+            by=by,
+        ),
+        form,
+    )
+    if refused is not None:
+        return refused
+    messages.success(request, "Confirmó la falla masiva.")
+    return redirect("outages:event", pk=pk)
+
+
+@operator_staff_required
+@require_POST
+def event_evaluate(request, pk: int):
+    form = EvaluateForm(request.POST, auto_id="evaluar_%s")
+    refused = _review_step(
+        request,
+        pk,
+        "evaluate",
+        lambda event, by: services.evaluate_outage(
+            event=event, proceeds=form.proceeds_value(), note=form.value("note"), by=by
+        ),
+        form,
+    )
+    if refused is not None:
+        return refused
+    messages.success(request, "Registró la evaluación del evento.")
+    return redirect("outages:event", pk=pk)
+
+
+@operator_staff_required
+@require_POST
+def event_approve(request, pk: int):
+    refused = _review_step(
+        request, pk, "approve", lambda event, by: services.approve_outage(event=event, by=by)
+    )
+    if refused is not None:
+        return refused
+    messages.success(request, "Aprobó el evento: quedó reportado al regulador.")
+    return redirect("outages:event", pk=pk)
+
+
+# --- operator: the catalog of affected applications -----------------------------------------
+
+
+@operator_staff_required
+@require_http_methods(["GET", "POST"])
+def applications(request):
+    operator = request.user.operator
+    form = ApplicationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        try:
+            app = services.create_application(
+                data=form.application_input(), by=principal_for_user(request.user)
+            )
+        except Forbidden as exc:
+            raise Refused(exc.detail) from None
+        except DomainError as exc:
+            form.apply_errors(exc)
+        else:
+            messages.success(request, f"Agregó el aplicativo {app.name} a su catálogo.")
+            return redirect("outages:applications")
+    return render(
+        request,
+        "outages/applications.html",
+        {
+            "form": form,
+            "applications": selectors.operator_applications(operator, active=None),
+            "can_manage": request.user.role == Role.OPERATOR_ADMIN,
+            "closing_table": [
+                (label, [ClosingReason(r).label for r in policies.allowed_closing_reasons(s)])
+                for s, label in Scenario.choices
+            ],
+            "nav": "outages",
+        },
+        status=422 if form.errors else 200,
+    )
 
 
 # --- regulator: the register of every operator ------------------------------------------------
@@ -200,7 +383,7 @@ def regulator_events(request):
     form = EventFilterForm(request.GET)
     qs = selectors.regulator_events(form.filters())
     rows, page = page_of(request, qs, ["-started_at", "-id"])
-    context = {"form": form, "events": rows, "nav": "outages", **page}
+    context = {"form": form, "events": _with_review(rows), "nav": "outages", **page}
     if is_htmx(request):
         return vary_on_htmx(render(request, "outages/regulator_events.html#event-rows", context))
     return vary_on_htmx(render(request, "outages/regulator_events.html", context))

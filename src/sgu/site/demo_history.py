@@ -61,7 +61,7 @@ from sgu.core.errors import DomainError
 from sgu.core.principal import Principal
 from sgu.notifications.models import OutboundEmail
 from sgu.outages import services as outages
-from sgu.outages.demo import load_attention_points
+from sgu.outages.demo import grant_channel_head, load_attention_points
 from sgu.outages.models import OutageEvent
 from sgu.reporting import rollups
 from sgu.reporting.services import generate_daily_report
@@ -1221,6 +1221,9 @@ class History:
         for code in OPERATORS:
             by = principal_for_user(self.staff.admins[code])
             self.points[code] = [p.code for p in load_attention_points(by=by)]
+            # Only the channel's head registers and closes events: the administrator holds
+            # that duty in the demo history (sgu.site.demo_outreview adds the review roles).
+            grant_channel_head(self.staff.admins[code])
         for code in OPERATORS:
             d = self.start_day + timedelta(days=rng.randint(1, 10))
             while d < self.until - timedelta(days=1):
@@ -1233,7 +1236,7 @@ class History:
 
     def _outage(self, code: str, now: datetime, keep_open: bool = False) -> None:
         rng = self.rng
-        by = principal_for_user(self.staff.agents[code])
+        by = principal_for_user(self.staff.admins[code])
         scenario = rng.choices(
             ["EVENTO_NO_PREVISTO", "FALLA_MASIVA", "ERROR_O_PRUEBA"], weights=[6, 3, 1]
         )[0]
@@ -1243,16 +1246,21 @@ class History:
             "ERROR_USUARIO"
             if scenario == "ERROR_O_PRUEBA"
             else rng.choice(
-                ["CONECTIVIDAD", "INTERMITENCIA", "MANTENIMIENTO_APLICATIVOS"]
+                ["SIN_FLUIDO_ELECTRICO", "INFRAESTRUCTURA"]
                 if scenario == "EVENTO_NO_PREVISTO"
-                else ["FALLA_MASIVA_APLICATIVO"]
+                else ["CONECTIVIDAD", "MANTENIMIENTO_APLICATIVOS", "FALLA_MASIVA_APLICATIVO"]
             )
+        )
+        justification = (
+            "Registro de prueba hecho durante la capacitación del canal."
+            if reason == "ERROR_USUARIO"
+            else ""
         )
         data = {
             "attention_point": rng.choice(self.points[code]),
             "procedure_type": rng.choice(["RECLAMOS", "ALTAS", "BAJAS", "CONSULTAS"]),
             "scenario": scenario,
-            "systems": rng.choice(["SISACT Prepago", "SICAR", "SIAC ÚNICO", "Web Asesor reclamos"]),
+            "applications": [rng.choice(["SISACT-PREPAGO", "SICAR", "SIAC-UNICO", "SGA"])],
             "started_at": now,
         }
         manual = not keep_open and rng.random() < 0.2
@@ -1262,7 +1270,11 @@ class History:
                 ended + timedelta(days=rng.choice([1, 2, 6])),
                 lambda t: outages.register_outage(
                     data=outages.OutageInput(
-                        **data, manual=True, ended_at=ended, closing_reason=reason
+                        **data,
+                        manual=True,
+                        ended_at=ended,
+                        closing_reason=reason,
+                        closing_justification=justification,
                     ),
                     by=by,
                     now=t,
@@ -1279,6 +1291,7 @@ class History:
                     event=OutageEvent.objects.get(pk=event.pk),
                     ended_at=ended,
                     closing_reason=reason,
+                    closing_justification=justification,
                     by=by,
                     now=t,
                 ),

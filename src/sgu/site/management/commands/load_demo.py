@@ -29,6 +29,7 @@ from sgu.provider.demo import TEAM as PROVIDER_TEAM
 from sgu.provider.demo import load_provider_demo
 from sgu.site.demo_att17 import load_att17_demo
 from sgu.site.demo_history import History, Staff, history_exists, lima, months_before, past_emails
+from sgu.site.demo_outreview import load_outreview_demo
 from sgu.suggestions.demo import load_suggestion_routing
 
 PASSWORD_CITIZEN = "Reporte.Movil.2026"
@@ -190,6 +191,7 @@ class Command(BaseCommand):
         with past_emails():
             load_provider_demo(password=None)
             load_att17_demo(until=until)
+            load_outreview_demo()
         self._credentials()
         if not options["quiet"]:
             self.stdout.write("Cuentas de demostración:")
