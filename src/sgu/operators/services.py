@@ -18,13 +18,13 @@ from django.utils import timezone
 
 from sgu.accounts.models import User
 from sgu.accounts.services import create_staff_user, end_sessions, token_hash
-from sgu.core import audit
 from sgu.catalog.fields import OTHER
 from sgu.catalog.models import OperatorInfoKind
+from sgu.core import audit
 from sgu.core.calendar import iso
 from sgu.core.errors import Conflict, ErrorCollector, NotFound
-from sgu.notifications.services import queue_email
 from sgu.core.principal import Principal
+from sgu.notifications.services import queue_email
 from sgu.operators.models import (
     InfoItem,
     InfoList,
@@ -541,9 +541,7 @@ def replace_info(
     today = timezone.localdate(now)
     errors = ErrorCollector()
     if kind not in OperatorInfoKind.values:
-        errors.add(
-            "kind", "Lista desconocida; use " + ", ".join(OperatorInfoKind.values) + "."
-        )
+        errors.add("kind", "Lista desconocida; use " + ", ".join(OperatorInfoKind.values) + ".")
     cleaned = _clean_info_items(items, errors)
     start = valid_from or today
     if start < today:
