@@ -23,12 +23,13 @@ staff_router = Router(tags=["Regulador"], auth=user_auth)
 
 
 class InfoItemIn(Schema):
-    name: str = Field(max_length=200, examples=["Max 69.90"])
-    detail: str = Field(default="", max_length=400, examples=["Internet ilimitado, 30 GB 4G"])
+    # Lengths are checked by the service (the web form's messages, element by element).
+    name: str = Field(examples=["Max 69.90"])
+    detail: str = Field(default="", examples=["Internet ilimitado, 30 GB 4G"])
 
 
 class InfoReplaceIn(Schema):
-    items: list[InfoItemIn] = Field(max_length=services.MAX_INFO_ITEMS + 1)
+    items: list[InfoItemIn] = Field(description="De 1 a 500 elementos.")
     valid_from: Day | None = Field(
         default=None, description="Primer día de vigencia (AAAA-MM-DD); por defecto, hoy."
     )

@@ -28,6 +28,7 @@ from sgu.notifications.models import OutboundEmail
 from sgu.provider.demo import TEAM as PROVIDER_TEAM
 from sgu.provider.demo import load_provider_demo
 from sgu.site.demo_history import History, Staff, history_exists, lima, months_before, past_emails
+from sgu.site.demo_opinfo import load_operator_info_demo
 from sgu.suggestions.demo import load_suggestion_routing
 
 PASSWORD_CITIZEN = "Reporte.Movil.2026"
@@ -188,6 +189,7 @@ class Command(BaseCommand):
         # the knowledge base's articles in force today, so it comes after the history.
         with past_emails():
             load_provider_demo(password=None)
+        load_operator_info_demo()  # the operators' plans, packages… for the citizen's form
         self._credentials()
         if not options["quiet"]:
             self.stdout.write("Cuentas de demostración:")
