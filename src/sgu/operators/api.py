@@ -187,7 +187,7 @@ def public_information(request, code: str, kind: OperatorInfoKind):
     "lista vigente o sin reemplazar en más de `stale_days` días; por defecto, la configuración "
     "`SGU_OPERATOR_INFO_STALE_DAYS`). Las operadoras desactualizadas primero.",
 )
-def information_freshness(request, stale_days: int | None = None):
+def information_freshness(request, stale_days: str | None = None):
     principal: Principal = request.auth
     if principal.user is None or not principal.user.is_regulator_staff:
         raise Forbidden("Esta operación es para el personal del regulador.")
