@@ -161,7 +161,7 @@ LISTS: dict[str, dict[str, tuple[list[int], list[tuple[str, str]]]]] = {
 }
 
 
-def _ask_for_lists() -> None:
+def ask_for_lists() -> None:
     """The demo catalog's fields that offer the chosen operator's lists."""
     for sub_code, name, label, kind, required, help_text in FORM_FIELDS:
         sub = Subcategory.objects.filter(code=sub_code).first()
@@ -185,7 +185,7 @@ def _ask_for_lists() -> None:
 @transaction.atomic
 def load_operator_info_demo(now: datetime | None = None) -> None:
     now = now or timezone.now()
-    _ask_for_lists()
+    ask_for_lists()
     for operator in Operator.objects.filter(code__in=LISTS):
         if InfoList.objects.filter(operator=operator).exists():
             continue
