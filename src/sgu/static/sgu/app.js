@@ -146,7 +146,17 @@
   draft.channel = form.elements.namedItem("channel").value;
 
   function keep() {
-    draft.fields = fieldsOf();
+    var now = fieldsOf();
+    // Extra fields not on the page (they could not be loaded without a connection) keep
+    // their values while the problem chosen is the same.
+    if (draft.fields && now.subcategory === draft.fields.subcategory) {
+      for (var name in draft.fields) {
+        if (name.indexOf("fields.") === 0 && !(name in now)) {
+          now[name] = draft.fields[name];
+        }
+      }
+    }
+    draft.fields = now;
     draft.savedAt = new Date().toISOString();
     save(draft);
   }
@@ -200,21 +210,39 @@
     sending = true;
     say("Enviando su reporte…", "");
     freshToken().then(function () {
-      var body = new FormData(form);
+      // What the phone kept, not only what is on the page (extra fields may be missing).
+      var body = new FormData();
+      for (var name in draft.fields) {
+        if (Object.prototype.hasOwnProperty.call(draft.fields, name)) {
+          body.append(name, draft.fields[name]);
+        }
+      }
+      var files = form.querySelector("input[type=file]");
+      if (files && files.files) {
+        for (var i = 0; i < files.files.length; i++) {
+          body.append(files.name, files.files[i]);
+        }
+      }
+      body.set("csrfmiddlewaretoken", form.elements.namedItem("csrfmiddlewaretoken").value);
       body.set("idempotency_key", draft.key);
       body.set("channel", draft.channel || "");
       return fetch(form.action, { method: "POST", body: body, credentials: "same-origin" });
     }).then(function (response) {
-      sending = false;
       var path = new URL(response.url).pathname;
       var formPath = new URL(form.action).pathname;
       if (response.ok && response.redirected && path.indexOf("/casos/") === 0 &&
           path !== formPath) {
-        // Filed (now, or already before with this key): the case's page says which.
+        // Filed (now, or already before with this key): show the case's page as received
+        // (it carries the one-time message saying which).
         forget();
-        window.location.assign(response.url);
-        return;
+        return response.text().then(function (html) {
+          window.history.replaceState(null, "", response.url);
+          document.open();
+          document.write(html);
+          document.close();
+        });
       }
+      sending = false;
       // Refused (a datum to fix): nothing was filed; show the server's page as usual.
       draft.pending = false;
       save(draft);
