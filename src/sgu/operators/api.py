@@ -13,8 +13,10 @@ from sgu.catalog import selectors as catalog
 from sgu.catalog.models import OperatorInfoKind
 from sgu.core.errors import Forbidden
 from sgu.core.idempotency import run_idempotent
+from sgu.core.openapi import doc
 from sgu.core.principal import Principal
 from sgu.core.schemas import Day, Problem
+from sgu.operators import openapi_docs as docs
 from sgu.operators import selectors, services
 
 router = Router(tags=["Operadoras"], auth=operator_auth)
@@ -105,6 +107,7 @@ def list_dict(row) -> dict:
     description="Las listas vigentes hoy de la operadora dueña de la clave (planes, paquetes, "
     "canales de recarga y puntos de venta), cada una con su versión y su vigencia. Una lista "
     "sin versión vigente no aparece.",
+    openapi_extra=doc(r200=docs.INFO_CURRENT),
 )
 def current_information(request):
     principal: Principal = request.auth
@@ -125,6 +128,7 @@ def current_information(request):
     "La versión anterior se cierra el día previo y se conserva: nada se borra. De 1 a 500 "
     "elementos, nombres de hasta 120 caracteres sin repetir; «otro» está reservado. Admite "
     "`Idempotency-Key`.",
+    openapi_extra=doc(docs.INFO_REPLACE_IN, r201=docs.INFO_LIST),
 )
 def replace_information(request, kind: OperatorInfoKind, payload: InfoReplaceIn):
     principal: Principal = request.auth
@@ -150,6 +154,7 @@ def replace_information(request, kind: OperatorInfoKind, payload: InfoReplaceIn)
     summary="Versiones de una lista de la operadora",
     description="Las últimas 50 versiones de una lista de la operadora dueña de la clave, la "
     "más nueva primero, con su vigencia y sus elementos.",
+    openapi_extra=doc(r200=docs.INFO_VERSIONS),
 )
 def information_versions(request, kind: OperatorInfoKind):
     principal: Principal = request.auth
