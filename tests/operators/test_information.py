@@ -325,3 +325,23 @@ def test_operators_and_citizens_do_not_see_the_regulator_view(claro, citizen):
     web = Client()
     web.force_login(make_admin(claro))
     assert web.get("/regulador/informacion-operadoras/").status_code == 403
+
+
+def test_the_demo_has_current_and_stale_operators_and_asks_for_the_lists(catalog):
+    from sgu.catalog.models import SubcategoryField
+    from sgu.site.demo_opinfo import load_operator_info_demo
+
+    load_operator_info_demo()
+    load_operator_info_demo()  # idempotent
+    rows = {f.operator.code: f for f in selectors.info_freshness()}
+    assert not rows["CLARO"].stale and not rows["MOVISTAR"].stale
+    assert rows["ENTEL"].stale and rows["BITEL"].stale_kinds == ["puntos de venta"]
+    assert InfoList.objects.filter(operator__code="CLARO", kind="PLANS").count() == 2
+    assert "Max 69.90" in selectors.current_names(rows["CLARO"].operator, "PLANS")
+    opinfo = dict(SubcategoryField.objects.filter(type="OPINFO").values_list("name", "info_kind"))
+    assert opinfo == {
+        "plan_destino": "PLANS",
+        "servicio": "PACKAGES",
+        "medio_recarga": "RECHARGE_CHANNELS",
+        "punto_venta": "POINTS_OF_SALE",
+    }

@@ -3,12 +3,12 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 
 from sgu.accounts.models import User
 from sgu.catalog.models import Operator, OperatorInfoKind
+from sgu.core import config
 from sgu.core.errors import FieldError, NotFound, ValidationFailed
 from sgu.operators.models import (
     InfoItem,
@@ -127,7 +127,7 @@ def info_version(operator, kind: str, version: int) -> InfoList:
 
 
 def stale_days_default() -> int:
-    return int(settings.SGU.get("OPERATOR_INFO_STALE_DAYS", 90))
+    return config.integer("OPERATOR_INFO_STALE_DAYS", 90)
 
 
 def checked_stale_days(value) -> int:
