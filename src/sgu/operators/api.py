@@ -102,7 +102,7 @@ def list_dict(row) -> dict:
 
 @router.get(
     "/information",
-    response={200: InfoCurrentOut, 401: Problem},
+    response={200: InfoCurrentOut, 401: Problem, 422: Problem},
     summary="Información vigente de la operadora",
     description="Las listas vigentes hoy de la operadora dueña de la clave (planes, paquetes, "
     "canales de recarga y puntos de venta), cada una con su versión y su vigencia. Una lista "
@@ -120,7 +120,7 @@ def current_information(request):
 
 @router.put(
     "/information/{kind}",
-    response={201: InfoListOut, 401: Problem, 409: Problem, 422: Problem},
+    response={201: InfoListOut, 401: Problem, 404: Problem, 409: Problem, 422: Problem},
     summary="Reemplazar una lista de la operadora (nueva versión)",
     description="Reemplaza la lista completa (`PLANS`, `PACKAGES`, `RECHARGE_CHANNELS` o "
     "`POINTS_OF_SALE`) con una versión nueva, vigente desde `valid_from` (hoy por defecto, "
@@ -150,7 +150,7 @@ def replace_information(request, kind: OperatorInfoKind, payload: InfoReplaceIn)
 
 @router.get(
     "/information/{kind}/versions",
-    response={200: list[InfoListOut], 401: Problem, 422: Problem},
+    response={200: list[InfoListOut], 401: Problem, 404: Problem, 422: Problem},
     summary="Versiones de una lista de la operadora",
     description="Las últimas 50 versiones de una lista de la operadora dueña de la clave, la "
     "más nueva primero, con su vigencia y sus elementos.",
