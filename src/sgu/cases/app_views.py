@@ -94,4 +94,6 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 def offline(request: HttpRequest) -> HttpResponse:
     """What the app shows when a page cannot be loaded (kept by the worker): no personal
     data, nothing that needs a session."""
-    return render(request, "cases/offline.html", {"nav": "new"})
+    # `messages` emptied: the worker fetches this page in the background and must not use up
+    # a message meant for the page the citizen is looking at.
+    return render(request, "cases/offline.html", {"nav": "new", "messages": ()})
