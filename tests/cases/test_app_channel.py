@@ -11,12 +11,10 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.utils import timezone
 
-from conftest import case_payload, citizen_api
-from factories import NothingWritten, field_errors, problem_of
+from factories import NothingWritten, case_form, case_payload, citizen_api, field_errors, problem_of
 from sgu.cases.models import Case, Channel
 from sgu.core.models import IdempotencyRecord
 from sgu.reporting.selectors import Filters, breakdown
-from web.conftest import case_form
 
 pytestmark = pytest.mark.django_db
 

@@ -8,13 +8,18 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from conftest import case_payload, citizen_api
-from factories import field_errors, operator_principal, problem_of
+from factories import (
+    case_payload,
+    citizen_api,
+    error_of,
+    field_errors,
+    operator_principal,
+    problem_of,
+)
 from sgu.cases.models import Case
 from sgu.catalog.models import FieldType, SubcategoryField
 from sgu.operators import services as operators
 from sgu.site.demo_opinfo import ask_for_lists
-from web.conftest import error_of
 
 pytestmark = pytest.mark.django_db
 

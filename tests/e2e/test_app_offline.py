@@ -6,8 +6,7 @@ The form also offers the operator's plans, refreshed when the operator changes."
 
 import pytest
 
-from conftest import make_citizen
-from e2e.conftest import PHONE, log_in, watch_errors
+from factories import PHONE, log_in, make_citizen, watch_errors
 from sgu.cases.models import Case, Channel
 from sgu.catalog.demo import load_reference_data
 from sgu.catalog.models import Operator

@@ -10,9 +10,18 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from conftest import PASSWORD, Api, citizen_api, make_operator_agent, operator_api, staff_token
-from factories import NothingWritten, field_errors, problem_of
-from operators.test_webhooks import make_admin
+from factories import (
+    PASSWORD,
+    Api,
+    NothingWritten,
+    citizen_api,
+    field_errors,
+    make_admin,
+    make_operator_agent,
+    operator_api,
+    problem_of,
+    staff_token,
+)
 from sgu.accounts import services as accounts
 from sgu.accounts.models import Role
 from sgu.operators import selectors
