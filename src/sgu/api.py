@@ -24,6 +24,9 @@ from sgu.core import refusals
 from sgu.core.errors import DomainError, FieldError
 from sgu.core.errors import problem_response as _problem_response
 from sgu.core.openapi import SguNinjaAPI
+from sgu.operators.api import public_router as public_operator_info_router
+from sgu.operators.api import router as operator_info_router
+from sgu.operators.api import staff_router as staff_operator_info_router
 from sgu.outages.api import router as outages_router
 from sgu.provider.api import router as provider_router
 from sgu.reporting.public_api import router as public_indicators_router
@@ -225,6 +228,9 @@ def _mount() -> None:
     api.add_router("/catalog", catalog_router)
     api.add_router("/cases", cases_router)
     api.add_router("/operator", operators_router)
+    api.add_router("/operator", operator_info_router)  # /operator/information…
+    api.add_router("/public", public_operator_info_router)  # /public/operators/{code}/inf…
+    api.add_router("/staff", staff_operator_info_router)  # /staff/operator-information
     add_assisted_registration(staff_router)  # POST /staff/cases: the case, then the survey
     api.add_router("/staff", staff_router)
     api.add_router("/staff", attention_router)  # /staff/queries…, /staff/escalations…

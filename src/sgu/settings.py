@@ -313,6 +313,12 @@ SGU = {
     # on the case page beforehand. Empty: no limit.
     "CLAIM_WINDOW_BUSINESS_DAYS": int(os.environ.get("SGU_CLAIM_WINDOW_BUSINESS_DAYS") or 0)
     or None,
+    # An operator's information (plans, packages, recharge channels, points of sale) not
+    # replaced for longer than this is shown to the regulator as stale.
+    "OPERATOR_INFO_STALE_DAYS": int(os.environ.get("SGU_OPERATOR_INFO_STALE_DAYS", "90")),
+    # API clients registered as the regulator's mobile app (X-SGU-Client header): the cases
+    # they file are recorded with channel APP.
+    "APP_CLIENT_IDS": [c for c in os.environ.get("SGU_APP_CLIENT_IDS", "").split(",") if c],
     # How many cases the scheduler moves per transaction.
     "SCHEDULER_BATCH": 500,
     # Behind a reverse proxy that sets X-Forwarded-For, rate limits use its first hop.

@@ -40,6 +40,7 @@ urlpatterns = [
     path("regulador/conocimiento/", include("sgu.knowledge.urls")),
     path("regulador/sugerencias/", include("sgu.suggestions.staff_urls")),
     path("regulador/atencion/", include("sgu.attention.urls")),
+    path("regulador/informacion-operadoras/", include("sgu.operators.staff_urls")),
     path("regulador/", include((staff_pages, "staff"))),
     path("proveedor/", include("sgu.provider.urls")),
     path("inoperatividad/", include("sgu.outages.urls")),

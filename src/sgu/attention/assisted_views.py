@@ -64,5 +64,10 @@ def new_case(request):
 @require_GET
 def new_case_fields(request):
     """HTMX fragment: the extra fields of one subcategory."""
-    form = AssistedCaseForm(initial={"subcategory": request.GET.get("subcategory", "")})
+    form = AssistedCaseForm(
+        initial={
+            "subcategory": request.GET.get("subcategory", ""),
+            "operator": request.GET.get("operator", ""),
+        }
+    )
     return render(request, "cases/new.html#extra-fields", {"form": form})

@@ -1,7 +1,9 @@
 """Cases — citizen endpoints (API.md)."""
 
+import hmac
 from typing import Any
 
+from django.conf import settings
 from django.http import FileResponse
 from django.utils import timezone
 from ninja import File, Router, Schema, Status
@@ -10,6 +12,7 @@ from pydantic import Field
 
 from sgu.accounts.auth import user_auth
 from sgu.cases import selectors, services
+from sgu.cases.models import Channel
 from sgu.cases.schemas import (
     AttachmentOut,
     CaseOut,
@@ -20,7 +23,7 @@ from sgu.cases.schemas import (
     summary_dict,
 )
 from sgu.cases.workflow import allowed_actions
-from sgu.core.errors import Forbidden
+from sgu.core.errors import FieldError, Forbidden, ValidationFailed
 from sgu.core.idempotency import run_idempotent
 from sgu.core.pagination import clamp_limit, keyset_page
 from sgu.core.principal import Principal
@@ -50,6 +53,23 @@ def _citizen(request) -> Principal:
     return principal
 
 
+APP_CLIENT_HEADER = "X-SGU-Client"
+
+
+def _channel(request) -> str:
+    """APP for the regulator's registered mobile app (its client id, configured in
+    SGU_APP_CLIENT_IDS, in the X-SGU-Client header); WEB for any other API client."""
+    client = request.headers.get(APP_CLIENT_HEADER, "").strip()
+    if not client:
+        return Channel.WEB
+    registered = settings.SGU.get("APP_CLIENT_IDS", [])
+    if any(hmac.compare_digest(client.encode(), c.encode()) for c in registered):
+        return Channel.APP
+    raise ValidationFailed.of(
+        [FieldError(APP_CLIENT_HEADER, "Cliente no registrado como aplicativo del regulador.")]
+    )
+
+
 def render_case(principal: Principal, code: str) -> dict:
     case = selectors.case_for(principal, code)
     return case_dict(
@@ -62,16 +82,20 @@ def render_case(principal: Principal, code: str) -> dict:
     response={201: CaseOut, 400: Problem, 401: Problem, 403: Problem, 409: Problem, 422: Problem},
     summary="Reportar un problema",
     description="Registra el caso con su código correlativo y su plazo. Si el correo del "
-    "ciudadano está confirmado, se traslada de inmediato a la operadora.",
+    "ciudadano está confirmado, se traslada de inmediato a la operadora. El aplicativo móvil "
+    "del regulador se identifica con la cabecera `X-SGU-Client` (su identificador registrado): "
+    "sus casos quedan con canal `APP`; un identificador no registrado recibe 422.",
 )
 def create_case(request, payload: CaseIn):
     principal = _citizen(request)
+    channel = _channel(request)
 
     def create() -> tuple[int, dict]:
         case = services.register_case(
             citizen=principal.user,
             data=services.CaseInput(**payload.dict()),
             by=principal,
+            channel=channel,
         )
         # register_case returns the case with all it shows already loaded: no re-read.
         data = case_dict(

@@ -1,3 +1,5 @@
+import json
+
 from django import forms
 from django.conf import settings
 from django.urls import reverse
@@ -7,9 +9,12 @@ from sgu.cases.models import Channel
 from sgu.cases.services import CaseInput, CitizenInput
 from sgu.cases.workflow import State
 from sgu.catalog import selectors as catalog
+from sgu.catalog.fields import OTHER, OTHER_SUFFIX
 from sgu.catalog.models import FieldType, Office, Subcategory
+from sgu.core.errors import FieldError, ValidationFailed
 from sgu.core.forms import MultipleFileInput, ParsedDateField, ServiceForm
 from sgu.core.widgets import QuickSelect
+from sgu.operators import selectors as operator_info
 
 ACCEPTED_FILES = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
 EXTRA_PREFIX = "fields."
@@ -27,11 +32,22 @@ def subcategory_choices(subcategories: list[Subcategory]) -> list:
     return [("", "Elija el problema"), *groups.items()]
 
 
-def extra_field(definition) -> forms.Field:
+def extra_field(definition, operator_choices: list[str] | None = None) -> forms.Field:
     """The form field for one SubcategoryField, with the input type that fits it."""
     attrs: dict = {}
     kind = definition.type
-    if kind == FieldType.DATE:
+    if kind == FieldType.OPERATOR_INFO:
+        # The chosen operator's current list, and "otro" for what is not on it.
+        options = [(name, name) for name in operator_choices or []]
+        widget = forms.Select(
+            choices=[("", "Elija una opción"), *options, (OTHER, "Otro (escríbalo abajo)")]
+        )
+        help_text = definition.help_text or (
+            "Las opciones son las que informó su operadora. Si no está, elija «Otro»."
+            if options
+            else "Elija primero la operadora; si no aparece su opción, elija «Otro»."
+        )
+    elif kind == FieldType.DATE:
         attrs["max"] = timezone.localdate().isoformat()
         widget: forms.Widget = forms.DateInput(attrs={"type": "date", **attrs})
         help_text = definition.help_text or "Día, mes y año."
@@ -84,9 +100,15 @@ class CaseForm(ServiceForm):
         required=False,
         widget=MultipleFileInput(attrs={"accept": ACCEPTED_FILES}),
     )
+    # Set to APP by the installed app (its start_url carries ?canal=app; app.js keeps it).
+    channel = forms.CharField(required=False, widget=forms.HiddenInput())
+    # One report, one case: generated when the form is first shown (or by the app when the
+    # report is started offline); a second submission with it shows the case already filed.
+    idempotency_key = forms.CharField(required=False, widget=forms.HiddenInput())
 
     error_aliases = {"file": "attachments"}
     error_prefixes = ("attachments[",)
+    fields_url_name = "cases:new_fields"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,19 +123,62 @@ class CaseForm(ServiceForm):
         if self.chosen_subcategory is not None:
             for definition in self.chosen_subcategory.fields.all():
                 name = EXTRA_PREFIX + definition.name
+                if definition.type == FieldType.OPERATOR_INFO:
+                    self.fields[name] = extra_field(
+                        definition, self._operator_choices(definition.info_kind)
+                    )
+                    self.extra_names.append(name)
+                    other = name + OTHER_SUFFIX
+                    self.fields[other] = forms.CharField(
+                        label=f"Otro: {definition.label.strip('¿?')}",
+                        required=False,
+                        help_text="Solo si eligió «Otro».",
+                        widget=forms.TextInput(attrs={"maxlength": 500}),
+                    )
+                    self.extra_names.append(other)
+                    continue
                 self.fields[name] = extra_field(definition)
                 self.extra_names.append(name)
             self._mark_required()
-        # With JavaScript, choosing a subcategory brings its extra fields at once (HTMX).
-        self.fields["subcategory"].widget.attrs.update(
-            {
-                "hx-get": reverse("cases:new_fields"),
-                "hx-trigger": "change",
-                "hx-target": "#extra-fields",
-                "hx-swap": "innerHTML",
-                "aria-controls": "extra-fields",
-            }
-        )
+        # With JavaScript, choosing a subcategory (or another operator, whose lists the
+        # extra fields may offer) brings its extra fields at once (HTMX); the values already
+        # typed in them go along and come back.
+        for name in ("operator", "subcategory"):
+            self.fields[name].widget.attrs.update(
+                {
+                    "hx-get": reverse(self.fields_url_name),
+                    "hx-trigger": "change",
+                    "hx-target": "#extra-fields",
+                    "hx-swap": "innerHTML",
+                    "hx-include": "#id_operator, #id_subcategory, #extra-fields",
+                    "aria-controls": "extra-fields",
+                }
+            )
+
+    def _operator_choices(self, kind: str) -> list[str]:
+        code = self.value("operator").upper()
+        operator = next((o for o in catalog.active_operators() if o.code == code), None)
+        return operator_info.current_names(operator, kind) if operator else []
+
+    def channel_value(self) -> str:
+        """WEB, or APP from the installed app; anything else is refused (a citizen's own
+        report never claims an assisted channel)."""
+        raw = self.value("channel").strip().upper()
+        if raw in ("", Channel.WEB):
+            return Channel.WEB
+        if raw == Channel.APP:
+            return Channel.APP
+        raise ValidationFailed.of([FieldError("channel", "Canal no válido.")])
+
+    def fingerprint(self) -> bytes:
+        """What identifies this report for its idempotency key (the files are not part of it:
+        a report kept offline is sent again without them)."""
+        data = self.case_input()
+        return json.dumps(
+            [data.operator, data.subcategory, data.service_number, data.description, data.fields],
+            sort_keys=True,
+            ensure_ascii=False,
+        ).encode()
 
     def _chosen_subcategory(self) -> Subcategory | None:
         code = self.value("subcategory")
@@ -299,14 +364,15 @@ class AssistedCaseForm(CaseForm):
     )
 
     error_aliases = {"file": "attachments"}
+    fields_url_name = "staff:new_case_fields"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["attachments"]
+        del self.fields["idempotency_key"]
         self.fields["service_number"].label = "Número de la línea afectada"
         self.fields["service_number"].help_text = "9 dígitos, empieza con 9."
         self.fields["description"].label = "Lo que cuenta el ciudadano"
-        self.fields["subcategory"].widget.attrs["hx-get"] = reverse("staff:new_case_fields")
 
     def form_field_for(self, error_field: str) -> str | None:
         return super().form_field_for(error_field.removeprefix("citizen."))

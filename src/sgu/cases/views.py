@@ -1,6 +1,8 @@
 """The citizen's pages: report a problem, follow it, add evidence, rate the answer, turn it
 into a reclamo and download the claim form."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -10,8 +12,11 @@ from django.views.decorators.http import require_GET, require_POST
 from sgu.accounts.decorators import citizen_required
 from sgu.cases import policies, selectors, services
 from sgu.cases.forms import AttachmentForm, CaseForm, ClaimForm, RatingForm
+from sgu.cases.models import Channel
 from sgu.cases.workflow import Action, Actor, State, allowed_actions
 from sgu.core.errors import Conflict, DomainError
+from sgu.core.idempotency import HEADER as IDEMPOTENCY_HEADER
+from sgu.core.idempotency import run_idempotent
 from sgu.core.principal import Principal
 from sgu.core.web import download, format_local, is_htmx, or_404, page_of, send_file, vary_on_htmx
 
@@ -56,34 +61,88 @@ def _registered_message(case) -> str:
     )
 
 
+class _KeyedSubmission:
+    """The web form's submission as `core.idempotency.run_idempotent` reads a request: its
+    key from the form (the installed app generates it when a report is started offline) and,
+    as the body, the report's content (the CSRF token and the files are not part of it)."""
+
+    method = "POST"
+
+    def __init__(self, request, key: str, body: bytes):
+        self.path = request.path
+        self.META = {IDEMPOTENCY_HEADER: key}
+        self.body = body
+
+
+def _new_case_form(request, data=None) -> CaseForm:
+    if data is not None:
+        return CaseForm(data)
+    return CaseForm(
+        initial={
+            "subcategory": request.GET.get("subcategory", ""),
+            "operator": request.GET.get("operator", ""),
+            "channel": Channel.APP if request.GET.get("canal", "").lower() == "app" else "",
+            "idempotency_key": str(uuid.uuid4()),
+        }
+    )
+
+
 @citizen_required
 def new_case(request):
     if request.method != "POST":
-        form = CaseForm(initial={"subcategory": request.GET.get("subcategory", "")})
+        form = _new_case_form(request)
         return render(request, "cases/new.html", {"form": form, "nav": "new"})
     form = CaseForm(request.POST)
     if "show_fields" in request.POST:
         # Without JavaScript: show the extra fields of the chosen subcategory, no errors yet.
         return render(request, "cases/new.html", {"form": form, "nav": "new"})
-    try:
+    created = []
+
+    def create() -> tuple[int, dict]:
         case = services.register_case(
             citizen=request.user,
             data=form.case_input(),
             by=_by(request),
+            channel=form.channel_value(),
             attachments=request.FILES.getlist("attachments"),
         )
+        created.append(case)
+        return 201, {"code": case.code}
+
+    key = form.value("idempotency_key").strip()
+    try:
+        _, body = run_idempotent(
+            _KeyedSubmission(request, key, form.fingerprint()), f"user:{request.user.pk}", create
+        )
+    except Conflict:
+        # The same report sent before with other data (a page kept in the browser's history):
+        # nothing is filed; a fresh key lets the citizen send this one.
+        data = request.POST.copy()
+        data["idempotency_key"] = str(uuid.uuid4())
+        form = CaseForm(data)
+        form.add_error(
+            None, "Este formulario ya se envió antes con otros datos: revíselo y envíelo de nuevo."
+        )
+        return render(request, "cases/new.html", {"form": form, "nav": "new"}, status=409)
     except DomainError as exc:
         form.apply_errors(exc)
         return render(request, "cases/new.html", {"form": form, "nav": "new"}, status=422)
-    messages.success(request, _registered_message(case))
-    return redirect("cases:detail", code=case.code)
+    if created:
+        messages.success(request, _registered_message(created[0]))
+    else:
+        messages.info(
+            request,
+            f"Este reporte ya estaba registrado como el caso {body['code']}: no se registró otro.",
+        )
+    return redirect("cases:detail", code=body["code"])
 
 
 @citizen_required
 @require_GET
 def new_case_fields(request):
-    """HTMX fragment: the extra fields of one subcategory."""
-    form = CaseForm(initial={"subcategory": request.GET.get("subcategory", "")})
+    """HTMX fragment: the extra fields of one subcategory, with the chosen operator's lists
+    where they offer them, keeping what was already typed."""
+    form = CaseForm(request.GET)
     return render(request, "cases/new.html#extra-fields", {"form": form})
 
 

@@ -41,7 +41,7 @@ class CategoryAdmin(BumpsReferenceStamp, admin.ModelAdmin):
 class SubcategoryFieldInline(admin.TabularInline):
     model = SubcategoryField
     extra = 0
-    fields = ["order", "name", "label", "type", "required", "choices", "help_text"]
+    fields = ["order", "name", "label", "type", "required", "choices", "info_kind", "help_text"]
 
 
 @admin.register(Subcategory)

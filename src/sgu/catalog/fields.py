@@ -1,6 +1,7 @@
 """The subcategory's extra fields, validated the same way for the web form and the API."""
 
 import re
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -13,9 +14,23 @@ from sgu.core.errors import ErrorCollector
 MAX_TEXT = 500
 MAX_NUMBER = Decimal("999999999999999")  # 15 digits
 
+# An operator-information field (FieldType.OPERATOR_INFO) takes one of the operator's current
+# items, or OTHER with the citizen's own words in "<name>__otro".
+OTHER = "otro"
+OTHER_SUFFIX = "__otro"
+OTHER_PREFIX = "Otro: "
+
+# kind (OperatorInfoKind) -> the chosen operator's current item names; None when no operator
+# is known (then only "otro" is possible).
+OperatorChoices = Callable[[str], list[str]]
+
 
 def clean_extra_fields(
-    subcategory: Subcategory, raw: Any, errors: ErrorCollector, prefix: str = "fields"
+    subcategory: Subcategory,
+    raw: Any,
+    errors: ErrorCollector,
+    prefix: str = "fields",
+    operator_choices: OperatorChoices | None = None,
 ) -> dict[str, Any]:
     """Return the cleaned values (JSON-ready) or add one error per bad field to `errors`."""
     if raw is None:
@@ -25,6 +40,7 @@ def clean_extra_fields(
         return {}
     definitions = list(subcategory.fields.all())
     known = {f.name for f in definitions}
+    known |= {f.name + OTHER_SUFFIX for f in definitions if f.type == FieldType.OPERATOR_INFO}
     for name in raw:
         if name not in known:
             errors.add(f"{prefix}.{name}", "Dato no previsto para esta subcategoría.")
@@ -38,10 +54,35 @@ def clean_extra_fields(
                 errors.add(f"{prefix}.{f.name}", _missing(f.label))
             continue
         try:
-            cleaned[f.name] = _clean_value(f.type, value, f.choices)
+            if f.type == FieldType.OPERATOR_INFO:
+                choices = operator_choices(f.info_kind) if operator_choices else []
+                cleaned[f.name] = _clean_operator_info(
+                    value, raw.get(f.name + OTHER_SUFFIX), choices
+                )
+            else:
+                cleaned[f.name] = _clean_value(f.type, value, f.choices)
         except ValueError as exc:
             errors.add(f"{prefix}.{f.name}", f"{_named(f.label)}: {exc}")
     return cleaned
+
+
+def _clean_operator_info(value: Any, other: Any, choices: list[str]) -> str:
+    """One of the operator's current items, or "otro" with the citizen's words (kept as
+    «Otro: …» so that whoever reads the case sees it was not in the operator's list)."""
+    if not isinstance(value, str):
+        raise ValueError("valor no válido.")
+    if value.casefold() == OTHER:
+        text = other.strip() if isinstance(other, str) else ""
+        if not text:
+            raise ValueError("escriba cuál es, en «Otro».")
+        if len(text) > MAX_TEXT:
+            raise ValueError(f"admite hasta {MAX_TEXT} caracteres.")
+        return OTHER_PREFIX + text
+    if value not in choices:
+        raise ValueError(
+            "elija una de las opciones que informó la operadora, u «otro» y escriba cuál es."
+        )
+    return value
 
 
 def _is_question(label: str) -> bool:

@@ -175,6 +175,18 @@ class FieldType(models.TextChoices):
     MONEY = "MONEY", "monto (S/)"
     DATE = "DATE", "fecha"
     CHOICE = "CHOICE", "opción de una lista"
+    # The choices are the chosen operator's current information (operators.models.InfoList):
+    # its plans, packages, recharge channels or points of sale, with "otro" as a fallback.
+    OPERATOR_INFO = "OPINFO", "opción de la información de la operadora"
+
+
+class OperatorInfoKind(models.TextChoices):
+    """What an operator keeps current for the citizen's form (instructivo, punto vii)."""
+
+    PLANS = "PLANS", "planes"
+    PACKAGES = "PACKAGES", "paquetes y servicios adicionales"
+    RECHARGE_CHANNELS = "RECHARGE_CHANNELS", "canales de recarga"
+    POINTS_OF_SALE = "POINTS_OF_SALE", "puntos de venta"
 
 
 class SubcategoryField(models.Model):
@@ -192,6 +204,13 @@ class SubcategoryField(models.Model):
     choices = models.JSONField(
         "opciones", default=list, blank=True, help_text='Solo para tipo "opción": ["A", "B"]'
     )
+    info_kind = models.CharField(
+        "información de la operadora",
+        max_length=20,
+        choices=OperatorInfoKind.choices,
+        blank=True,
+        help_text='Solo para tipo "opción de la información de la operadora": qué lista ofrece.',
+    )
     help_text = models.CharField("ayuda", max_length=200, blank=True)
     order = models.PositiveSmallIntegerField("orden", default=0)
 
@@ -200,7 +219,11 @@ class SubcategoryField(models.Model):
         verbose_name = "campo adicional"
         verbose_name_plural = "campos adicionales"
         constraints = [
-            models.UniqueConstraint(fields=["subcategory", "name"], name="subcategory_field_uniq")
+            models.UniqueConstraint(fields=["subcategory", "name"], name="subcategory_field_uniq"),
+            models.CheckConstraint(
+                condition=~models.Q(type="OPINFO") | ~models.Q(info_kind=""),
+                name="opinfo_field_has_kind",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from sgu.accounts.models import Role
+from sgu.catalog.models import OperatorInfoKind
 
 
 class WebhookEndpoint(models.Model):
@@ -160,3 +161,71 @@ class StaffDutyAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.duty}"
+
+
+# --- the operator's information for the citizen's form (instructivo, punto vii) ---------------
+
+
+class InfoList(models.Model):
+    """One version of one of an operator's lists (plans, packages, recharge channels, points of
+    sale). A replace writes a new version; the older ones stay, closed at the new one's start:
+    nothing is edited or deleted, so what a citizen was offered on a given day can be read
+    back. The current version is the latest one whose validity covers today (both dates
+    included; no end date: until replaced)."""
+
+    operator = models.ForeignKey(
+        "catalog.Operator", on_delete=models.PROTECT, related_name="info_lists"
+    )
+    kind = models.CharField("lista", max_length=20, choices=OperatorInfoKind.choices)
+    version = models.PositiveIntegerField("versión")
+    valid_from = models.DateField("vigente desde")
+    valid_to = models.DateField("vigente hasta", null=True, blank=True)
+    created_at = models.DateTimeField("registrada")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    api_key_id = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "lista de información de operadora"
+        verbose_name_plural = "listas de información de operadoras"
+        ordering = ["operator", "kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operator", "kind", "version"], name="info_list_version_uniq"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="info_list_valid_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operator_id} · {self.kind} v{self.version}"
+
+    @property
+    def kind_label(self) -> str:
+        return OperatorInfoKind(self.kind).label
+
+    @property
+    def source_label(self) -> str:
+        return "API" if self.api_key_id else "web"
+
+
+class InfoItem(models.Model):
+    """One plan, package, recharge channel or point of sale of one version of a list."""
+
+    info_list = models.ForeignKey(InfoList, on_delete=models.PROTECT, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField("nombre", max_length=120)
+    detail = models.CharField("detalle", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["info_list", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["info_list", "position"], name="info_item_pos_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -136,3 +136,28 @@ CLAIM_CODED = {
     "coded_at": "2026-03-11T09:20:00-05:00",
     "due_at": "2026-04-01T23:59:59-05:00",
 }
+
+
+# --- the operator's information for the citizen's form ------------------------------------------
+
+INFO_REPLACE_IN = {
+    "items": [
+        {"name": "Max 39.90", "detail": "Internet ilimitado (30 GB en alta velocidad)"},
+        {"name": "Max 69.90", "detail": "Internet ilimitado (90 GB en alta velocidad)"},
+    ],
+    "valid_from": "2026-12-01",
+}
+INFO_LIST = {
+    "kind": "PLANS",
+    "version": 3,
+    "valid_from": "2026-12-01",
+    "valid_to": None,
+    "created_at": "2026-11-25T15:00:00Z",
+    "source": "API",
+    "items": INFO_REPLACE_IN["items"],
+}
+INFO_CURRENT = {"operator": "CLARO", "lists": [INFO_LIST]}
+INFO_VERSIONS = [
+    INFO_LIST,
+    {**INFO_LIST, "version": 2, "valid_from": "2026-06-01", "valid_to": "2026-11-30"},
+]

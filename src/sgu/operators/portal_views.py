@@ -4,18 +4,23 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sgu.accounts import selectors as account_selectors
 from sgu.accounts import services as accounts
-from sgu.accounts.decorators import operator_admin_required
+from sgu.accounts.decorators import operator_admin_required, regulator_staff_required
+from sgu.catalog.models import OperatorInfoKind
 from sgu.core.errors import DomainError
+from sgu.core.principal import Actor, Principal
 from sgu.core.web import confirmation_page, confirmed, or_404
 from sgu.operators import selectors, services
 from sgu.operators.forms import (
     STAFF_ROLE_CHOICES,
     AcceptInvitationForm,
     ApiKeyForm,
+    FreshnessForm,
+    InfoListForm,
     InviteForm,
     WebhookForm,
 )
@@ -372,3 +377,86 @@ def accept_invitation(request, token: str):
         )
         return redirect("accounts:login")
     return page({"form": form, "invitation": invitation})
+
+
+# --- the operator's information for the citizen's form -----------------------------------------
+
+
+def _info_page(request, forms_by_kind: dict, status: int = 200):
+    operator = request.user.operator
+    current = selectors.current_lists(operator)
+    lists = [
+        {
+            "kind": kind,
+            "label": label,
+            "current": current[kind],
+            "form": forms_by_kind.get(kind) or InfoListForm(kind=kind),
+            "history": selectors.info_versions(operator, kind, limit=10),
+        }
+        for kind, label in OperatorInfoKind.choices
+    ]
+    return render(
+        request,
+        "operators/information.html",
+        {"lists": lists, "nav": "information"},
+        status=status,
+    )
+
+
+@operator_admin_required
+@require_GET
+def information(request):
+    return _info_page(request, {})
+
+
+@operator_admin_required
+@require_POST
+def replace_information(request, kind: str):
+    if kind not in OperatorInfoKind.values:
+        raise Http404("No existe esa lista.")
+    form = InfoListForm(request.POST, kind=kind)
+    try:
+        row = services.replace_info(
+            operator=request.user.operator,
+            kind=kind,
+            items=form.item_inputs(),
+            valid_from=form.day("valid_from"),
+            valid_to=form.day("valid_to"),
+            by=Principal(
+                actor_role=Actor.OPERATOR, user=request.user, operator=request.user.operator
+            ),
+        )
+    except DomainError as exc:
+        form.apply_errors(exc)
+        return _info_page(request, {kind: form}, status=422)
+    messages.success(
+        request,
+        f"Guardamos la versión {row.version} de sus {row.kind_label}, vigente desde el "
+        f"{row.valid_from:%d/%m/%Y}.",
+    )
+    return redirect(reverse("operators:information") + f"#lista-{kind.lower()}")
+
+
+@regulator_staff_required
+@require_GET
+def information_freshness(request):
+    form = FreshnessForm(request.GET or None)
+    status = 200
+    try:
+        days = selectors.checked_stale_days(form.value("stale_days") if form.is_bound else None)
+    except DomainError as exc:
+        form.apply_errors(exc)
+        days, status = selectors.stale_days_default(), 422
+    rows = selectors.info_freshness(timezone.now(), days)
+    return render(
+        request,
+        "operators/information_freshness.html",
+        {
+            "form": form,
+            "rows": rows,
+            "days": days,
+            "stale_count": sum(1 for r in rows if r.stale),
+            "nav": "operator_info",
+        },
+        status=status,
+    )

@@ -1,10 +1,18 @@
 """Reads of the operator integration, always scoped to one operator."""
 
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 
 from sgu.accounts.models import User
-from sgu.core.errors import NotFound
+from sgu.catalog.models import Operator, OperatorInfoKind
+from sgu.core import config
+from sgu.core.errors import FieldError, NotFound, ValidationFailed
 from sgu.operators.models import (
+    InfoItem,
+    InfoList,
     OperatorInvitation,
     StaffDutyAssignment,
     WebhookDelivery,
@@ -93,4 +101,154 @@ def duties_by_member(operator) -> dict[int, set[str]]:
     )
     for user_id, duty in rows:
         out.setdefault(user_id, set()).add(duty)
+
+
+# --- the operator's information for the citizen's form ---------------------------------------
+
+
+def _valid_on(day: date) -> Q:
+    return Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+
+
+def current_lists(operator, now: datetime | None = None) -> dict[str, InfoList | None]:
+    """Each kind's version valid today for `operator` (the highest version number wins where
+    two overlap), with its items; None where there is none."""
+    day = timezone.localdate(now or timezone.now())
+    rows = (
+        InfoList.objects.filter(operator=operator)
+        .filter(_valid_on(day))
+        .order_by("kind", "-version")
+        .prefetch_related(Prefetch("items", queryset=InfoItem.objects.order_by("position")))
+    )
+    found: dict[str, InfoList | None] = dict.fromkeys(OperatorInfoKind.values)
+    for row in rows:
+        if found[row.kind] is None:
+            found[row.kind] = row
+    return found
+
+
+def current_names(operator, kind: str, now: datetime | None = None) -> list[str]:
+    """The names the citizen's form offers for one kind: the operator's current version."""
+    if operator is None:
+        return []
+    day = timezone.localdate(now or timezone.now())
+    row = (
+        InfoList.objects.filter(operator=operator, kind=kind)
+        .filter(_valid_on(day))
+        .order_by("-version")
+        .first()
+    )
+    if row is None:
+        return []
+    return list(row.items.order_by("position").values_list("name", flat=True))
+
+
+def info_versions(operator, kind: str, limit: int = 50) -> list[InfoList]:
+    """One operator's versions of one list, newest first (only its own: `operator` scopes)."""
+    if kind not in OperatorInfoKind.values:
+        raise NotFound("No existe esa lista.")
+    return list(
+        InfoList.objects.filter(operator=operator, kind=kind)
+        .select_related("created_by")
+        .prefetch_related(Prefetch("items", queryset=InfoItem.objects.order_by("position")))
+        .order_by("-version")[:limit]
+    )
+
+
+def info_version(operator, kind: str, version: int) -> InfoList:
+    row = (
+        InfoList.objects.filter(operator=operator, kind=kind, version=version)
+        .prefetch_related(Prefetch("items", queryset=InfoItem.objects.order_by("position")))
+        .first()
+    )
+    if row is None:
+        raise NotFound("No existe esa versión de la lista.")
+    return row
+
+
+def stale_days_default() -> int:
+    return config.integer("OPERATOR_INFO_STALE_DAYS", 90)
+
+
+def checked_stale_days(value) -> int:
+    """The age past which a list is stale: the configured one, or the one the regulator asks
+    for (1 to 3650 days), the same refusal on the web and the API."""
+    if value is None or value == "":
+        return stale_days_default()
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        days = 0
+    if not 1 <= days <= 3650:
+        raise ValidationFailed.of(
+            [FieldError("stale_days", "Indique una antigüedad de 1 a 3650 días.")]
+        )
+    return days
+
+
+@dataclass(frozen=True)
+class KindFreshness:
+    kind: str
+    label: str
+    last_updated: datetime | None
+    current_items: int
+    stale: bool  # missing, expired, or not replaced for longer than the configured age
+
+
+@dataclass(frozen=True)
+class OperatorFreshness:
+    operator: Operator
+    last_updated: datetime | None
+    kinds: list[KindFreshness]
+
+    @property
+    def stale(self) -> bool:
+        return any(k.stale for k in self.kinds)
+
+    @property
+    def stale_kinds(self) -> list[str]:
+        return [k.label for k in self.kinds if k.stale]
+
+
+def info_freshness(now: datetime | None = None, stale_days: int | None = None) -> list:
+    """For the regulator: when each active operator last replaced each of its lists, how many
+    items are current, and which lists are stale. Stale operators first."""
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    days = stale_days if stale_days is not None else stale_days_default()
+    limit = now - timedelta(days=days)
+    last = {
+        (r["operator_id"], r["kind"]): r["at"]
+        for r in InfoList.objects.values("operator_id", "kind").annotate(at=Max("created_at"))
+    }
+    counts: dict[tuple[int, str], int] = {}
+    seen: set[tuple[int, str]] = set()
+    for row in (
+        InfoList.objects.filter(_valid_on(day))
+        .annotate(n=Count("items"))
+        .order_by("operator_id", "kind", "-version")
+        .values("operator_id", "kind", "n")
+    ):
+        key = (row["operator_id"], row["kind"])
+        if key not in seen:  # the highest current version of each list
+            seen.add(key)
+            counts[key] = row["n"]
+    out = []
+    for op in Operator.objects.filter(active=True).order_by("name"):
+        kinds = []
+        for kind in OperatorInfoKind:
+            at = last.get((op.pk, kind.value))
+            n = counts.get((op.pk, kind.value), 0)
+            kinds.append(
+                KindFreshness(
+                    kind=kind.value,
+                    label=kind.label,
+                    last_updated=at,
+                    current_items=n,
+                    stale=at is None or at < limit or n == 0,
+                )
+            )
+        dated = [k.last_updated for k in kinds if k.last_updated is not None]
+        out.append(OperatorFreshness(op, max(dated) if dated else None, kinds))
+    out.sort(key=lambda f: (not f.stale, f.operator.name))
     return out

@@ -3,7 +3,8 @@
 import ipaddress
 import json
 import secrets
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -12,15 +13,21 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from sgu.accounts.models import User
 from sgu.accounts.services import create_staff_user, end_sessions, token_hash
+from sgu.catalog.fields import OTHER
+from sgu.catalog.models import OperatorInfoKind
 from sgu.core import audit
 from sgu.core.calendar import iso
 from sgu.core.errors import Conflict, ErrorCollector, Forbidden, NotFound
+from sgu.core.principal import Principal
 from sgu.notifications.services import queue_email
 from sgu.operators.models import (
+    InfoItem,
+    InfoList,
     OperatorInvitation,
     StaffDuty,
     StaffDutyAssignment,
@@ -506,3 +513,111 @@ def set_staff_duties(*, operator, user_id: int, duties, by, request=None, now=No
         data={"operator": operator.code, "from": sorted(current), "to": sorted(wanted)},
     )
     return member
+
+
+# --- the operator's information for the citizen's form (instructivo, punto vii) ---------------
+
+MAX_INFO_ITEMS = 500
+MAX_INFO_NAME = 120
+MAX_INFO_DETAIL = 300
+
+
+@dataclass(frozen=True)
+class InfoItemInput:
+    name: str
+    detail: str = ""
+
+
+def _clean_info_items(items, errors: ErrorCollector) -> list[InfoItemInput]:
+    if not isinstance(items, list | tuple) or not items:
+        errors.add("items", "Incluya al menos un elemento en la lista.")
+        return []
+    if len(items) > MAX_INFO_ITEMS:
+        errors.add("items", f"La lista admite hasta {MAX_INFO_ITEMS} elementos.")
+        return []
+    cleaned: list[InfoItemInput] = []
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        where = f"items[{i}]"
+        name = (item.name or "").strip()
+        detail = (item.detail or "").strip()
+        if not name:
+            errors.add(f"{where}.name", f"Elemento {i + 1}: escriba el nombre.")
+        elif len(name) > MAX_INFO_NAME:
+            errors.add(
+                f"{where}.name",
+                f"Elemento {i + 1}: el nombre admite hasta {MAX_INFO_NAME} caracteres.",
+            )
+        elif name.casefold() == OTHER:
+            errors.add(
+                f"{where}.name",
+                f"Elemento {i + 1}: «{OTHER}» está reservado para lo que escribe el ciudadano.",
+            )
+        elif name.casefold() in seen:
+            errors.add(f"{where}.name", f"Elemento {i + 1}: «{name}» está repetido en la lista.")
+        if len(detail) > MAX_INFO_DETAIL:
+            errors.add(
+                f"{where}.detail",
+                f"Elemento {i + 1}: el detalle admite hasta {MAX_INFO_DETAIL} caracteres.",
+            )
+        seen.add(name.casefold())
+        cleaned.append(InfoItemInput(name=name, detail=detail))
+    return cleaned
+
+
+@transaction.atomic
+def replace_info(
+    *,
+    operator,
+    kind: str,
+    items,
+    valid_from: date | None = None,
+    valid_to: date | None = None,
+    by: Principal,
+    now: datetime | None = None,
+) -> InfoList:
+    """Replace one of the operator's lists as a whole: a new version valid from `valid_from`
+    (today by default); the version it supersedes is closed the day before, never edited
+    otherwise nor deleted. Web and API replace through here."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    errors = ErrorCollector()
+    if kind not in OperatorInfoKind.values:
+        errors.add("kind", "Lista desconocida; use " + ", ".join(OperatorInfoKind.values) + ".")
+    cleaned = _clean_info_items(items, errors)
+    start = valid_from or today
+    if start < today:
+        errors.add("valid_from", "La vigencia no puede empezar en una fecha pasada.")
+    if valid_to is not None and valid_to < start:
+        errors.add("valid_to", "La fecha de fin de vigencia no puede ser anterior a la de inicio.")
+    errors.raise_if_any()
+
+    # The operator's row serialises concurrent replaces of its lists (version numbers).
+    type(operator).objects.select_for_update().filter(pk=operator.pk).first()
+    existing = InfoList.objects.filter(operator=operator, kind=kind)
+    last = existing.order_by("-version").values_list("version", flat=True).first() or 0
+    # What was valid on or past the new start now ends the day before (older versions stay).
+    existing.filter(valid_from__lt=start).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=start)
+    ).update(valid_to=start - timedelta(days=1))
+    row = InfoList.objects.create(
+        operator=operator,
+        kind=kind,
+        version=last + 1,
+        valid_from=start,
+        valid_to=valid_to,
+        created_at=now,
+        created_by=by.user,
+        api_key_id=by.api_key_id,
+    )
+    InfoItem.objects.bulk_create(
+        InfoItem(info_list=row, position=i, name=item.name, detail=item.detail)
+        for i, item in enumerate(cleaned)
+    )
+    audit.record(
+        "operator_info.replaced",
+        actor=by.user,
+        target=f"{operator.code}:{kind}:v{row.version}",
+        data={"items": len(cleaned), "valid_from": start.isoformat()},
+    )
+    return row

@@ -38,6 +38,12 @@ urlpatterns = [
         name="cancel_invitation",
     ),
     path("invitacion/<str:token>/", portal_views.accept_invitation, name="accept_invitation"),
+    path("informacion/", portal_views.information, name="information"),
+    path(
+        "informacion/<str:kind>/",
+        portal_views.replace_information,
+        name="replace_information",
+    ),
     path("claves/", portal_views.api_keys, name="api_keys"),
     path("claves/<int:key_id>/revocar/", portal_views.revoke_api_key, name="revoke_api_key"),
 ]

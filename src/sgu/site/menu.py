@@ -62,6 +62,7 @@ def _regulator(user, nav: str) -> list[Group]:
                 _item("Inoperatividad", "outages:regulator_events", nav, "outages"),
                 _item("Contingencias", "outages:windows", nav, "contingency"),
                 _item("Bajas y migraciones", "service_requests:monitor", nav, "service_requests"),
+                _item("Información para usuarios", "operator_info:freshness", nav, "operator_info"),
             ],
         ),
     ]
@@ -112,6 +113,7 @@ def _operator(user, nav: str, claims: dict) -> list[Group]:
                 "Administración",
                 [
                     _item("Personal", "operators:staff", nav, "staff"),
+                    _item("Información para usuarios", "operators:information", nav, "information"),
                     _item("Claves de API", "operators:api_keys", nav, "keys"),
                     _item("Webhook", "operators:webhook", nav, "webhook"),
                 ],

@@ -42,6 +42,7 @@ from sgu.core.errors import (
 )
 from sgu.core.principal import Principal
 from sgu.notifications.services import queue_email, replace_case_code
+from sgu.operators import selectors as operator_info
 from sgu.operators import services as operator_events
 
 
@@ -143,7 +144,17 @@ def register_case(
     service = subcategory.service_code if subcategory else ""
     service_number = _clean_service_number(service, data.service_number, errors)
     description = _clean_description(data.description, errors)
-    fields = clean_extra_fields(subcategory, data.fields, errors) if subcategory else {}
+    fields = (
+        clean_extra_fields(
+            subcategory,
+            data.fields,
+            errors,
+            # Operator-information fields offer the chosen operator's current lists.
+            operator_choices=lambda kind: operator_info.current_names(operator, kind, now),
+        )
+        if subcategory
+        else {}
+    )
     uploads = _check_uploads(list(attachments or []), errors)
     if channel not in Channel.values:
         errors.add("channel", "Canal no válido.")
