@@ -43,7 +43,8 @@ def tray(request):
         "form": form,
         "cases": cases,
         **paging,
-        "filtered": any(v is not None for v in filters.values()),
+        "filtered": any(v is not None for k, v in filters.items() if k != "pending_only"),
+        "pending_only": filters["pending_only"],
         "now": now,
         "nav": "tray",
     }
