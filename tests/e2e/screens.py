@@ -67,8 +67,6 @@ def main() -> None:
     import django
 
     django.setup()
-    from playwright.sync_api import sync_playwright
-
     from sgu.core.calendar import LIMA
 
     start = datetime.fromisoformat(DEFAULT_NOW).replace(tzinfo=LIMA)
@@ -77,33 +75,39 @@ def main() -> None:
         site_gen = demo_site.start(Path(folder), start, [])
         site = next(site_gen)
         try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(
-                    executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
-                )
-                states: dict[str, dict] = {}
-                for name, role, path, _title in SCREENS:
-                    account = ROLES[role]
-                    if account and role not in states:
-                        ctx = browser.new_context(locale="es-PE")
-                        demo_site.log_in(ctx.new_page(), site, *account)
-                        states[role] = ctx.storage_state()
-                        ctx.close()
-                    for label, size in SIZES.items():
-                        ctx = browser.new_context(
-                            viewport=size, locale="es-PE", storage_state=states.get(role)
-                        )
-                        page = ctx.new_page()
-                        page.goto(site.url + path)
-                        page.wait_for_load_state("networkidle")
-                        target = args.out / f"{name}-{label}.png"
-                        page.screenshot(path=str(target))
-                        _shrink(target)
-                        print(target.relative_to(args.out.parent.parent), flush=True)
-                        ctx.close()
-                browser.close()
+            capture(site, args.out)
         finally:
             next(site_gen, None)
+
+
+def capture(site: "demo_site.DemoSite", out: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
+        )
+        states: dict[str, dict] = {}
+        for name, role, path, _title in SCREENS:
+            account = ROLES[role]
+            if account and role not in states:
+                ctx = browser.new_context(locale="es-PE")
+                demo_site.log_in(ctx.new_page(), site, *account)
+                states[role] = ctx.storage_state()
+                ctx.close()
+            for label, size in SIZES.items():
+                ctx = browser.new_context(
+                    viewport=size, locale="es-PE", storage_state=states.get(role)
+                )
+                page = ctx.new_page()
+                page.goto(site.url + path)
+                page.wait_for_load_state("networkidle")
+                target = out / f"{name}-{label}.png"
+                page.screenshot(path=str(target))
+                _shrink(target)
+                print(target, flush=True)
+                ctx.close()
+        browser.close()
 
 
 if __name__ == "__main__":
