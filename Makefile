@@ -9,7 +9,7 @@ export PORT
 MYPY_STRICT := -p sgu.core -p sgu.accounts.services -m sgu.accounts.selectors \
 	-m sgu.notifications.services -m sgu.catalog.selectors
 
-.PHONY: run test lint format bench install clean
+.PHONY: run test lint format bench screens install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ format: install
 # `make bench BENCH_ARGS=--write` also puts the figures into docs/benchmarks.md.
 bench: install
 	$(BIN)/python bench/intake.py $(BENCH_ARGS)
+
+# The screenshots of docs/screens/ (README, «Pantallas»), from a fresh demo in a real browser.
+screens: install
+	$(BIN)/python tests/e2e/screens.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -141,6 +141,10 @@ class User(AbstractUser):
     def is_operator_admin(self) -> bool:
         return self.role == Role.OPERATOR_ADMIN
 
+    @property
+    def is_regulator_supervisor(self) -> bool:
+        return self.role == Role.REGULATOR_SUPERVISOR
+
 
 class EmailToken(models.Model):
     """Single-use, expiring token sent by email (confirmation). Only its hash is stored."""

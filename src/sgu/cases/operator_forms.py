@@ -14,12 +14,14 @@ from sgu.core.widgets import QuickSelect
 
 # Tray orderings: (label, keyset ordering). The last field is the primary key.
 SORTS = {
+    # Claims waiting for their code, then cases owing an answer (overdue first), then the rest.
+    "pendientes": ("Pendientes primero", ["pending_rank", "due_at", "id"]),
     "vence": ("Vencen primero", ["due_at", "id"]),
     "vence-desc": ("Vencen al final", ["-due_at", "-id"]),
     "registro": ("Registrados más recientes", ["-registered_at", "-id"]),
     "registro-asc": ("Registrados más antiguos", ["registered_at", "id"]),
 }
-DEFAULT_SORT = "vence"
+DEFAULT_SORT = "pendientes"
 
 
 class TrayFilterForm(forms.Form):
@@ -31,6 +33,13 @@ class TrayFilterForm(forms.Form):
         max_length=40,
         help_text="Coincidencia exacta.",
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    show = forms.ChoiceField(
+        label="Mostrar",
+        required=False,
+        widget=QuickSelect,
+        choices=[("", "Por atender"), ("todos", "Todos los casos")],
+        help_text="«Por atender»: reclamos esperando código y casos por responder.",
     )
     state = forms.ChoiceField(label="Estado", required=False, widget=QuickSelect)
     subcategory = forms.ChoiceField(label="Problema", required=False, widget=QuickSelect)
@@ -60,11 +69,16 @@ class TrayFilterForm(forms.Form):
         self.fields["subcategory"].choices = [("", "Todos"), *groups.items()]
 
     def filters(self) -> dict:
+        """The selector's filters. By default only the pending work; a search or a state
+        chosen looks at every case (a closed one is found by its code)."""
         self.is_valid()  # a bad value only drops that filter (cleaned_data keeps the rest)
         data = self.cleaned_data
+        q = (data.get("q") or "").strip() or None
+        state = data.get("state") or None
         return {
-            "q": (data.get("q") or "").strip() or None,
-            "state": data.get("state") or None,
+            "pending_only": data.get("show") != "todos" and not q and not state,
+            "q": q,
+            "state": state,
             "subcategory": data.get("subcategory") or None,
             "overdue": {"si": True, "no": False}.get(data.get("overdue") or ""),
         }

@@ -43,7 +43,8 @@ def tray(request):
         "form": form,
         "cases": cases,
         **paging,
-        "filtered": any(v is not None for v in filters.values()),
+        "filtered": any(v is not None for k, v in filters.items() if k != "pending_only"),
+        "pending_only": filters["pending_only"],
         "now": now,
         "nav": "tray",
     }
@@ -78,7 +79,11 @@ def tray_export(request, fmt: str):
         ordering=form.ordering(),
         fmt=fmt,
         operator=operator,
-        filters={**filters, "sort": form.cleaned_data.get("sort") or None},
+        filters={
+            **{k: v for k, v in filters.items() if k != "pending_only"},
+            "show": "por atender" if filters["pending_only"] else None,
+            "sort": form.cleaned_data.get("sort") or None,
+        },
         user=request.user,
         request=request,
         labels=_spoken_enums(),

@@ -3,7 +3,8 @@ views and endpoints never build a Case queryset of their own."""
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from sgu.accounts import selectors as accounts
 from sgu.accounts.models import Role, User
@@ -53,9 +54,22 @@ def citizen_case(citizen, code: str) -> Case:
 VISIBLE_TO_OPERATOR = [s for s in State.values if s != State.REGISTERED]
 
 
+# The operator's pending work, in the order the web tray shows it by default: claims waiting
+# for their code first of all, then the cases owing an answer (by due date: overdue first),
+# then everything else (answered, returned, closed).
+PENDING_WORK = [State.CLAIM_REQUESTED, State.OVERDUE, State.FORWARDED, State.IN_PROGRESS]
+PENDING_RANK = DbCase(
+    When(state=State.CLAIM_REQUESTED, then=Value(0)),
+    When(state__in=[State.OVERDUE, State.FORWARDED, State.IN_PROGRESS], then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
 def operator_tray(
     operator,
     *,
+    pending_only: bool = False,
     state: str | None = None,
     subcategory: str | None = None,
     overdue: bool | None = None,
@@ -63,10 +77,16 @@ def operator_tray(
     q: str | None = None,
     now: datetime | None = None,
 ) -> QuerySet[Case]:
-    """An operator's own cases; `q` finds one by its code, line or the citizen's document."""
-    qs = Case.objects.filter(operator=operator, state__in=VISIBLE_TO_OPERATOR).select_related(
-        "subcategory__category", "citizen", "solution"
+    """An operator's own cases; `q` finds one by its code, line or the citizen's document;
+    `pending_only`: just the work still owed (PENDING_WORK). Each case carries its
+    `pending_rank` (0 claim waiting for its code, 1 owing an answer, 2 the rest) to order by."""
+    qs = (
+        Case.objects.filter(operator=operator, state__in=VISIBLE_TO_OPERATOR)
+        .select_related("subcategory__category", "citizen", "solution")
+        .annotate(pending_rank=PENDING_RANK)
     )
+    if pending_only:
+        qs = qs.filter(state__in=PENDING_WORK)
     if q and q.strip():
         qs = _search(qs, q)
     if state:

@@ -60,16 +60,22 @@ def _bad_cursor() -> ValidationFailed:
     )
 
 
-def _typed(model: type[Model], dotted: str, value: Any) -> Any:
+def _typed(
+    model: type[Model], dotted: str, value: Any, annotations: dict[str, Any] | None = None
+) -> Any:
     """`value` as the ordering field's Python type; ValueError if it cannot be one.
 
     A cursor is client input: a well-formed one with values of the wrong type (or None)
-    must be refused here, not reach the database as a 500.
+    must be refused here, not reach the database as a 500. An ordering may also name an
+    annotation of the queryset (a rank): its output field types the value.
     """
-    *relations, name = dotted.split("__")
-    for part in relations:
-        model = model._meta.get_field(part).related_model  # type: ignore[assignment]
-    field = model._meta.get_field(name)
+    if annotations and dotted in annotations:
+        field = annotations[dotted].output_field
+    else:
+        *relations, name = dotted.split("__")
+        for part in relations:
+            model = model._meta.get_field(part).related_model  # type: ignore[assignment]
+        field = model._meta.get_field(name)
     if not isinstance(field, Field):
         raise ValueError("not a column")
     if value is None:
@@ -97,7 +103,7 @@ def keyset_page(
     if cursor:
         try:
             values = [
-                _typed(qs.model, f, v)
+                _typed(qs.model, f, v, qs.query.annotations)
                 for f, v in zip(fields, _decode(cursor, len(fields)), strict=True)
             ]
         except (ValueError, TypeError):

@@ -78,6 +78,7 @@ class DeadlineStatus:
     running: bool  # the operator still owes an answer
     overdue: bool
     label: str
+    marked: bool = False  # the scheduler has already put the case in OVERDUE (its state says it)
 
 
 def deadline_status(case, now: datetime, calendar: BusinessCalendar) -> DeadlineStatus:
@@ -86,7 +87,8 @@ def deadline_status(case, now: datetime, calendar: BusinessCalendar) -> Deadline
         return DeadlineStatus(running=False, overdue=False, label="")
     left = calendar.remaining(now, case.due_at)
     overdue = left.overdue or case.state == State.OVERDUE
-    return DeadlineStatus(running=True, overdue=overdue, label=left.label)
+    marked = case.state == State.OVERDUE
+    return DeadlineStatus(running=True, overdue=overdue, label=left.label, marked=marked)
 
 
 def _calendar(context) -> BusinessCalendar:
