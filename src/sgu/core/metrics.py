@@ -53,7 +53,8 @@ from sgu.core.worker import reset_connection
 logger = logging.getLogger("sgu.metrics")
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
-disable_created_metrics()  # no "_created" twin of every counter: nothing here reads them
+# No "_created" twin of every counter: nothing here reads them.
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 # --- HTTP, per process (added up across gunicorn workers in multiprocess mode) ---------------
 
@@ -216,7 +217,8 @@ def _core(now: datetime) -> Iterator[Metric]:
         "Tareas en cola (listas o programadas), por cola.",
         labels=["queue"],
     )
-    for queue, n in _count_by(queued, "queue_name"):
+    counts = dict.fromkeys(_queues(), 0) | dict(_count_by(queued, "queue_name"))
+    for queue, n in sorted(counts.items()):
         depth.add_metric([queue], n)
     yield depth
     # Ready now: scheduled retries (run_after in the future) are not late.
@@ -291,6 +293,11 @@ def _core(now: datetime) -> Iterator[Metric]:
     else:
         lag.add_metric([], float("inf") if current is None else float(current))
     yield lag
+
+
+def _queues() -> list[str]:
+    """Every queue the task backends declare (each reported, with 0 when empty)."""
+    return sorted({str(q) for conf in settings.TASKS.values() for q in conf.get("QUEUES", [])})
 
 
 def _count_by(queryset: QuerySet[Any], field: str) -> list[tuple[str, int]]:
