@@ -47,7 +47,7 @@ def _wait(condition, timeout: float = 60.0, what: str = ""):
 
 def _get(url: str) -> tuple[int, str]:
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(url, timeout=60) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as exc:
         return exc.code, ""
@@ -102,8 +102,7 @@ def test_metrics_add_up_every_gunicorn_worker_even_one_that_ended(tmp_path):
         _wait(lambda: len(_children(master.pid)) == 2, what="el segundo worker")
         os.kill(master.pid, signal.SIGTTOU)  # gunicorn stops the oldest
         _wait(lambda: _children(master.pid).isdisjoint(first), what="el primer worker termina")
-        status, text = _get(f"{base}/metrics")
-        assert status == 200
+        _, text = _wait(lambda: (r := _get(f"{base}/metrics"))[0] == 200 and r, what="/metrics")
         assert healthz_count(text) == 10, (tmp_path / "gunicorn.log").read_text()[
             -3000:
         ]  # every one, though the worker that served them ended

@@ -48,7 +48,7 @@ from prometheus_client.registry import Collector
 
 from sgu.core import replica
 from sgu.core.models import ProcessHeartbeat
-from sgu.core.worker import reset_connection
+from sgu.core.worker import connection_lost, reset_connection
 
 logger = logging.getLogger("sgu.metrics")
 
@@ -146,7 +146,7 @@ class _PlatformCollector:
                 families = list(fn(now))
             except Exception as exc:
                 logger.warning("colector de métricas %s fallido: %s", name, exc)
-                if isinstance(exc, DatabaseError):
+                if connection_lost(exc):  # the next query opens a new connection
                     reset_connection()
                 up.add_metric([name], 0)
                 continue
@@ -269,8 +269,9 @@ def _core(now: datetime) -> Iterator[Metric]:
     for name, check in CHECKS.items():
         try:
             ok = bool(check()["ok"])
-        except DatabaseError:
-            reset_connection()
+        except DatabaseError as exc:
+            if connection_lost(exc):
+                reset_connection()
             ok = False
         ready.add_metric([name], 1 if ok else 0)
     yield ready
