@@ -7,6 +7,7 @@ same file serves every host; sizing in docs/operations.md, «Procesos y tamaños
 
 import multiprocessing
 import os
+import shutil
 
 # The application: src/sgu/wsgi.py.
 wsgi_app = "sgu.wsgi:application"
@@ -43,3 +44,24 @@ access_log_format = (
     '"duration_ms": %(M)s, "remote": "%({x-forwarded-for}i)s"}'
 )
 proc_name = "sgu-web"
+
+# /metrics (sgu/core/metrics.py) adds up every worker's request counters: prometheus-client's
+# multiprocess mode keeps them in files of this folder. Set before the application is loaded
+# (preload_app) so that prometheus-client sees it; emptied when the master starts (counters of
+# a previous run would be added up too). Its own folder per gunicorn: never shared.
+PROMETHEUS_MULTIPROC_DIR = os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR",
+    os.path.join(os.environ.get("SGU_VAR_DIR") or os.path.join(chdir, "var"), "prometheus-web"),
+)
+
+
+def on_starting(server):
+    shutil.rmtree(PROMETHEUS_MULTIPROC_DIR, ignore_errors=True)
+    os.makedirs(PROMETHEUS_MULTIPROC_DIR, mode=0o700, exist_ok=True)
+
+
+def child_exit(server, worker):
+    # A worker that ended (recycled by max_requests, killed): its live gauges stop counting.
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

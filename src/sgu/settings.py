@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every log line of the request (and the tasks it enqueues) carries its id.
     "sgu.core.requestid.RequestIdMiddleware",
+    # Counts and times every answer, those of the middleware below included (core/metrics.py).
+    "sgu.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "sgu.core.security.SecurityHeadersMiddleware",
     # Outermost but one: sees the final 404/405 of an /api/ path and makes it problem+json.
@@ -245,7 +247,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SGU <no-responder@sgu
 # transaction as the change that caused it) ---------------------------------------------
 TASKS = {
     "default": {
-        "BACKEND": "django_tasks_db.DatabaseBackend",
+        # django_tasks_db's, with the enqueuing request's id kept on the task (core/tasks.py).
+        "BACKEND": "sgu.core.tasks.DatabaseBackend",
         "QUEUES": ["default"],
     }
 }
@@ -282,7 +285,7 @@ if PRODUCTION or env_bool("HTTPS", False):
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     # Probes come over plain HTTP from the balancer, behind the TLS proxy (core/health.py).
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -331,6 +334,9 @@ SGU = {
     # A task RUNNING for longer than this under a worker that stopped beating was left by a
     # dead worker: it goes back to the queue (core/worker.py). Workers beat every third of it.
     "TASK_LEASE_SECONDS": int(os.environ.get("SGU_TASK_LEASE_SECONDS", "30")),
+    # /metrics (core/metrics.py) answers a request with "Authorization: Bearer <this>";
+    # outside production, also one straight from loopback. Empty in production: always 404.
+    "METRICS_TOKEN": os.environ.get("SGU_METRICS_TOKEN", ""),
     # (requests, seconds) per window. auth: login, registration, token, password reset (per
     # IP); public: the no-account lookups (per IP); api_ip / api_key: every API call.
     # Catalog and calendar cached in each process, checked against a stamp the admin bumps

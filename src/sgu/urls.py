@@ -7,7 +7,7 @@ from sgu.attention import assisted_urls
 from sgu.cases import account_urls as cases_account_urls
 from sgu.cases import operator_urls as cases_operator_urls
 from sgu.cases import staff_urls as cases_staff_urls
-from sgu.core import health
+from sgu.core import health, metrics
 from sgu.core import views as core_views
 from sgu.operators import urls as operators_urls
 
@@ -28,6 +28,8 @@ urlpatterns = [
     # Probes (core/health.py): the process answers; it can do its work.
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # Prometheus, not public (core/metrics.py): a bearer token, or loopback outside production.
+    path("metrics", metrics.metrics_view, name="metrics"),
     # One login for everybody (lockout, audit, second factor): the admin's own login page
     # sends people to it.
     path("admin/login/", core_views.admin_login),

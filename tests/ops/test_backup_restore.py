@@ -145,3 +145,66 @@ def test_a_backup_restores_into_an_empty_database_and_passes_check_integrity(dat
     )
     assert refused.returncode == 2
     assert "no está vacía" in refused.stderr
+
+
+def bucket_files(client, bucket: str) -> dict[str, bytes]:
+    listing = client.list_objects_v2(Bucket=bucket).get("Contents", [])
+    return {
+        o["Key"]: client.get_object(Bucket=bucket, Key=o["Key"])["Body"].read() for o in listing
+    }
+
+
+def test_with_the_object_store_the_backup_takes_the_buckets_files_and_restores_them(
+    databases, tmp_path, s3_server
+):
+    import boto3
+
+    from ops.conftest import S3_ENV
+
+    source, target = databases
+    bucket = f"sgu-backup-{os.getpid()}"
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        region_name="us-east-1",
+        aws_access_key_id=S3_ENV["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=S3_ENV["AWS_SECRET_ACCESS_KEY"],
+    )
+    s3.create_bucket(Bucket=bucket)
+    store = {**S3_ENV, "AWS_STORAGE_BUCKET_NAME": bucket, "AWS_S3_ENDPOINT_URL": s3_server}
+    src_env = env_for(source, tmp_path / "src" / "media", **store)
+    for step in (("migrate", "--no-input", "-v", "0"), ("shell", "-v", "0", "-c", SEED)):
+        result = manage(*step, env=src_env, timeout=300)
+        assert result.returncode == 0, result.stderr[-2000:]
+    stored = bucket_files(s3, bucket)
+    assert any(k.startswith("attachments/") for k in stored), stored.keys()
+    assert any(k.startswith("claims/") for k in stored), stored.keys()
+    assert files_under(tmp_path / "src" / "media") == {}  # nothing on the local disk
+
+    made = subprocess.run(
+        ["bash", str(ROOT / "deploy" / "backup.sh")],
+        env={**src_env, "BACKUP_DIR": str(tmp_path / "backups")},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert made.returncode == 0, made.stderr
+    backup = Path(made.stdout.strip().splitlines()[-1])
+    assert (backup / "files.kind").read_text().strip() == "s3"
+
+    # The bucket is lost: every object deleted.
+    for key in stored:
+        s3.delete_object(Bucket=bucket, Key=key)
+    assert bucket_files(s3, bucket) == {}
+
+    restored = subprocess.run(
+        ["bash", str(ROOT / "deploy" / "restore.sh"), str(backup)],
+        env=env_for(target, tmp_path / "dst" / "media", **store),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    assert "integridad: todo en orden" in restored.stdout
+    assert bucket_files(s3, bucket) == stored  # every file back, byte for byte
+    assert counts(target) == counts(source)

@@ -101,5 +101,6 @@ def test_env_example_documents_every_variable_the_profile_checks():
         "REDIS_URL",
         "LOG_FORMAT",
         "SGU_TRUST_X_FORWARDED_FOR",
+        "SGU_METRICS_TOKEN",
     ):
         assert f"{variable}=" in example, variable

@@ -1,6 +1,7 @@
 """Every request has an id (the proxy's X-Request-ID when it looks like one, otherwise a new
 one), answered in X-Request-ID and written on every log line of the request — in production as
-one JSON object per line on stdout, including the lines that say which emails it enqueued."""
+one JSON object per line on stdout, including the lines that say which emails it enqueued and
+the task worker's own lines while it runs a task that request enqueued."""
 
 import json
 import logging
@@ -79,3 +80,56 @@ def test_production_logs_are_json_on_stdout():
     line = json.loads(result.stdout.strip().splitlines()[-1])
     assert line["message"] == "hola mundo" and line["level"] == "WARNING"
     assert "request_id" in line
+
+
+@pytest.mark.django_db
+def test_the_worker_logs_a_task_under_the_request_id_that_enqueued_it(
+    api, caplog, tasks, mailbox, settings, clock
+):
+    from datetime import timedelta
+
+    from django_tasks_db.models import DBTaskResult
+
+    from conftest import case_payload
+    from sgu.notifications.models import OutboundEmail
+
+    given = "nginx-req-7f3a9c2e41d0"
+    response = api.post("/api/v1/cases", case_payload(), HTTP_X_REQUEST_ID=given)
+    assert response.status_code == 201, response.content
+    assert response["X-Request-ID"] == given
+    email = OutboundEmail.objects.get(case_code=response.json()["code"])
+
+    # The mail server is down: the worker's line about it names the request, and so does the
+    # retry it enqueues.
+    up_port, settings.EMAIL_PORT = settings.EMAIL_PORT, 9
+    caplog.handler.addFilter(RequestIdFilter())
+    with caplog.at_level(logging.INFO):
+        tasks()
+    failed = [r for r in caplog.records if f"correo {email.pk} no enviado" in r.getMessage()]
+    assert failed and failed[0].request_id == given, caplog.text
+    retry = DBTaskResult.objects.get(status="READY", args_kwargs__args=[email.pk])
+    assert retry.args_kwargs["request_id"] == given
+    assert requestid.current() == ""  # the worker gave the id back after the task
+
+    # The retry runs under it too, and the email goes out.
+    settings.EMAIL_PORT = up_port
+    clock.shift(timedelta(minutes=2))
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG, logger="sgu"):
+        tasks()
+    email.refresh_from_db()
+    assert email.sent_at is not None
+    assert mailbox.to(email.to)
+
+
+@pytest.mark.django_db
+def test_a_task_enqueued_outside_a_request_runs_without_one(caplog, tasks, mailbox, settings):
+    from sgu.notifications.services import queue_email
+
+    settings.EMAIL_PORT = 9
+    email = queue_email(to="ana@example.com", template="daily_report", context={})
+    caplog.handler.addFilter(RequestIdFilter())
+    with caplog.at_level(logging.INFO):
+        tasks()
+    failed = [r for r in caplog.records if f"correo {email.pk} no enviado" in r.getMessage()]
+    assert failed and failed[0].request_id == "-", caplog.text

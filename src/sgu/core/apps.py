@@ -14,6 +14,8 @@ class CoreConfig(AppConfig):
         # Each app's jobs.py declares its periodic jobs and stored files (core.scheduler,
         # core.files): loaded here, by name, so that core imports no app.
         autodiscover_modules("jobs")
+        # Each app's metrics.py registers what /metrics computes from its data (core.metrics).
+        autodiscover_modules("metrics")
 
 
 class SguAdminConfig(admin_apps.AdminConfig):

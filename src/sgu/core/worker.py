@@ -44,6 +44,7 @@ from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
+from sgu.core import requestid, tasks
 from sgu.core.models import ProcessHeartbeat
 
 logger = logging.getLogger("sgu.worker")
@@ -318,6 +319,8 @@ class Worker(db_worker.Worker):
     def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
         self.running_task = True
         self.current_task = str(db_task_result.id)
+        # The task's log lines (and the tasks it enqueues) carry the request that enqueued it.
+        token = requestid.use(tasks.request_id_of(db_task_result))
         try:
             try:
                 self.beat()  # this worker holds the task from now on
@@ -348,6 +351,7 @@ class Worker(db_worker.Worker):
                 failure = exc
             self.record(db_task_result, value, failure)
         finally:
+            requestid.reset(token)
             self.current_task = ""
             self.running_task = False
             self._run_tasks += 1

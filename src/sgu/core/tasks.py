@@ -1,0 +1,63 @@
+"""The task backend: django_tasks_db's, with the id of the request that enqueued a task kept
+beside its arguments (`args_kwargs["request_id"]`, which the library never reads). The worker
+(core/worker.py) makes it the current request id while it runs the task, so the task's own log
+lines — an email sent or failed, a webhook answered — carry the request that caused them, and
+so does any task it enqueues in turn (an email's retry)."""
+
+from typing import TYPE_CHECKING, Any
+
+from django_tasks_db.backend import DatabaseBackend as _LibraryBackend
+from django_tasks_db.compat import Task, normalize_json
+
+if TYPE_CHECKING:  # the model is imported when used: backends load before the app registry
+    from django_tasks_db.models import DBTaskResult
+
+from sgu.core import requestid
+
+KEY = "request_id"
+
+
+def _args_kwargs(args: Any, kwargs: Any) -> dict[str, Any]:
+    stored: dict[str, Any] = normalize_json({"args": args, "kwargs": kwargs})
+    current = requestid.current()
+    if current:
+        stored[KEY] = current
+    return stored
+
+
+def request_id_of(db_task: "DBTaskResult[Any, Any]") -> str:
+    """The id of the request that enqueued the task ('' if none, e.g. the scheduler)."""
+    stored = db_task.args_kwargs
+    return str(stored.get(KEY) or "") if isinstance(stored, dict) else ""
+
+
+class DatabaseBackend(_LibraryBackend):
+    def _task_to_db_task(
+        self, task: Task[Any, Any], args: Any, kwargs: Any
+    ) -> "DBTaskResult[Any, Any]":
+        from django_tasks_db.models import DBTaskResult
+
+        return DBTaskResult.objects.create(
+            id=self._get_id(),
+            args_kwargs=_args_kwargs(args, kwargs),
+            priority=task.priority,
+            task_path=task.module_path,
+            queue_name=task.queue_name,
+            run_after=task.run_after,
+            backend_name=self.alias,
+        )
+
+    async def _atask_to_db_task(
+        self, task: Task[Any, Any], args: Any, kwargs: Any
+    ) -> "DBTaskResult[Any, Any]":
+        from django_tasks_db.models import DBTaskResult
+
+        return await DBTaskResult.objects.acreate(
+            id=self._get_id(),
+            args_kwargs=_args_kwargs(args, kwargs),
+            priority=task.priority,
+            task_path=task.module_path,
+            queue_name=task.queue_name,
+            run_after=task.run_after,
+            backend_name=self.alias,
+        )
