@@ -278,6 +278,10 @@ class Query(models.Model):
         return self.code
 
     @property
+    def answered(self) -> bool:
+        return self.state == QueryState.ANSWERED
+
+    @property
     def display_name(self) -> str:
         return "Consulta anónima" if self.anonymous else self.name
 
@@ -443,6 +447,11 @@ class Escalation(models.Model):
     @property
     def item_code(self) -> str:
         return self.case.code if self.case_id else self.query.code
+
+    @property
+    def sent_back(self) -> bool:
+        """Returned to the level below, which owes the next step."""
+        return self.state == HopState.SENT_BACK
 
     @property
     def solution_paused(self) -> bool:

@@ -142,6 +142,16 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    @property
+    def awaiting_email_confirmation(self) -> bool:
+        """Registered, not yet forwarded: the plazo starts when the citizen confirms."""
+        return self.state == State.REGISTERED
+
+    @property
+    def returned(self) -> bool:
+        """Sent back by the operator, waiting for the regulator's review."""
+        return self.state == State.RETURNED
+
 
 class SavedTrayView(models.Model):
     """A tracking-tray filter a regulator user saved under a name ("vencidos de hoy")."""
@@ -298,3 +308,11 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return self.claim_code or f"reclamo de {self.case_id}"
+
+    @property
+    def coded(self) -> bool:
+        return self.state == ClaimState.CODED
+
+    @property
+    def awaiting_code(self) -> bool:
+        return self.state == ClaimState.PENDING_CODE

@@ -107,6 +107,15 @@ class ArticleVersion(models.Model):
         return f"{self.article.code} v{self.number}"
 
     @property
+    def is_draft(self) -> bool:
+        """Waiting for another supervisor's approval."""
+        return self.status == VersionStatus.DRAFT
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == VersionStatus.APPROVED
+
+    @property
     def has_source(self) -> bool:
         return bool(self.source_file or self.source_url or self.source_reference)
 

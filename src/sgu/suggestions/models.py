@@ -169,6 +169,10 @@ class Suggestion(models.Model):
         return self.code
 
     @property
+    def answered(self) -> bool:
+        return self.state == SuggestionState.ANSWERED
+
+    @property
     def open(self) -> bool:
         """Still to be answered (received or routed)."""
         return self.state in (SuggestionState.RECEIVED, SuggestionState.ROUTED)
