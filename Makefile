@@ -9,7 +9,7 @@ export PORT
 MYPY_STRICT := -p sgu.core -p sgu.accounts.services -m sgu.accounts.selectors \
 	-m sgu.notifications.services -m sgu.catalog.selectors
 
-.PHONY: run test lint format bench install clean
+.PHONY: run test lint format bench reliability install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ format: install
 # `make bench BENCH_ARGS=--write` also puts the figures into docs/benchmarks.md.
 bench: install
 	$(BIN)/python bench/intake.py $(BENCH_ARGS)
+
+# Proof under faults (docs/reliability.md): its own PostgreSQL cluster and SMTP sink, several
+# minutes; not part of `make test`. `make reliability RELIABILITY_ARGS="--cases 300"` for a short one.
+reliability: install
+	$(BIN)/python bench/reliability.py $(RELIABILITY_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
