@@ -536,7 +536,12 @@ def two_schedulers(db_url: str, env: dict) -> dict:
         subprocess.Popen(manage, env=env, cwd=PROJECT_DIR, stdout=subprocess.PIPE, text=True)
         for _ in range(2)
     ]
-    said = [p.communicate(timeout=600)[0].strip() for p in procs]
+    try:
+        said = [p.communicate(timeout=600)[0].strip() for p in procs]
+    finally:
+        for p in procs:  # interrupted: no scheduler outlives the run
+            if p.poll() is None:
+                p.kill()
     took = time.monotonic() - t0
     events = dict(
         query(
