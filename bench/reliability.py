@@ -665,8 +665,8 @@ def main(argv: list[str] | None = None) -> int:
 
         platform_ = Platform(port, work)
         platform_.start()
-        if wait_http_ok(port, "/api/v1/catalog/operators", 60) is None:
-            raise SystemExit("la plataforma no respondió en 60 s")
+        if wait_http_ok(port, "/api/v1/catalog/operators", 600) is None:
+            raise SystemExit("la plataforma no respondió en 10 min")
         catalog = {
             "operators": [
                 o["code"] for o in json.loads(request(port, "GET", "/api/v1/catalog/operators")[1])
@@ -699,14 +699,14 @@ def main(argv: list[str] | None = None) -> int:
         faults.thread.join(timeout=180)
         log(f"carga terminada en {load_s:.0f} s; esperando que la cola se vacíe…")
 
-        drained, drain_s, state = wait_for_drain(db_url, 900)
+        drained, drain_s, state = wait_for_drain(db_url, 1800)
         log(f"cola vacía: {drained} en {drain_s:.0f} s ({state})")
 
         # Two schedulers at once, without the supervised one (the two are the only ones).
         platform_.retire("scheduler")
         overdue = two_schedulers(db_url, env)
         log(f"dos planificadores: {overdue}")
-        drained2, drain2_s, state2 = wait_for_drain(db_url, 900)
+        drained2, drain2_s, state2 = wait_for_drain(db_url, 1800)
         time.sleep(2)  # the last SMTP transaction's DATA reaches the sink's handler
 
         # --- the figures ---
