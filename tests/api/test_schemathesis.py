@@ -66,6 +66,11 @@ SEMANTIC = {
     "name": "who asks, unless the query is marked anonymous",
     "ended_at": "the end of an outage, required once it has a closing reason",
     "topic": "a topic of the regulator's list",
+    "subcategory": "a subcategory of the catalog, in force",
+    "operator": "an operator of the catalog",
+    "channel": "a channel of the regulator's list",
+    "phone": "a Peruvian mobile number (9 digits, starting with 9) once spaces are removed",
+    "closing_reason": "a closing reason that fits the outage's scenario and times",
 }
 # 422 (invalid data) or 415 (a file whose content is not of an accepted type).
 SEMANTIC_STATUSES = {415, 422}
