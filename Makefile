@@ -9,7 +9,7 @@ export PORT
 MYPY_STRICT := -p sgu.core -p sgu.accounts.services -m sgu.accounts.selectors \
 	-m sgu.notifications.services -m sgu.catalog.selectors
 
-.PHONY: run test lint format bench screens install clean
+.PHONY: run test lint format bench screens reliability install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ bench: install
 # The screenshots of docs/screens/ (README, «Pantallas»), from a fresh demo in a real browser.
 screens: install
 	$(BIN)/python tests/e2e/screens.py
+
+# Proof under faults (docs/reliability.md): its own PostgreSQL cluster and SMTP sink, several
+# minutes; not part of `make test`. `make reliability RELIABILITY_ARGS="--cases 300"` for a short one.
+reliability: install
+	$(BIN)/python bench/reliability.py $(RELIABILITY_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -159,15 +159,37 @@ def put_back(task_id: Any, *, after: timedelta) -> None:
 # --- lost connections -------------------------------------------------------------------------
 
 
+# SQLSTATEs that say the connection is gone: class 08 (connection exception), and the server
+# shutting down or starting up (57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot
+# connect now).
+GONE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+
+
 def connection_lost(exc: BaseException) -> bool:
     """Whether `exc` came from a database connection that no longer works (a restart, a
     network cut), as opposed to an error of the query itself."""
     if not isinstance(exc, DatabaseError):
         return False
+    if driver_says_gone(exc):
+        return True
     try:
         return connection.connection is None or not connection.is_usable()
     except Exception:
         return True
+
+
+def driver_says_gone(exc: BaseException) -> bool:
+    """Whether psycopg's own error (the Django error's cause) says the connection died. The
+    connection's state cannot always tell: through a pool (DATABASE_POOL_MAX_SIZE) the thread
+    may already hold a fresh connection when the error is looked at, and the task that died
+    with the restart was marked FAILED (found by bench/reliability.py)."""
+    cause = exc.__cause__
+    if cause is None or not type(cause).__module__.startswith("psycopg"):
+        return False
+    sqlstate = getattr(cause, "sqlstate", None)
+    if sqlstate is None:  # raised by the client: "server closed the connection unexpectedly"
+        return type(cause).__name__ in {"OperationalError", "InterfaceError"}
+    return str(sqlstate).startswith(GONE_SQLSTATES)
 
 
 def reset_connection() -> None:
