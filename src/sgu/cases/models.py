@@ -298,3 +298,16 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return self.claim_code or f"reclamo de {self.case_id}"
+
+    @property
+    def is_coded(self) -> bool:
+        return self.state == ClaimState.CODED
+
+    @property
+    def awaits_code(self) -> bool:
+        return self.state == ClaimState.PENDING_CODE
+
+    @property
+    def has_form(self) -> bool:
+        """The claim form (PDF) exists: made when the operator gives the code."""
+        return self.is_coded and bool(self.form_pdf)

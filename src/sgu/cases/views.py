@@ -231,3 +231,12 @@ def request_claim(request, code: str):
 def claim_form(request, code: str):
     claim = or_404(selectors.claim_form_of, _by(request), code)
     return send_file(claim.form_pdf, filename=f"reclamo-{code}.pdf", content_type="application/pdf")
+
+
+@citizen_required
+@require_GET
+def claim_document(request, code: str, token: str):
+    """A document of the case through the claim email's link: only for the citizen it was
+    sent to, logged in, before it expires."""
+    case, attachment_id = or_404(selectors.claim_document, _by(request), code, token)
+    return download(case, attachment_id)

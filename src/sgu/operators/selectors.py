@@ -87,9 +87,9 @@ def bound_operator_ids(day: date, operator_ids: Iterable[int] | None = None) -> 
     operators = Operator.objects.all()
     if operator_ids is not None:
         operators = operators.filter(pk__in=list(operator_ids))
-    latest = SubscriberCount.objects.filter(
-        operator=OuterRef("pk"), valid_from__lte=day
-    ).order_by("-valid_from")
+    latest = SubscriberCount.objects.filter(operator=OuterRef("pk"), valid_from__lte=day).order_by(
+        "-valid_from"
+    )
     rows = operators.annotate(subscribers=Subquery(latest.values("subscribers")[:1])).values_list(
         "pk", "subscribers"
     )
@@ -149,9 +149,9 @@ def scope_rows(day: date) -> list[dict]:
     """Every operator with its count in force, the threshold and whether it is bound (the
     regulator's page)."""
     threshold = scope_threshold(day)
-    latest = SubscriberCount.objects.filter(
-        operator=OuterRef("pk"), valid_from__lte=day
-    ).order_by("-valid_from")
+    latest = SubscriberCount.objects.filter(operator=OuterRef("pk"), valid_from__lte=day).order_by(
+        "-valid_from"
+    )
     rows = Operator.objects.annotate(
         subscribers=Subquery(latest.values("subscribers")[:1]),
         counted_from=Subquery(latest.values("valid_from")[:1]),

@@ -523,9 +523,7 @@ class RowChecker:
                         "Una baja EJECUTADA deja el servicio DADO_DE_BAJA.",
                     )
                 )
-            elif (
-                status_v == "EJECUTADA" and kind_v == "MIGRACION" and service_state_v != "MIGRADO"
-            ):
+            elif status_v == "EJECUTADA" and kind_v == "MIGRACION" and service_state_v != "MIGRADO":
                 errors.append(
                     (row, "service_state", "Una migración EJECUTADA deja el servicio MIGRADO.")
                 )
