@@ -18,9 +18,9 @@ from sgu.cases.forms import (
     TrayFilterForm,
 )
 from sgu.cases.workflow import Action, Actor, State, allowed_actions
-from sgu.core.principal import Principal
 from sgu.catalog import selectors as catalog
 from sgu.core.errors import Conflict, DomainError, ValidationFailed
+from sgu.core.principal import Principal
 from sgu.core.web import download, is_htmx, or_404, page_of, send_file, vary_on_htmx
 
 

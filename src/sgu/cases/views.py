@@ -11,7 +11,7 @@ from sgu.accounts.decorators import citizen_required
 from sgu.cases import policies, selectors, services
 from sgu.cases.forms import AttachmentForm, CaseForm, ClaimForm, RatingForm
 from sgu.cases.workflow import Action, Actor, State, allowed_actions
-from sgu.core.errors import Conflict, DomainError
+from sgu.core.errors import Conflict, DomainError, NotFound
 from sgu.core.principal import Principal
 from sgu.core.web import download, format_local, is_htmx, or_404, page_of, send_file, vary_on_htmx
 
@@ -238,5 +238,15 @@ def claim_form(request, code: str):
 def claim_document(request, code: str, token: str):
     """A document of the case through the claim email's link: only for the citizen it was
     sent to, logged in, before it expires."""
-    case, attachment_id = or_404(selectors.claim_document, _by(request), code, token)
+    try:
+        case, attachment_id = selectors.claim_document(_by(request), code, token)
+    except NotFound as exc:
+        # Said in words (410 for an expired link: it existed), with the way to the case page.
+        status = 410 if exc.detail == selectors.LINK_EXPIRED else 404
+        return render(
+            request,
+            "cases/claim_document_link.html",
+            {"message": exc.detail, "code": code},
+            status=status,
+        )
     return download(case, attachment_id)

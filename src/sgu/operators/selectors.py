@@ -8,8 +8,8 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from sgu.accounts.models import User
-from sgu.core.errors import NotFound
 from sgu.catalog.models import Operator
+from sgu.core.errors import NotFound
 from sgu.operators.models import (
     OperatorInvitation,
     OwnChannels,

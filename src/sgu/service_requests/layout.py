@@ -185,7 +185,8 @@ _code_match = _CODE.fullmatch
 
 
 class RowChecker:
-    """Checks one row (17 values in `COLUMNS` order; `ABSENT` for a column the file lacks) of one operator's report for one day.
+    """Checks one row (17 values in `COLUMNS` order; `ABSENT` for a column the file lacks)
+    of one operator's report for one day.
 
     `check()` returns the row as the staging table takes it (row number, the normalised
     values, whether the baja was executed late, True), or None after appending every

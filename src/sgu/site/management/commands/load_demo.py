@@ -27,6 +27,7 @@ from sgu.knowledge.demo import load_knowledge_demo
 from sgu.notifications.models import OutboundEmail
 from sgu.provider.demo import TEAM as PROVIDER_TEAM
 from sgu.provider.demo import load_provider_demo
+from sgu.site.demo_claims15 import load_claims15_demo
 from sgu.site.demo_history import History, Staff, history_exists, lima, months_before, past_emails
 from sgu.suggestions.demo import load_suggestion_routing
 
@@ -188,6 +189,7 @@ class Command(BaseCommand):
         # the knowledge base's articles in force today, so it comes after the history.
         with past_emails():
             load_provider_demo(password=None)
+            load_claims15_demo(citizen=rosa)
         self._credentials()
         if not options["quiet"]:
             self.stdout.write("Cuentas de demostración:")
