@@ -45,7 +45,7 @@ def attachments_of(msg) -> dict[str, bytes]:
 
 def test_the_email_attaches_the_form_and_the_case_documents_with_the_plazo(catalog, mailbox, tasks):
     citizen = make_citizen()
-    case, claim = coded_claim(citizen)
+    _case, claim = coded_claim(citizen)
     tasks()
 
     msg = mailbox.wait_for(citizen.email, "RCL-000777")
@@ -71,7 +71,7 @@ def test_above_the_size_limit_the_documents_go_as_links_for_the_citizen_only(
     catalog, mailbox, tasks, small_limit, clock
 ):
     citizen, stranger = make_citizen(), make_citizen()
-    case, claim = coded_claim(citizen)
+    case, _claim = coded_claim(citizen)
     tasks()
 
     msg = mailbox.wait_for(citizen.email, "RCL-000777")
@@ -115,7 +115,7 @@ def test_above_the_size_limit_the_documents_go_as_links_for_the_citizen_only(
 
 def test_the_documents_are_on_every_case_page_and_isolated(catalog, tasks, clock):
     citizen = make_citizen()
-    case, claim = coded_claim(citizen)
+    case, _claim = coded_claim(citizen)
     voucher = case.attachments.get(name="voucher.pdf")
 
     pages = {
@@ -161,7 +161,7 @@ def test_the_documents_are_chosen_when_the_email_is_queued_without_reading_stora
     # The decision uses the sizes recorded with each attachment; the worker reads the files
     # when it sends (outside the transaction), so the queued email only names their paths.
     citizen = make_citizen()
-    case, claim = coded_claim(citizen)
+    _case, _claim = coded_claim(citizen)
     email = OutboundEmail.objects.get(template="claim_coded")
     assert [a["filename"] for a in email.attachments] == ["reclamo-RCL-000777.pdf"]
     assert "reclamo/documentos/" in email.body_text
