@@ -61,7 +61,8 @@ def test_pending_claims_come_first_with_the_time_left_to_their_code_plazo(catalo
     for claim in (waiting, late):
         due = timezone.localtime(claim.code_due_at).isoformat()
         countdown = re.search(
-            rf'<time class="countdown[^"]*" datetime="{re.escape(due)}" data-countdown>([^<]+)</time>',
+            rf'<time class="countdown[^"]*" datetime="{re.escape(due)}" '
+            r"data-countdown>([^<]+)</time>",
             html,
         )
         assert countdown, claim.pk
