@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
-from conftest import make_citizen, make_operator_agent
-from sgu.notifications.models import OutboundEmail
-from web.conftest import (
+from factories import (
     PDF_BYTES,
     assign_code,
+    make_citizen,
+    make_operator_agent,
     make_regulator,
     overdue_case,
     pdf_upload,
@@ -21,6 +21,7 @@ from web.conftest import (
     png_upload,
     request_claim,
 )
+from sgu.notifications.models import OutboundEmail
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,14 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from conftest import make_citizen, make_operator_agent, operator_api
-from factories import citizen_principal, lima, make_case
+from factories import (
+    citizen_principal,
+    lima,
+    make_case,
+    make_citizen,
+    make_operator_agent,
+    operator_api,
+)
 from operators.webhook_server import start
 from sgu.cases import services
 from sgu.cases.models import Claim, ClaimState

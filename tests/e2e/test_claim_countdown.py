@@ -8,9 +8,16 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from conftest import make_citizen, make_operator_agent
-from e2e.conftest import DESKTOP, log_in, watch_errors
-from factories import citizen_principal, lima, make_case
+from factories import (
+    DESKTOP,
+    citizen_principal,
+    lima,
+    log_in,
+    make_case,
+    make_citizen,
+    make_operator_agent,
+    watch_errors,
+)
 from sgu.cases import services
 from sgu.catalog.demo import load_reference_data
 

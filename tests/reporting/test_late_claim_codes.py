@@ -10,13 +10,17 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from conftest import make_citizen
-from factories import citizen_principal, lima, make_case
+from factories import (
+    citizen_principal,
+    lima,
+    make_case,
+    make_citizen,
+    make_regulator,
+)
 from sgu.cases import services
 from sgu.cases.workflow import Actor
 from sgu.core.principal import Principal
 from sgu.reporting import selectors
-from web.conftest import make_regulator
 
 pytestmark = pytest.mark.django_db
 

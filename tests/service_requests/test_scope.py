@@ -10,8 +10,14 @@ from datetime import date
 import pytest
 from django.test import Client
 
-from conftest import case_payload, citizen_api, make_citizen
-from factories import lima
+from factories import (
+    case_form,
+    case_payload,
+    citizen_api,
+    error_of,
+    lima,
+    make_citizen,
+)
 from sgu.cases.models import Case
 from sgu.catalog.models import Operator
 from sgu.notifications.models import OutboundEmail
@@ -19,7 +25,6 @@ from sgu.operators import selectors as scope
 from sgu.operators.models import OwnChannels, ScopeThreshold, SubscriberCount
 from sgu.service_requests import services
 from sgu.service_requests.models import DailyReport
-from web.conftest import case_form, error_of
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,11 @@ import io
 import pytest
 from django.test import Client
 
-from conftest import Api, staff_token
+from factories import (
+    Api,
+    run_tasks,
+    staff_token,
+)
 from outages.helpers import make_supervisor
 from service_requests.helpers import DAY, baja, csv_bytes, errors_of, migracion, send, xlsx_bytes
 from sgu.accounts.models import Role
@@ -124,8 +128,6 @@ def test_rows_by_api_with_and_without_the_state(claro_api, claro):
     with_state = {"report_date": DAY.isoformat(), "rows": [baja("B-1"), migracion("M-1")]}
     r = claro_api.post(url, with_state)
     assert r.status_code == 202, r.content
-    from conftest import run_tasks
-
     run_tasks()
     assert states() == {"B-1": "ACTIVO", "M-1": "ACTIVO"}
 

@@ -231,7 +231,7 @@ def assign_claim_code(
     pdf = render_claim_form(claim, case)
     claim.form_pdf.save(f"reclamo-{case.code}.pdf", ContentFile(pdf), save=False)
     claim.save(update_fields=["form_pdf"])
-    documents, attached = claim_email_documents(case, form_size=len(pdf))
+    documents, attached = claim_email_documents(case=case, form_size=len(pdf))
     queue_email(
         to=claim.notify_email,
         template="claim_coded",
@@ -259,7 +259,7 @@ def assign_claim_code(
     return claim
 
 
-def claim_email_documents(case: Case, *, form_size: int) -> tuple[list[dict], bool]:
+def claim_email_documents(*, case: Case, form_size: int) -> tuple[list[dict], bool]:
     """The case's attachments for the claim email ("documentos adicionales de corresponder"),
     and whether they go attached: yes while the email (form included) stays within
     `SGU["CLAIM_EMAIL_ATTACHMENTS_MAX_BYTES"]`, else each goes as a signed, expiring link for
