@@ -311,6 +311,16 @@ SGU = {
     # Claim code assignment is "de manera inmediata a la recepción del reclamo": config
     # default 1 business hour, counted from the claim's arrival in the operator's tray.
     "CLAIM_CODE_BUSINESS_HOURS": int(os.environ.get("SGU_CLAIM_CODE_BUSINESS_HOURS", "1")),
+    # Point 3 of the reclamo: the case's attachments go with the claim email up to this
+    # total; above it the email carries links (signed, expiring) instead.
+    "CLAIM_EMAIL_ATTACHMENTS_MAX_BYTES": int(
+        os.environ.get("SGU_CLAIM_EMAIL_ATTACHMENTS_MAX_BYTES", str(10 * 1024 * 1024))
+    ),
+    "CLAIM_DOCUMENT_LINK_DAYS": int(os.environ.get("SGU_CLAIM_DOCUMENT_LINK_DAYS", "30")),
+    # Scope (instructivo point ii): bound by the SGU and the daily bajas/migraciones report
+    # with more than this many subscribers, unless the regulator recorded a threshold
+    # (operators.ScopeThreshold) with its own history.
+    "SCOPE_MIN_SUBSCRIBERS": int(os.environ.get("SGU_SCOPE_MIN_SUBSCRIBERS", "500000")),
     # The source documents set no limit for filing a reclamo after the answer; an
     # administrator may set one (business days from the answer or the passed plazo), shown
     # on the case page beforehand. Empty: no limit.

@@ -42,12 +42,23 @@ def baja(code: str = "B-0001", **overrides) -> dict:
         "rejection_reason": "",
     }
     row.update(overrides)
-    return row
+    return _with_service_state(row, overrides)
 
 
 def migracion(code: str = "M-0001", **overrides) -> dict:
     row = baja(code, kind="MIGRACION", to_plan="Max 69.90", scheduled_date="2026-04-01")
     row.update(overrides)
+    return _with_service_state(row, overrides)
+
+
+def _with_service_state(row: dict, overrides: dict) -> dict:
+    """The state of the service that goes with the request's, unless the test gives one."""
+    if "service_state" not in overrides:
+        executed = str(row.get("status", "")).upper() == "EJECUTADA"
+        if not executed:
+            row["service_state"] = "ACTIVO"
+        else:
+            row["service_state"] = "DADO_DE_BAJA" if row.get("kind") == "BAJA" else "MIGRADO"
     return row
 
 

@@ -194,7 +194,7 @@ def test_a_row_with_the_wrong_number_of_values_is_refused(claro, earlier):
         (
             3,
             "fila",
-            "La fila tiene 3 valores; el encabezado tiene 16 columnas (separador «,»).",
+            "La fila tiene 3 valores; el encabezado tiene 17 columnas (separador «,»).",
         )
     ]
 

@@ -310,9 +310,14 @@ class Claim(models.Model):
         return self.claim_code or f"reclamo de {self.case_id}"
 
     @property
-    def coded(self) -> bool:
+    def is_coded(self) -> bool:
         return self.state == ClaimState.CODED
 
     @property
-    def awaiting_code(self) -> bool:
+    def awaits_code(self) -> bool:
         return self.state == ClaimState.PENDING_CODE
+
+    @property
+    def has_form(self) -> bool:
+        """The claim form (PDF) exists: made when the operator gives the code."""
+        return self.is_coded and bool(self.form_pdf)

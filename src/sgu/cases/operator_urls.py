@@ -14,6 +14,7 @@ urlpatterns = [
     path("casos/<str:code>/solucion/", views.answer, name="answer"),
     path("casos/<str:code>/adjuntos/<int:pk>/", views.attachment, name="attachment"),
     path("casos/<str:code>/devolver/", views.return_case, name="return"),
+    path("casos/<str:code>/reclamo/formulario.pdf", views.claim_form, name="claim_form"),
     path("reclamos/", views.claims, name="claims"),
     path("reclamos/<int:claim_id>/codigo/", views.assign_claim_code, name="assign_claim_code"),
 ]

@@ -21,7 +21,7 @@ from sgu.cases.workflow import Action, Actor, State, allowed_actions
 from sgu.catalog.models import Service
 from sgu.core.errors import Conflict, DomainError
 from sgu.core.principal import Principal
-from sgu.core.web import download, is_htmx, or_404, page_of, vary_on_htmx
+from sgu.core.web import download, is_htmx, or_404, page_of, send_file, vary_on_htmx
 from sgu.operators.exports import tray_export as export
 
 
@@ -150,6 +150,14 @@ def answer(request, code: str):
 def attachment(request, code: str, pk: int):
     case = or_404(selectors.operator_case, request.user.operator, code)
     return download(case, pk)
+
+
+@operator_staff_required
+@require_GET
+def claim_form(request, code: str):
+    """The claim form (PDF) of one of the operator's own cases."""
+    claim = or_404(selectors.claim_form_of, _by(request), code)
+    return send_file(claim.form_pdf, filename=f"reclamo-{code}.pdf", content_type="application/pdf")
 
 
 @operator_staff_required

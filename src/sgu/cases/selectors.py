@@ -8,6 +8,7 @@ from django.db.models import Count, IntegerField, Prefetch, Q, QuerySet, Value, 
 
 from sgu.accounts import selectors as accounts
 from sgu.accounts.models import Role, User
+from sgu.cases import document_links
 from sgu.cases.models import Case, CaseEvent, Claim, ClaimState, SavedTrayView
 from sgu.cases.policies import claim_code_late_q
 from sgu.cases.workflow import Action, Actor, State
@@ -430,3 +431,25 @@ def personal_data(user) -> dict:
         "cases": out_cases,
         "correction_requests": account["correction_requests"],
     }
+
+
+LINK_EXPIRED = (
+    "Este enlace venció. Descargue el documento desde la página de su caso, en «Documentos»."
+)
+LINK_NOT_YOURS = "Este enlace no es válido para su cuenta."
+
+
+def claim_document(principal: Principal, code: str, token: str) -> tuple[Case, int]:
+    """The case and attachment a claim email's link names, when the link is still valid and
+    the one who opens it is the citizen it was sent to (the link alone opens nothing)."""
+    try:
+        link = document_links.read(token)
+    except document_links.LinkExpired:
+        raise NotFound(LINK_EXPIRED) from None
+    except document_links.LinkInvalid:
+        raise NotFound(LINK_NOT_YOURS) from None
+    user = principal.user
+    if user is None or link.user_id != user.pk or link.case_code != code:
+        raise NotFound(LINK_NOT_YOURS)
+    case = citizen_case(user, code)
+    return case, link.attachment_id

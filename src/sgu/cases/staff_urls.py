@@ -17,4 +17,5 @@ urlpatterns = [
     path("casos/<str:code>/reasignar/", views.reassign, name="reassign"),
     path("casos/<str:code>/confirmar-devolucion/", views.confirm_return, name="confirm_return"),
     path("casos/<str:code>/adjuntos/<int:pk>/", views.attachment, name="attachment"),
+    path("casos/<str:code>/reclamo/formulario.pdf", views.claim_form, name="claim_form"),
 ]

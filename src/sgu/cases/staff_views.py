@@ -20,7 +20,8 @@ from sgu.cases.forms import (
 from sgu.cases.workflow import Action, Actor, State, allowed_actions
 from sgu.catalog import selectors as catalog
 from sgu.core.errors import Conflict, DomainError, ValidationFailed
-from sgu.core.web import download, is_htmx, or_404, page_of, vary_on_htmx
+from sgu.core.principal import Principal
+from sgu.core.web import download, is_htmx, or_404, page_of, send_file, vary_on_htmx
 
 
 @regulator_staff_required
@@ -133,6 +134,15 @@ def confirm_return(request, code: str):
 def attachment(request, code: str, pk: int):
     case = or_404(selectors.regulator_case, request.user, code)
     return download(case, pk)
+
+
+@regulator_staff_required
+@require_GET
+def claim_form(request, code: str):
+    """The claim form (PDF) of any case's coded reclamo."""
+    principal = Principal(actor_role=Actor.REGULATOR, user=request.user)
+    claim = or_404(selectors.claim_form_of, principal, code)
+    return send_file(claim.form_pdf, filename=f"reclamo-{code}.pdf", content_type="application/pdf")
 
 
 @regulator_staff_required

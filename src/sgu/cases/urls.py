@@ -17,4 +17,5 @@ urlpatterns = [
     path("<str:code>/calificar/", views.rate, name="rate"),
     path("<str:code>/reclamo/", views.request_claim, name="request_claim"),
     path("<str:code>/reclamo/formulario.pdf", views.claim_form, name="claim_form"),
+    path("<str:code>/reclamo/documentos/<str:token>/", views.claim_document, name="claim_document"),
 ]

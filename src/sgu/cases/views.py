@@ -14,7 +14,7 @@ from sgu.cases import policies, selectors, services
 from sgu.cases.forms import AttachmentForm, CaseForm, ClaimForm, RatingForm
 from sgu.cases.models import Channel
 from sgu.cases.workflow import Action, Actor, State, allowed_actions
-from sgu.core.errors import Conflict, DomainError
+from sgu.core.errors import Conflict, DomainError, NotFound
 from sgu.core.idempotency import HEADER as IDEMPOTENCY_HEADER
 from sgu.core.idempotency import run_idempotent
 from sgu.core.principal import Principal
@@ -290,3 +290,22 @@ def request_claim(request, code: str):
 def claim_form(request, code: str):
     claim = or_404(selectors.claim_form_of, _by(request), code)
     return send_file(claim.form_pdf, filename=f"reclamo-{code}.pdf", content_type="application/pdf")
+
+
+@citizen_required
+@require_GET
+def claim_document(request, code: str, token: str):
+    """A document of the case through the claim email's link: only for the citizen it was
+    sent to, logged in, before it expires."""
+    try:
+        case, attachment_id = selectors.claim_document(_by(request), code, token)
+    except NotFound as exc:
+        # Said in words (410 for an expired link: it existed), with the way to the case page.
+        status = 410 if exc.detail == selectors.LINK_EXPIRED else 404
+        return render(
+            request,
+            "cases/claim_document_link.html",
+            {"message": exc.detail, "code": code},
+            status=status,
+        )
+    return download(case, attachment_id)

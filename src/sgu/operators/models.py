@@ -229,3 +229,77 @@ class InfoItem(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- scope: who is bound by the SGU and the daily bajas/migraciones report ---------------------
+
+
+class ScopeThreshold(models.Model):
+    """An operator is bound by the SGU and by the daily bajas/migraciones report when it has
+    *more than* this many subscribers nationwide (instructivo, point ii; 500,000 today). Kept
+    with history: the row in force on a day is the latest one valid from that day or before;
+    with no row at all, `settings.SGU["SCOPE_MIN_SUBSCRIBERS"]` stands."""
+
+    subscribers = models.PositiveBigIntegerField("más de … abonados")
+    valid_from = models.DateField("vigente desde", unique=True)
+    note = models.CharField("norma o sustento", max_length=200, blank=True)
+    recorded_at = models.DateTimeField("registrado", default=timezone.now)
+
+    class Meta:
+        ordering = ["-valid_from"]
+        verbose_name = "umbral de abonados (ámbito)"
+        verbose_name_plural = "umbrales de abonados (ámbito)"
+
+    def __str__(self) -> str:
+        return f"más de {self.subscribers:,} abonados desde {self.valid_from:%d/%m/%Y}"
+
+
+class SubscriberCount(models.Model):
+    """An operator's subscribers nationwide, as the regulator knows them from a date on (its
+    history: a new count is a new row, never an edit of the old one)."""
+
+    operator = models.ForeignKey(
+        "catalog.Operator",
+        verbose_name="operadora",
+        on_delete=models.PROTECT,
+        related_name="subscriber_counts",
+    )
+    subscribers = models.PositiveBigIntegerField("abonados a nivel nacional")
+    valid_from = models.DateField("vigente desde")
+    source = models.CharField("fuente", max_length=200, blank=True)
+    recorded_at = models.DateTimeField("registrado", default=timezone.now)
+
+    class Meta:
+        ordering = ["operator", "-valid_from"]
+        verbose_name = "abonados de una operadora"
+        verbose_name_plural = "abonados de las operadoras"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operator", "valid_from"], name="subscriber_count_day_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operator_id}: {self.subscribers:,} desde {self.valid_from:%d/%m/%Y}"
+
+
+class OwnChannels(models.Model):
+    """Where a citizen goes for an operator that the SGU does not bind: its own attention
+    channels, named in the refusal of the case form."""
+
+    operator = models.OneToOneField(
+        "catalog.Operator",
+        verbose_name="operadora",
+        on_delete=models.PROTECT,
+        related_name="own_channels",
+    )
+    web = models.URLField("página web de atención", max_length=300, blank=True)
+    phone = models.CharField("teléfono de atención", max_length=60, blank=True)
+    offices = models.CharField("oficinas o centros de atención", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "canales de atención propios"
+        verbose_name_plural = "canales de atención propios"
+
+    def __str__(self) -> str:
+        return f"canales de {self.operator_id}"

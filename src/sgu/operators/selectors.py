@@ -1,9 +1,11 @@
 """Reads of the operator integration, always scoped to one operator."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Max, Prefetch, Q
+from django.conf import settings
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from sgu.accounts.models import User
@@ -14,7 +16,10 @@ from sgu.operators.models import (
     InfoItem,
     InfoList,
     OperatorInvitation,
+    OwnChannels,
+    ScopeThreshold,
     StaffDutyAssignment,
+    SubscriberCount,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -252,3 +257,106 @@ def info_freshness(now: datetime | None = None, stale_days: int | None = None) -
         out.append(OperatorFreshness(op, max(dated) if dated else None, kinds))
     out.sort(key=lambda f: (not f.stale, f.operator.name))
     return out
+
+
+# --- scope (instructivo point ii) ---------------------------------------------------------------
+
+
+def scope_threshold(day: date) -> int:
+    """Bound with *more than* this many subscribers on `day` (the regulator's row in force,
+    else the setting)."""
+    row = (
+        ScopeThreshold.objects.filter(valid_from__lte=day)
+        .order_by("-valid_from")
+        .values_list("subscribers", flat=True)
+        .first()
+    )
+    return int(row if row is not None else settings.SGU["SCOPE_MIN_SUBSCRIBERS"])
+
+
+def bound_operator_ids(day: date, operator_ids: Iterable[int] | None = None) -> set[int]:
+    """The operators bound by the SGU and the daily report on `day`, in two queries whatever
+    their number: the count in force for each (latest valid from that day or before) above
+    the threshold in force. An operator with no count recorded is bound: the regulator has
+    not said otherwise, and a citizen is not turned away on a missing figure."""
+    operators = Operator.objects.all()
+    if operator_ids is not None:
+        operators = operators.filter(pk__in=list(operator_ids))
+    latest = SubscriberCount.objects.filter(operator=OuterRef("pk"), valid_from__lte=day).order_by(
+        "-valid_from"
+    )
+    rows = operators.annotate(subscribers=Subquery(latest.values("subscribers")[:1])).values_list(
+        "pk", "subscribers"
+    )
+    threshold = scope_threshold(day)
+    return {pk for pk, n in rows if n is None or n > threshold}
+
+
+def is_bound(operator, day: date) -> bool:
+    return operator.pk in bound_operator_ids(day, [operator.pk])
+
+
+def subscribers_on(operator, day: date) -> int | None:
+    return (
+        SubscriberCount.objects.filter(operator=operator, valid_from__lte=day)
+        .order_by("-valid_from")
+        .values_list("subscribers", flat=True)
+        .first()
+    )
+
+
+def own_channels_text(operator) -> str:
+    """The operator's own attention channels, in words, for the citizen turned away."""
+    channels = OwnChannels.objects.filter(operator=operator).first()
+    parts = []
+    if channels is not None:
+        if channels.web:
+            parts.append(f"su página web {channels.web}")
+        if channels.phone:
+            parts.append(f"su teléfono de atención {channels.phone}")
+        if channels.offices:
+            parts.append(f"sus oficinas ({channels.offices})")
+    if not parts:
+        return "sus propios canales de atención (oficinas, teléfono o página web)"
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(parts[:-1]) + " o " + parts[-1]
+
+
+def scope_refusal(operator, day: date) -> str | None:
+    """Why a case cannot go to this operator through the SGU (None when it can)."""
+    if is_bound(operator, day):
+        return None
+    return (
+        f"{operator.name} no está obligada a atender por el SGU: no supera los "
+        f"{thousands(scope_threshold(day))} abonados a nivel nacional. Presente su problema "
+        f"directamente a {operator.name} por {own_channels_text(operator)}; si no le "
+        "responde o no está conforme, puede presentar un reclamo ante ella."
+    )
+
+
+def thousands(n: int) -> str:
+    """500000 → «500 000» (the thin grouping Peru's official documents use)."""
+    return f"{n:,}".replace(",", " ")
+
+
+def scope_rows(day: date) -> list[dict]:
+    """Every operator with its count in force, the threshold and whether it is bound (the
+    regulator's page)."""
+    threshold = scope_threshold(day)
+    latest = SubscriberCount.objects.filter(operator=OuterRef("pk"), valid_from__lte=day).order_by(
+        "-valid_from"
+    )
+    rows = Operator.objects.annotate(
+        subscribers=Subquery(latest.values("subscribers")[:1]),
+        counted_from=Subquery(latest.values("valid_from")[:1]),
+    ).order_by("name")
+    return [
+        {
+            "operator": op,
+            "subscribers": op.subscribers,
+            "counted_from": op.counted_from,
+            "bound": op.subscribers is None or op.subscribers > threshold,
+        }
+        for op in rows
+    ]

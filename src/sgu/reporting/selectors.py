@@ -17,7 +17,8 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from sgu.cases.models import Case, Solution
+from sgu.cases.models import Case, Claim, Solution
+from sgu.cases.policies import claim_code_late_q
 from sgu.cases.workflow import State
 from sgu.catalog.models import Office, Operator, Subcategory
 from sgu.core.calendar import LIMA
@@ -347,3 +348,49 @@ def overdue_now(f: Filters, now: datetime | None = None) -> int:
         )
         .count()
     )
+
+
+# --- late claim codes ----------------------------------------------------------------------------
+
+LATE_CODE_HEADERS = [
+    "operadora",
+    "nombre",
+    "reclamos con plazo de código en el periodo",
+    "códigos fuera de plazo",
+    "códigos fuera de plazo (%)",
+    "aún sin código, vencidos",
+]
+
+
+def late_claim_codes(f: Filters, now: datetime | None = None) -> list[dict]:
+    """Per operator, the claims whose code plazo ended in the period (Lima days) and how many
+    of them had their code late or still have none ("de manera inmediata", 1 business hour by
+    default): one GROUP BY, whatever the number of claims."""
+    now = now or timezone.now()
+    start = datetime.combine(f.date_from, datetime.min.time(), tzinfo=LIMA)
+    end = datetime.combine(f.date_to, datetime.min.time(), tzinfo=LIMA) + timedelta(days=1)
+    qs = Claim.objects.filter(code_due_at__gte=start, code_due_at__lt=min(end, now))
+    if f.service:
+        qs = qs.filter(service=f.service)
+    if f.operator:
+        qs = qs.filter(operator__code=f.operator)
+    rows = (
+        qs.values("operator__code", "operator__name")
+        .annotate(
+            due=Count("id"),
+            late=Count("id", filter=claim_code_late_q(now)),
+            missing=Count("id", filter=Q(coded_at__isnull=True)),
+        )
+        .order_by("operator__name")
+    )
+    return [
+        {
+            "code": r["operator__code"],
+            "name": r["operator__name"],
+            "due": r["due"],
+            "late": r["late"],
+            "late_pct": _pct(r["late"], r["due"]),
+            "missing": r["missing"],
+        }
+        for r in rows
+    ]

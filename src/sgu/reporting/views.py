@@ -118,6 +118,10 @@ def dashboard(request):
         "figures": [(i, cifra(summary.get(i.key), i.unit)) for i in INDICATORS if i.key in summary],
         "tables": tables,
         "charts": charts,
+        "late_codes": [
+            {**r, "late_pct_shown": cifra(r["late_pct"], "%")}
+            for r in selectors.late_claim_codes(f, now)
+        ],
         "services": SERVICES,
         "operators": catalog.active_operators(),
         "query": f.as_query(),
@@ -141,6 +145,25 @@ def export(request, dimension: str, fmt: str):
     if fmt == "csv":
         return csv_response(headers, rows, name)
     return xlsx_response(headers, rows, name, sheet=dimension, numeric=set(headers[2:]))
+
+
+@supervisor_required
+@require_GET
+@from_replica
+def late_codes_export(request, fmt: str):
+    """Late claim codes per operator, as the dashboard's table shows them."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("No existe esa descarga.")
+    f, _ = filters_from(request)
+    rows = [
+        [r["code"], r["name"], r["due"], r["late"], r["late_pct"], r["missing"]]
+        for r in selectors.late_claim_codes(f)
+    ]
+    headers = selectors.LATE_CODE_HEADERS
+    name = f"codigos-de-reclamo-{f.date_from:%Y%m%d}-{f.date_to:%Y%m%d}.{fmt}"
+    if fmt == "csv":
+        return csv_response(headers, rows, name)
+    return xlsx_response(headers, rows, name, sheet="codigos", numeric=set(headers[2:]))
 
 
 @supervisor_required

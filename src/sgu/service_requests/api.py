@@ -32,7 +32,12 @@ from sgu.core.schemas import Day, Limit, Problem
 from sgu.service_requests import exports, selectors, services
 from sgu.service_requests import openapi_docs as docs
 from sgu.service_requests.ingest import config
-from sgu.service_requests.models import Batch, DailyReport, ServiceRequest
+from sgu.service_requests.models import (
+    Batch,
+    DailyReport,
+    ServiceRequest,
+    service_state_words,
+)
 
 router = Router()
 
@@ -143,6 +148,12 @@ class RowIn(Schema):
     scheduled_date: str | None = Field(default=None, max_length=200)
     executed_at: str | None = Field(default=None, max_length=200)
     rejection_reason: str | None = Field(default=None, max_length=2000)
+    service_state: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Estado del servicio: ACTIVO, SUSPENDIDO, DADO_DE_BAJA o MIGRADO. Si "
+        "ninguna fila lo trae, el envío se lee con el formato anterior (estado no informado).",
+    )
 
 
 class RowBatchIn(Schema):
@@ -154,6 +165,12 @@ class StatusOut(Schema):
     request_code: str
     kind: str = Field(description="BAJA o MIGRACION.")
     status: str = Field(description="REGISTRADA, EN_PROCESO, EJECUTADA, RECHAZADA o ANULADA.")
+    status_label: str = Field(description="El estado de la solicitud, en palabras.")
+    service_state: str = Field(
+        description="Estado del servicio: ACTIVO, SUSPENDIDO, DADO_DE_BAJA, MIGRADO, o vacío "
+        "si la operadora no lo informó."
+    )
+    service_state_label: str = Field(description="El estado del servicio, en palabras.")
     requested_at: datetime
     scheduled_date: date | None
     executed_at: datetime | None
@@ -167,6 +184,9 @@ class RequestOut(Schema):
     service: str
     requested_at: datetime
     status: str
+    service_state: str = Field(
+        description="ACTIVO, SUSPENDIDO, DADO_DE_BAJA, MIGRADO, o vacío si no se informó."
+    )
     scheduled_date: date | None
     executed_at: datetime | None
     from_plan: str
@@ -356,7 +376,9 @@ def upload_rows(request, payload: RowBatchIn):
     principal: Principal = request.auth
 
     def create() -> tuple[int, dict]:
-        rows = [row.model_dump() for row in payload.rows]
+        # Only the keys sent: a batch whose rows never give service_state is the layout
+        # before it (services.receive_rows).
+        rows = [row.model_dump(exclude_unset=True) for row in payload.rows]
         batch, created = services.receive_rows(
             rows=rows, report_date=payload.report_date, by=principal
         )
@@ -478,6 +500,9 @@ def public_status(request, request_code: str = "", document_number: str = ""):
         "request_code": found.request_code,
         "kind": found.kind,
         "status": found.status,
+        "status_label": found.get_status_display(),
+        "service_state": found.service_state,
+        "service_state_label": service_state_words(found.service_state),
         "requested_at": found.requested_at,
         "scheduled_date": found.scheduled_date,
         "executed_at": found.executed_at,
@@ -503,6 +528,7 @@ def request_dict(r: ServiceRequest, cal=None) -> dict:
         "service": r.service,
         "requested_at": r.requested_at,
         "status": r.status,
+        "service_state": r.service_state,
         "scheduled_date": r.scheduled_date,
         "executed_at": r.executed_at,
         "from_plan": r.from_plan,

@@ -51,7 +51,15 @@ class Request:
             if self.executed_at
             else "",
             "rejection_reason": self.rejection_reason,
+            "service_state": self.service_state(),
         }
+
+    def service_state(self) -> str:
+        """The state of the service as the operator reports it with the request."""
+        if self.status == "EJECUTADA":
+            return "DADO_DE_BAJA" if self.kind == "BAJA" else "MIGRADO"
+        # A few lines are suspended (by debt or at the holder's request) while they wait.
+        return "SUSPENDIDO" if int(self.document_number[-1]) % 7 == 0 else "ACTIVO"
 
 
 @dataclass

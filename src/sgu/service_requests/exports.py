@@ -52,6 +52,7 @@ REQUEST_COLUMNS: list[tuple[str, Callable[[ServiceRequest], Any]]] = [
     ("servicio", lambda r: r.service),
     ("solicitado", lambda r: _dt(r.requested_at)),
     ("estado", lambda r: r.status),
+    ("estado_servicio", lambda r: r.service_state),
     ("fecha_programada", lambda r: _d(r.scheduled_date)),
     ("ejecutado", lambda r: _dt(r.executed_at)),
     ("plan_origen", lambda r: r.from_plan),

@@ -123,6 +123,7 @@ CREATE TEMPORARY TABLE {table} (
     scheduled_date date,
     executed_at {ts},
     rejection_reason varchar(500),
+    service_state varchar(14),
     late_execution boolean,
     ok boolean NOT NULL,
     flag smallint NOT NULL DEFAULT 0

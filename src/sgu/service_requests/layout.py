@@ -32,13 +32,20 @@ COLUMNS: tuple[str, ...] = (
     "scheduled_date",
     "executed_at",
     "rejection_reason",
+    "service_state",
 )
 N_COLUMNS = len(COLUMNS)
+# Columns a file may leave out: reports in the layout before the state of the service was
+# required (docs/service_requests.md, "Estado del servicio") are read with it "not reported".
+OPTIONAL_COLUMNS: tuple[str, ...] = ("service_state",)
+# The reader's value for a column the file does not have (an empty cell is "").
+ABSENT = None
 
 KINDS = ("BAJA", "MIGRACION")
 CHANNELS = ("PRESENCIAL", "TELEFONICO", "WEB", "APP", "OTRO")
 SERVICES = ("MOVIL", "FIJO", "INTERNET", "TV")
 STATUSES = ("REGISTRADA", "EN_PROCESO", "EJECUTADA", "RECHAZADA", "ANULADA")
+SERVICE_STATES = ("ACTIVO", "SUSPENDIDO", "DADO_DE_BAJA", "MIGRADO")
 DOCUMENT_TYPES = ("DNI", "CE", "RUC", "PASAPORTE")
 OPEN_STATUSES = ("REGISTRADA", "EN_PROCESO")
 FINAL_STATUSES = ("EJECUTADA", "RECHAZADA", "ANULADA")
@@ -70,6 +77,7 @@ _KIND = _enum(KINDS)
 _CHANNEL = _enum(CHANNELS)
 _SERVICE = _enum(SERVICES)
 _STATUS = _enum(STATUSES)
+_SERVICE_STATE = _enum(SERVICE_STATES, {"BAJA": "DADO_DE_BAJA", "DE BAJA": "DADO_DE_BAJA"})
 _DOCTYPE = _enum(DOCUMENT_TYPES, {"CARNE DE EXTRANJERIA": "CE", "CARNE": "CE"})
 
 _CODE = re.compile(r"[A-Z0-9][A-Z0-9_/.\-]{0,39}")
@@ -171,12 +179,14 @@ _kind_get = _KIND.get
 _channel_get = _CHANNEL.get
 _service_get = _SERVICE.get
 _status_get = _STATUS.get
+_service_state_get = _SERVICE_STATE.get
 _doctype_get = _DOCTYPE.get
 _code_match = _CODE.fullmatch
 
 
 class RowChecker:
-    """Checks one row (16 strings in `COLUMNS` order) of one operator's report for one day.
+    """Checks one row (17 values in `COLUMNS` order; `ABSENT` for a column the file lacks)
+    of one operator's report for one day.
 
     `check()` returns the row as the staging table takes it (row number, the normalised
     values, whether the baja was executed late, True), or None after appending every
@@ -249,6 +259,7 @@ class RowChecker:
             scheduled,
             executed,
             rejection,
+            service_state,
         ) = values
 
         code = code.strip().upper()
@@ -483,6 +494,51 @@ class RowChecker:
                 (row, "rejection_reason", "Solo una solicitud RECHAZADA tiene motivo de rechazo.")
             )
 
+        # The state of the service (activo, suspendido, dado de baja, migrado), besides the
+        # request's. A file in the layout without the column: "" (not reported).
+        service_state_v = ""
+        if service_state is not ABSENT:
+            service_state_v = _service_state_get(service_state) or _lookup(
+                _SERVICE_STATE, service_state
+            )
+            if service_state_v is None:
+                shown = service_state.strip()[:30]
+                service_state_v = ""
+                errors.append(
+                    (
+                        row,
+                        "service_state",
+                        (
+                            f"Estado del servicio no válido «{shown}»: use "
+                            if shown
+                            else "Falta el estado del servicio: use "
+                        )
+                        + "ACTIVO, SUSPENDIDO, DADO_DE_BAJA o MIGRADO.",
+                    )
+                )
+            elif status_v == "EJECUTADA" and kind_v == "BAJA" and service_state_v != "DADO_DE_BAJA":
+                errors.append(
+                    (
+                        row,
+                        "service_state",
+                        "Una baja EJECUTADA deja el servicio DADO_DE_BAJA.",
+                    )
+                )
+            elif status_v == "EJECUTADA" and kind_v == "MIGRACION" and service_state_v != "MIGRADO":
+                errors.append(
+                    (row, "service_state", "Una migración EJECUTADA deja el servicio MIGRADO.")
+                )
+            elif service_state_v == "MIGRADO" and not (
+                kind_v == "MIGRACION" and status_v == "EJECUTADA"
+            ):
+                errors.append(
+                    (
+                        row,
+                        "service_state",
+                        "El servicio queda MIGRADO solo con una migración EJECUTADA.",
+                    )
+                )
+
         if len(errors) != n_before:
             return None
         fmt = self.fmt
@@ -508,6 +564,7 @@ class RowChecker:
             else scheduled_date.isoformat(),
             fmt(executed_at, executed) if executed_at is not None else None,
             rejection,
+            service_state_v,
             # A baja executed after the day it was scheduled for (monitoring).
             kind_v == "BAJA"
             and executed_at is not None

@@ -46,6 +46,24 @@ class Status(models.TextChoices):
     ANULADA = "ANULADA", "Anulada"
 
 
+class ServiceState(models.TextChoices):
+    """The state of the service itself, besides the request's (bajas-migraciones: "estado de
+    servicio"). Empty: not reported (a file in the layout before the column)."""
+
+    ACTIVO = "ACTIVO", "Activo"
+    SUSPENDIDO = "SUSPENDIDO", "Suspendido"
+    DADO_DE_BAJA = "DADO_DE_BAJA", "Dado de baja"
+    MIGRADO = "MIGRADO", "Migrado"
+
+
+NOT_REPORTED = "No informado por la operadora"
+
+
+def service_state_words(value: str) -> str:
+    """The state of the service in plain words (empty: the report did not give it)."""
+    return ServiceState(value).label if value in ServiceState.values else NOT_REPORTED
+
+
 class BatchState(models.TextChoices):
     QUEUED = "QUEUED", "En cola"
     PROCESSING = "PROCESSING", "Procesando"
@@ -183,12 +201,19 @@ class _RequestFields(models.Model):
     scheduled_date = models.DateField("fecha programada", null=True, blank=True)
     executed_at = models.DateTimeField("ejecutado", null=True, blank=True)
     rejection_reason = models.CharField("motivo del rechazo", max_length=500, blank=True)
+    service_state = models.CharField(
+        "estado del servicio", max_length=14, choices=ServiceState.choices, blank=True, default=""
+    )
     # A baja executed after its scheduled date (computed while reading the row).
     late_execution = models.BooleanField("ejecutada después de la fecha programada")
     report_date = models.DateField("día del reporte")
 
     class Meta:
         abstract = True
+
+    @property
+    def service_state_label(self) -> str:
+        return service_state_words(self.service_state)
 
 
 class ServiceRequest(_RequestFields):

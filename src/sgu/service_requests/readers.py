@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
 from typing import IO
 
-from sgu.service_requests.layout import COLUMNS, N_COLUMNS
+from sgu.service_requests.layout import ABSENT, COLUMNS, OPTIONAL_COLUMNS
 
 FILE = 0  # the row number of problems of the file as a whole
 HEADER = 1
@@ -96,14 +96,17 @@ def map_header(cells: list, *, where: str = "") -> Callable[[list], list] | None
             errors.append((HEADER, n, f"La columna «{n}» aparece dos veces."))
         seen.add(n)
     for c in COLUMNS:
-        if c not in seen:
+        if c not in seen and c not in OPTIONAL_COLUMNS:
             errors.append((HEADER, c, f"Falta la columna «{c}»."))
     if errors:
         raise FileProblem(errors)
     if tuple(names) == COLUMNS:
         return None
-    getter = operator.itemgetter(*(names.index(c) for c in COLUMNS))
-    return lambda row: list(getter(row))
+    # A column the file leaves out (OPTIONAL_COLUMNS) is read as ABSENT, never as "".
+    width = len(names)
+    index = [names.index(c) if c in seen else width for c in COLUMNS]
+    getter = operator.itemgetter(*index)
+    return lambda row: list(getter([*row, ABSENT]))
 
 
 # --- CSV ----------------------------------------------------------------------------------
@@ -202,23 +205,27 @@ def csv_rows(
         delimiter = _delimiter(first)
         header = next(csv.reader([first], delimiter=delimiter))
         reorder = map_header(header)
+        # The header's columns (a file may leave out the optional ones).
+        width = len(header)
+        while width and not header[width - 1].strip():
+            width -= 1
         reader = csv.reader(text, delimiter=delimiter)
         number = first_row - 1
         for record in reader:
             number += 1
             if not record or (not record[0].strip() and not any(v.strip() for v in record)):
                 continue  # a blank line (or a row of empty cells)
-            if len(record) != N_COLUMNS:
-                extra = record[N_COLUMNS:]
-                if len(record) > N_COLUMNS and not any(v.strip() for v in extra):
-                    record = record[:N_COLUMNS]  # trailing empty cells
+            if len(record) != width:
+                extra = record[width:]
+                if len(record) > width and not any(v.strip() for v in extra):
+                    record = record[:width]  # trailing empty cells
                 else:
                     errors.append(
                         (
                             number,
                             "fila",
                             f"La fila tiene {len(record)} valores; el encabezado tiene "
-                            f"{N_COLUMNS} columnas (separador «{delimiter}»).",
+                            f"{width} columnas (separador «{delimiter}»).",
                         )
                     )
                     yield number, None

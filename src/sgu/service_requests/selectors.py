@@ -73,7 +73,15 @@ def public_status(request_code: str, document_number: str) -> ServiceRequest:
         numbers.add(number[:8])  # a DNI typed with its check character
     found = (
         ServiceRequest.objects.filter(request_code=code, document_number__in=numbers)
-        .only("request_code", "kind", "status", "requested_at", "scheduled_date", "executed_at")
+        .only(
+            "request_code",
+            "kind",
+            "status",
+            "service_state",
+            "requested_at",
+            "scheduled_date",
+            "executed_at",
+        )
         .order_by("-updated_at", "-id")
         .first()
     )

@@ -28,9 +28,10 @@ from sgu.core.errors import (
     UnsupportedMediaType,
 )
 from sgu.core.principal import Principal
+from sgu.operators import selectors as operator_scope
 from sgu.service_requests import readers
 from sgu.service_requests.ingest import config, report_due_at
-from sgu.service_requests.layout import COLUMNS
+from sgu.service_requests.layout import COLUMNS, OPTIONAL_COLUMNS
 from sgu.service_requests.models import Batch, BatchSource, DailyReport
 from sgu.service_requests.tasks import process_report
 
@@ -197,11 +198,18 @@ def receive_rows(
             if len(errors.errors) > 100:
                 break
     errors.raise_if_any()
+    # Rows that never give the state of the service are the layout before it (each row's
+    # state "not reported", as a file without the column); once one row gives it, all must.
+    columns = [
+        c
+        for c in COLUMNS
+        if c not in OPTIONAL_COLUMNS or any(isinstance(r, dict) and c in r for r in rows)
+    ]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if row.get(c) is None else str(row.get(c)) for c in COLUMNS])
+        writer.writerow(["" if row.get(c) is None else str(row.get(c)) for c in columns])
     content = ContentFile(out.getvalue().encode("utf-8"), name="filas.csv")
     return receive_report(
         file=File(content, name="filas.csv"),
@@ -226,15 +234,20 @@ def flag_missing_reports(*, now: datetime | None = None) -> int:
     ]
     if not days:
         return 0
-    operators = list(catalog.active_operators().values_list("pk", flat=True))
+    active = list(catalog.active_operators().values_list("pk", flat=True))
+    # Only operators bound on that day owe its report (more than the threshold of
+    # subscribers, operators.selectors.bound_operator_ids): a day is flagged per its own scope.
+    bound = {d: operator_scope.bound_operator_ids(d, active) for d in days}
     with transaction.atomic():
         # Days with a row but no accepted report (only rejected files so far).
-        flagged = DailyReport.objects.filter(
-            report_date__in=days,
-            operator_id__in=operators,
-            batch__isnull=True,
-            missing_flagged_at__isnull=True,
-        ).update(late=True, missing_flagged_at=now)
+        flagged = 0
+        for d in days:
+            flagged += DailyReport.objects.filter(
+                report_date=d,
+                operator_id__in=bound[d],
+                batch__isnull=True,
+                missing_flagged_at__isnull=True,
+            ).update(late=True, missing_flagged_at=now)
         known = set(
             DailyReport.objects.filter(report_date__in=days).values_list(
                 "operator_id", "report_date"
@@ -248,8 +261,8 @@ def flag_missing_reports(*, now: datetime | None = None) -> int:
                 late=True,
                 missing_flagged_at=now,
             )
-            for op in operators
             for d in days
+            for op in sorted(bound[d])
             if (op, d) not in known
         ]
         DailyReport.objects.bulk_create(new, ignore_conflicts=True)

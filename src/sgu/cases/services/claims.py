@@ -1,7 +1,7 @@
 """The reclamo: the citizen files it in one step and the operator assigns its code at once."""
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from sgu.cases import policies
+from sgu.cases import document_links, policies
 from sgu.cases.claim_form import render_claim_form
 from sgu.cases.models import (
     Case,
@@ -228,21 +228,58 @@ def assign_claim_code(
         data={"claim_code": claim_code, "late": late},
     )
     case.save(update_fields=["state", "updated_at"])
-    claim.form_pdf.save(
-        f"reclamo-{case.code}.pdf", ContentFile(render_claim_form(claim, case)), save=False
-    )
+    pdf = render_claim_form(claim, case)
+    claim.form_pdf.save(f"reclamo-{case.code}.pdf", ContentFile(pdf), save=False)
     claim.save(update_fields=["form_pdf"])
+    documents, attached = claim_email_documents(case=case, form_size=len(pdf))
     queue_email(
         to=claim.notify_email,
         template="claim_coded",
-        context={"case": case, "claim": claim, "citizen": case.citizen},
+        context={
+            "case": case,
+            "claim": claim,
+            "citizen": case.citizen,
+            "documents": documents,
+            "documents_attached": attached,
+            "links_until": now + timedelta(days=document_links.link_days()),
+        },
         case_code=case.code,
         attachments=[
             {
                 "filename": f"reclamo-{claim_code}.pdf".replace("/", "-"),
                 "content_type": "application/pdf",
                 "path": claim.form_pdf.name,
-            }
+            },
+            *(
+                {"filename": d["name"], "content_type": d["content_type"], "path": d["path"]}
+                for d in (documents if attached else [])
+            ),
         ],
     )
     return claim
+
+
+def claim_email_documents(*, case: Case, form_size: int) -> tuple[list[dict], bool]:
+    """The case's attachments for the claim email ("documentos adicionales de corresponder"),
+    and whether they go attached: yes while the email (form included) stays within
+    `SGU["CLAIM_EMAIL_ATTACHMENTS_MAX_BYTES"]`, else each goes as a signed, expiring link for
+    the citizen. Sizes come from the rows: nothing is read from storage here (the worker reads
+    the files when it sends, outside any transaction)."""
+    rows = list(case.attachments.order_by("uploaded_at", "id"))
+    total = form_size + sum(a.size for a in rows)
+    attached = total <= settings.SGU["CLAIM_EMAIL_ATTACHMENTS_MAX_BYTES"]
+    documents = [
+        {
+            "name": a.name,
+            "size": a.size,
+            "content_type": a.content_type,
+            "path": a.file.name,
+            "token": ""
+            if attached
+            else document_links.sign(
+                case_code=case.code, attachment_id=a.pk, user_id=case.citizen_id
+            ),
+        }
+        for a in rows
+    ]
+    return documents, attached

@@ -42,7 +42,7 @@ from sgu.core.errors import (
 )
 from sgu.core.principal import Principal
 from sgu.notifications.services import queue_email, replace_case_code
-from sgu.operators import selectors as operator_info
+from sgu.operators import selectors as operators
 from sgu.operators import services as operator_events
 
 
@@ -137,6 +137,12 @@ def register_case(
         operator = catalog.operator_by_code(data.operator)
     except ValidationFailed as exc:
         errors.errors.extend(exc.errors)
+    else:
+        # Only operators bound by the SGU receive cases (instructivo point ii); for another
+        # one the citizen is told where to go instead.
+        refusal = operators.scope_refusal(operator, timezone.localdate(now))
+        if refusal is not None:
+            errors.add("operator", refusal)
     try:
         subcategory = catalog.subcategory_by_code(data.subcategory)
     except ValidationFailed as exc:
@@ -150,7 +156,7 @@ def register_case(
             data.fields,
             errors,
             # Operator-information fields offer the chosen operator's current lists.
-            operator_choices=lambda kind: operator_info.current_names(operator, kind, now),
+            operator_choices=lambda kind: operators.current_names(operator, kind, now),
         )
         if subcategory
         else {}

@@ -155,3 +155,31 @@ def _show(kind: str, value) -> str:
     if kind == FieldType.DATE and isinstance(value, str) and len(value) == 10:
         return f"{value[8:10]}/{value[5:7]}/{value[0:4]}"
     return str(value)
+
+
+def remaining_words(due: datetime, now: datetime) -> str:
+    """«quedan 42 min» / «venció hace 1 h 05 min»: the time to a claim's code plazo, to the
+    minute (static/sgu/countdown.js says the same, to the second, while the page is open)."""
+    seconds = int((due - now).total_seconds())
+    late = seconds < 0
+    minutes = abs(seconds) // 60
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        span = f"{days} d {hours} h"
+    elif hours:
+        span = f"{hours} h {minutes:02d} min"
+    else:
+        span = f"{minutes} min"
+    return f"venció hace {span}" if late else f"quedan {span}"
+
+
+@register.inclusion_tag("cases/_code_countdown.html")
+def code_countdown(claim, now: datetime) -> dict:
+    """The live countdown to a pending claim's code plazo: the server's words, and the due
+    instant for the script to count down from."""
+    return {
+        "due": claim.code_due_at,
+        "late": now > claim.code_due_at,
+        "words": remaining_words(claim.code_due_at, now),
+    }

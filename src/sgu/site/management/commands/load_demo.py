@@ -28,6 +28,7 @@ from sgu.notifications.models import OutboundEmail
 from sgu.provider.demo import TEAM as PROVIDER_TEAM
 from sgu.provider.demo import load_provider_demo
 from sgu.site.demo_att17 import load_att17_demo
+from sgu.site.demo_claims15 import load_claims15_demo
 from sgu.site.demo_history import History, Staff, history_exists, lima, months_before, past_emails
 from sgu.site.demo_opinfo import load_operator_info_demo
 from sgu.site.demo_outreview import load_outreview_demo
@@ -193,6 +194,7 @@ class Command(BaseCommand):
             load_provider_demo(password=None)
             load_att17_demo(until=until)
             load_outreview_demo()
+            load_claims15_demo(citizen=rosa)
         load_operator_info_demo()  # the operators' plans, packages… for the citizen's form
         self._credentials()
         if not options["quiet"]:
