@@ -106,6 +106,7 @@ def duties_by_member(operator) -> dict[int, set[str]]:
     )
     for user_id, duty in rows:
         out.setdefault(user_id, set()).add(duty)
+    return out
 
 
 # --- the operator's information for the citizen's form ---------------------------------------
