@@ -35,7 +35,8 @@ def test_regulator_files_a_requirement_on_the_page_and_errors_show_in_spanish(te
         "/proveedor/requerimientos/nuevo/",
         {"provider": "CONTACTA", "type": "NEW_INFO", "topic": "", "description": "x"},
     )
-    assert bad.status_code == 200
+    # The API's status for the same mistake.
+    assert bad.status_code == 422
     assert "Indique el tema" in bad.content.decode()
     assert not Requirement.objects.exists()
     ok = page.post(
