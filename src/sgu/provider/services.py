@@ -134,8 +134,27 @@ def add_staff(
         last_name=last_name,
         now=now,
     )
-    ProviderStaff.objects.create(provider=provider, user=user, created_at=now)
+    seat_staff(provider=provider, user=user, now=now)
     return user
+
+
+@transaction.atomic
+def seat_staff(*, provider: Provider, user: User, now: datetime | None = None) -> ProviderStaff:
+    """An existing person with a provider role joins a provider's team (the admin's «personal
+    del proveedor»): from then on they see that provider's work, and only it."""
+    refusal = seat_refusal(user)
+    if refusal:
+        raise ValidationFailed.of([FieldError("user", refusal)])
+    return ProviderStaff.objects.create(provider=provider, user=user, created_at=_now(now))
+
+
+def seat_refusal(user: User) -> str | None:
+    """Why this person cannot join a provider's team (the admin's form asks it too)."""
+    if user.role not in PROVIDER_ROLES:
+        return "Solo una persona con un rol del proveedor integra su equipo."
+    if ProviderStaff.objects.filter(user=user).exists():
+        return "Esa persona ya integra el equipo de un proveedor."
+    return None
 
 
 # --- requirements -----------------------------------------------------------------------------
