@@ -22,6 +22,7 @@ from sgu.knowledge.models import ArticleVersion
 from sgu.provider import selectors, services
 from sgu.provider.models import (
     Replica,
+    ReplicaState,
     Requirement,
     RequirementAttachment,
     RequirementType,
@@ -540,6 +541,93 @@ def plan_replica(request, code: str, payload: ReplicaIn):
         by=request.auth,
     )
     return Status(201, _replica(selectors.replica_for(user, replica.pk)))
+
+
+class ReplicaRowOut(Schema):
+    id: int
+    requirement: str
+    provider: str
+    topic: str
+    scheduled_for: date
+    trainer: str
+    state: str
+    state_label: str
+    started_at: datetime | None
+    closed_at: datetime | None
+    done: int
+    total: int
+    deployment_percent: float
+
+
+class ReplicaPage(Schema):
+    items: list[ReplicaRowOut]
+    next_cursor: str | None
+
+
+class ReplicaQuery(Schema):
+    topic: str = Field(default="", max_length=200, description="Parte del tema.")
+    state: str = Field(default="", max_length=12, description="PLANNED, IN_PROGRESS o CLOSED.")
+    provider: str = Field(default="", max_length=30, description="Código del proveedor.")
+    scheduled_from: Day | None = None
+    scheduled_to: Day | None = None
+    limit: Limit | None = None
+    cursor: str | None = Field(
+        default=None, max_length=500, description="El `next_cursor` de la página anterior."
+    )
+
+
+def replica_filter(q) -> selectors.ReplicaFilter:
+    errors = []
+    if q.state and q.state not in ReplicaState.values:
+        errors.append(
+            FieldError("state", "Estado no válido; use " + ", ".join(ReplicaState.values) + ".")
+        )
+    if q.scheduled_from and q.scheduled_to and q.scheduled_to < q.scheduled_from:
+        errors.append(
+            FieldError("scheduled_to", "La fecha final no puede ser anterior a la inicial.")
+        )
+    if errors:
+        raise ValidationFailed.of(errors)
+    return selectors.ReplicaFilter(
+        topic=q.topic.strip(),
+        state=q.state,
+        provider=q.provider.strip().upper(),
+        scheduled_from=q.scheduled_from,
+        scheduled_to=q.scheduled_to,
+    )
+
+
+def replica_row(r: Replica) -> dict:
+    return {
+        "id": r.pk,
+        "requirement": r.requirement.code,
+        "provider": r.requirement.provider.code,
+        "topic": r.requirement.topic,
+        "scheduled_for": r.scheduled_for,
+        "trainer": str(r.trainer),
+        "state": r.state,
+        "state_label": r.get_state_display(),
+        "started_at": r.started_at,
+        "closed_at": r.closed_at,
+        "done": r.ready,
+        "total": r.people,
+        "deployment_percent": selectors.percent_of(r.ready, r.people),
+    }
+
+
+@router.get(
+    "/replicas",
+    response={200: ReplicaPage, **ERRORS},
+    summary="Las réplicas por tema, fecha, estado y proveedor, con su % de despliegue",
+    description="El regulador ve las de todos los proveedores; el personal de un proveedor, "
+    "solo las suyas. La fecha programada más reciente primero. Paginado por cursor: `limit` "
+    "(por defecto 50, máximo 500) y `next_cursor`.",
+)
+def list_replicas(request, q: Query[ReplicaQuery]):
+    user = _user(request)
+    qs = selectors.replica_register(user, replica_filter(q))
+    rows, next_cursor = keyset_page(qs, ["-scheduled_for", "-id"], q.cursor, clamp_limit(q.limit))
+    return {"items": [replica_row(r) for r in rows], "next_cursor": next_cursor}
 
 
 @router.get(

@@ -5,8 +5,8 @@ from datetime import date
 from django import forms
 
 from sgu.core.forms import MultipleFileInput, ServiceForm
-from sgu.provider.models import RequirementType, Stage
-from sgu.provider.selectors import PERIODS, RegisterFilter
+from sgu.provider.models import ReplicaState, RequirementType, Stage
+from sgu.provider.selectors import PERIODS, RegisterFilter, ReplicaFilter
 from sgu.provider.services import Question
 
 ACCEPTED_FILES = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
@@ -54,6 +54,37 @@ class RegisterFilterForm(forms.Form):
             filed_from=_date(d.get("filed_from", "")),
             filed_to=_date(d.get("filed_to", "")),
             open_only=d.get("open_only") in ("on", "1", "true"),
+        )
+
+
+class ReplicaFilterForm(forms.Form):
+    topic = forms.CharField(label="Tema", required=False, max_length=200)
+    state = forms.ChoiceField(
+        label="Estado", required=False, choices=[("", "Todos"), *ReplicaState.choices]
+    )
+    provider = forms.ChoiceField(label="Proveedor (equipo)", required=False)
+    scheduled_from = forms.DateField(
+        label="Programada desde", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    scheduled_to = forms.DateField(
+        label="Programada hasta", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, providers=(), **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].choices = [("", "Todos"), *[(p.code, p.name) for p in providers]]
+
+    def filters(self) -> ReplicaFilter:
+        """Unknown values are ignored (a hand-edited link shows every replica)."""
+        d = self.data
+        state = d.get("state", "")
+        return ReplicaFilter(
+            topic=(d.get("topic") or "").strip()[:200],
+            state=state if state in ReplicaState.values else "",
+            provider=(d.get("provider") or "").strip().upper()[:30],
+            scheduled_from=_date(d.get("scheduled_from", "")),
+            scheduled_to=_date(d.get("scheduled_to", "")),
         )
 
 

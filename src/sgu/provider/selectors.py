@@ -323,6 +323,44 @@ def replica_for(user, pk) -> Replica:
     return found
 
 
+@dataclass(frozen=True)
+class ReplicaFilter:
+    topic: str = ""
+    state: str = ""
+    provider: str = ""
+    scheduled_from: date | None = None
+    scheduled_to: date | None = None
+
+
+def replica_register(user, f: ReplicaFilter | None = None) -> QuerySet[Replica]:
+    """The replicas as the person may see them — by topic, date, state and team (provider) —
+    each with its people (`people`) and those done (`ready`: confirmed and, for an advisor
+    of a replica with an evaluation, passed; the rule of `trainee_done`), counted in SQL."""
+    f = f or ReplicaFilter()
+    qs = replicas_for(user)
+    if f.topic:
+        qs = qs.filter(requirement__topic__icontains=f.topic)
+    if f.state:
+        qs = qs.filter(state=f.state)
+    if f.provider:
+        qs = qs.filter(requirement__provider__code=f.provider)
+    if f.scheduled_from:
+        qs = qs.filter(scheduled_for__gte=f.scheduled_from)
+    if f.scheduled_to:
+        qs = qs.filter(scheduled_for__lte=f.scheduled_to)
+    done = Q(trainees__confirmed_at__isnull=False) & (
+        Q(trainees__lead=True) | Q(evaluation__isnull=True) | Q(trainees__passed_at__isnull=False)
+    )
+    return qs.annotate(
+        people=Count("trainees", distinct=True),
+        ready=Count("trainees", filter=done, distinct=True),
+    ).order_by("-scheduled_for", "-id")
+
+
+def percent_of(done: int, total: int) -> float:
+    return round(100 * done / total, 1) if total else 0.0
+
+
 def evaluation_of(replica: Replica):
     return Evaluation.objects.filter(replica=replica).first()
 
@@ -343,7 +381,7 @@ class Deployment:
 
     @property
     def percent(self) -> float:
-        return round(100 * self.done / self.total, 1) if self.total else 0.0
+        return percent_of(self.done, self.total)
 
     @property
     def advisors_unlocked(self) -> bool:

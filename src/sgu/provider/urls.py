@@ -13,6 +13,7 @@ urlpatterns = [
     path("requerimientos/<str:code>/adjuntos/", views.add_attachments, name="add_attachments"),
     path("requerimientos/<str:code>/adjuntos/<int:pk>/", views.attachment, name="attachment"),
     path("requerimientos/<str:code>/replicas/", views.plan_replica, name="plan_replica"),
+    path("replicas/", views.replicas, name="replicas"),
     path("replicas/<int:pk>/", views.replica, name="replica"),
     path("replicas/<int:pk>/iniciar/", views.start_replica, name="start_replica"),
     path("replicas/<int:pk>/confirmar/", views.confirm, name="confirm"),

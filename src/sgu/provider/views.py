@@ -24,6 +24,7 @@ from sgu.provider.forms import (
     AttachmentForm,
     EvaluationForm,
     RegisterFilterForm,
+    ReplicaFilterForm,
     ReplicaForm,
     ReportForm,
     RequirementForm,
@@ -291,6 +292,27 @@ def _int(value) -> int:
 
 
 # --- replicas ------------------------------------------------------------------------------------
+
+
+@seat_required
+@require_GET
+def replicas(request):
+    """Every replica by topic, date, state and team, with its % of deployment."""
+    providers = selectors.providers_for(request.user)
+    form = ReplicaFilterForm(request.GET, providers=providers)
+    qs = selectors.replica_register(request.user, form.filters())
+    rows, paging = page_of(request, qs, ["-scheduled_for", "-id"], PAGE)
+    return render(
+        request,
+        "provider/replicas.html",
+        _ctx(
+            request,
+            nav="replicas",
+            form=form,
+            rows=[(r, selectors.percent_of(r.ready, r.people)) for r in rows],
+            **paging,
+        ),
+    )
 
 
 @seat_required
