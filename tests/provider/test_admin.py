@@ -8,8 +8,7 @@ from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from conftest import make_citizen
-from factories import lima, pdf_bytes
+from factories import lima, make_citizen, pdf_bytes
 from provider.helpers import P, approved_version, file, to_replica_stage
 from sgu.accounts import services as accounts
 from sgu.accounts.models import Role

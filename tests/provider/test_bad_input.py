@@ -15,8 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Api, staff_token
-from factories import NothingWritten, lima, pdf_bytes, problem_of
+from factories import Api, NothingWritten, lima, pdf_bytes, problem_of, staff_token
 from provider.helpers import P, approved_version, file, to_replica_stage
 from sgu.provider import services
 

@@ -3,9 +3,12 @@ knowledge-base article version + an ayuda memoria; the operation's supervisor an
 trained first; each advisor confirms (time, replica, article version) and passes the scheduled
 evaluation; the % of deployment; the client is told by email at start and close."""
 
-import pytest
+from datetime import date
 
-from factories import lima
+import pytest
+from django.test import Client
+
+from factories import Api, lima, staff_token
 from provider.helpers import P, approved_version, file, to_replica_stage
 from sgu.core.errors import Conflict, Forbidden, ValidationFailed
 from sgu.notifications.models import OutboundEmail
@@ -205,9 +208,6 @@ def test_the_replicas_register_by_topic_date_state_and_team(team, other_team, cl
     B (Recargas, 27/11) targets ops + monitor + 1 advisor, no evaluation; everybody
     confirmed: 3 of 3, closed. C is another provider's (Portabilidad, 26/11; created after A,
     so listed before it on the same day), planned for 4 people."""
-    from django.test import Client
-
-    from conftest import Api, staff_token
 
     def deployed(t, topic):
         req = file(t, cliente, now=lima(2026, 11, 25, 9), topic=topic)
@@ -253,8 +253,6 @@ def test_the_replicas_register_by_topic_date_state_and_team(team, other_team, cl
     assert [r[0] for r in rows(cliente, topic="portab")] == [c.pk, a.pk]
     assert [r[0] for r in rows(cliente, provider="LLAMAPERU")] == [c.pk]
     assert [r[0] for r in rows(cliente, state="CLOSED")] == [b.pk]
-    from datetime import date
-
     assert [r[0] for r in rows(cliente, scheduled_from=date(2026, 11, 27))] == [b.pk]
     assert [r[0] for r in rows(cliente, scheduled_to=date(2026, 11, 26))] == [c.pk, a.pk]
     # The same through the API, one per page, and on the page.
