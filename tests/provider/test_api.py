@@ -4,7 +4,8 @@ problem+json in Spanish, nothing changed, never a 500."""
 import pytest
 
 from factories import Api, NothingWritten, field_errors, lima, problem_of, staff_token
-from provider.helpers import approved_version, file
+from provider.helpers import P, approved_version, file
+from sgu.provider import services
 from sgu.provider.models import Requirement, RequirementStep
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +184,44 @@ def test_bad_filters_and_ids_are_problems(team, reg):
     problem_of(reg.get("/api/v1/provider/replicas/abc"), 422)
     problem_of(reg.get("/api/v1/provider/replicas/999"), 404)
     problem_of(reg.post("/api/v1/provider/requirements", raw="{no es json"), 400)
+
+
+def test_the_register_pages_by_cursor_and_its_totals_cover_the_whole_filter(team, cliente, clock):
+    # Five requirements filed on Wednesday 25 November from 9:00, a minute apart: each must
+    # be validated by Thursday 26 at 23:59:59. The first is accepted on Friday 27 at 9:00
+    # (late; its next stage is due Monday 30). Seen on Friday 27 at 10:00, the other four
+    # validations are running and overdue: 0 stages on time, 1 + 4 late.
+    clock.move_to(lima(2026, 11, 27, 10))
+    reg = Api(staff_token(cliente))
+    codes = [file(team, cliente, now=lima(2026, 11, 25, 9, minute)).code for minute in range(5)]
+    services.accept(
+        requirement=Requirement.objects.get(code=codes[0]), by=P(team.cx), now=lima(2026, 11, 27, 9)
+    )
+    url = "/api/v1/provider/requirements?limit=2"
+    first = reg.get(url).json()
+    second = reg.get(f"{url}&cursor={first['next_cursor']}").json()
+    third = reg.get(f"{url}&cursor={second['next_cursor']}").json()
+    assert [i["code"] for i in first["items"]] == [codes[4], codes[3]]
+    assert [i["code"] for i in second["items"]] == [codes[2], codes[1]]
+    assert ([i["code"] for i in third["items"]], third["next_cursor"]) == ([codes[0]], None)
+    # Every page carries the totals of the whole register, not of its own rows.
+    for page in (first, second, third):
+        assert (page["stages_on_time"], page["stages_late"], page["compliance_percent"]) == (
+            0,
+            5,
+            0.0,
+        )
+    # A filter narrows the rows and the totals: the four still in validation.
+    filtered = reg.get("/api/v1/provider/requirements?stage=VALIDATION&limit=3").json()
+    assert [i["code"] for i in filtered["items"]] == [codes[4], codes[3], codes[2]]
+    assert (filtered["stages_on_time"], filtered["stages_late"]) == (0, 4)
+    last = reg.get(
+        f"/api/v1/provider/requirements?stage=VALIDATION&limit=3&cursor={filtered['next_cursor']}"
+    ).json()
+    assert ([i["code"] for i in last["items"]], last["next_cursor"]) == ([codes[1]], None)
+
+
+@pytest.mark.parametrize("cursor", ["nada", "W10", "WyJ4IiwieSJd", "eyJ0IjoxfQ"])
+def test_a_broken_cursor_is_a_spanish_problem(team, reg, cursor):
+    body = problem_of(reg.get(f"/api/v1/provider/requirements?cursor={cursor}"), 422)
+    assert field_errors(body) == {"cursor": "El cursor no es válido; vuelva a la primera página."}

@@ -9,7 +9,14 @@ from provider.helpers import approved_version, regulator
 from sgu.core.calendar import load_calendar
 from sgu.provider import selectors
 from sgu.provider.demo import load_provider_demo
-from sgu.provider.models import Provider, Replica, ReplicaState, Requirement, Stage
+from sgu.provider.models import (
+    Provider,
+    Replica,
+    ReplicaState,
+    Requirement,
+    RequirementAttachment,
+    Stage,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +39,16 @@ def test_demo_has_a_team_and_requirements_in_every_stage():
         selectors.register_rows(selectors.register(client), timezone.now(), load_calendar())
     )
     assert len(rows) == 24
+    # Each requirement has its memo; those whose observation the client answered, its
+    # written precisions too (one still waits for them).
+    answered = (
+        Requirement.objects.filter(steps__stage=Stage.OBSERVED, steps__ended_at__isnull=False)
+        .distinct()
+        .count()
+    )
+    assert answered >= 1
+    assert RequirementAttachment.objects.count() == 24 + answered
+    assert {a.content_type for a in RequirementAttachment.objects.all()} == {"application/pdf"}
 
     assert load_provider_demo(password=PASSWORD) is None
     assert Provider.objects.count() == 1

@@ -2,7 +2,10 @@
 requirements and replicas; the regulator's staff all of them; citizens and operator staff
 none — in the selectors, the API and the pages, like the operators' isolation."""
 
+from datetime import date
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from factories import (
@@ -12,11 +15,13 @@ from factories import (
     lima,
     make_citizen,
     make_operator_agent,
+    pdf_bytes,
     problem_of,
     staff_token,
 )
-from provider.helpers import file
-from sgu.provider import selectors
+from provider.helpers import P, approved_version, file, to_replica_stage
+from sgu.core.errors import NotFound
+from sgu.provider import selectors, services
 from sgu.provider.models import Requirement, Stage
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +109,63 @@ def test_pages_scope_each_seat(team, cliente, both, catalog, claro):
     regulator.force_login(cliente)
     page = regulator.get("/proveedor/").content.decode()
     assert mine.code in page and theirs.code in page
+
+
+def test_replicas_files_and_reports_are_scoped_the_same_way(
+    team, other_team, cliente, catalog, claro
+):
+    version = approved_version()
+    replicas = {}
+    for t in (team, other_team):
+        req = to_replica_stage(
+            file(t, cliente, now=lima(2026, 11, 25, 9)), t, cliente, now=lima(2026, 11, 25, 10)
+        )
+        services.add_attachments(
+            requirement=req,
+            files=[SimpleUploadedFile("oficio.pdf", pdf_bytes(), "application/pdf")],
+            by=P(cliente),
+        )
+        replicas[t.provider.code] = services.plan_replica(
+            requirement=req,
+            article_version=version,
+            memory_aid="La portabilidad se ejecuta en 24 horas; la pide el titular.",
+            scheduled_for="2030-01-02",
+            trainer=t.trainer,
+            advisors=None,
+            by=P(t.trainer),
+            now=lima(2026, 11, 25, 11),
+        )
+    mine, theirs = replicas["CONTACTA"], replicas["LLAMAPERU"]
+
+    def ids(qs):
+        return sorted(r.pk for r in qs)
+
+    for person in (team.cx, team.trainer, team.ops, team.monitor, team.advisors[0]):
+        assert ids(selectors.replicas_for(person)) == [mine.pk]
+        assert ids(selectors.replica_register(person)) == [mine.pk]
+    assert ids(selectors.replica_register(cliente)) == sorted([mine.pk, theirs.pk])
+    # The other provider's replica, and its file, are not found for this team.
+    with pytest.raises(NotFound):
+        selectors.replica_for(team.advisors[0], theirs.pk)
+    theirs_file = theirs.requirement.attachments.get()
+    with pytest.raises(NotFound):
+        selectors.attachment_for(team.cx, theirs.requirement.code, theirs_file.pk)
+    # Each team's report counts only its own requirements; the regulator's counts both.
+    week = date(2026, 11, 29)
+    assert selectors.report(team.cx, "weekly", week, 1)[0].filed == 1
+    assert selectors.report(cliente, "weekly", week, 1)[0].filed == 2
+    # Citizens and operator staff: nothing at all.
+    for outsider in (make_citizen(), make_operator_agent(claro)):
+        assert ids(selectors.replicas_for(outsider)) == []
+        assert ids(selectors.replica_register(outsider)) == []
+        assert list(selectors.providers_for(outsider)) == []
+        assert selectors.report(outsider, "weekly", week, 1)[0].filed == 0
+        with pytest.raises(NotFound):
+            selectors.attachment_for(outsider, mine.requirement.code, 1)
+    # Through the API, the other team's replica is a 404 like one that does not exist.
+    api = Api(staff_token(team.advisors[0]))
+    assert problem_of(api.get(f"/api/v1/provider/replicas/{theirs.pk}"), 404) == problem_of(
+        api.get("/api/v1/provider/replicas/999999"), 404
+    )
+    listed = api.get("/api/v1/provider/replicas").json()["items"]
+    assert [r["id"] for r in listed] == [mine.pk]

@@ -35,7 +35,8 @@ def test_regulator_files_a_requirement_on_the_page_and_errors_show_in_spanish(te
         "/proveedor/requerimientos/nuevo/",
         {"provider": "CONTACTA", "type": "NEW_INFO", "topic": "", "description": "x"},
     )
-    assert bad.status_code == 200
+    # The API's status for the same mistake.
+    assert bad.status_code == 422
     assert "Indique el tema" in bad.content.decode()
     assert not Requirement.objects.exists()
     ok = page.post(
@@ -148,6 +149,9 @@ def test_report_page_and_csv(team, cliente, clock):
     lines = csv.strip().splitlines()
     assert lines[0].startswith("periodo_desde,periodo_hasta,requerimientos_registrados")
     assert lines[2].startswith("2026-11-23,2026-11-29,1,0,")
+    xlsx = page.get("/proveedor/reportes.xlsx?period=weekly&count=2")
+    sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
+    assert [c.value for c in sheet[3]][:4] == ["2026-11-23", "2026-11-29", 1, 0]
 
 
 def test_the_report_page_takes_today_in_lima(team, cliente, clock):

@@ -3,9 +3,12 @@ knowledge-base article version + an ayuda memoria; the operation's supervisor an
 trained first; each advisor confirms (time, replica, article version) and passes the scheduled
 evaluation; the % of deployment; the client is told by email at start and close."""
 
-import pytest
+from datetime import date
 
-from factories import lima
+import pytest
+from django.test import Client
+
+from factories import Api, lima, staff_token
 from provider.helpers import P, approved_version, file, to_replica_stage
 from sgu.core.errors import Conflict, Forbidden, ValidationFailed
 from sgu.notifications.models import OutboundEmail
@@ -192,3 +195,77 @@ def test_a_replica_starts_only_after_the_deployment_is_announced(team, cliente, 
     replica = plan(team, req, version)  # material can be prepared before
     with pytest.raises(Conflict, match="inicio del despliegue"):
         services.start_replica(replica=replica, by=P(team.trainer))
+
+
+def _lead_confirmations(team, replica, at):
+    for person in (team.ops, team.monitor):
+        services.confirm_training(replica=replica, by=P(person), now=at)
+
+
+def test_the_replicas_register_by_topic_date_state_and_team(team, other_team, cliente, version):
+    """Hand-computed: A (Portabilidad, 26/11) targets ops + monitor + 2 advisors, has an
+    evaluation; both leads and one advisor confirmed, nobody passed: 2 of 4 ready = 50 %.
+    B (Recargas, 27/11) targets ops + monitor + 1 advisor, no evaluation; everybody
+    confirmed: 3 of 3, closed. C is another provider's (Portabilidad, 26/11; created after A,
+    so listed before it on the same day), planned for 4 people."""
+
+    def deployed(t, topic):
+        req = file(t, cliente, now=lima(2026, 11, 25, 9), topic=topic)
+        return to_replica_stage(req, t, cliente, now=lima(2026, 11, 25, 10))
+
+    def planned(t, req, day, advisors=None):
+        return services.plan_replica(
+            requirement=req,
+            article_version=version,
+            memory_aid="La portabilidad se ejecuta en 24 horas; la pide el titular.",
+            scheduled_for=day,
+            trainer=t.trainer,
+            advisors=advisors,
+            by=P(t.trainer),
+            now=lima(2026, 11, 25, 11),
+        )
+
+    a = planned(team, deployed(team, "Portabilidad numérica"), "2026-11-26")
+    services.schedule_evaluation(
+        replica=a,
+        questions=QUESTIONS,
+        pass_mark=60,
+        max_attempts=2,
+        opens_at=None,
+        by=P(team.trainer),
+        now=lima(2026, 11, 25, 11),
+    )
+    services.start_replica(replica=a, by=P(team.trainer), now=lima(2026, 11, 26, 9))
+    _lead_confirmations(team, a, lima(2026, 11, 26, 10))
+    services.confirm_training(replica=a, by=P(team.advisors[0]), now=lima(2026, 11, 26, 11))
+    b = planned(team, deployed(team, "Recargas"), "2026-11-27", advisors=[team.advisors[1]])
+    services.start_replica(replica=b, by=P(team.trainer), now=lima(2026, 11, 27, 9))
+    _lead_confirmations(team, b, lima(2026, 11, 27, 10))
+    services.confirm_training(replica=b, by=P(team.advisors[1]), now=lima(2026, 11, 27, 11))
+    c = planned(other_team, deployed(other_team, "Portabilidad numérica"), "2026-11-26")
+
+    def rows(user, **f):
+        qs = selectors.replica_register(user, selectors.ReplicaFilter(**f))
+        return [(r.pk, r.ready, r.people, selectors.percent_of(r.ready, r.people)) for r in qs]
+
+    assert rows(cliente) == [(b.pk, 3, 3, 100.0), (c.pk, 0, 4, 0.0), (a.pk, 2, 4, 50.0)]
+    assert rows(team.advisors[0]) == [(b.pk, 3, 3, 100.0), (a.pk, 2, 4, 50.0)]
+    assert [r[0] for r in rows(cliente, topic="portab")] == [c.pk, a.pk]
+    assert [r[0] for r in rows(cliente, provider="LLAMAPERU")] == [c.pk]
+    assert [r[0] for r in rows(cliente, state="CLOSED")] == [b.pk]
+    assert [r[0] for r in rows(cliente, scheduled_from=date(2026, 11, 27))] == [b.pk]
+    assert [r[0] for r in rows(cliente, scheduled_to=date(2026, 11, 26))] == [c.pk, a.pk]
+    # The same through the API, one per page, and on the page.
+    api = Api(staff_token(team.cx))
+    first = api.get("/api/v1/provider/replicas?limit=1").json()
+    second = api.get(f"/api/v1/provider/replicas?limit=1&cursor={first['next_cursor']}").json()
+    assert [(i["id"], i["deployment_percent"], i["state"]) for i in first["items"]] == [
+        (b.pk, 100.0, "CLOSED")
+    ]
+    assert [(i["id"], i["done"], i["total"]) for i in second["items"]] == [(a.pk, 2, 4)]
+    assert second["next_cursor"] is None
+    page = Client()
+    page.force_login(cliente)
+    html = page.get("/proveedor/replicas/?topic=Recargas").content.decode()
+    assert "100.0 %" in html or "100,0 %" in html
+    assert "(3 de 3 personas)" in html and "Portabilidad" not in html

@@ -244,6 +244,12 @@ def test_compliance_percent_on_a_hand_computed_register(team, cliente):
     total = selectors.register_compliance(register, now)
     # 6 + 2 + 0 on time, 0 + 2 + 1 late: 8 of 11 = 72.7 %.
     assert (total.on_time, total.late, total.percent) == (8, 3, 72.7)
+    # The same, counted by the database over the whole filtered register (the API's and the
+    # page's total), and over a filter: the requirements still open are B, C and D.
+    whole = selectors.register_totals(selectors.register(cliente), now)
+    assert (whole.on_time, whole.late, whole.percent) == (8, 3, 72.7)
+    still_open = selectors.register(cliente, selectors.RegisterFilter(open_only=True))
+    assert selectors.register_totals(still_open, now).percent == round(100 * 2 / 5, 1)
 
 
 def test_roles_and_stages_are_checked_and_nothing_changes(team, cliente):

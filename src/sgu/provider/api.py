@@ -2,25 +2,38 @@
 staff: the register of requirements and its actions, replicas, confirmations, evaluations and
 the periodic report. The same services and the same isolation as the pages."""
 
+import json
 from datetime import date, datetime
 
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import Field
+from pydantic import ValidationError as PydanticValidationError
 
 from sgu.accounts.auth import user_auth
 from sgu.core.calendar import LIMA, load_calendar
 from sgu.core.errors import FieldError, NotFound, ValidationFailed
-from sgu.core.pagination import clamp_limit
+from sgu.core.pagination import clamp_limit, keyset_page
 from sgu.core.schemas import Day, Instant, Limit, Problem
+from sgu.core.web import send_file
 from sgu.knowledge.models import ArticleVersion
 from sgu.provider import selectors, services
-from sgu.provider.models import Replica, Requirement, RequirementType, Stage
-from sgu.provider.workflow import allowed_actions
+from sgu.provider.models import (
+    Replica,
+    ReplicaState,
+    Requirement,
+    RequirementAttachment,
+    RequirementType,
+    Stage,
+)
+from sgu.provider.workflow import allowed_actions, may_attach
 
 router = Router(tags=["Proveedor del centro de contacto"], auth=user_auth)
 
 ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
+FILE_ERRORS = {**ERRORS, 413: Problem, 415: Problem}
 
 
 def _user(request):
@@ -37,6 +50,28 @@ class StepOut(Schema):
     action: str
     note: str
     verdict: str
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+    uploaded_by: str
+
+
+def _attachment(a: RequirementAttachment) -> dict:
+    return {
+        "id": a.pk,
+        "name": a.name,
+        "content_type": a.content_type,
+        "size": a.size,
+        "sha256": a.sha256,
+        "uploaded_at": a.uploaded_at,
+        "uploaded_by": str(a.uploaded_by),
+    }
 
 
 class RequirementOut(Schema):
@@ -61,6 +96,8 @@ class RequirementOut(Schema):
     final: str
     closed_at: datetime | None
     actions: list[str]
+    can_attach: bool
+    attachments: list[AttachmentOut]
     steps: list[StepOut]
 
 
@@ -89,6 +126,8 @@ def _requirement(user, req: Requirement, now: datetime | None = None) -> dict:
         "final": st.final,
         "closed_at": req.closed_at,
         "actions": [a.name for a in allowed_actions(req.stage, user.role)],
+        "can_attach": may_attach(req.stage, user.role),
+        "attachments": [_attachment(a) for a in req.attachments.all()],
         "steps": [
             {
                 "stage": s.stage,
@@ -106,6 +145,7 @@ def _requirement(user, req: Requirement, now: datetime | None = None) -> dict:
 
 class RegisterOut(Schema):
     items: list[RequirementOut]
+    next_cursor: str | None
     stages_on_time: int
     stages_late: int
     compliance_percent: float | None
@@ -120,6 +160,9 @@ class RegisterQuery(Schema):
     filed_to: Day | None = None
     open_only: bool = False
     limit: Limit | None = None
+    cursor: str | None = Field(
+        default=None, max_length=500, description="El `next_cursor` de la página anterior."
+    )
 
 
 def register_filter(q) -> selectors.RegisterFilter:
@@ -151,16 +194,20 @@ def register_filter(q) -> selectors.RegisterFilter:
     response={200: RegisterOut, **ERRORS},
     summary="El registro de requerimientos (filtrable), con su % de cumplimiento",
     description="El regulador ve los de todos los proveedores; el personal de un proveedor, "
-    "solo los de su proveedor. Más recientes primero; `limit` hasta 500 (50 por omisión).",
+    "solo los de su proveedor. Más recientes primero. Paginado por cursor: `limit` (por "
+    "defecto 50, máximo 500) y `next_cursor` (null en la última página). `stages_on_time`, "
+    "`stages_late` y `compliance_percent` son de todo el registro filtrado, no de la página.",
 )
 def list_requirements(request, q: Query[RegisterQuery]):
     user = _user(request)
     limit = clamp_limit(q.limit)
     now = timezone.now()
-    rows = list(selectors.register(user, register_filter(q))[:limit])
-    total = selectors.register_compliance(rows, now)
+    qs = selectors.register(user, register_filter(q))
+    rows, next_cursor = keyset_page(qs, ["-filed_at", "-id"], q.cursor, limit)
+    total = selectors.register_totals(qs, now)
     return {
         "items": [_requirement(user, r, now) for r in rows],
+        "next_cursor": next_cursor,
         "stages_on_time": total.on_time,
         "stages_late": total.late,
         "compliance_percent": total.percent,
@@ -175,15 +222,83 @@ class RequirementIn(Schema):
     requested_date: Day | None = None
 
 
+_REQUIREMENT_FIELDS = {
+    "provider": {"type": "string", "maxLength": 30, "examples": ["CONTACTA"]},
+    "type": {"type": "string", "maxLength": 16, "examples": ["NEW_INFO"]},
+    "topic": {"type": "string", "maxLength": 200},
+    "description": {"type": "string", "maxLength": 4000},
+    "requested_date": {"type": "string", "format": "date"},
+}
+_FILING_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["provider", "type", "topic", "description"],
+                    "properties": _REQUIREMENT_FIELDS,
+                }
+            },
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["provider", "type", "topic", "description"],
+                    "properties": {
+                        **_REQUIREMENT_FIELDS,
+                        "attachments": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "Archivos PDF, JPEG o PNG de hasta 10 MB cada uno "
+                            "(hasta 5); repita el campo por cada archivo.",
+                        },
+                    },
+                }
+            },
+        },
+    }
+}
+
+
+def _is_multipart(request) -> bool:
+    return (request.content_type or "").startswith("multipart/form-data")
+
+
+def _filing_input(request) -> tuple[RequirementIn, list]:
+    """The filing's fields, from a JSON body or a multipart form (the only way to send files
+    with it), checked by the same schema; its files, if any."""
+    files: list = []
+    if _is_multipart(request):
+        # An empty field of a form is a field not sent (the optional date).
+        data = {k: v for k in RequirementIn.model_fields if (v := request.POST.get(k, "")) != ""}
+        files = request.FILES.getlist("attachments")
+    else:
+        try:
+            data = json.loads(request.body or b"{}")
+        except ValueError:
+            raise HttpError(400, "invalid JSON") from None
+    try:
+        return RequirementIn.model_validate(data), files
+    except PydanticValidationError as exc:
+        raise NinjaValidationError(
+            [{**e, "loc": ("body", "payload", *e["loc"])} for e in exc.errors()]
+        ) from None
+
+
 @router.post(
     "/requirements",
-    response={201: RequirementOut, **ERRORS},
+    response={201: RequirementOut, **FILE_ERRORS},
     summary="Registrar un requerimiento al proveedor (personal del regulador)",
     description="Tipos: NEW_INFO, TRAINING, REINFORCEMENT, SYSTEM_CHANGE, SYSTEM_ACCESS. "
-    "Experiencia Cliente tiene 1 día hábil para validarlo u observarlo.",
+    "Experiencia Cliente tiene 1 día hábil para validarlo u observarlo. JSON, o "
+    "multipart/form-data con los mismos campos y `attachments` (uno por archivo: PDF, JPEG "
+    "o PNG, hasta 10 MB cada uno, hasta 5): el requerimiento y sus archivos entran juntos o "
+    "nada. Un archivo rechazado, y nada más que corregir, responde 413 (tamaño) o 415 (tipo).",
+    openapi_extra=_FILING_BODY,
 )
-def file_requirement(request, payload: RequirementIn):
+def file_requirement(request):
     user = _user(request)
+    payload, files = _filing_input(request)
     try:
         provider = selectors.provider_for(user, payload.provider.strip().upper())
     except NotFound as exc:
@@ -196,6 +311,7 @@ def file_requirement(request, payload: RequirementIn):
             description=payload.description,
             requested_date=payload.requested_date,
         ),
+        attachments=files,
         by=request.auth,
     )
     return Status(201, _requirement(user, selectors.requirement_for(user, req.code)))
@@ -209,6 +325,81 @@ def file_requirement(request, payload: RequirementIn):
 def get_requirement(request, code: str):
     user = _user(request)
     return _requirement(user, selectors.requirement_for(user, code))
+
+
+_ATTACH_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "PDF, JPEG o PNG de hasta 10 MB; repita el campo "
+                            "para enviar varios (hasta 5 por requerimiento).",
+                        }
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/requirements/{code}/attachments",
+    response={201: list[AttachmentOut], **FILE_ERRORS},
+    summary="Adjuntar archivos a un requerimiento (personal del regulador)",
+    description="Multipart con `file` (uno o varios). Hasta que el requerimiento se cierra "
+    "(`can_attach`); 409 después. Las mismas reglas que la página: PDF, JPEG o PNG "
+    "reconocidos por su contenido, hasta 10 MB cada uno y 5 por requerimiento; un archivo "
+    "rechazado responde 413 (tamaño) o 415 (tipo) con el motivo en español.",
+    openapi_extra=_ATTACH_BODY,
+)
+def attach(request, code: str):
+    user = _user(request)
+    req = selectors.requirement_for(user, code)
+    files = request.FILES.getlist("file") if _is_multipart(request) else []
+    stored = services.add_attachments(requirement=req, files=files, by=request.auth)
+    return Status(201, [_attachment(a) for a in stored])
+
+
+@router.get(
+    "/requirements/{code}/attachments",
+    response={200: list[AttachmentOut], **ERRORS},
+    summary="Los archivos de un requerimiento",
+)
+def list_attachments(request, code: str):
+    user = _user(request)
+    return [_attachment(a) for a in selectors.requirement_for(user, code).attachments.all()]
+
+
+@router.get(
+    "/requirements/{code}/attachments/{attachment_id}",
+    response={200: None, **ERRORS},
+    summary="Descargar un archivo de un requerimiento",
+    description="El archivo tal como se adjuntó, como descarga (`Content-Disposition: "
+    "attachment`); 404 si no es de ese requerimiento o el requerimiento no es visible.",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "El archivo (PDF, JPEG o PNG).",
+                "content": {
+                    t: {"schema": {"type": "string", "format": "binary"}}
+                    for t in ("application/pdf", "image/jpeg", "image/png")
+                },
+            }
+        }
+    },
+)
+def download_attachment(request, code: str, attachment_id: int):
+    user = _user(request)
+    found = selectors.attachment_for(user, code, attachment_id)
+    return send_file(found.file, filename=found.name, content_type=found.content_type)
 
 
 class ActionIn(Schema):
@@ -350,6 +541,93 @@ def plan_replica(request, code: str, payload: ReplicaIn):
         by=request.auth,
     )
     return Status(201, _replica(selectors.replica_for(user, replica.pk)))
+
+
+class ReplicaRowOut(Schema):
+    id: int
+    requirement: str
+    provider: str
+    topic: str
+    scheduled_for: date
+    trainer: str
+    state: str
+    state_label: str
+    started_at: datetime | None
+    closed_at: datetime | None
+    done: int
+    total: int
+    deployment_percent: float
+
+
+class ReplicaPage(Schema):
+    items: list[ReplicaRowOut]
+    next_cursor: str | None
+
+
+class ReplicaQuery(Schema):
+    topic: str = Field(default="", max_length=200, description="Parte del tema.")
+    state: str = Field(default="", max_length=12, description="PLANNED, IN_PROGRESS o CLOSED.")
+    provider: str = Field(default="", max_length=30, description="Código del proveedor.")
+    scheduled_from: Day | None = None
+    scheduled_to: Day | None = None
+    limit: Limit | None = None
+    cursor: str | None = Field(
+        default=None, max_length=500, description="El `next_cursor` de la página anterior."
+    )
+
+
+def replica_filter(q) -> selectors.ReplicaFilter:
+    errors = []
+    if q.state and q.state not in ReplicaState.values:
+        errors.append(
+            FieldError("state", "Estado no válido; use " + ", ".join(ReplicaState.values) + ".")
+        )
+    if q.scheduled_from and q.scheduled_to and q.scheduled_to < q.scheduled_from:
+        errors.append(
+            FieldError("scheduled_to", "La fecha final no puede ser anterior a la inicial.")
+        )
+    if errors:
+        raise ValidationFailed.of(errors)
+    return selectors.ReplicaFilter(
+        topic=q.topic.strip(),
+        state=q.state,
+        provider=q.provider.strip().upper(),
+        scheduled_from=q.scheduled_from,
+        scheduled_to=q.scheduled_to,
+    )
+
+
+def replica_row(r: Replica) -> dict:
+    return {
+        "id": r.pk,
+        "requirement": r.requirement.code,
+        "provider": r.requirement.provider.code,
+        "topic": r.requirement.topic,
+        "scheduled_for": r.scheduled_for,
+        "trainer": str(r.trainer),
+        "state": r.state,
+        "state_label": r.get_state_display(),
+        "started_at": r.started_at,
+        "closed_at": r.closed_at,
+        "done": r.ready,
+        "total": r.people,
+        "deployment_percent": selectors.percent_of(r.ready, r.people),
+    }
+
+
+@router.get(
+    "/replicas",
+    response={200: ReplicaPage, **ERRORS},
+    summary="Las réplicas por tema, fecha, estado y proveedor, con su % de despliegue",
+    description="El regulador ve las de todos los proveedores; el personal de un proveedor, "
+    "solo las suyas. La fecha programada más reciente primero. Paginado por cursor: `limit` "
+    "(por defecto 50, máximo 500) y `next_cursor`.",
+)
+def list_replicas(request, q: Query[ReplicaQuery]):
+    user = _user(request)
+    qs = selectors.replica_register(user, replica_filter(q))
+    rows, next_cursor = keyset_page(qs, ["-scheduled_for", "-id"], q.cursor, clamp_limit(q.limit))
+    return {"items": [replica_row(r) for r in rows], "next_cursor": next_cursor}
 
 
 @router.get(

@@ -7,8 +7,10 @@ platform would have produced."""
 
 from datetime import datetime, timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from fpdf import FPDF
 
 from sgu.accounts.auth import principal_for_user as P
 from sgu.accounts.models import Role, User
@@ -120,6 +122,23 @@ def _load(client: User, password: str | None, now: datetime) -> Provider:
     return provider
 
 
+def _memo(title: str, lines: list[str]) -> bytes:
+    """A one-page PDF, the regulator's memo that goes with a requirement."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", "B", 14)
+    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", size=11)
+    for line in lines:
+        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def _attach(req, client, name: str, title: str, lines: list[str], now: datetime) -> None:
+    upload = SimpleUploadedFile(name, _memo(title, lines), "application/pdf")
+    services.add_attachments(requirement=req, files=[upload], by=P(client), now=now)
+
+
 def _one(provider, people, client, version, calendar, type_, topic, target, late, *, start, now):
     cx = P(people[Role.PROVIDER_CX_SUPERVISOR][0])
     trainer_user = people[Role.PROVIDER_TRAINER][len(topic) % 2]
@@ -145,6 +164,15 @@ def _one(provider, people, client, version, calendar, type_, topic, target, late
         by=P(client),
         now=start,
     )
+    # The memo that goes with it: the criterion the advisors must apply.
+    _attach(
+        req,
+        client,
+        f"memorando-{req.code}.pdf",
+        f"Memorando {req.code}",
+        [f"Tema: {topic}.", "Criterio vigente del regulador que deben aplicar los asesores."],
+        start,
+    )
     if target == Stage.VALIDATION:
         return
     if target == Stage.OBSERVED or len(topic) % 3 == 0:
@@ -156,11 +184,20 @@ def _one(provider, people, client, version, calendar, type_, topic, target, late
         )
         if target == Stage.OBSERVED:
             return
+        answered = step(1, business_days=1)
+        _attach(
+            req,
+            client,
+            f"precisiones-{req.code}.pdf",
+            f"Precisiones al requerimiento {req.code}",
+            ["Rige desde su publicación.", "Aplica a líneas prepago y postpago."],
+            answered,
+        )
         req = services.answer_observation(
             requirement=req,
             by=P(client),
-            answer="Rige desde su publicación y aplica a prepago y postpago.",
-            now=step(1, business_days=1),
+            answer="Rige desde su publicación y aplica a prepago y postpago (se adjuntan).",
+            now=answered,
         )
     req = services.accept(requirement=req, by=cx, now=step(1))
     if target == Stage.OPS_AWARENESS:

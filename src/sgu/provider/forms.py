@@ -4,9 +4,12 @@ from datetime import date
 
 from django import forms
 
-from sgu.core.forms import ServiceForm
-from sgu.provider.models import RequirementType, Stage
-from sgu.provider.selectors import PERIODS, RegisterFilter
+from sgu.core.forms import MultipleFileInput, ServiceForm
+from sgu.provider.models import ReplicaState, RequirementType, Stage
+from sgu.provider.selectors import PERIODS, RegisterFilter, ReplicaFilter
+from sgu.provider.services import Question
+
+ACCEPTED_FILES = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
 
 
 def _date(value: str) -> date | None:
@@ -54,6 +57,37 @@ class RegisterFilterForm(forms.Form):
         )
 
 
+class ReplicaFilterForm(forms.Form):
+    topic = forms.CharField(label="Tema", required=False, max_length=200)
+    state = forms.ChoiceField(
+        label="Estado", required=False, choices=[("", "Todos"), *ReplicaState.choices]
+    )
+    provider = forms.ChoiceField(label="Proveedor (equipo)", required=False)
+    scheduled_from = forms.DateField(
+        label="Programada desde", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    scheduled_to = forms.DateField(
+        label="Programada hasta", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, providers=(), **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].choices = [("", "Todos"), *[(p.code, p.name) for p in providers]]
+
+    def filters(self) -> ReplicaFilter:
+        """Unknown values are ignored (a hand-edited link shows every replica)."""
+        d = self.data
+        state = d.get("state", "")
+        return ReplicaFilter(
+            topic=(d.get("topic") or "").strip()[:200],
+            state=state if state in ReplicaState.values else "",
+            provider=(d.get("provider") or "").strip().upper()[:30],
+            scheduled_from=_date(d.get("scheduled_from", "")),
+            scheduled_to=_date(d.get("scheduled_to", "")),
+        )
+
+
 class RequirementForm(ServiceForm):
     provider = forms.ChoiceField(label="Proveedor", required=True)
     type = forms.ChoiceField(label="Tipo", required=True, choices=RequirementType.choices)
@@ -64,11 +98,36 @@ class RequirementForm(ServiceForm):
     requested_date = forms.CharField(
         label="Fecha solicitada", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    attachment = forms.FileField(label="Adjunto (PDF, JPEG o PNG)", required=False)
+    attachments = forms.Field(
+        label="Adjuntos",
+        help_text="PDF, JPG o PNG de hasta 10 MB cada uno.",
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": ACCEPTED_FILES}),
+    )
+
+    error_prefixes = ("attachments[",)
 
     def __init__(self, *args, providers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["provider"].choices = [(p.code, p.name) for p in providers]
+
+
+class AttachmentForm(ServiceForm):
+    """More files for a requirement already filed (the regulator, until it is closed)."""
+
+    attachments = forms.Field(
+        label="Agregar archivos",
+        help_text="PDF, JPG o PNG de hasta 10 MB cada uno.",
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": ACCEPTED_FILES}),
+    )
+
+    error_aliases = {"file": "attachments"}
+
+    def form_field_for(self, error_field: str) -> str | None:
+        if error_field.startswith("file["):
+            return "attachments"
+        return super().form_field_for(error_field)
 
 
 class ActionForm(ServiceForm):
@@ -127,8 +186,6 @@ class EvaluationForm(ServiceForm):
     max_attempts = forms.CharField(label="Intentos permitidos", required=True, initial="2")
 
     def parsed(self):
-        from sgu.provider.services import Question
-
         out = []
         for line in self.value("questions").splitlines():
             if not line.strip():

@@ -5,9 +5,9 @@ from datetime import datetime
 from sgu.core import scheduler
 from sgu.core.files import stored_files
 from sgu.provider import services
-from sgu.provider.models import Requirement
+from sgu.provider.models import RequirementAttachment
 
-stored_files("proveedor", Requirement, "attachment")
+stored_files("proveedor", RequirementAttachment, "file")
 
 
 @scheduler.job("reportes del proveedor", label="reportes del proveedor enviados")

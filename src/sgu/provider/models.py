@@ -90,8 +90,6 @@ class Requirement(models.Model):
     type = models.CharField("tipo", max_length=16, choices=RequirementType.choices)
     topic = models.CharField("tema", max_length=200)
     description = models.TextField("descripción")
-    attachment = models.FileField("adjunto", upload_to="proveedor/%Y/", blank=True)
-    attachment_name = models.CharField("nombre del adjunto", max_length=200, blank=True)
     requested_date = models.DateField("fecha solicitada", null=True, blank=True)
     filed_at = models.DateTimeField("registrado")
     filed_by = models.ForeignKey(
@@ -135,6 +133,39 @@ class Requirement(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class RequirementAttachment(models.Model):
+    """A file the regulator attached to a requirement, on filing or afterwards (PDF, JPEG or
+    PNG, checked by content: `cases.attachments.check_upload`). Kept with the requirement:
+    never deleted."""
+
+    requirement = models.ForeignKey(
+        Requirement,
+        verbose_name="requerimiento",
+        on_delete=models.PROTECT,
+        related_name="attachments",
+    )
+    name = models.CharField("nombre", max_length=200)
+    content_type = models.CharField("tipo de archivo", max_length=40)
+    size = models.PositiveIntegerField("tamaño (bytes)")
+    sha256 = models.CharField("huella SHA-256", max_length=64)
+    file = models.FileField("archivo", upload_to="proveedor/%Y/", max_length=200)
+    uploaded_at = models.DateTimeField("adjuntado")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="adjuntado por",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = "adjunto del requerimiento"
+        verbose_name_plural = "adjuntos del requerimiento"
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class RequirementStep(models.Model):

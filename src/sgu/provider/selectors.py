@@ -5,19 +5,21 @@ operator staff none of it. The isolation lives here, once (`requirements_for`,
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from sgu.accounts.models import PROVIDER_ROLES, REGULATOR_ROLES, Role, User
 from sgu.core.calendar import LIMA, BusinessCalendar, format_day
 from sgu.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from sgu.provider.models import (
+    Evaluation,
     Provider,
     ProviderStaff,
     Replica,
     ReplicaState,
     Requirement,
+    RequirementAttachment,
     RequirementStep,
     Stage,
     Trainee,
@@ -25,6 +27,7 @@ from sgu.provider.models import (
 from sgu.provider.workflow import OWES, provider_clock_runs
 
 REQUIREMENT_NOT_FOUND = "No existe un requerimiento con ese código entre los suyos."
+ATTACHMENT_NOT_FOUND = "No existe ese archivo en este requerimiento."
 REPLICA_NOT_FOUND = "No existe esa réplica entre las suyas."
 NOT_ALLOWED = "El registro de requerimientos es para el regulador y su proveedor."
 
@@ -103,13 +106,26 @@ def requirement_for(user, code: str) -> Requirement:
     found = (
         requirements_for(user)
         .prefetch_related(
-            Prefetch("steps", queryset=RequirementStep.objects.select_related("ended_by"))
+            Prefetch("steps", queryset=RequirementStep.objects.select_related("ended_by")),
+            Prefetch(
+                "attachments", queryset=RequirementAttachment.objects.select_related("uploaded_by")
+            ),
         )
         .filter(code=(code or "").strip().upper())
         .first()
     )
     if found is None:
         raise NotFound(REQUIREMENT_NOT_FOUND)
+    return found
+
+
+def attachment_for(user, code: str, pk) -> RequirementAttachment:
+    """One file of a requirement the person may see (for the download); another's, or one
+    of another requirement, is not found — never forbidden."""
+    req = requirement_for(user, code)
+    found = next((a for a in req.attachments.all() if str(a.pk) == str(pk)), None)
+    if found is None:
+        raise NotFound(ATTACHMENT_NOT_FOUND)
     return found
 
 
@@ -146,8 +162,6 @@ def register(user, f: RegisterFilter | None = None) -> QuerySet[Requirement]:
 
 
 def _start_of(d: date, plus_days: int = 0) -> datetime:
-    from datetime import time, timedelta
-
     return datetime.combine(d + timedelta(days=plus_days), time(0), tzinfo=LIMA)
 
 
@@ -200,6 +214,22 @@ def compliance_of(steps: Iterable[RequirementStep], now: datetime) -> Compliance
         on_time += verdict == ON_TIME
         late += verdict == LATE
     return Compliance(on_time, late)
+
+
+def register_totals(requirements: QuerySet[Requirement], now: datetime) -> Compliance:
+    """On time / late over every provider stage of a filtered register — all of it, not one
+    page — in one query, by the rule of `step_verdict`: ended by its due instant (on time),
+    after it, or running with it passed (late); a stage the client owes has no due instant."""
+    totals = RequirementStep.objects.filter(
+        requirement__in=requirements.order_by().values("pk"), due_at__isnull=False
+    ).aggregate(
+        on_time=Count("pk", filter=Q(ended_at__isnull=False, ended_at__lte=F("due_at"))),
+        late=Count(
+            "pk",
+            filter=Q(ended_at__gt=F("due_at")) | Q(ended_at__isnull=True, due_at__lt=now),
+        ),
+    )
+    return Compliance(totals["on_time"], totals["late"])
 
 
 def register_compliance(requirements: Iterable[Requirement], now: datetime) -> Compliance:
@@ -293,9 +323,45 @@ def replica_for(user, pk) -> Replica:
     return found
 
 
-def evaluation_of(replica: Replica):
-    from sgu.provider.models import Evaluation
+@dataclass(frozen=True)
+class ReplicaFilter:
+    topic: str = ""
+    state: str = ""
+    provider: str = ""
+    scheduled_from: date | None = None
+    scheduled_to: date | None = None
 
+
+def replica_register(user, f: ReplicaFilter | None = None) -> QuerySet[Replica]:
+    """The replicas as the person may see them — by topic, date, state and team (provider) —
+    each with its people (`people`) and those done (`ready`: confirmed and, for an advisor
+    of a replica with an evaluation, passed; the rule of `trainee_done`), counted in SQL."""
+    f = f or ReplicaFilter()
+    qs = replicas_for(user)
+    if f.topic:
+        qs = qs.filter(requirement__topic__icontains=f.topic)
+    if f.state:
+        qs = qs.filter(state=f.state)
+    if f.provider:
+        qs = qs.filter(requirement__provider__code=f.provider)
+    if f.scheduled_from:
+        qs = qs.filter(scheduled_for__gte=f.scheduled_from)
+    if f.scheduled_to:
+        qs = qs.filter(scheduled_for__lte=f.scheduled_to)
+    done = Q(trainees__confirmed_at__isnull=False) & (
+        Q(trainees__lead=True) | Q(evaluation__isnull=True) | Q(trainees__passed_at__isnull=False)
+    )
+    return qs.annotate(
+        people=Count("trainees", distinct=True),
+        ready=Count("trainees", filter=done, distinct=True),
+    ).order_by("-scheduled_for", "-id")
+
+
+def percent_of(done: int, total: int) -> float:
+    return round(100 * done / total, 1) if total else 0.0
+
+
+def evaluation_of(replica: Replica):
     return Evaluation.objects.filter(replica=replica).first()
 
 
@@ -315,7 +381,7 @@ class Deployment:
 
     @property
     def percent(self) -> float:
-        return round(100 * self.done / self.total, 1) if self.total else 0.0
+        return percent_of(self.done, self.total)
 
     @property
     def advisors_unlocked(self) -> bool:
@@ -369,8 +435,6 @@ PERIODS = {"weekly": "Semanal", "fortnightly": "Quincenal", "monthly": "Mensual"
 def periods(kind: str, until: date, count: int) -> list[tuple[date, date]]:
     """The last `count` periods up to the one holding `until`, oldest first, as
     (first day, last day): weeks Monday–Sunday, fortnights 1–15 and 16–end, months."""
-    from datetime import timedelta
-
     if kind not in PERIODS:
         raise ValidationFailed.of(
             [FieldError("period", "Periodo no válido; use weekly, fortnightly o monthly.")]
@@ -394,8 +458,6 @@ def periods(kind: str, until: date, count: int) -> list[tuple[date, date]]:
 
 
 def _month_end(d: date) -> date:
-    from datetime import timedelta
-
     following = (d.replace(day=28) + timedelta(days=4)).replace(day=1)
     return following - timedelta(days=1)
 
@@ -427,8 +489,6 @@ def report(user, kind: str, until: date, count: int = 6, provider: str = "") -> 
     """Per period: requirements filed and closed, replicas started and closed, topics trained
     (distinct topics of the replicas closed) and the % of provider stages that ended within
     their plazo among those that ended in the period."""
-    from django.db.models import Count, F
-
     if not 1 <= count <= 24:
         raise ValidationFailed.of([FieldError("count", "Pida de 1 a 24 periodos.")])
     scope = requirements_for(user)

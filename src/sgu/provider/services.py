@@ -6,15 +6,26 @@ the client are queued in that same transaction."""
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sgu.accounts import services as accounts
 from sgu.accounts.models import PROVIDER_ROLES, REGULATOR_ROLES, Role, User
-from sgu.cases.attachments import check_upload
+from sgu.cases.attachments import CheckedUpload, check_upload
 from sgu.core import audit
 from sgu.core.calendar import LIMA, load_calendar
-from sgu.core.errors import Conflict, ErrorCollector, FieldError, Forbidden, ValidationFailed
+from sgu.core.errors import (
+    Conflict,
+    ErrorCollector,
+    FieldError,
+    Forbidden,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from sgu.core.principal import Principal
 from sgu.core.sequences import next_number
 from sgu.knowledge.models import ArticleVersion, VersionStatus
@@ -29,6 +40,7 @@ from sgu.provider.models import (
     ReplicaState,
     ReportSubscription,
     Requirement,
+    RequirementAttachment,
     RequirementSequence,
     RequirementStep,
     RequirementType,
@@ -39,6 +51,7 @@ from sgu.provider.workflow import (
     REPLICA_OPTIONAL,
     STAGE_DAYS,
     TRAINERS,
+    attachable,
     granted_days_for,
     transition,
 )
@@ -121,8 +134,27 @@ def add_staff(
         last_name=last_name,
         now=now,
     )
-    ProviderStaff.objects.create(provider=provider, user=user, created_at=now)
+    seat_staff(provider=provider, user=user, now=now)
     return user
+
+
+@transaction.atomic
+def seat_staff(*, provider: Provider, user: User, now: datetime | None = None) -> ProviderStaff:
+    """An existing person with a provider role joins a provider's team (the admin's «personal
+    del proveedor»): from then on they see that provider's work, and only it."""
+    refusal = seat_refusal(user)
+    if refusal:
+        raise ValidationFailed.of([FieldError("user", refusal)])
+    return ProviderStaff.objects.create(provider=provider, user=user, created_at=_now(now))
+
+
+def seat_refusal(user: User) -> str | None:
+    """Why this person cannot join a provider's team (the admin's form asks it too)."""
+    if user.role not in PROVIDER_ROLES:
+        return "Solo una persona con un rol del proveedor integra su equipo."
+    if ProviderStaff.objects.filter(user=user).exists():
+        return "Esa persona ya integra el equipo de un proveedor."
+    return None
 
 
 # --- requirements -----------------------------------------------------------------------------
@@ -152,17 +184,62 @@ def _open_step(req: Requirement, stage: str, now: datetime) -> None:
         RequirementStep.objects.create(requirement=req, stage=stage, started_at=now, due_at=due)
 
 
+def _checked_files(
+    files: list, errors: ErrorCollector, field: str, *, already: int, refusals: list[str]
+) -> list[CheckedUpload]:
+    """Each file through the platform's one check (`check_upload`: PDF, JPEG or PNG by
+    content, up to MAX_ATTACHMENT_BYTES), and no more than MAX_ATTACHMENTS per requirement."""
+    limit = settings.SGU["MAX_ATTACHMENTS"]
+    if len(files) + already > limit:
+        errors.add(field, f"Puede adjuntar como máximo {limit} archivos por requerimiento.")
+        return []
+    checked = []
+    for i, upload in enumerate(files):
+        ok = check_upload(upload, errors, f"{field}[{i}]" if len(files) > 1 else field, refusals)
+        if ok is not None:
+            checked.append(ok)
+    return checked
+
+
+def _refuse_files(errors: ErrorCollector, refusals: list[str]) -> None:
+    """Only files refused, all for one reason: the status says which (413 size, 415 type),
+    on the page and in the API alike — the rule of a case's attachments."""
+    if errors and len(refusals) == len(errors.errors) and len(set(refusals)) == 1:
+        refused = PayloadTooLarge if refusals[0] == "size" else UnsupportedMediaType
+        raise refused(ValidationFailed.of(errors.errors).detail, errors.errors)
+
+
+def _store_files(
+    req: Requirement, uploads: list[CheckedUpload], user: User, now: datetime
+) -> list[RequirementAttachment]:
+    stored = []
+    for u in uploads:
+        a = RequirementAttachment(
+            requirement=req,
+            name=u.name,
+            content_type=u.content_type,
+            size=u.size,
+            sha256=u.sha256,
+            uploaded_at=now,
+            uploaded_by=user,
+        )
+        a.file.save(u.name, u.upload, save=False)
+        a.save()
+        stored.append(a)
+    return stored
+
+
 @transaction.atomic
 def file_requirement(
     *,
     provider: Provider,
     data: RequirementInput,
     by: Principal,
-    attachment=None,
+    attachments: list | None = None,
     now: datetime | None = None,
 ) -> Requirement:
-    """The regulator files a requirement; Experiencia Cliente has 1 business day to accept or
-    observe it."""
+    """The regulator files a requirement, with its files if any; Experiencia Cliente has 1
+    business day to accept or observe it."""
     user = _user(by)
     if user.role not in REGULATOR_ROLES:
         raise Forbidden("Solo el personal del regulador registra requerimientos al proveedor.")
@@ -181,7 +258,11 @@ def file_requirement(
         errors.add("requested_date", "La fecha solicitada no puede ser anterior a hoy.")
     if not provider.active:
         errors.add("provider", "El proveedor no está activo.")
-    checked = check_upload(attachment, errors, "attachment") if attachment is not None else None
+    refusals: list[str] = []
+    uploads = _checked_files(
+        list(attachments or []), errors, "attachments", already=0, refusals=refusals
+    )
+    _refuse_files(errors, refusals)
     errors.raise_if_any()
     year = now.astimezone(LIMA).year
     req = Requirement(
@@ -195,16 +276,47 @@ def file_requirement(
         filed_by=user,
         stage_started_at=now,
     )
-    if checked is not None:
-        req.attachment = checked.upload
-        req.attachment_name = checked.name
     req.stage_due_at = _due(Stage.VALIDATION, now)
     req.save()
     RequirementStep.objects.create(
         requirement=req, stage=Stage.VALIDATION, started_at=now, due_at=req.stage_due_at
     )
+    _store_files(req, uploads, user, now)
     audit.record("provider.requirement_filed", actor=user, target=req.code)
     return req
+
+
+@transaction.atomic
+def add_attachments(
+    *, requirement: Requirement, files: list, by: Principal, now: datetime | None = None
+) -> list[RequirementAttachment]:
+    """The regulator attaches more files to a requirement it filed (the precisions it owes,
+    an updated document…), until the requirement is closed."""
+    user = _user(by)
+    if user.role not in REGULATOR_ROLES:
+        raise Forbidden("Solo el personal del regulador adjunta archivos a un requerimiento.")
+    now = _now(now)
+    locked = Requirement.objects.select_for_update().get(pk=requirement.pk)
+    if not attachable(locked.stage):
+        raise Conflict("El requerimiento está cerrado: ya no se le adjuntan archivos.")
+    errors = ErrorCollector()
+    files = list(files or [])
+    if not files:
+        errors.add("file", "Adjunte un archivo PDF, JPEG o PNG.")
+    refusals: list[str] = []
+    uploads = _checked_files(
+        files, errors, "file", already=locked.attachments.count(), refusals=refusals
+    )
+    _refuse_files(errors, refusals)
+    errors.raise_if_any()
+    stored = _store_files(locked, uploads, user, now)
+    audit.record(
+        "provider.requirement_attachment_added",
+        actor=user,
+        target=locked.code,
+        data={"files": [{"name": a.name, "sha256": a.sha256} for a in stored]},
+    )
+    return stored
 
 
 def _move(
@@ -680,9 +792,6 @@ def subscribe_report(
     *, provider: Provider, email: str, period: str, by: Principal, now=None
 ) -> ReportSubscription:
     """The client chooses to receive the report weekly, fortnightly or monthly."""
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-
     user = _user(by)
     if user.role not in REGULATOR_ROLES:
         raise Forbidden("Solo el cliente (el regulador) elige recibir el reporte.")

@@ -14,20 +14,29 @@ from sgu.accounts.auth import principal_for_user
 from sgu.accounts.decorators import role_required
 from sgu.accounts.models import PROVIDER_ROLES, REGULATOR_ROLES, Role
 from sgu.core.calendar import LIMA, load_calendar
-from sgu.core.errors import DomainError, Forbidden, NotFound
+from sgu.core.errors import Conflict, DomainError, Forbidden, NotFound
 from sgu.core.export import csv_response, xlsx_response
-from sgu.core.web import or_404
+from sgu.core.web import or_404, page_of, send_file
 from sgu.knowledge.selectors import in_force
 from sgu.provider import selectors, services
 from sgu.provider.forms import (
     ActionForm,
+    AttachmentForm,
     EvaluationForm,
     RegisterFilterForm,
+    ReplicaFilterForm,
     ReplicaForm,
     ReportForm,
+    RequirementForm,
 )
 from sgu.provider.models import ReplicaState, Stage
-from sgu.provider.workflow import ACTIONS, TRAINERS, allowed_actions
+from sgu.provider.workflow import (
+    ACTIONS,
+    TRAINERS,
+    action_prompt,
+    allowed_actions,
+    may_attach,
+)
 
 PAGE = 100
 
@@ -64,19 +73,18 @@ def register(request):
     form, qs = _filtered(request)
     now = timezone.now()
     calendar = load_calendar()
-    rows = list(qs[: PAGE + 1])
-    statuses = [(r, selectors.status_of(r, now, calendar)) for r in rows[:PAGE]]
-    total = selectors.register_compliance(rows[:PAGE], now)
+    rows, paging = page_of(request, qs, ["-filed_at", "-id"], PAGE)
     return render(
         request,
         "provider/register.html",
         _ctx(
             request,
             form=form,
-            rows=statuses,
-            more=len(rows) > PAGE,
-            total=total,
-            query=request.GET.urlencode(),
+            rows=[(r, selectors.status_of(r, now, calendar)) for r in rows],
+            # The % of the whole filtered register, not of this page.
+            total=selectors.register_totals(qs, now),
+            query=paging["plain_query"],
+            **paging,
         ),
     )
 
@@ -116,10 +124,9 @@ def export_xlsx(request):
 @role_required(*REGULATOR_ROLES)
 @require_http_methods(["GET", "POST"])
 def new_requirement(request):
-    from sgu.provider.forms import RequirementForm
-
     providers = list(selectors.providers_for(request.user))
-    form = RequirementForm(request.POST or None, request.FILES or None, providers=providers)
+    form = RequirementForm(request.POST or None, providers=providers)
+    status = 200
     if request.method == "POST":
         try:
             provider = selectors.provider_for(request.user, form.value("provider"))
@@ -132,29 +139,31 @@ def new_requirement(request):
                     requested_date=form.value("requested_date") or None,
                 ),
                 by=principal_for_user(request.user),
-                attachment=request.FILES.get("attachment"),
+                attachments=request.FILES.getlist("attachments"),
             )
         except DomainError as exc:
+            # The API's status for the same mistake (422; 413 or 415 for a refused file).
             form.apply_errors(exc)
+            status = exc.status
         else:
             messages.success(request, f"Requerimiento {req.code} registrado.")
             return redirect("provider:requirement", code=req.code)
-    return render(request, "provider/requirement_form.html", _ctx(request, form=form))
+    return render(
+        request, "provider/requirement_form.html", _ctx(request, form=form), status=status
+    )
 
 
 # --- one requirement --------------------------------------------------------------------------
 
 
-@seat_required
-@require_GET
-def requirement(request, code: str):
-    req = or_404(selectors.requirement_for, request.user, code)
+def _requirement_page(request, req, *, attachment_form=None, status=200):
     now = timezone.now()
     replicas = list(selectors.replicas_for(request.user).filter(requirement=req))
     can_plan = request.user.role in TRAINERS and req.stage in (
         Stage.DEPLOYMENT_START,
         Stage.REPLICA,
     )
+    can_attach = may_attach(req.stage, request.user.role)
     return render(
         request,
         "provider/requirement.html",
@@ -166,12 +175,53 @@ def requirement(request, code: str):
                 (s, selectors.VERDICT_LABELS[selectors.step_verdict(s, now)])
                 for s in req.steps.all()
             ],
-            actions=allowed_actions(req.stage, request.user.role),
+            actions=[
+                (a, action_prompt(a.name, req.type))
+                for a in allowed_actions(req.stage, request.user.role)
+            ],
             form=ActionForm(),
             replicas=[(r, selectors.deployment_of(r)) for r in replicas],
             replica_form=_replica_form(req) if can_plan else None,
+            attachments=list(req.attachments.all()),
+            attachment_form=(attachment_form or AttachmentForm()) if can_attach else None,
         ),
+        status=status,
     )
+
+
+@seat_required
+@require_GET
+def requirement(request, code: str):
+    return _requirement_page(request, or_404(selectors.requirement_for, request.user, code))
+
+
+@seat_required
+@require_POST
+def add_attachments(request, code: str):
+    req = or_404(selectors.requirement_for, request.user, code)
+    form = AttachmentForm(request.POST)
+    try:
+        stored = services.add_attachments(
+            requirement=req,
+            files=request.FILES.getlist("attachments"),
+            by=principal_for_user(request.user),
+        )
+    except (Conflict, Forbidden) as exc:
+        messages.error(request, exc.detail)
+        return redirect("provider:requirement", code=req.code)
+    except DomainError as exc:
+        form.apply_errors(exc)
+        return _requirement_page(request, req, attachment_form=form, status=exc.status)
+    names = ", ".join(f"«{a.name}»" for a in stored)
+    messages.success(request, f"Adjuntamos {names} al requerimiento.")
+    return redirect("provider:requirement", code=req.code)
+
+
+@seat_required
+@require_GET
+def attachment(request, code: str, pk: int):
+    found = or_404(selectors.attachment_for, request.user, code, pk)
+    return send_file(found.file, filename=found.name, content_type=found.content_type)
 
 
 def _replica_form(req, data=None):
@@ -242,6 +292,27 @@ def _int(value) -> int:
 
 
 # --- replicas ------------------------------------------------------------------------------------
+
+
+@seat_required
+@require_GET
+def replicas(request):
+    """Every replica by topic, date, state and team, with its % of deployment."""
+    providers = selectors.providers_for(request.user)
+    form = ReplicaFilterForm(request.GET, providers=providers)
+    qs = selectors.replica_register(request.user, form.filters())
+    rows, paging = page_of(request, qs, ["-scheduled_for", "-id"], PAGE)
+    return render(
+        request,
+        "provider/replicas.html",
+        _ctx(
+            request,
+            nav="replicas",
+            form=form,
+            rows=[(r, selectors.percent_of(r.ready, r.people)) for r in rows],
+            **paging,
+        ),
+    )
 
 
 @seat_required

@@ -113,9 +113,46 @@ def allowed_actions(stage: str, role: str) -> list[Action]:
     return [a for a in ACTIONS.values() if stage in a.sources and role in a.roles]
 
 
+@dataclass(frozen=True)
+class Prompt:
+    """What an action's form asks for (the page asks this, never compares action names)."""
+
+    text_label: str = ""  # the text box's label; empty: no text box
+    text_required: bool = False
+    asks_days: bool = False  # the plazo granted, 15 to 30 business days
+    hint: str = ""
+
+
+_PROMPTS = {
+    "observe": Prompt("Precisiones que pide al cliente (todas en un solo mensaje)", True),
+    "answer": Prompt("Respuesta a las precisiones", True),
+    "report": Prompt("Estatus final para el cliente", True),
+}
+
+
+def action_prompt(action: str, type_: str) -> Prompt:
+    if action == "feasibility":
+        one_day = type_ in ONE_DAY_TYPES
+        return Prompt(
+            "Análisis de viabilidad (opcional)",
+            asks_days=not one_day,
+            hint="Plazo para este tipo: 1 día hábil." if one_day else "",
+        )
+    return _PROMPTS.get(action, Prompt())
+
+
 def provider_clock_runs(stage: str) -> bool:
     """False while the client owes precisions (and once closed)."""
     return stage not in (Stage.OBSERVED, Stage.CLOSED)
+
+
+def attachable(stage: str) -> bool:
+    """The regulator may add files to a requirement until it is closed."""
+    return stage != Stage.CLOSED
+
+
+def may_attach(stage: str, role: str) -> bool:
+    return role in REGULATOR_ROLES and attachable(stage)
 
 
 def granted_days_for(type_: str, requested: int | None) -> tuple[int | None, str | None]:
