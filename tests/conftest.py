@@ -6,23 +6,16 @@ import time_machine
 from aiosmtpd.controller import Controller
 from django.test import Client
 
-from factories import (  # noqa: F401 - fixtures use them; tests import them from factories
-    PASSWORD,
-    TOTP_SECRET,
+from factories import (
     Api,
     Mailbox,
     assert_links_resolve,
-    case_payload,
     citizen_api,
-    dni,
-    enrol_two_factor,
     free_port,
-    log_in_with_code,
     make_citizen,
     make_operator_agent,
     operator_api,
     run_tasks,
-    staff_token,
 )
 from sgu.catalog.demo import load_reference_data
 from sgu.catalog.models import Office, Operator

@@ -10,6 +10,21 @@ SRC = ROOT / "src" / "sgu"
 TESTS = ROOT / "tests"
 
 
+# A template asks (a model property, a policy), it does not decide: comparing a state, a role
+# or another code to a literal puts a rule where no test of the rule can see it.
+LITERAL_COMPARISON = re.compile(r"\{%[^%]*?(==|!=)\s*['\"][A-Z][A-Z_]{2,}['\"][^%]*%\}")
+
+
+def test_templates_do_not_compare_codes_to_literals():
+    found = [
+        f"{path.relative_to(ROOT)}:{html[: m.start()].count(chr(10)) + 1}: {m.group(0)}"
+        for path in sorted(SRC.rglob("*.html"))
+        for html in [path.read_text(encoding="utf-8")]
+        for m in LITERAL_COMPARISON.finditer(html)
+    ]
+    assert not found, "Plantillas que deciden en vez de preguntar:\n" + "\n".join(found)
+
+
 def _imports(path: Path):
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.module:

@@ -6,15 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from factories.browser import (  # noqa: F401 - kept importable here while tests move
+from factories.browser import (
     DESKTOP,
     PHONE,
-    link_in,
-    log_in,
-    log_out,
-    menu,
-    unfold_menu,
-    watch_errors,
 )
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make

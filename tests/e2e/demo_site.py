@@ -158,3 +158,23 @@ def log_in(page, site: DemoSite, email: str, password: str) -> None:
         code.fill(site.totp())
         page.get_by_role("button", name="Verificar", exact=True).click()
         page.wait_for_load_state("load")
+
+
+# role -> (email, password); None: nobody signed in. The demo accounts of load_demo/README.
+ROLES = {
+    "anonimo": None,
+    "ciudadano": ("ciudadano@demo.sgu.pe", PASSWORD_CITIZEN),
+    "orientador": ("orientador@demo.sgu.pe", PASSWORD_STAFF),  # 1.er nivel
+    "especialista": ("especialista@demo.sgu.pe", PASSWORD_STAFF),  # 2.º nivel
+    "soporte": ("soporte@demo.sgu.pe", PASSWORD_STAFF),  # 3.er nivel
+    "supervisor": ("supervisor@demo.sgu.pe", PASSWORD_STAFF),
+    "editora": ("editora@demo.sgu.pe", PASSWORD_STAFF),
+    "agente-claro": ("agente.claro@demo.sgu.pe", PASSWORD_OPERATOR),
+    "admin-claro": ("admin.claro@demo.sgu.pe", PASSWORD_OPERATOR),
+    "prov-experiencia": ("experiencia@contacta.demo.sgu.pe", PASSWORD_STAFF),
+    "prov-coordinador": ("coordinador@contacta.demo.sgu.pe", PASSWORD_STAFF),
+    "prov-formadora": ("formadora@contacta.demo.sgu.pe", PASSWORD_STAFF),
+    "prov-operaciones": ("operaciones@contacta.demo.sgu.pe", PASSWORD_STAFF),
+    "prov-monitor": ("monitor@contacta.demo.sgu.pe", PASSWORD_STAFF),
+    "prov-asesor": ("asesor1@contacta.demo.sgu.pe", PASSWORD_STAFF),
+}

@@ -15,7 +15,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE.parents[1] / "src")]
 
 from e2e import demo_site  # noqa: E402
-from e2e.sweep.conftest import ROLES  # noqa: E402
+from e2e.demo_site import ROLES  # noqa: E402
 
 OUT = HERE.parents[1] / "docs" / "screens"
 SIZES = {"telefono": {"width": 390, "height": 844}, "escritorio": {"width": 1366, "height": 768}}

@@ -1,6 +1,7 @@
 """People made through the real services: citizens, operator agents and admins, regulator
 staff, with a known password and second factor."""
 
+from django.test import Client
 from django.utils import timezone
 
 from sgu.accounts import services as accounts
@@ -97,3 +98,10 @@ def log_in_with_code(client, user) -> None:
     assert response["Location"].startswith("/cuenta/verificar/"), response["Location"]
     response = client.post("/cuenta/verificar/", {"code": totp.now_code(secret)})
     assert response.status_code == 302, response.content.decode()
+
+
+def logged(user) -> Client:
+    """A browser session of `user` (the Django test client, already signed in)."""
+    web = Client()
+    web.force_login(user)
+    return web

@@ -10,7 +10,7 @@ from django.contrib.auth import authenticate
 from django.test import Client
 from django.utils import timezone
 
-from factories import PASSWORD, make_admin, make_operator_agent, run_tasks
+from factories import PASSWORD, logged, make_admin, make_operator_agent, run_tasks
 from sgu.accounts.models import Role, User
 from sgu.accounts.services import token_hash
 from sgu.core.models import AuditEvent
@@ -23,12 +23,6 @@ pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "Faro-de-Chorrillos-42"
 LINK = re.compile(r"http://\S+/operadora/invitacion/(?P<token>[A-Za-z0-9_-]{30,})/")
-
-
-def logged(user) -> Client:
-    web = Client()
-    web.force_login(user)
-    return web
 
 
 def invite(web, email="nueva.agente@claro.com.pe", role="OPERATOR_AGENT"):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ops.helpers import REDIS_URL, redis_reachable
+from ops.helpers import REDIS_URL, S3_ENV, redis_reachable
 
 
 @pytest.fixture
@@ -55,13 +55,6 @@ def s3_server():
     server.start()
     yield f"http://127.0.0.1:{port}"
     server.stop()
-
-
-S3_ENV = {
-    "AWS_ACCESS_KEY_ID": "sgu-test",
-    "AWS_SECRET_ACCESS_KEY": "sgu-test-secret",
-    "AWS_DEFAULT_REGION": "us-east-1",
-}
 
 
 @pytest.fixture

@@ -54,3 +54,10 @@ def manage(*args: str, env: dict, timeout: float = 120) -> subprocess.CompletedP
         text=True,
         timeout=timeout,
     )
+
+
+S3_ENV = {
+    "AWS_ACCESS_KEY_ID": "sgu-test",
+    "AWS_SECRET_ACCESS_KEY": "sgu-test-secret",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}

@@ -159,7 +159,7 @@ def test_with_the_object_store_the_backup_takes_the_buckets_files_and_restores_t
 ):
     import boto3
 
-    from ops.conftest import S3_ENV
+    from ops.helpers import S3_ENV
 
     source, target = databases
     bucket = f"sgu-backup-{os.getpid()}"

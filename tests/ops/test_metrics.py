@@ -11,8 +11,7 @@ from django.db import DatabaseError
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import case_payload
-from factories import make_case
+from factories import case_payload, make_case
 from ops.helpers import ROOT
 from service_requests.helpers import baja, csv_file, migracion
 from sgu.core import metrics

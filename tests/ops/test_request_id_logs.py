@@ -90,7 +90,7 @@ def test_the_worker_logs_a_task_under_the_request_id_that_enqueued_it(
 
     from django_tasks_db.models import DBTaskResult
 
-    from conftest import case_payload
+    from factories import case_payload
     from sgu.notifications.models import OutboundEmail
 
     given = "nginx-req-7f3a9c2e41d0"

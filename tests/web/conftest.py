@@ -2,24 +2,6 @@
 
 import pytest
 
-from factories import (  # noqa: F401 - kept importable from here while tests move to factories
-    CLAIM_REASON,
-    NOT_CLAIMABLE,
-    PDF_BYTES,
-    assign_code,
-    case_form,
-    error_of,
-    make_regulator,
-    overdue_case,
-    pdf_upload,
-    png_bytes,
-    png_upload,
-    register_case,
-    request_claim,
-    return_case,
-    text,
-)
-
 
 @pytest.fixture(autouse=True)
 def fast_passwords(settings):

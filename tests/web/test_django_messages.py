@@ -6,12 +6,9 @@ import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 
-from conftest import make_citizen
-from operators.test_staff import logged
-from operators.test_webhooks import make_admin
+from factories import logged, make_admin, make_citizen, text
 from sgu.accounts.models import User
 from sgu.catalog.models import Operator
-from web.conftest import text
 
 pytestmark = pytest.mark.django_db
 

@@ -7,11 +7,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from conftest import make_operator_agent
+from factories import make_operator_agent, overdue_case, register_case, request_claim, text
 from sgu.cases import services
 from sgu.cases.workflow import Actor, State
 from sgu.core.principal import Principal
-from web.conftest import overdue_case, register_case, request_claim, text
 
 pytestmark = pytest.mark.django_db
 

@@ -254,6 +254,10 @@ class Replica(models.Model):
     def __str__(self) -> str:
         return f"Réplica {self.pk} de {self.requirement_id}"
 
+    @property
+    def in_progress(self) -> bool:
+        return self.state == ReplicaState.IN_PROGRESS
+
 
 class Trainee(models.Model):
     """One person a replica targets and their confirmation (signature-equivalent): the

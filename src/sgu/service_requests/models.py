@@ -156,6 +156,22 @@ class Batch(models.Model):
         return f"{self.operator_id}/{self.report_date:%Y-%m-%d} N.º {self.pk}"
 
     @property
+    def queued(self) -> bool:
+        return self.state == BatchState.QUEUED
+
+    @property
+    def processing(self) -> bool:
+        return self.state == BatchState.PROCESSING
+
+    @property
+    def done(self) -> bool:
+        return self.state == BatchState.DONE
+
+    @property
+    def rejected(self) -> bool:
+        return self.state == BatchState.REJECTED
+
+    @property
     def finished(self) -> bool:
         return self.state in (BatchState.DONE, BatchState.REJECTED)
 

@@ -4,26 +4,8 @@ one signed-in browser state per demo role, reused by every page of that role."""
 import pytest
 
 from e2e import demo_site
-from e2e.demo_site import PASSWORD_CITIZEN, PASSWORD_OPERATOR, PASSWORD_STAFF
-
-# role -> (email, password); None: nobody signed in. The demo accounts of load_demo/README.
-ROLES = {
-    "anonimo": None,
-    "ciudadano": ("ciudadano@demo.sgu.pe", PASSWORD_CITIZEN),
-    "orientador": ("orientador@demo.sgu.pe", PASSWORD_STAFF),  # 1.er nivel
-    "especialista": ("especialista@demo.sgu.pe", PASSWORD_STAFF),  # 2.º nivel
-    "soporte": ("soporte@demo.sgu.pe", PASSWORD_STAFF),  # 3.er nivel
-    "supervisor": ("supervisor@demo.sgu.pe", PASSWORD_STAFF),
-    "editora": ("editora@demo.sgu.pe", PASSWORD_STAFF),
-    "agente-claro": ("agente.claro@demo.sgu.pe", PASSWORD_OPERATOR),
-    "admin-claro": ("admin.claro@demo.sgu.pe", PASSWORD_OPERATOR),
-    "prov-experiencia": ("experiencia@contacta.demo.sgu.pe", PASSWORD_STAFF),
-    "prov-coordinador": ("coordinador@contacta.demo.sgu.pe", PASSWORD_STAFF),
-    "prov-formadora": ("formadora@contacta.demo.sgu.pe", PASSWORD_STAFF),
-    "prov-operaciones": ("operaciones@contacta.demo.sgu.pe", PASSWORD_STAFF),
-    "prov-monitor": ("monitor@contacta.demo.sgu.pe", PASSWORD_STAFF),
-    "prov-asesor": ("asesor1@contacta.demo.sgu.pe", PASSWORD_STAFF),
-}
+from e2e.demo_site import ROLES
+from factories.clock import pinned_now
 
 
 @pytest.fixture(autouse=True)
@@ -34,8 +16,6 @@ def e2e_settings():
 
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory):
-    from conftest import pinned_now
-
     # A smaller year (three months, three cases a day per operator and subcategory mix):
     # every page still shows data, and the sweep spends its time on the pages.
     yield from demo_site.start(

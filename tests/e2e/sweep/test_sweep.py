@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from e2e.sweep.conftest import ROLES
+from e2e.demo_site import ROLES
 
 pytestmark = [pytest.mark.e2e]
 
