@@ -347,6 +347,8 @@ SGU = {
     # /metrics (core/metrics.py) answers a request with "Authorization: Bearer <this>";
     # outside production, also one straight from loopback. Empty in production: always 404.
     "METRICS_TOKEN": os.environ.get("SGU_METRICS_TOKEN", ""),
+    # Outages open longer than this are flagged to the operator and the regulator.
+    "OUTAGE_LONG_OPEN_HOURS": int(os.environ.get("SGU_OUTAGE_LONG_OPEN_HOURS", "4")),
     # (requests, seconds) per window. auth: login, registration, token, password reset (per
     # IP); public: the no-account lookups (per IP); api_ip / api_key: every API call.
     # Catalog and calendar cached in each process, checked against a stamp the admin bumps

@@ -6,10 +6,10 @@ state of an event and the flags (alerts) the operator and the regulator see.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from sgu.core import config
 from sgu.core.principal import Principal
 from sgu.operators import selectors as operators
 from sgu.operators.models import StaffDuty
@@ -23,7 +23,7 @@ MIN_JUSTIFICATION = 15
 
 def long_open_hours() -> int:
     """An event open longer than this is flagged (SGU_OUTAGE_LONG_OPEN_HOURS, default 4)."""
-    return int(getattr(settings, "SGU_OUTAGE_LONG_OPEN_HOURS", 4))
+    return config.integer("OUTAGE_LONG_OPEN_HOURS", 4)
 
 
 # --- closing reasons by scenario ---------
