@@ -9,7 +9,7 @@ export PORT
 MYPY_STRICT := -p sgu.core -p sgu.accounts.services -m sgu.accounts.selectors \
 	-m sgu.notifications.services -m sgu.catalog.selectors
 
-.PHONY: run test lint format bench screens reliability install clean
+.PHONY: run test lint format bench screens sweep reliability install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ format: install
 # `make bench BENCH_ARGS=--write` also puts the figures into docs/benchmarks.md.
 bench: install
 	$(BIN)/python bench/intake.py $(BENCH_ARGS)
+
+# The browser sweep (tests/e2e/sweep): every menu page of every demo role, phone and desktop,
+# with axe-core. Not yet part of `make test`: the outage pages it flags are being fixed.
+sweep: install
+	$(BIN)/python -m pytest tests/e2e/sweep -m sweep $(PYTEST_ARGS)
 
 # The screenshots of docs/screens/ (README, «Pantallas»), from a fresh demo in a real browser.
 screens: install

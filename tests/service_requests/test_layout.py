@@ -51,6 +51,7 @@ def test_a_good_baja_becomes_the_staging_row():
         "2026-03-12",
         None,
         "",
+        "ACTIVO",  # the state of the service (helpers.baja gives each row a consistent one)
         False,
         True,
     )

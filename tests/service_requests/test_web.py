@@ -167,7 +167,8 @@ def test_the_regulator_downloads_csv_and_xlsx(regulator, monitored):
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][:3] == ["operadora", "codigo_pedido", "tipo"]
     assert rows[1][:3] == ["CLARO", "B-REJ", "BAJA"]
-    assert rows[1][11] == '\'=HYPERLINK("x")'  # never a formula in a spreadsheet
+    reason = rows[0].index("motivo_rechazo")
+    assert rows[1][reason] == '\'=HYPERLINK("x")'  # never a formula in a spreadsheet
 
     response = regulator.get(f"{BASE}/regulador/bajas-vencidas.xlsx")
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active

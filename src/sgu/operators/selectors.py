@@ -294,7 +294,10 @@ def bound_operator_ids(day: date, operator_ids: Iterable[int] | None = None) -> 
 
 
 def is_bound(operator, day: date) -> bool:
-    return operator.pk in bound_operator_ids(day, [operator.pk])
+    """The same rule as bound_operator_ids for one operator already in hand: its count in force
+    only (intake reads no operator row again)."""
+    subscribers = subscribers_on(operator, day)
+    return subscribers is None or subscribers > scope_threshold(day)
 
 
 def subscribers_on(operator, day: date) -> int | None:

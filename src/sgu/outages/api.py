@@ -556,7 +556,7 @@ def approve_outage(request, outage_id: int):
     "/operator/outage-applications",
     auth=operator_auth,
     tags=OPERATOR_TAG,
-    response={200: ApplicationList, 401: Problem},
+    response={200: ApplicationList, 401: Problem, 422: Problem},
     summary="Catálogo de aplicativos afectados",
     description="Los comunes (SISACT Prepago, SISACT, SICAR, SIAC ÚNICO, Web Asesor reclamos, "
     "SGA…) y los propios de la operadora; nunca los de otra.",
@@ -589,7 +589,7 @@ def add_application(request, payload: ApplicationIn):
     "/operator/outage-closing-reasons",
     auth=operator_auth,
     tags=OPERATOR_TAG,
-    response={200: ClosingRules, 401: Problem},
+    response={200: ClosingRules, 401: Problem, 422: Problem},
     summary="Motivos de cierre que admite cada escenario",
     description="ERROR_USUARIO se admite siempre y pide `closing_justification`; un evento "
     "cerrado así no se reporta ni se exporta.",

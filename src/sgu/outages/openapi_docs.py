@@ -11,10 +11,18 @@ POINT = {
     "active": True,
 }
 POINT_PAGE = {"items": [POINT], "next_cursor": None}
+APPLICATION = {
+    "code": "SIAC-UNICO",
+    "name": "SIAC ÚNICO",
+    "group": "Postventa",
+    "note": "",
+    "common": True,
+}
 OUTAGE_IN = {
     "attention_point": "CAC-MIRAFLORES",
     "procedure_type": "RECLAMOS",
     "scenario": "FALLA_MASIVA",
+    "applications": ["SIAC-UNICO"],
     "systems": "CRM y sistema de postventa",
     "started_at": "2026-03-04T10:00:00-05:00",
     "manual": False,
@@ -26,10 +34,12 @@ OUTAGE = {
     "attention_point": POINT,
     "procedure_type": "RECLAMOS",
     "scenario": "FALLA_MASIVA",
+    "applications": [APPLICATION],
     "systems": "CRM y sistema de postventa",
     "started_at": "2026-03-04T10:00:00-05:00",
     "ended_at": None,
     "closing_reason": None,
+    "closing_justification": "",
     "manual": False,
     "open": True,
     "duration_minutes": None,
@@ -39,6 +49,19 @@ OUTAGE = {
     "registered_late": False,
     "closed_late": False,
     "reportable": True,
+    "review_state": "ABIERTO",
+    "review_state_label": "Abierto",
+    "failure_confirmed_at": None,
+    "failure_started_at": None,
+    "failure_ended_at": None,
+    "evaluation_due_at": None,
+    "evaluated_at": None,
+    "evaluation_proceeds": None,
+    "evaluation_note": "",
+    "evaluation": None,
+    "approved_at": None,
+    "reported_late": False,
+    "flags": [],
 }
 OUTAGE_PAGE = {"items": [OUTAGE], "next_cursor": None}
 CLOSE_IN = {"ended_at": "2026-03-04T12:30:00-05:00", "closing_reason": "CONECTIVIDAD"}

@@ -104,16 +104,17 @@ EXAMPLE_ROWS = [
     [
         "B-2026-000123", "BAJA", "TELEFONICO", "2026-03-09 10:15", "DNI", "45678912",
         "987654321", "", "MOVIL", "Max 39.90", "", "", "REGISTRADA", "2026-03-12", "", "",
+        "ACTIVO",
     ],
     [
         "M-2026-000045", "MIGRACION", "WEB", "2026-03-09 11:02", "CE", "001234567",
         "912345678", "", "MOVIL", "Max 69.90", "Max 39.90", "Costo del plan", "EN_PROCESO",
-        "2026-04-01", "", "",
+        "2026-04-01", "", "", "ACTIVO",
     ],
     [
         "B-2026-000124", "BAJA", "PRESENCIAL", "2026-03-09 16:30", "RUC", "20100047218",
         "", "CTR-88812", "INTERNET", "Hogar 200 Mbps", "", "", "RECHAZADA", "", "",
-        "Equipo en comodato pendiente de devolución",
+        "Equipo en comodato pendiente de devolución", "ACTIVO",
     ],
 ]  # fmt: skip
 

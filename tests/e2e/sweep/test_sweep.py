@@ -10,7 +10,7 @@ import pytest
 
 from e2e.demo_site import ROLES
 
-pytestmark = [pytest.mark.e2e]
+pytestmark = [pytest.mark.e2e, pytest.mark.sweep]
 
 AXE = Path(__file__).resolve().parents[1] / "assets" / "axe.min.js"
 WIDTHS = {"telefono": {"width": 390, "height": 844}, "escritorio": {"width": 1366, "height": 768}}
@@ -25,6 +25,7 @@ REGULATOR = [
     "/regulador/sugerencias/",
     "/cuenta/correcciones/",
     "/proveedor/",
+    "/regulador/informacion-operadoras/",
     "/inoperatividad/regulador/",
     "/inoperatividad/contingencias/",
     "/bajas-migraciones/regulador/",
@@ -70,6 +71,7 @@ PAGES = {
     "agente-claro": OPERATOR,
     "admin-claro": [
         *OPERATOR,
+        "/operadora/informacion/",
         "/operadora/personal/",
         "/operadora/claves/",
         "/operadora/webhook/",
