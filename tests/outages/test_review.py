@@ -580,7 +580,7 @@ def test_flags_for_the_operator_and_the_regulator(claro, claro_store, people, cl
         return set(qs.values_list("pk", flat=True))
 
     assert codes(open_event) == ["ABIERTO_DEMASIADO"]
-    settings.SGU_OUTAGE_LONG_OPEN_HOURS = 6  # configurable
+    settings.SGU = {**settings.SGU, "OUTAGE_LONG_OPEN_HOURS": 6}  # configurable
     assert codes(open_event) == []
     assert codes(closed) == ["SIN_APROBAR"]
     assert flagged_ids() == {closed.pk}

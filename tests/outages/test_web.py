@@ -201,7 +201,7 @@ def test_regulator_list_filters_and_flags(catalog, claro_admin, claro_store, mov
     assert "Tienda Surco" in flagged.split("<tbody")[1]
     # Claro's has been open for months: flagged too («Abierto hace más de 4 horas»).
     assert "Abierto hace más de 4 horas" in flagged.split("<tbody")[1]
-    settings.SGU_OUTAGE_LONG_OPEN_HOURS = 24 * 365
+    settings.SGU = {**settings.SGU, "OUTAGE_LONG_OPEN_HOURS": 24 * 365}
     flagged = web.get("/inoperatividad/regulador/?flagged=si").content.decode()
     assert "CAC Miraflores" not in flagged.split("<tbody")[1]
     assert re.search(r'href="/inoperatividad/regulador/exportar\.csv\?[^"]*flagged=si', flagged)

@@ -148,7 +148,7 @@ class FailureWindow(Schema):
     ended_at: str | None
 
 
-class EvaluationOut(Schema):
+class OutageEvaluationOut(Schema):
     failure_window: FailureWindow
     inside_failure_window: bool | None = Field(
         description="Criterio 1: dentro del horario de la falla masiva (nulo si no aplica)."
@@ -198,7 +198,7 @@ class OutageOut(Schema):
     evaluated_at: datetime | None
     evaluation_proceeds: bool | None
     evaluation_note: str
-    evaluation: EvaluationOut | None = Field(description="Cifras vistas al evaluar.")
+    evaluation: OutageEvaluationOut | None = Field(description="Cifras vistas al evaluar.")
     approved_at: datetime | None = Field(description="Aprobado y reportado al regulador.")
     reported_late: bool
     flags: list[FlagOut] = Field(description="Alertas del evento ahora (policies.flags).")
@@ -483,6 +483,7 @@ def close_outage(request, outage_id: int, payload: CloseIn):
     description="Solo una persona con la función «Equipo de Fallas de Sistemas y Plataforma» "
     "(403 en español si no). Registra quién y cuándo, y el horario de la falla comunicada "
     "(criterio 1 de la evaluación). 409 si el evento no es una falla masiva por confirmar.",
+    openapi_extra=doc(docs.CONFIRM_IN, r200=docs.OUTAGE_CONFIRMED),
 )
 def confirm_outage(request, outage_id: int, payload: ConfirmIn):
     principal: Principal = request.auth
@@ -502,11 +503,12 @@ def confirm_outage(request, outage_id: int, payload: ConfirmIn):
     "/operator/outages/{outage_id}/evaluation",
     auth=operator_auth,
     tags=OPERATOR_TAG,
-    response={200: EvaluationOut, 401: Problem, 404: Problem},
+    response={200: OutageEvaluationOut, 401: Problem, 404: Problem},
     summary="Cifras de la evaluación de un evento, ahora",
     description="Dentro o fuera del horario de la falla masiva, duración (¿más de 1 hora?) y "
     "casos recibidos en el SGU por la operadora para ese tipo de procedimiento durante el "
     "evento, comparados con las mismas horas de los 7 días previos.",
+    openapi_extra=doc(r200=docs.EVALUATION),
 )
 def outage_evaluation(request, outage_id: int):
     principal: Principal = request.auth
@@ -522,6 +524,7 @@ def outage_evaluation(request, outage_id: int):
     description="Guarda las cifras vistas y si procede reportarlo (`note` obligatoria si no "
     "procede). Dentro de las 24 horas del cierre; después, el evento queda con alerta. 409 si "
     "no está por evaluar (p. ej. falla masiva sin confirmar).",
+    openapi_extra=doc(docs.EVALUATE_IN, r200=docs.OUTAGE_EVALUATED),
 )
 def evaluate_outage(request, outage_id: int, payload: EvaluateIn):
     principal: Principal = request.auth
@@ -542,6 +545,7 @@ def evaluate_outage(request, outage_id: int, payload: EvaluateIn):
     summary="Aprobar un evento evaluado: queda reportado al regulador (gerente)",
     description="Solo una persona con la función «Gerente que aprueba el reporte». El "
     "regulador lo recibe en ese momento; fuera de plazo si pasaron 3 días hábiles del fin.",
+    openapi_extra=doc(r200=docs.OUTAGE_APPROVED),
 )
 def approve_outage(request, outage_id: int):
     principal: Principal = request.auth
@@ -560,6 +564,7 @@ def approve_outage(request, outage_id: int):
     summary="Catálogo de aplicativos afectados",
     description="Los comunes (SISACT Prepago, SISACT, SICAR, SIAC ÚNICO, Web Asesor reclamos, "
     "SGA…) y los propios de la operadora; nunca los de otra.",
+    openapi_extra=doc(r200=docs.APPLICATIONS),
 )
 def list_applications(request):
     principal: Principal = request.auth
@@ -573,6 +578,9 @@ def list_applications(request):
     tags=OPERATOR_TAG,
     response={201: ApplicationOut, 401: Problem, 403: Problem, 409: Problem, 422: Problem},
     summary="Agregar un aplicativo propio al catálogo (administrador)",
+    description="Solo el administrador de la operadora agrega aplicativos propios; los ve solo "
+    "su operadora y se eligen en los eventos como los del catálogo común.",
+    openapi_extra=doc(docs.APPLICATION_IN, r201=docs.APPLICATION_OWN),
 )
 def add_application(request, payload: ApplicationIn):
     principal: Principal = request.auth
@@ -591,8 +599,10 @@ def add_application(request, payload: ApplicationIn):
     tags=OPERATOR_TAG,
     response={200: ClosingRules, 401: Problem, 422: Problem},
     summary="Motivos de cierre que admite cada escenario",
-    description="ERROR_USUARIO se admite siempre y pide `closing_justification`; un evento "
+    description="Para cada escenario, los motivos con los que se cierra un evento de la operadora. "
+    "ERROR_USUARIO se admite siempre y pide `closing_justification`; un evento "
     "cerrado así no se reporta ni se exporta.",
+    openapi_extra=doc(r200=docs.CLOSING_RULES),
 )
 def closing_reasons(request):
     table = policies.closing_reason_table()

@@ -74,3 +74,54 @@ OUTAGE_CLOSED = {
     "closed_at": "2026-03-04T12:41:00-05:00",
     "report_due_at": "2026-03-09T23:59:59-05:00",
 }
+CONFIRM_IN = {"failure_started_at": "2026-03-04T09:50:00-05:00", "failure_ended_at": None}
+OUTAGE_CONFIRMED = {
+    **OUTAGE_CLOSED,
+    "review_state": "POR_EVALUAR",
+    "review_state_label": "Por evaluar",
+    "failure_confirmed_at": "2026-03-04T13:05:00-05:00",
+    "failure_started_at": "2026-03-04T09:50:00-05:00",
+    "evaluation_due_at": "2026-03-05T12:41:00-05:00",
+}
+EVALUATION = {
+    "failure_window": {
+        "confirmed": True,
+        "started_at": "2026-03-04T09:50:00-05:00",
+        "ended_at": None,
+    },
+    "inside_failure_window": True,
+    "closing_reason": "CONECTIVIDAD",
+    "duration_minutes": 150,
+    "over_one_hour": True,
+    "subcategories": [],
+    "cases_during": 9,
+    "cases_previous_days": [{"day": "2026-03-03", "cases": 3}, {"day": "2026-03-02", "cases": 2}],
+    "cases_previous_average": 2.5,
+    "cases_increase": True,
+}
+EVALUATE_IN = {"proceeds": True, "note": ""}
+OUTAGE_EVALUATED = {
+    **OUTAGE_CONFIRMED,
+    "review_state": "POR_APROBAR",
+    "review_state_label": "Evaluado: por aprobar",
+    "evaluated_at": "2026-03-04T16:20:00-05:00",
+    "evaluation_proceeds": True,
+    "evaluation": EVALUATION,
+}
+OUTAGE_APPROVED = {
+    **OUTAGE_EVALUATED,
+    "review_state": "REPORTADO",
+    "review_state_label": "Aprobado y reportado al regulador",
+    "approved_at": "2026-03-05T09:00:00-05:00",
+}
+APPLICATIONS = {"items": [APPLICATION]}
+APPLICATION_IN = {"code": "CRM-VENTAS", "name": "CRM de ventas", "group": "VENTA", "note": ""}
+APPLICATION_OWN = {**APPLICATION_IN, "common": False}
+CLOSING_RULES = {
+    "items": [
+        {
+            "scenario": "FALLA_MASIVA",
+            "closing_reasons": ["CONECTIVIDAD", "INTERMITENCIA", "ERROR_USUARIO"],
+        }
+    ]
+}
