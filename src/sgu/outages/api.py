@@ -335,6 +335,12 @@ def apply_dict(result: services.ApplyResult) -> dict:
     }
 
 
+def _operator_outage(principal: Principal, pk: int) -> dict:
+    """The event as its operator sees it after a review step, read again through the selector
+    (its applications and review state as just written)."""
+    return outage_dict(selectors.operator_event(principal.operator, pk), principal.operator.code)
+
+
 def _json(schema: type[Schema], data: dict) -> dict:
     return schema.model_validate(data).model_dump(mode="json")
 
@@ -494,9 +500,7 @@ def confirm_outage(request, outage_id: int, payload: ConfirmIn):
         failure_ended_at=payload.failure_ended_at,
         by=principal,
     )
-    return outage_dict(
-        selectors.operator_event(principal.operator, event.pk), principal.operator.code
-    )
+    return _operator_outage(principal, event.pk)
 
 
 @router.get(
@@ -532,9 +536,7 @@ def evaluate_outage(request, outage_id: int, payload: EvaluateIn):
     event = services.evaluate_outage(
         event=event, proceeds=payload.proceeds, note=payload.note, by=principal
     )
-    return outage_dict(
-        selectors.operator_event(principal.operator, event.pk), principal.operator.code
-    )
+    return _operator_outage(principal, event.pk)
 
 
 @router.post(
@@ -551,9 +553,7 @@ def approve_outage(request, outage_id: int):
     principal: Principal = request.auth
     event = selectors.operator_event(principal.operator, outage_id)
     event = services.approve_outage(event=event, by=principal)
-    return outage_dict(
-        selectors.operator_event(principal.operator, event.pk), principal.operator.code
-    )
+    return _operator_outage(principal, event.pk)
 
 
 @router.get(
