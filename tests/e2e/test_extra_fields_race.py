@@ -1,6 +1,6 @@
 """On a slow line the answer to «Empresa operadora» may still be on its way when the citizen
 picks the problem. That late answer (no subcategory, so no extra fields) must not arrive last
-and wipe the fields the problem brought: the newer choice aborts it."""
+and wipe the fields the problem brought: the newer choice is asked for after it."""
 
 import threading
 
@@ -44,11 +44,9 @@ def test_a_slow_answer_to_the_operator_does_not_wipe_the_problems_fields(
     page.get_by_label("Monto de la recarga (S/)").wait_for()
 
     assert slow_answer_done.wait(10)
-    page.wait_for_timeout(700)  # time for a late answer, had it not been aborted, to land
+    page.wait_for_timeout(700)  # time for a late answer, had it overtaken the newer one, to land
     assert page.get_by_label("Monto de la recarga (S/)").is_visible()
     page.get_by_label("Monto de la recarga (S/)").fill("10")
     assert page.get_by_label("Monto de la recarga (S/)").input_value() == "10"
     ctx.close()
-    # htmx reports the aborted request on the console (its abort and its end); nothing else.
-    aborted = ("htmx:sendAbort", "htmx:afterRequest")
-    assert not [e for e in errors if not any(a in e for a in aborted)], errors
+    assert errors == []

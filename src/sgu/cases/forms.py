@@ -142,9 +142,9 @@ class CaseForm(ServiceForm):
             self._mark_required()
         # With JavaScript, choosing a subcategory (or another operator, whose lists the
         # extra fields may offer) brings its extra fields at once (HTMX); the values already
-        # typed in them go along and come back. The two selects share one queue: a newer
-        # choice aborts the answer still on its way, so a slow answer to the operator cannot
-        # arrive last and wipe the fields the subcategory brought.
+        # typed in them go along and come back. The two selects share one queue: a choice
+        # made while an answer is on its way is asked for after it, so a slow answer to the
+        # operator cannot arrive last and wipe the fields the subcategory brought.
         for name in ("operator", "subcategory"):
             self.fields[name].widget.attrs.update(
                 {
@@ -153,7 +153,7 @@ class CaseForm(ServiceForm):
                     "hx-target": "#extra-fields",
                     "hx-swap": "innerHTML",
                     "hx-include": "#id_operator, #id_subcategory, #extra-fields",
-                    "hx-sync": "closest form:replace",
+                    "hx-sync": "closest form:queue last",
                     "aria-controls": "extra-fields",
                 }
             )
