@@ -30,6 +30,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     # Prometheus, not public (core/metrics.py): a bearer token, or loopback outside production.
     path("metrics", metrics.metrics_view, name="metrics"),
+    path("favicon.ico", core_views.favicon),
     # One login for everybody (lockout, audit, second factor): the admin's own login page
     # sends people to it.
     path("admin/login/", core_views.admin_login),

@@ -5,6 +5,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
+from django.views.decorators.http import require_GET
 
 from sgu.core import refusals
 from sgu.core.errors import Refused, problem_response
@@ -13,6 +15,13 @@ from sgu.core.web import safe_next
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"nav": "home"})
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask /favicon.ico of pages that name no icon (the admin's, a PDF, raw JSON):
+    the site's own icon, not a 404 on the console."""
+    return redirect(static("sgu/favicon.svg"), permanent=True)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -229,7 +229,7 @@ def test_the_checks_see_what_they_look_for(browser, codes):
     ctx = browser.new_context(viewport=WIDTHS["telefono"], bypass_csp=True)
     page = ctx.new_page()
     page.set_content(
-        '<html lang="es"><head><title>Prueba</title></head><body><main>'
+        '<html lang="es"><head><title>Prueba</title></head><body style="margin:0"><main>'
         '<div class="ancho" style="width:900px">Estado: ANSWERED</div>'
         '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
         "<p><code>NOT_RESOLVED</code></p></main></body></html>"
