@@ -58,7 +58,7 @@ alive() {  # alive NAME: its pid file names a running process
 start() {
   local name="$1"; shift
   if alive "$name"; then say "$name ya corre (pid $(cat "$state/run/$name.pid"))"; return; fi
-  setsid "$@" > "$state/log/$name.log" 2>&1 < /dev/null &
+  setsid "$@" >> "$state/log/$name.log" 2>&1 < /dev/null &
   echo $! > "$state/run/$name.pid"
   say "$name iniciado (pid $!)"
 }
@@ -229,10 +229,12 @@ EOF
   fi
 
   local i
+  # gunicorn ≥ 27 opens a control socket, by default in $HOME: one per process here.
   for i in 1 2; do
     start "web$i" env GUNICORN_BIND="127.0.0.1:${WEB_PORTS[$((i - 1))]}" \
       PROMETHEUS_MULTIPROC_DIR="$state/var/prometheus-web$i" \
-      "$venv/bin/gunicorn" -c "$root/deploy/gunicorn.conf.py"
+      "$venv/bin/gunicorn" -c "$root/deploy/gunicorn.conf.py" \
+      --control-socket "$state/run/web$i.ctl"
   done
   for ((i = 1; i <= WORKERS; i++)); do
     start "worker$i" "$python" "$root/manage.py" db_worker --interval 1
@@ -294,7 +296,7 @@ cmd_restart_web() {
   say "$server detenido (pid $pid)"
   start "$server" env GUNICORN_BIND="127.0.0.1:$port" \
     PROMETHEUS_MULTIPROC_DIR="$state/var/prometheus-$server" \
-    "$venv/bin/gunicorn" -c "$root/deploy/gunicorn.conf.py"
+    "$venv/bin/gunicorn" -c "$root/deploy/gunicorn.conf.py" --control-socket "$state/run/$server.ctl"
   wait_for 60 "$server" curl -fsS "http://127.0.0.1:$port/healthz"
   lb "set server web/$server state ready" > /dev/null
   wait_for 20 "$server en haproxy" server_is "$server" UP
