@@ -80,7 +80,7 @@ class Client:
         return status, payload, got
 
     def expect(self, status, method, path, **kwargs):
-        got, payload, headers = self.call(method, path, **kwargs)
+        got, payload, _headers = self.call(method, path, **kwargs)
         if got != status:
             raise Failed(f"{method} {path}: {got} (esperaba {status}): {str(payload)[:400]}")
         return payload
@@ -89,9 +89,13 @@ class Client:
 def multipart(field: str, name: str, content: bytes, kind: str) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
     body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{name}"\r\n'
-        f"Content-Type: {kind}\r\n\r\n"
-    ).encode() + content + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{name}"\r\n'
+            f"Content-Type: {kind}\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return body, f"multipart/form-data; boundary={boundary}"
 
 
@@ -172,9 +176,11 @@ def core_flow(api: Client, args, summary: dict) -> dict:
     channels = api.expect(
         200, "GET", "/api/v1/public/operators/CLARO/information/RECHARGE_CHANNELS"
     )["items"]
-    where = {"medio_recarga": channels[0]} if channels else {
-        "medio_recarga": "otro", "medio_recarga__otro": "Bodega del barrio"
-    }
+    where = (
+        {"medio_recarga": channels[0]}
+        if channels
+        else {"medio_recarga": "otro", "medio_recarga__otro": "Bodega del barrio"}
+    )
     case_body = {
         "operator": "CLARO",
         "subcategory": "recarga-no-acreditada",
@@ -268,9 +274,7 @@ def core_flow(api: Client, args, summary: dict) -> dict:
 def s3_objects(summary: dict) -> None:
     import boto3
 
-    s3 = boto3.client(
-        "s3", endpoint_url=os.environ["AWS_S3_ENDPOINT_URL"], region_name="us-east-1"
-    )
+    s3 = boto3.client("s3", endpoint_url=os.environ["AWS_S3_ENDPOINT_URL"], region_name="us-east-1")
     listing = s3.list_objects_v2(Bucket=os.environ["AWS_STORAGE_BUCKET_NAME"])
     keys = [o["Key"] for o in listing.get("Contents", [])]
     step(f"objetos en el bucket {os.environ['AWS_STORAGE_BUCKET_NAME']} (moto): {len(keys)}")
@@ -295,7 +299,14 @@ def replica_reads(api: Client, args, flow: dict, summary: dict) -> None:
     step(f"primario: pg_stat_replication = {streaming!r}; réplica: pg_is_in_recovery = {recovery}")
     # The case is on the replica (streamed), and the statistics' queries run there.
     deadline = time.monotonic() + 30
-    while psql(args, args.replica_port, f"SELECT count(*) FROM cases_case WHERE code = '{flow['code']}'") != "1":
+    while (
+        psql(
+            args,
+            args.replica_port,
+            f"SELECT count(*) FROM cases_case WHERE code = '{flow['code']}'",
+        )
+        != "1"
+    ):
         if time.monotonic() > deadline:
             raise Failed("el caso no llegó a la réplica en 30 s")
         time.sleep(0.5)
@@ -304,8 +315,10 @@ def replica_reads(api: Client, args, flow: dict, summary: dict) -> None:
     period = datetime.now(LIMA).strftime("%Y-%m")
     indicators = api.expect(200, "GET", f"/api/v1/public/indicators?period={period}")
     claro = next(o for o in indicators["operators"] if o["operator"] == "CLARO")
-    step(f"indicadores públicos de {period} (CLARO): casos {claro['cases']}, "
-         f"respondidos {claro['answered']}, reclamos {claro['claims_pct']} %")
+    step(
+        f"indicadores públicos de {period} (CLARO): casos {claro['cases']}, "
+        f"respondidos {claro['answered']}, reclamos {claro['claims_pct']} %"
+    )
     time.sleep(0.5)  # the log is written by the replica's backend, not by us
     with log.open("rb") as handle:
         handle.seek(before)
@@ -391,11 +404,10 @@ def load_with_restart(api: Client, args, flow: dict, summary: dict) -> None:
         served = {s: n for (p, s), n in sorted(servers.items()) if p == when}
         ok = results[(when, True)]
         bad = results[(when, False)]
-        step(f"{when} del reinicio: {ok} bien, {bad} fallidas; atendidas por {served}")
+        step(f"{when} reinicio: {ok} bien, {bad} fallidas; atendidas por {served}")
     # Every case registered under load exists (no write lost in the restart).
     missing = [
-        c for c in created
-        if api.call("GET", f"/api/v1/cases/{c}", token=flow["token"])[0] != 200
+        c for c in created if api.call("GET", f"/api/v1/cases/{c}", token=flow["token"])[0] != 200
     ]
     step(f"casos registrados bajo carga: {len(created)}, sin encontrar después: {len(missing)}")
     summary.update(
@@ -403,15 +415,15 @@ def load_with_restart(api: Client, args, flow: dict, summary: dict) -> None:
         load_failed=failed,
         load_cases_created=len(created),
         restart_seconds=round(restart_seconds, 1),
-        served_during_restart={
-            s: n for (p, s), n in servers.items() if p == "durante el"
-        },
+        served_during_restart={s: n for (p, s), n in servers.items() if p == "durante el"},
     )
     if failures:
         for line in failures[:10]:
             print(f"      FALLA: {line}", flush=True)
     if failed or missing:
-        raise Failed(f"{failed} solicitudes fallidas y {len(missing)} casos perdidos en el reinicio")
+        raise Failed(
+            f"{failed} solicitudes fallidas y {len(missing)} casos perdidos en el reinicio"
+        )
     if results[("durante el", True)] == 0:
         raise Failed("ninguna solicitud durante el reinicio: la prueba no probó nada")
 

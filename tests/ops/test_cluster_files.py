@@ -51,8 +51,8 @@ def test_haproxy_balances_the_two_web_processes_the_script_starts():
     assert "level admin" in cfg and "${SGU_CLUSTER_DIR}/haproxy.sock" in cfg
     assert "uri /healthz" in cfg
     text = SCRIPT.read_text()
-    assert 'set server web/$server state drain' in text
-    assert 'set server web/$server state ready' in text
+    assert "set server web/$server state drain" in text
+    assert "set server web/$server state ready" in text
 
 
 def test_the_script_runs_gunicorn_with_the_repositorys_config():
@@ -69,10 +69,20 @@ def test_haproxy_accepts_the_config(tmp_path):
     (tmp_path / "tls").mkdir()
     subprocess.run(
         [
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-            "-subj", "/CN=127.0.0.1",
-            "-keyout", str(tmp_path / "tls" / "key.pem"),
-            "-out", str(tmp_path / "tls" / "cert.pem"),
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(tmp_path / "tls" / "key.pem"),
+            "-out",
+            str(tmp_path / "tls" / "cert.pem"),
         ],
         check=True,
         capture_output=True,
