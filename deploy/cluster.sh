@@ -187,7 +187,17 @@ EOF
 
 manage() { (cd "$root" && "$python" manage.py "$@"); }
 
+# Before the first up: every port free (something else on one would answer for us).
+ports_free() {
+  local port
+  for port in "$LB_PORT" "${WEB_PORTS[@]}" "$PG_PRIMARY_PORT" "$PG_REPLICA_PORT" "$REDIS_PORT" \
+    "$S3_PORT" "$SMTP_PORT"; do
+    if port_open "$port"; then die "el puerto $port ya está en uso (¿otro clúster? deploy/cluster.sh down)"; fi
+  done
+}
+
 cmd_up() {
+  [ -d "$state/run" ] || ports_free
   mkdir -p "$state/run" "$state/log" "$state/var"
   ensure_venv
   ensure_haproxy
