@@ -15,6 +15,8 @@ cursor the server issued, a one-time token, a code that must exist, a catalog en
 file's real content) or conditional on another field (the extra fields a subcategory
 requires, a name unless anonymous). Bounds and types are in the schema itself
 (tests/api/test_schema_limits.py); the NUL byte is refused everywhere.
+
+Method, command and figures on SQLite and PostgreSQL: docs/reliability.md ("Contrato OpenAPI").
 """
 
 import os

@@ -108,6 +108,6 @@ def refused_as(message: str) -> WrapValidator:
     return WrapValidator(validate)
 
 
-def refusal_message(error: dict) -> str | None:
+def refusal_message(error: dict[str, Any]) -> str | None:
     """The message of a `refused_as` refusal, else None."""
     return str(error.get("msg")) if error.get("type") == REFUSED else None
