@@ -5,6 +5,8 @@ service number (it was taken as 0). The lists of values (document types, regions
 channels), the bounds of `stale_days` and of lists, and `true`/`false` as the only booleans of a
 body are declared, and anything else is refused with the message the web form gives."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -195,3 +197,12 @@ def test_a_query_takes_the_listed_spellings_only(catalog, field, value, message)
     payload = {**QUERY, "anonymous": True, "name": "", field: value}
     body = problem_of(staff.post("/api/v1/staff/queries", payload), 422)
     assert field_errors(body) == {field: message}
+
+
+@pytest.mark.parametrize("blank", [" ", "\x1c\x85", "\u3000\t"])
+def test_a_name_of_blanks_is_invalid_for_the_schema_and_the_api(schema, catalog, anon_api, blank):
+    # The schema's pattern lists the blanks the service trims (not the regex \s).
+    pattern = _component(schema, "AccountIn")["first_name"]["pattern"]
+    assert re.search(pattern, blank) is None and re.search(pattern, f"{blank}Rosa")
+    body = problem_of(anon_api.post("/api/v1/accounts", {**ACCOUNT, "first_name": blank}), 422)
+    assert field_errors(body) == {"first_name": "Ingrese sus nombres."}

@@ -75,6 +75,8 @@ SEMANTIC = {
     "closing_justification": "a justification of 15 characters, required with ERROR_USUARIO",
     "applications": "codes of the operator's catalog of applications (blanks are not codes)",
     "items.name": "an element's name: not blank, not «otro», not repeated in its list",
+    "valid_from": "a first day of validity that is not past (today moves)",
+    "started_at": "the start of an outage, not in the future (now moves)",
     "valid_to": "the end of a list's validity, not before its start (valid_from)",
 }
 # 422 (invalid data) or 415 (a file whose content is not of an accepted type).

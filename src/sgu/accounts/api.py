@@ -11,7 +11,7 @@ from sgu.core.errors import Unauthorized
 from sgu.core.idempotency import run_idempotent
 from sgu.core.identity import DOCUMENT_TYPE_MESSAGE, DocumentType
 from sgu.core.ratelimit import client_ip
-from sgu.core.schemas import Flag, Problem, refused_as
+from sgu.core.schemas import NOT_BLANK, Flag, Problem, refused_as
 
 router = Router(tags=["Cuentas"])
 
@@ -21,8 +21,13 @@ class AccountIn(Schema):
         examples=["DNI"]
     )
     document_number: str = Field(max_length=20, examples=["45678912"])
-    first_name: str = Field(max_length=150, examples=["Rosa"])
-    last_name: str = Field(max_length=150, examples=["Quispe Mamani"])
+    # Not only blanks: the service refuses them with its own message (as on the web).
+    first_name: str = Field(
+        max_length=150, examples=["Rosa"], json_schema_extra={"pattern": NOT_BLANK}
+    )
+    last_name: str = Field(
+        max_length=150, examples=["Quispe Mamani"], json_schema_extra={"pattern": NOT_BLANK}
+    )
     email: str = Field(max_length=254, examples=["rosa@example.pe"])
     phone: str = Field(max_length=20, examples=["987654321"])
     password: str = Field(max_length=128)

@@ -70,6 +70,13 @@ Instant = Annotated[datetime, BeforeValidator(_iso_instant_only), AfterValidator
 Day = Annotated[date, BeforeValidator(_iso_date_only)]
 
 
+# Text with something besides blanks, for a JSON Schema `pattern`: the services trim with
+# str.split()/strip(), whose blanks (str.isspace) are not the regex `\s` of JSON Schema (it
+# lacks U+001C-U+001F and U+0085, and adds U+FEFF), so they are listed one by one.
+_BLANKS = "".join(f"\\u{c:04x}" for c in range(0x10000) if chr(c).isspace())
+NOT_BLANK = f"[^{_BLANKS}]"
+
+
 # A true/false in a JSON body: `true` or `false`, nothing else. Pydantic alone also takes
 # "yes", "on", 1 or "1" (the schema says boolean; so does the API).
 Flag = Annotated[bool, Strict()]
