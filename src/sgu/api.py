@@ -24,6 +24,7 @@ from sgu.core import refusals
 from sgu.core.errors import DomainError, FieldError
 from sgu.core.errors import problem_response as _problem_response
 from sgu.core.openapi import SguNinjaAPI
+from sgu.core.schemas import refusal_message
 from sgu.operators.api import public_router as public_operator_info_router
 from sgu.operators.api import router as operator_info_router
 from sgu.operators.api import staff_router as staff_operator_info_router
@@ -114,7 +115,9 @@ def translate_validation(errors: list[dict]) -> list[FieldError]:
     for e in errors:
         message = _PYDANTIC_MESSAGES.get(e.get("type", ""), "Valor no válido.")
         ctx = e.get("ctx") or {}
-        if e.get("type") in {"enum", "literal_error"} and "expected" in ctx:
+        if (refused := refusal_message(e)) is not None:
+            message = refused
+        elif e.get("type") in {"enum", "literal_error"} and "expected" in ctx:
             expected = str(ctx["expected"]).replace(" or ", " o ")
             message = f"Valor no permitido; use {expected}."
         elif e.get("type") in {"string_too_long"} and "max_length" in ctx:

@@ -1,28 +1,40 @@
 from datetime import datetime
+from typing import Annotated
 
 from ninja import Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from sgu.accounts import services
 from sgu.accounts.auth import UserToken
 from sgu.accounts.models import ApiToken
 from sgu.core.errors import Unauthorized
 from sgu.core.idempotency import run_idempotent
+from sgu.core.identity import DOCUMENT_TYPE_MESSAGE, DocumentType
 from sgu.core.ratelimit import client_ip
-from sgu.core.schemas import Problem
+from sgu.core.schemas import NOT_BLANK, Flag, Problem, refused_as
 
 router = Router(tags=["Cuentas"])
 
 
 class AccountIn(Schema):
-    document_type: str = Field(examples=["DNI"])
+    document_type: Annotated[DocumentType, refused_as(DOCUMENT_TYPE_MESSAGE)] = Field(
+        examples=["DNI"]
+    )
     document_number: str = Field(max_length=20, examples=["45678912"])
-    first_name: str = Field(max_length=150, examples=["Rosa"])
-    last_name: str = Field(max_length=150, examples=["Quispe Mamani"])
+    # Not only blanks: the service refuses them with its own message (as on the web).
+    first_name: str = Field(
+        max_length=150, examples=["Rosa"], json_schema_extra={"pattern": NOT_BLANK}
+    )
+    last_name: str = Field(
+        max_length=150, examples=["Quispe Mamani"], json_schema_extra={"pattern": NOT_BLANK}
+    )
     email: str = Field(max_length=254, examples=["rosa@example.pe"])
     phone: str = Field(max_length=20, examples=["987654321"])
     password: str = Field(max_length=128)
-    consent: bool = Field(description="Aceptación explícita del tratamiento de datos (Ley 29733).")
+    # Only `true` registers: the service refuses `false` with its own message (as on the web).
+    consent: Annotated[Flag, WithJsonSchema({"type": "boolean", "enum": [True]})] = Field(
+        description="Aceptación explícita del tratamiento de datos (Ley 29733): `true`."
+    )
 
 
 class AccountOut(Schema):

@@ -3,15 +3,16 @@ escalations (escalate, read, answer, send back, escalate to level 3, inform the 
 The same services and the same isolation as the pages."""
 
 from datetime import datetime
+from typing import Annotated, Literal
 
 from django.conf import settings
 from django.utils import timezone
 from ninja import Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from sgu.accounts.auth import user_auth
 from sgu.attention import selectors, services
-from sgu.attention.models import Escalation, Query
+from sgu.attention.models import Escalation, Query, QueryChannel, Region
 from sgu.attention.workflow import (
     allowed_actions,
     can_pause,
@@ -29,7 +30,8 @@ from sgu.cases.staff_api import AssistedCaseIn, StaffCaseOut, staff_principal
 from sgu.cases.workflow import allowed_actions as case_actions
 from sgu.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from sgu.core.idempotency import run_idempotent
-from sgu.core.schemas import Problem
+from sgu.core.identity import DOCUMENT_TYPE_MESSAGE, DocumentType
+from sgu.core.schemas import Flag, Problem, refused_as
 
 router = Router(tags=["Regulador: atención por niveles"], auth=user_auth)
 
@@ -46,10 +48,29 @@ def _user(request, *, first_level: bool = False):
     return user
 
 
+# A type of document or nothing, spelled as listed (also for an anonymous query, which keeps
+# none: the schema cannot say "ignored when anonymous").
+DocumentTypeIn = Annotated[
+    DocumentType | Literal[""],
+    WithJsonSchema({"type": "string", "enum": ["", *DocumentType.values]}),
+    refused_as(DOCUMENT_TYPE_MESSAGE),
+]
+
+# A department's code or nothing, spelled as listed (the services' message for anything else).
+RegionIn = Annotated[
+    Region | Literal[""],
+    WithJsonSchema({"type": "string", "enum": ["", *Region.values]}),
+    refused_as("Elija la región (departamento) de la lista."),
+]
+
+
 class QueryIn(Schema):
-    channel: str = Field(max_length=12, examples=["TELEFONICO"])
+    # The service refuses any other channel with its own message.
+    channel: str = Field(
+        max_length=12, examples=["TELEFONICO"], json_schema_extra={"enum": QueryChannel.values}
+    )
     name: str = Field(default="", max_length=200, description="Vacío solo si es anónima.")
-    anonymous: bool = Field(
+    anonymous: Flag = Field(
         default=False,
         description="La persona no quiso dar sus datos: no se guarda nombre, documento, correo "
         "ni teléfono.",
@@ -62,13 +83,11 @@ class QueryIn(Schema):
     )
     topic: str = Field(default="", max_length=200, description="Asunto; vacío: el motivo.")
     question: str = Field(max_length=4000)
-    document_type: str = Field(default="", max_length=10)
+    document_type: DocumentTypeIn = Field(default="", description="Vacío: sin documento.")
     document_number: str = Field(default="", max_length=12)
     email: str = Field(default="", max_length=254)
     phone: str = Field(default="", max_length=15)
-    region: str = Field(
-        default="", max_length=16, description="Región (departamento) de quien consulta."
-    )
+    region: RegionIn = Field(default="", description="Región (departamento) de quien consulta.")
 
 
 class MotiveOut(Schema):
@@ -190,8 +209,8 @@ class EscalateIn(Schema):
     criticality: str = Field(max_length=8, examples=["ALTO"])
     complexity: str = Field(default="INDEFINIDA", max_length=12)
     priority: str = Field(default="MEDIA", max_length=8, examples=["ALTA"])
-    region: str = Field(
-        default="", max_length=16, description="Región del ciudadano (LIMA, CUSCO…); opcional."
+    region: RegionIn = Field(
+        default="", description="Región del ciudadano (LIMA, CUSCO…); opcional."
     )
     reason: str = Field(max_length=4000)
 

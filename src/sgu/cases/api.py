@@ -27,7 +27,7 @@ from sgu.core.errors import FieldError, Forbidden, ValidationFailed
 from sgu.core.idempotency import run_idempotent
 from sgu.core.pagination import clamp_limit, keyset_page
 from sgu.core.principal import Principal
-from sgu.core.schemas import Limit, Problem
+from sgu.core.schemas import Flag, Limit, Problem
 
 router = Router(tags=["Casos — ciudadano"], auth=user_auth)
 
@@ -41,7 +41,7 @@ class CaseIn(Schema):
 
 
 class RatingIn(Schema):
-    resolved: bool
+    resolved: Flag
     score: int = Field(ge=1, le=5)
     comment: str = Field(default="", max_length=2000)
 

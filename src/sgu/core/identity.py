@@ -15,6 +15,9 @@ class DocumentType(models.TextChoices):
     PASAPORTE = "PASAPORTE", "Pasaporte"
 
 
+DOCUMENT_TYPE_MESSAGE = "Elija el tipo de documento: DNI, carné de extranjería, RUC o pasaporte."
+
+
 class InvalidValue(ValueError):
     """A value a person typed that we must refuse, with the message to show them."""
 
@@ -43,9 +46,7 @@ def normalize_document(document_type: str, number: str) -> Document:
     """Validate a document and return it normalised; raise InvalidValue in Spanish."""
     raw = re.sub(r"[\s.\-]", "", (number or "")).upper()
     if document_type not in _DOCUMENT_TYPES:
-        raise InvalidDocumentType(
-            "Elija el tipo de documento: DNI, carné de extranjería, RUC o pasaporte."
-        )
+        raise InvalidDocumentType(DOCUMENT_TYPE_MESSAGE)
     if not raw:
         raise InvalidValue("Ingrese el número de documento.")
     if document_type == DocumentType.DNI:

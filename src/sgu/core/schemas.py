@@ -1,9 +1,17 @@
 import re
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Strict,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WithJsonSchema,
+    WrapValidator,
+)
 from pydantic_core import PydanticCustomError
 
 from sgu.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
@@ -62,6 +70,18 @@ Instant = Annotated[datetime, BeforeValidator(_iso_instant_only), AfterValidator
 Day = Annotated[date, BeforeValidator(_iso_date_only)]
 
 
+# Text with something besides blanks, for a JSON Schema `pattern`: the services trim with
+# str.split()/strip(), whose blanks (str.isspace) are not the regex `\s` of JSON Schema (it
+# lacks U+001C-U+001F and U+0085, and adds U+FEFF), so they are listed one by one.
+_BLANKS = "".join(f"\\u{c:04x}" for c in range(0x10000) if chr(c).isspace())
+NOT_BLANK = f"[^{_BLANKS}]"
+
+
+# A true/false in a JSON body: `true` or `false`, nothing else. Pydantic alone also takes
+# "yes", "on", 1 or "1" (the schema says boolean; so does the API).
+Flag = Annotated[bool, Strict()]
+
+
 # A page size. The bounds are the ones `pagination.clamp_limit` enforces (with its own
 # message); declared here so the published schema says them.
 Limit = Annotated[
@@ -75,3 +95,26 @@ Limit = Annotated[
         }
     ),
 ]
+
+
+# The error type `translate_validation` (sgu/api.py) shows with its own message.
+REFUSED = "sgu_refused"
+
+
+def refused_as(message: str) -> WrapValidator:
+    """Any refusal of the field's declared type, bounds or values becomes one Spanish message:
+    the one the web form (or the service) gives for the same datum. The published schema keeps
+    what the type declares (enum, minimum, maximum…); only the words change."""
+
+    def validate(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        try:
+            return handler(value)
+        except ValidationError:
+            raise PydanticCustomError(REFUSED, message) from None
+
+    return WrapValidator(validate)
+
+
+def refusal_message(error: dict[str, Any]) -> str | None:
+    """The message of a `refused_as` refusal, else None."""
+    return str(error.get("msg")) if error.get("type") == REFUSED else None

@@ -3,6 +3,7 @@ operator replaces a list as a whole (a new version each time, older ones kept), 
 an operator's current lists (the form's choices), the regulator sees who is stale."""
 
 from datetime import date, datetime
+from typing import Annotated
 
 from django.utils import timezone
 from ninja import Router, Schema, Status
@@ -15,13 +16,21 @@ from sgu.core.errors import Forbidden
 from sgu.core.idempotency import run_idempotent
 from sgu.core.openapi import doc
 from sgu.core.principal import Principal
-from sgu.core.schemas import Day, Problem
+from sgu.core.schemas import Day, Problem, refused_as
 from sgu.operators import openapi_docs as docs
 from sgu.operators import selectors, services
 
 router = Router(tags=["Operadoras"], auth=operator_auth)
 public_router = Router(tags=["Catálogo"])
 staff_router = Router(tags=["Regulador"], auth=user_auth)
+
+
+# Declared in the schema (an integer, 1 to 3650) with the web form's message for any refusal.
+StaleDays = Annotated[
+    int,
+    Field(ge=selectors.STALE_DAYS_MIN, le=selectors.STALE_DAYS_MAX),
+    refused_as(selectors.STALE_DAYS_MESSAGE),
+]
 
 
 class InfoItemIn(Schema):
@@ -31,7 +40,11 @@ class InfoItemIn(Schema):
 
 
 class InfoReplaceIn(Schema):
-    items: list[InfoItemIn] = Field(description="De 1 a 500 elementos.")
+    # The bounds the service checks (with the web form's messages), declared for clients.
+    items: list[InfoItemIn] = Field(
+        description="De 1 a 500 elementos.",
+        json_schema_extra={"minItems": 1, "maxItems": services.MAX_INFO_ITEMS},
+    )
     valid_from: Day | None = Field(
         default=None, description="Primer día de vigencia (AAAA-MM-DD); por defecto, hoy."
     )
@@ -192,7 +205,7 @@ def public_information(request, code: str, kind: OperatorInfoKind):
     "lista vigente o sin reemplazar en más de `stale_days` días; por defecto, la configuración "
     "`SGU_OPERATOR_INFO_STALE_DAYS`). Las operadoras desactualizadas primero.",
 )
-def information_freshness(request, stale_days: str | None = None):
+def information_freshness(request, stale_days: StaleDays | None = None):
     principal: Principal = request.auth
     if principal.user is None or not principal.user.is_regulator_staff:
         raise Forbidden("Esta operación es para el personal del regulador.")

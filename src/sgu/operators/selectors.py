@@ -176,6 +176,10 @@ def stale_days_default() -> int:
     return config.integer("OPERATOR_INFO_STALE_DAYS", 90)
 
 
+STALE_DAYS_MIN, STALE_DAYS_MAX = 1, 3650
+STALE_DAYS_MESSAGE = f"Indique una antigüedad de {STALE_DAYS_MIN} a {STALE_DAYS_MAX} días."
+
+
 def checked_stale_days(value) -> int:
     """The age past which a list is stale: the configured one, or the one the regulator asks
     for (1 to 3650 days), the same refusal on the web and the API."""
@@ -185,10 +189,8 @@ def checked_stale_days(value) -> int:
         days = int(value)
     except (TypeError, ValueError):
         days = 0
-    if not 1 <= days <= 3650:
-        raise ValidationFailed.of(
-            [FieldError("stale_days", "Indique una antigüedad de 1 a 3650 días.")]
-        )
+    if not STALE_DAYS_MIN <= days <= STALE_DAYS_MAX:
+        raise ValidationFailed.of([FieldError("stale_days", STALE_DAYS_MESSAGE)])
     return days
 
 

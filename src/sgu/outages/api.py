@@ -17,7 +17,7 @@ from sgu.core.idempotency import run_idempotent
 from sgu.core.openapi import doc
 from sgu.core.pagination import clamp_limit, keyset_page
 from sgu.core.principal import Principal
-from sgu.core.schemas import Day, Instant, Limit, Problem
+from sgu.core.schemas import Day, Flag, Instant, Limit, Problem
 from sgu.outages import openapi_docs as docs
 from sgu.outages import policies, selectors, services
 from sgu.outages.models import (
@@ -61,16 +61,17 @@ class OutageIn(Schema):
     )
     procedure_type: ProcedureType
     scenario: Scenario
+    # At least one: the service refuses an empty list with its own message (as on the web).
     applications: list[str] = Field(
-        default_factory=list,
         max_length=20,
+        json_schema_extra={"minItems": 1},
         description="Códigos de los aplicativos afectados, del catálogo (al menos uno; "
         "`GET /api/v1/operator/outage-applications`).",
         examples=[["SIAC-UNICO"]],
     )
     systems: str = Field(default="", max_length=500, description="Detalle opcional.")
     started_at: Instant = Field(description="Inicio, ISO 8601 con zona horaria.")
-    manual: bool = Field(
+    manual: Flag = Field(
         default=False,
         description="Registro manual posterior (regularización de un formulario en papel).",
     )
@@ -100,7 +101,7 @@ class ConfirmIn(Schema):
 
 
 class EvaluateIn(Schema):
-    proceeds: bool = Field(description="Si procede reportar el evento al regulador.")
+    proceeds: Flag = Field(description="Si procede reportar el evento al regulador.")
     note: str = Field(default="", max_length=2000, description="Obligatoria si no procede.")
 
 
