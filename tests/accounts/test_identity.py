@@ -165,3 +165,25 @@ def test_given_something_that_is_not_a_mobile_when_normalised_then_it_is_refused
     with pytest.raises(InvalidValue) as exc:
         normalize_mobile(typed)
     assert str(exc.value) == "El número de celular tiene 9 dígitos y empieza con 9."
+
+
+# --- digits are the ASCII ones ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("document_type", "typed"),
+    [
+        ("DNI", "١٠١١٧٤١٠"),  # Arabic-Indic digits: a regex's \d would take them
+        ("DNI", "１０１１７４１０"),  # full-width digits, as some phone keyboards type them
+        ("RUC", "２０１０００４７２１８"),
+    ],
+)
+def test_a_document_in_other_digits_is_refused(document_type, typed):
+    with pytest.raises(InvalidValue):
+        normalize_document(document_type, typed)
+
+
+@pytest.mark.parametrize("typed", ["９８７６５４３２１", "9٨٧٦٥٤٣٢١"])
+def test_a_mobile_in_other_digits_is_refused(typed):
+    with pytest.raises(InvalidValue):
+        normalize_mobile(typed)

@@ -55,7 +55,7 @@ def public_case_status(code: str, document_number: str) -> Case:
     if not _CODE.fullmatch(code) or not _DOCUMENT.fullmatch(number):
         raise NotFound(LOOKUP_NOT_FOUND)
     numbers = {number}
-    if re.fullmatch(r"\d{8}[0-9A-K]", number):
+    if re.fullmatch(r"[0-9]{8}[0-9A-K]", number):
         numbers.add(number[:8])  # a DNI typed with its check character
     found = (
         Case.objects.filter(code=code, citizen__document_number__in=numbers)

@@ -122,7 +122,7 @@ def _clean_value(kind: str, value: Any, choices: list) -> Any:
             raise ValueError("use como máximo dos decimales y un monto razonable.")
         return str(amount.quantize(Decimal("0.01")))
     if kind == FieldType.DATE:
-        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
             raise ValueError("use el formato AAAA-MM-DD.")
         try:
             parsed = date.fromisoformat(value)

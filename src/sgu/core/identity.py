@@ -29,7 +29,7 @@ class InvalidDocumentType(InvalidValue):
 _ALNUM_12 = re.compile(r"^[A-Z0-9]{1,12}$")
 # Django's `Choices.values` builds a new list on every access; daily files check millions.
 _DOCUMENT_TYPES = frozenset(DocumentType.values)
-_MOBILE = re.compile(r"^9\d{8}$")
+_MOBILE = re.compile(r"^9[0-9]{8}$")
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def normalize_document(document_type: str, number: str) -> Document:
     if not raw:
         raise InvalidValue("Ingrese el número de documento.")
     if document_type == DocumentType.DNI:
-        if not re.fullmatch(r"\d{8}[0-9A-K]?", raw):
+        if not re.fullmatch(r"[0-9]{8}[0-9A-K]?", raw):
             raise InvalidValue(
                 "El DNI tiene 8 dígitos (y, opcionalmente, su carácter de verificación)."
             )
@@ -63,7 +63,7 @@ def normalize_document(document_type: str, number: str) -> Document:
                 ) from None
         return Document(document_type, raw[:8])
     if document_type == DocumentType.RUC:
-        if not re.fullmatch(r"\d{11}", raw):
+        if not re.fullmatch(r"[0-9]{11}", raw):
             raise InvalidValue("El RUC tiene 11 dígitos.")
         if raw[:2] not in {"10", "15", "16", "17", "20"}:
             raise InvalidValue("El RUC debe empezar con 10, 15, 16, 17 o 20.")

@@ -52,7 +52,7 @@ MAX_APPLICATIONS = 20
 
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,39}$")
 # INEI ubigeo: department 01–25, province and district 01–99.
-_UBIGEO = re.compile(r"^(0[1-9]|1\d|2[0-5])(0[1-9]|[1-9]\d)(0[1-9]|[1-9]\d)$")
+_UBIGEO = re.compile(r"^(0[1-9]|1[0-9]|2[0-5])(0[1-9]|[1-9][0-9])(0[1-9]|[1-9][0-9])$")
 
 
 def _local(at: datetime) -> str:

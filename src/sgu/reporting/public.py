@@ -46,7 +46,7 @@ PUBLIC_INDICATORS = [
 ]
 FIRST_YEAR = 2000
 MONTHS = MONTHS_ES
-_PERIOD = re.compile(r"(\d{4})-(\d{2})")
+_PERIOD = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 
 @dataclass(frozen=True)

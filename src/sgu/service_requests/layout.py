@@ -84,7 +84,9 @@ _CODE = re.compile(r"[A-Z0-9][A-Z0-9_/.\-]{0,39}")
 _CONTRACT = re.compile(r"[A-Z0-9][A-Z0-9_/.\-]{0,29}")
 _SERVICE_ID = re.compile(r"[A-Z0-9][A-Z0-9\-]{3,19}")
 _SEPARATORS = re.compile(r"[\s\-().]")
-_DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+_DMY = re.compile(
+    r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})(?:[ T]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?)?"
+)
 
 
 def _lookup(table: dict[str, str], raw: str) -> str | None:
@@ -147,7 +149,13 @@ def _fixed_line(raw: str) -> str | None:
         digits = digits[3:]
     elif digits.startswith("0"):
         digits = digits[1:]
-    if len(digits) == 8 and digits.isdigit() and digits[0] != "0" and digits[0] != "9":
+    if (
+        len(digits) == 8
+        and digits.isascii()
+        and digits.isdigit()
+        and digits[0] != "0"
+        and digits[0] != "9"
+    ):
         return digits
     return None
 
@@ -327,7 +335,12 @@ class RowChecker:
                     + "DNI, CE, RUC o PASAPORTE.",
                 )
             )
-        elif not (doc_type_v == "DNI" and len(doc_number) == 8 and doc_number.isdigit()):
+        elif not (
+            doc_type_v == "DNI"
+            and len(doc_number) == 8
+            and doc_number.isascii()
+            and doc_number.isdigit()
+        ):
             try:
                 doc_number = normalize_document(doc_type_v, doc_number).number
             except InvalidValue as exc:
@@ -354,7 +367,10 @@ class RowChecker:
                 )
         elif service_v == "MOVIL":
             if not (
-                len(service_number) == 9 and service_number[0] == "9" and service_number.isdigit()
+                len(service_number) == 9
+                and service_number[0] == "9"
+                and service_number.isascii()
+                and service_number.isdigit()
             ):
                 try:
                     service_number = normalize_mobile(service_number)

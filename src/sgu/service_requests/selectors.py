@@ -69,7 +69,7 @@ def public_status(request_code: str, document_number: str) -> ServiceRequest:
     if not code or not number or len(code) > 40 or len(number) > 12:
         raise NotFound(LOOKUP_NOT_FOUND)
     numbers = {number}
-    if re.fullmatch(r"\d{8}[0-9A-K]", number):
+    if re.fullmatch(r"[0-9]{8}[0-9A-K]", number):
         numbers.add(number[:8])  # a DNI typed with its check character
     found = (
         ServiceRequest.objects.filter(request_code=code, document_number__in=numbers)

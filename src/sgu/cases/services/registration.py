@@ -51,7 +51,7 @@ def _clean_service_number(service: str, value: str, errors: ErrorCollector) -> s
     if service == "MOVIL":
         if raw.startswith("+51"):
             raw = raw[3:]
-        if not re.fullmatch(r"9\d{8}", raw):
+        if not re.fullmatch(r"9[0-9]{8}", raw):
             errors.add(
                 "service_number", "El número de línea móvil tiene 9 dígitos y empieza con 9."
             )
