@@ -7,7 +7,12 @@ export PORT
 
 # Typed strictly: the ground floor, then each app's services and selectors as they get there.
 MYPY_STRICT := -p sgu.core -p sgu.accounts.services -m sgu.accounts.selectors \
-	-m sgu.notifications.services -m sgu.catalog.selectors
+	-m sgu.notifications.services -m sgu.catalog.selectors \
+	-m sgu.cases.public_selectors \
+	-m sgu.knowledge.selectors \
+	-m sgu.reporting.services \
+	-m sgu.service_requests.selectors \
+	-m sgu.suggestions.selectors -m sgu.suggestions.services
 
 .PHONY: run test lint format bench screens sweep reliability install clean
 

@@ -33,7 +33,7 @@ def _day_range(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def daily_rows(day: date, now: datetime) -> list[list]:
+def daily_rows(day: date, now: datetime) -> list[list[str | int]]:
     """Per operator: cases registered that day, answered that day, overdue at `now`, claims
     requested that day, claim codes due that day and late. Five GROUP BY queries."""
 
