@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sgu.catalog import selectors as catalog
+from sgu.catalog.models import Operator
 from sgu.core.calendar import LIMA
 from sgu.core.errors import (
     ErrorCollector,
@@ -45,7 +46,9 @@ def mb(size: int) -> str:
     return f"{size / 1048576:.1f}".replace(".", ",") + " MB"
 
 
-def clean_report_date(value, errors: ErrorCollector, *, now: datetime | None = None) -> date | None:
+def clean_report_date(
+    value: date | str | None, errors: ErrorCollector, *, now: datetime | None = None
+) -> date | None:
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, str):
@@ -71,7 +74,7 @@ def clean_report_date(value, errors: ErrorCollector, *, now: datetime | None = N
     return value
 
 
-def _digest(upload) -> tuple[str, bytes]:
+def _digest(upload: File[bytes]) -> tuple[str, bytes]:
     """SHA-256 of the whole file, streamed; and its first bytes (to recognise its type)."""
     digest = hashlib.sha256()
     head = b""
@@ -86,8 +89,8 @@ def _digest(upload) -> tuple[str, bytes]:
 
 def receive_report(
     *,
-    file,
-    report_date,
+    file: File[bytes] | None,
+    report_date: date | str | None,
     by: Principal,
     name: str | None = None,
     now: datetime | None = None,
@@ -100,7 +103,8 @@ def receive_report(
     errors = ErrorCollector()
     day = clean_report_date(report_date, errors, now=now)
     limit = config()["MAX_UPLOAD_BYTES"]
-    size = getattr(file, "size", None) if file is not None else None
+    # getattr: File.size raises AttributeError when it cannot tell the size.
+    size: int | None = getattr(file, "size", None) if file is not None else None
     if file is None:
         errors.add("file", "Adjunte el archivo del reporte (CSV o XLSX).")
     elif not size:
@@ -108,6 +112,8 @@ def receive_report(
     elif size > limit:
         raise too_large(size, limit)
     errors.raise_if_any()
+    # Each refused just above when missing (and the size when 0 or unknown).
+    assert file is not None and day is not None and size is not None
     sha256, head = _digest(file)
     kind = readers.sniff(head)
     if kind is None:
@@ -154,7 +160,7 @@ def batch_path_name(batch: Batch) -> str:
     return {"CSV": "reporte.csv", "XLSX": "reporte.xlsx", "JSON": "filas.csv"}[batch.source]
 
 
-def _same_report(operator, day: date, sha256: str) -> Batch | None:
+def _same_report(operator: Operator, day: date, sha256: str) -> Batch | None:
     return Batch.objects.filter(
         operator=operator, report_date=day, sha256=sha256, internal_error=False
     ).first()
@@ -170,7 +176,11 @@ def too_large(size: int | None, limit: int) -> PayloadTooLarge:
 
 
 def receive_rows(
-    *, rows: list[dict], report_date, by: Principal, now: datetime | None = None
+    *,
+    rows: list[dict[str, object]],
+    report_date: date | str | None,
+    by: Principal,
+    now: datetime | None = None,
 ) -> tuple[Batch, bool]:
     """Rows sent as JSON (the same columns as the file) for a day: kept as a CSV in the
     published layout and processed exactly like an uploaded file."""
