@@ -28,3 +28,13 @@ def section(name: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ImproperlyConfigured(f"SGU[{name!r}] debe ser un diccionario (vale {value!r}).")
     return value
+
+
+def strings(name: str) -> frozenset[str]:
+    """A setting that lists names (hosts, codes…), empty when not set."""
+    value = settings.SGU.get(name, ())
+    if not isinstance(value, list | tuple | set | frozenset) or not all(
+        isinstance(v, str) for v in value
+    ):
+        raise ImproperlyConfigured(f"SGU[{name!r}] debe ser una lista de textos (vale {value!r}).")
+    return frozenset(value)
