@@ -8,11 +8,14 @@ export PORT
 # Typed strictly: the ground floor, then each app's services and selectors as they get there.
 MYPY_STRICT := -p sgu.core -p sgu.accounts.services -m sgu.accounts.selectors \
 	-m sgu.notifications.services -m sgu.catalog.selectors \
-	-m sgu.cases.public_selectors \
-	-m sgu.knowledge.selectors \
+	-m sgu.operators.selectors -m sgu.operators.services \
+	-m sgu.cases.selectors -m sgu.cases.public_selectors \
+	-m sgu.outages.selectors -m sgu.outages.services \
+	-m sgu.service_requests.selectors -m sgu.service_requests.services \
 	-m sgu.reporting.services \
-	-m sgu.service_requests.selectors \
-	-m sgu.suggestions.selectors -m sgu.suggestions.services
+	-m sgu.knowledge.selectors -m sgu.knowledge.services \
+	-m sgu.suggestions.selectors -m sgu.suggestions.services \
+	-m sgu.provider.selectors -m sgu.provider.services
 
 .PHONY: run test lint format bench screens sweep reliability install clean
 
