@@ -29,7 +29,7 @@ import time as _time
 from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models import Aggregate, Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -57,7 +57,7 @@ COUNTS = (
 )
 
 
-def case_counts() -> dict:
+def case_counts() -> dict[str, Aggregate]:
     """The additive aggregates over cases, in COUNTS order (one-to-one joins: no fan-out)."""
     return {
         "cases": Count("id"),
