@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from factories.browser import (
     DESKTOP,
@@ -36,6 +37,10 @@ def browser():
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # While Playwright's event loop runs, Django keeps this thread's connections apart
+        # (asgiref's Local is per context): close the ones opened meanwhile, or PostgreSQL
+        # refuses to drop the test database at the end.
+        connections.close_all()
 
 
 @pytest.fixture(autouse=True)

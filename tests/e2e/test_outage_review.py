@@ -2,15 +2,10 @@
 systems-failure team confirms it, Control e Información evaluates it with the figures of the
 document's criteria, a manager approves it — and the regulator then sees it reported."""
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.db import connections
 from django.utils import timezone
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 from factories import PASSWORD, enrol_two_factor
 from outages.helpers import (
@@ -32,28 +27,7 @@ from sgu.outages.models import OutageEvent
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not Path("/usr/bin/chromium").exists(), reason="necesita Chromium de Debian"
-    ),
 ]
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-]
-
-
-@pytest.fixture
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-        connections.close_all()
 
 
 def sign_in(page, base: str, path: str, user, secret: str) -> None:
@@ -67,9 +41,8 @@ def sign_in(page, base: str, path: str, user, secret: str) -> None:
 
 
 def test_an_outage_is_confirmed_evaluated_and_approved_up_to_its_report(
-    chromium, live_server, settings, shots
+    browser, live_server, shots
 ):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     load_reference_data()
     claro = Operator.objects.get(code="CLARO")
     point = make_point(make_operator_admin(claro), code="CAC-MIRAFLORES", name="CAC Miraflores")
@@ -99,7 +72,7 @@ def test_an_outage_is_confirmed_evaluated_and_approved_up_to_its_report(
     )
     secret = enrol_two_factor(reviewer)
 
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="es-PE")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="es-PE")
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
@@ -163,7 +136,7 @@ def test_an_outage_is_confirmed_evaluated_and_approved_up_to_its_report(
     # --- the regulator sees it reported ------------------------------------------------------
     regulator = make_supervisor()
     secret = enrol_two_factor(regulator)
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="es-PE")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="es-PE")
     page = context.new_page()
     sign_in(page, live_server.url, "/inoperatividad/regulador/", regulator, secret)
     page.get_by_label("Revisión").select_option("REPORTADO")

@@ -2,13 +2,7 @@
 register, is refused a second open one for the same point and procedure, and closes it
 from the list (the closing form is loaded in place by HTMX)."""
 
-import os
-from pathlib import Path
-
 import pytest
-from django.db import connections
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 from factories import PASSWORD, enrol_two_factor, make_operator_agent
 from outages.helpers import grant, make_operator_admin, make_point
@@ -21,42 +15,17 @@ from sgu.outages.models import OutageEvent
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not Path("/usr/bin/chromium").exists(), reason="necesita Chromium de Debian"
-    ),
-]
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
 ]
 
 
-@pytest.fixture
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-        # While Playwright's event loop runs, Django keeps this thread's connections apart
-        # (asgiref's Local is per context): close the ones opened meanwhile, or PostgreSQL
-        # refuses to drop the test database at the end.
-        connections.close_all()
-
-
-def test_channel_head_registers_and_closes_an_outage(chromium, live_server, settings, shots):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_channel_head_registers_and_closes_an_outage(browser, live_server, shots):
     load_reference_data()
     claro = Operator.objects.get(code="CLARO")
     make_point(make_operator_admin(claro), code="CAC-MIRAFLORES", name="CAC Miraflores")
     agent = grant(make_operator_agent(claro), StaffDuty.CHANNEL_HEAD)  # the channel's head
     secret = enrol_two_factor(agent)
 
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="es-PE")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="es-PE")
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))

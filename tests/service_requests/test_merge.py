@@ -211,7 +211,7 @@ def test_a_failure_of_ours_is_reported_and_the_same_file_can_be_sent_again(claro
     def broken(*args, **kwargs):
         raise RuntimeError("disco lleno")
 
-    monkeypatch.setattr(ingest, "_land", broken)
+    monkeypatch.setattr(services, "land_report", broken)
     failed = send(claro, csv_bytes([baja()]))
     assert failed.state == "REJECTED" and failed.internal_error
     assert errors_of(failed) == [(0, "archivo", ingest.INTERNAL_ERROR)]

@@ -588,6 +588,10 @@ class Survey(models.Model):
     offered after an assisted case registration or a consulta, answered once, by a
     single-use link (only its hash is kept) or from the citizen's account."""
 
+    # Not a field: the raw link token, on the instance services.offer_survey returns (never
+    # stored; only its hash is).
+    raw_token: str
+
     case = models.OneToOneField(
         "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

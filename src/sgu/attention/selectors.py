@@ -6,9 +6,13 @@ regulator user works at level 2 or 3 when they belong to an area of that level
 orientadores with no area, members of a level-1 area, and supervisors — is 1st level.
 Supervisors also read every queue (they act only in the areas they belong to)."""
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import (
     Avg,
     Count,
@@ -23,6 +27,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
@@ -41,6 +46,7 @@ from sgu.attention.models import (
     Survey,
 )
 from sgu.attention.workflow import HopActor, HopState
+from sgu.cases.models import Case
 from sgu.core.calendar import LIMA
 from sgu.core.errors import NotFound
 
@@ -59,8 +65,15 @@ class Seat:
 
 NO_SEAT = Seat(first_level=False, supervisor=False, area_ids=frozenset())
 
+# Whoever asks: a signed-in person, an anonymous visitor, or nobody (seat_of says where they sit).
+Someone = User | AnonymousUser | None
 
-def seat_of(user) -> Seat:
+# One row of a report (a month, an office, a motive…): its figures by name, for the page and
+# the export alike.
+ReportRow = dict[str, object]
+
+
+def seat_of(user: Someone) -> Seat:
     if user is None or not user.is_authenticated or user.role not in REGULATOR_ROLES:
         return NO_SEAT
     if not user.is_active:
@@ -76,12 +89,12 @@ def seat_of(user) -> Seat:
     return Seat(first_level=first, supervisor=supervisor, area_ids=upper)
 
 
-def is_attention_staff(user) -> bool:
+def is_attention_staff(user: Someone) -> bool:
     seat = seat_of(user)
     return seat.first_level or bool(seat.area_ids)
 
 
-def areas_of(user) -> list[Area]:
+def areas_of(user: Someone) -> list[Area]:
     """The level-2/3 areas whose queues the user sees (all of them for a supervisor)."""
     seat = seat_of(user)
     qs = Area.objects.filter(level__in=[2, 3], active=True)
@@ -94,7 +107,7 @@ def escalation_targets(level: int) -> list[Area]:
     return list(Area.objects.filter(level=level, active=True).order_by("name"))
 
 
-def area_for_queue(user, code: str) -> Area:
+def area_for_queue(user: Someone, code: str) -> Area:
     seat = seat_of(user)
     area = Area.objects.filter(code=code, level__in=[2, 3]).first()
     if area is None or not seat.can_read_area(area.pk):
@@ -102,10 +115,10 @@ def area_for_queue(user, code: str) -> Area:
     return area
 
 
-def actors_for(user, escalation: Escalation) -> set[str]:
+def actors_for(user: Someone, escalation: Escalation) -> set[str]:
     """As whom the user may act on this hop (drives the workflow table)."""
     seat = seat_of(user)
-    actors = set()
+    actors: set[str] = set()
     if escalation.area_id in seat.area_ids:
         actors.add(HopActor.AREA)
     if seat.first_level and escalation.parent_id is None:
@@ -119,7 +132,7 @@ def _hop_qs() -> QuerySet[Escalation]:
     )
 
 
-def escalation_for(user, pk: int) -> Escalation:
+def escalation_for(user: Someone, pk: int) -> Escalation:
     """One hop, if the user may see it: the 1st level sees every hop (the whole chain of what
     it escalated); an area member sees the hops of their areas and the hops above them."""
     seat = seat_of(user)
@@ -129,7 +142,7 @@ def escalation_for(user, pk: int) -> Escalation:
     if seat.first_level:
         return hop
     allowed = seat.area_ids
-    if hop.area_id in allowed or (hop.parent_id and hop.parent.area_id in allowed):
+    if hop.area_id in allowed or (hop.parent is not None and hop.parent.area_id in allowed):
         return hop
     raise NotFound("No existe ese escalamiento.")
 
@@ -142,7 +155,7 @@ def area_queue(area: Area, *, state: str = "open") -> QuerySet[Escalation]:
     return qs.exclude(state__in=[HopState.PENDING, HopState.AT_HIGHER_LEVEL])
 
 
-def first_level_queue(*, mine_of=None) -> QuerySet[Escalation]:
+def first_level_queue(*, mine_of: User | None = None) -> QuerySet[Escalation]:
     """What the 1st level must act on: answers to tell the citizen and hops sent back."""
     qs = _hop_qs().filter(parent__isnull=True, state__in=[HopState.ANSWERED, HopState.SENT_BACK])
     if mine_of is not None:
@@ -162,7 +175,7 @@ def chain(top: Escalation) -> list[Escalation]:
     return [top, *_hop_qs().filter(parent=top).order_by("escalated_at", "id")]
 
 
-def hops_of(*, case=None, query=None) -> list[Escalation]:
+def hops_of(*, case: Case | None = None, query: Query | None = None) -> list[Escalation]:
     qs = _hop_qs().prefetch_related(
         Prefetch("children", queryset=_hop_qs().order_by("escalated_at", "id"))
     )
@@ -170,7 +183,9 @@ def hops_of(*, case=None, query=None) -> list[Escalation]:
     return list(qs.filter(parent__isnull=True).order_by("escalated_at", "id"))
 
 
-def events_of(*, escalations: list[Escalation] = (), query=None) -> list[AttentionEvent]:
+def events_of(
+    *, escalations: Sequence[Escalation] = (), query: Query | None = None
+) -> list[AttentionEvent]:
     ids = [h.pk for h in escalations]
     for h in escalations:
         ids += [c.pk for c in getattr(h, "_prefetched_objects_cache", {}).get("children", [])]
@@ -229,11 +244,13 @@ def motive_families() -> list[tuple[QueryMotive, list[QueryMotive]]]:
     children = QueryMotive.objects.filter(active=True, parent__active=True).select_related("parent")
     grouped: dict[int, tuple[QueryMotive, list[QueryMotive]]] = {}
     for child in children.order_by("parent__order", "parent__name", "order", "name"):
-        grouped.setdefault(child.parent_id, (child.parent, []))[1].append(child)
+        if child.parent is None:  # excluded by the filter (parent__active): for the types
+            continue
+        grouped.setdefault(child.parent.pk, (child.parent, []))[1].append(child)
     return list(grouped.values())
 
 
-def query_for(user, code: str) -> Query:
+def query_for(user: Someone, code: str) -> Query:
     if not seat_of(user).first_level:
         raise NotFound("No existe una consulta con ese código.")
     query = Query.objects.select_related(
@@ -248,14 +265,14 @@ def query_for(user, code: str) -> Query:
 # --- surveys ----------------------------------------------------------------------------------
 
 
-def citizen_surveys(user) -> QuerySet[Survey]:
+def citizen_surveys(user: Someone) -> QuerySet[Survey]:
     """A citizen's own surveys (never anyone else's)."""
-    if user is None or not user.is_authenticated or user.role != Role.CITIZEN:
+    if not isinstance(user, User) or not user.is_authenticated or user.role != Role.CITIZEN:
         return Survey.objects.none()
     return Survey.objects.filter(citizen=user).select_related("case", "query", "office", "agent")
 
 
-def citizen_survey(user, pk: int) -> Survey:
+def citizen_survey(user: Someone, pk: int) -> Survey:
     found = citizen_surveys(user).filter(pk=pk).first()
     if found is None:
         raise NotFound("No existe esa encuesta.")
@@ -271,7 +288,7 @@ def _month_bounds(first: date, last: date) -> tuple[datetime, datetime]:
     return start, datetime.combine(nxt, time.min, tzinfo=LIMA)
 
 
-def _month_key(value) -> date:
+def _month_key(value: date | datetime) -> date:
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             value = value.astimezone(LIMA)
@@ -280,7 +297,8 @@ def _month_key(value) -> date:
 
 
 def months_between(first: date, last: date) -> list[date]:
-    out, d = [], first.replace(day=1)
+    out: list[date] = []
+    d = first.replace(day=1)
     while d <= last:
         out.append(d)
         d = (d + timedelta(days=32)).replace(day=1)
@@ -291,20 +309,19 @@ def _pct(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def monthly_indicators(first: date, last: date) -> list[dict]:
+def monthly_indicators(first: date, last: date) -> list[ReportRow]:
     """One row per month from `first` to `last` (Lima calendar months) with every indicator
     of `attention.indicators`. SQL aggregates only: one grouped query per figure family."""
 
     lo, hi = _month_bounds(first, last)
     months = months_between(first, last)
-    rows: dict[date, dict] = {
-        m: {"month": m, "resolved_by_level": {1: 0, 2: 0, 3: 0}} for m in months
-    }
+    rows: dict[date, Counter[str]] = {m: Counter() for m in months}
+    resolved_by_level: dict[date, dict[int, int]] = {m: {1: 0, 2: 0, 3: 0} for m in months}
 
-    def add(month_value, key, n):
+    def add(month_value: date | datetime, key: str, n: int | None) -> None:
         m = _month_key(month_value)
         if m in rows:
-            rows[m][key] = rows[m].get(key, 0) + (n or 0)
+            rows[m][key] += n or 0
 
     # Consultas, and the level that answered them.
     for r in (
@@ -315,7 +332,7 @@ def monthly_indicators(first: date, last: date) -> list[dict]:
     ):
         add(r["m"], "queries", r["n"])
         if r["resolved_level"]:
-            rows[_month_key(r["m"])]["resolved_by_level"][r["resolved_level"]] += r["n"]
+            resolved_by_level[_month_key(r["m"])][r["resolved_level"]] += r["n"]
 
     # Cases, counted in the month of their first escalation; resolved by the level that wrote
     # the last answer the 1st level informed.
@@ -339,7 +356,7 @@ def monthly_indicators(first: date, last: date) -> list[dict]:
     for r in first_hops:
         add(r["m"], "escalated_cases", r["n"])
         if r["solved"]:
-            rows[_month_key(r["m"])]["resolved_by_level"][r["solved"]] += r["n"]
+            resolved_by_level[_month_key(r["m"])][r["solved"]] += r["n"]
 
     # Every hop of the month: per level, answered or sent back, and its clock per criticality.
     for r in (
@@ -348,8 +365,9 @@ def monthly_indicators(first: date, last: date) -> list[dict]:
         .values("m", "level", "criticality")
         .annotate(
             n=Count("id"),
-            answered=Count("id", filter=Q(answered_at__isnull=False)),
-            sent_back=Count("id", filter=Q(sent_back_at__isnull=False)),
+            # (Not `answered`, `sent_back`: names of Escalation's own properties.)
+            n_answered=Count("id", filter=Q(answered_at__isnull=False)),
+            n_sent_back=Count("id", filter=Q(sent_back_at__isnull=False)),
             on_time=Count("id", filter=Q(answered_at__isnull=False, on_time=True)),
             days=Sum("response_business_days", filter=Q(answered_at__isnull=False)),
             informed=Count("id", filter=Q(informed_at__isnull=False)),
@@ -357,38 +375,38 @@ def monthly_indicators(first: date, last: date) -> list[dict]:
         )
     ):
         add(r["m"], f"escalations_l{r['level']}", r["n"])
-        add(r["m"], "_answered", r["answered"])
-        add(r["m"], "_sent_back", r["sent_back"])
+        add(r["m"], "_answered", r["n_answered"])
+        add(r["m"], "_sent_back", r["n_sent_back"])
         add(r["m"], "_informed", r["informed"])
         add(r["m"], "_same_day", r["same_day"])
         c = r["criticality"]
-        add(r["m"], f"_answered_{c}", r["answered"])
+        add(r["m"], f"_answered_{c}", r["n_answered"])
         add(r["m"], f"_on_time_{c}", r["on_time"])
         add(r["m"], f"_days_{c}", r["days"])
 
     out = []
     for m in months:
         row = rows[m]
-        by_level = row.pop("resolved_by_level")
+        by_level = resolved_by_level[m]
         resolved = sum(by_level.values())
-        result = {
+        result: ReportRow = {
             "month": m,
-            "queries": row.get("queries", 0),
-            "escalated_cases": row.get("escalated_cases", 0),
-            "escalations_l2": row.get("escalations_l2", 0),
-            "escalations_l3": row.get("escalations_l3", 0),
+            "queries": row["queries"],
+            "escalated_cases": row["escalated_cases"],
+            "escalations_l2": row["escalations_l2"],
+            "escalations_l3": row["escalations_l3"],
             "resolved": resolved,
         }
-        result["attentions"] = result["queries"] + result["escalated_cases"]
+        result["attentions"] = row["queries"] + row["escalated_cases"]
         for n in (1, 2, 3):
             result[f"resolved_l{n}_pct"] = _pct(by_level[n], resolved)
-        answered, sent_back = row.get("_answered", 0), row.get("_sent_back", 0)
+        answered, sent_back = row["_answered"], row["_sent_back"]
         result["routed_ok_pct"] = _pct(answered, answered + sent_back)
-        result["informed_same_day_pct"] = _pct(row.get("_same_day", 0), row.get("_informed", 0))
+        result["informed_same_day_pct"] = _pct(row["_same_day"], row["_informed"])
         for c in CRITICALITIES:
-            done = row.get(f"_answered_{c}", 0)
-            result[f"avg_days_{c}"] = round(row.get(f"_days_{c}", 0) / done, 2) if done else None
-            result[f"within_pct_{c}"] = _pct(row.get(f"_on_time_{c}", 0), done)
+            done = row[f"_answered_{c}"]
+            result[f"avg_days_{c}"] = round(row[f"_days_{c}"] / done, 2) if done else None
+            result[f"within_pct_{c}"] = _pct(row[f"_on_time_{c}"], done)
         out.append(result)
     return out
 
@@ -396,7 +414,7 @@ def monthly_indicators(first: date, last: date) -> list[dict]:
 # --- survey results ------------------------------------------------------------------------------
 
 
-def survey_results(first: date, last: date, *, by: str) -> list[dict]:
+def survey_results(first: date, last: date, *, by: str) -> list[ReportRow]:
     """Surveys offered in the period, per office or per agent: offered, answered, response
     rate, average score and how many gave 4 or 5."""
     lo, hi = _day_bounds(first, last)
@@ -454,7 +472,7 @@ def survey_comments(first: date, last: date, limit: int = 50) -> list[Survey]:
 # --- consultas by motive (typification) ----------------------------------------------------------
 
 
-def motive_report(first: date, last: date) -> list[dict]:
+def motive_report(first: date, last: date) -> list[ReportRow]:
     """Consultas registered in the period per sub-motive (the manual's «motivos de la
     consulta»): received, of the virtual channel, answered, escalated, first responses
     within the 24-hour plazo (÷ first responses of virtual consultas × 100), still open and
@@ -467,7 +485,7 @@ def motive_report(first: date, last: date) -> list[dict]:
         .annotate(
             received=Count("id", distinct=True),
             virtual=Count("id", filter=Q(due_at__isnull=False), distinct=True),
-            answered=Count("id", filter=Q(state=QueryState.ANSWERED), distinct=True),
+            n_answered=Count("id", filter=Q(state=QueryState.ANSWERED), distinct=True),
             escalated=Count("id", filter=Q(escalations__isnull=False), distinct=True),
             responded_virtual=Count("id", filter=Q(on_time__isnull=False), distinct=True),
             within=Count("id", filter=Q(on_time=True), distinct=True),
@@ -488,7 +506,7 @@ def motive_report(first: date, last: date) -> list[dict]:
                 "code": r["motive__code"] or "",
                 "received": r["received"],
                 "virtual": r["virtual"],
-                "answered": r["answered"],
+                "answered": r["n_answered"],
                 "escalated": r["escalated"],
                 "within_pct": _pct(r["within"], r["responded_virtual"]),
                 "late": r["late"],
@@ -502,7 +520,9 @@ def motive_report(first: date, last: date) -> list[dict]:
 TICKET_WINDOW = timedelta(days=30)
 
 
-def average_query_response(*, motive_id: int | None, virtual: bool, now: datetime) -> tuple:
+def average_query_response(
+    *, motive_id: int | None, virtual: bool, now: datetime
+) -> tuple[timedelta | None, int]:
     """(average time to the first response, how many) of the consultas of the same kind (same
     motive, same channel class: virtual or not) first answered in the 30 days before `now`
     (attention manual: the 1st level tells the citizen the average response time).
@@ -526,7 +546,7 @@ def average_query_response(*, motive_id: int | None, virtual: bool, now: datetim
     return agg["avg"], agg["n"]
 
 
-def average_escalation_response(*, criticality: str, now: datetime) -> tuple:
+def average_escalation_response(*, criticality: str, now: datetime) -> tuple[float | None, int]:
     """(average business days to answer, how many) of the 2nd-level escalations of the same
     criticality answered in the 30 days before `now`; (None, 0) when there is none."""
     agg = Escalation.objects.filter(
@@ -544,11 +564,11 @@ def average_escalation_response(*, criticality: str, now: datetime) -> tuple:
 # --- each assistant's record and response times (attention manual 7.4.1.1, 7.4.2.1) --------------
 
 
-def _duration(end: str, start: str) -> ExpressionWrapper:
+def _duration(end: str, start: str) -> ExpressionWrapper[CombinedExpression]:
     return ExpressionWrapper(F(end) - F(start), output_field=DurationField())
 
 
-def first_level_staff() -> QuerySet:
+def first_level_staff() -> QuerySet[User]:
     """The regulator's people who may register consultas (for the supervisor's picker)."""
 
     return User.objects.filter(
@@ -556,9 +576,9 @@ def first_level_staff() -> QuerySet:
     ).order_by("first_name", "last_name", "email")
 
 
-def assistant_for(viewer, assistant_id) -> object:
+def assistant_for(viewer: User, assistant_id: int | str | None) -> User:
     """Whose record `viewer` may read: their own; the supervisor, anyone's on the 1st level."""
-    if assistant_id in (None, "", viewer.pk) or not seat_of(viewer).supervisor:
+    if assistant_id is None or assistant_id in ("", viewer.pk) or not seat_of(viewer).supervisor:
         return viewer
     found = first_level_staff().filter(pk=assistant_id).first()
     if found is None:
@@ -566,7 +586,7 @@ def assistant_for(viewer, assistant_id) -> object:
     return found
 
 
-def assistant_day(assistant, day: date) -> QuerySet[Query]:
+def assistant_day(assistant: User, day: date) -> QuerySet[Query]:
     """The consultas an assistant handled on a Lima day (the manual's daily record): those
     they registered that day and those whose answer they wrote or sent that day."""
     lo, hi = _day_bounds(day, day)
@@ -582,7 +602,7 @@ def assistant_day(assistant, day: date) -> QuerySet[Query]:
     )
 
 
-def assistant_report(first: date, last: date) -> list[dict]:
+def assistant_report(first: date, last: date) -> list[ReportRow]:
     """Per assistant (who registered the consulta), consultas registered in the period:
     received, answered, the initial response (average time from registration to the first
     response: the answer or the escalation), the average response (registration to the
@@ -599,7 +619,7 @@ def assistant_report(first: date, last: date) -> list[dict]:
         )
         .annotate(
             received=Count("id"),
-            answered=Count("id", filter=Q(state=QueryState.ANSWERED)),
+            n_answered=Count("id", filter=Q(state=QueryState.ANSWERED)),
             initial=Avg(_duration("first_response_at", "registered_at")),
             average=Avg(
                 _duration("answered_at", "registered_at"), filter=Q(state=QueryState.ANSWERED)
@@ -616,7 +636,7 @@ def assistant_report(first: date, last: date) -> list[dict]:
             or r["registered_by__email"],
             "email": r["registered_by__email"],
             "received": r["received"],
-            "answered": r["answered"],
+            "answered": r["n_answered"],
             "initial": r["initial"],
             "average": r["average"],
             "within_pct": _pct(r["within"], r["responded_virtual"]),
@@ -635,7 +655,7 @@ def requirement_code(hop: Escalation) -> str | None:
     return requirement.code if requirement else None
 
 
-def requirements_for(user) -> QuerySet[FunctionalRequirement]:
+def requirements_for(user: Someone) -> QuerySet[FunctionalRequirement]:
     """The requirements backlog the user may read: every one for a supervisor; for a member of
     a level-2/3 area, those of its areas (the user area, or the area that concluded it)."""
     seat = seat_of(user)
@@ -663,13 +683,13 @@ def _incidents() -> QuerySet[Escalation]:
     return Escalation.objects.filter(parent__isnull=True)
 
 
-def incident_daily(first: date, last: date) -> list[dict]:
+def incident_daily(first: date, last: date) -> list[ReportRow]:
     """One row per day: incidents received, incidents solved (answer down to the 1st level)."""
     lo, hi = _day_bounds(first, last)
-    days: dict[date, dict] = {}
+    days: dict[date, Counter[str]] = {}
     d = first
     while d <= last:
-        days[d] = {"day": d, "received": 0, "solved": 0}
+        days[d] = Counter(received=0, solved=0)
         d += timedelta(days=1)
     for field, key in (("escalated_at", "received"), ("answered_at", "solved")):
         for r in (
@@ -681,10 +701,10 @@ def incident_daily(first: date, last: date) -> list[dict]:
         ):
             if r["d"] in days:
                 days[r["d"]][key] += r["n"]
-    return list(days.values())
+    return [{"day": d, "received": c["received"], "solved": c["solved"]} for d, c in days.items()]
 
 
-def _typification(r: dict) -> str:
+def _typification(r: dict[str, Any]) -> str:
     if r["query__motive__name"]:
         family = r["query__motive__parent__name"]
         return f"{family} › {r['query__motive__name']}" if family else r["query__motive__name"]
@@ -693,7 +713,7 @@ def _typification(r: dict) -> str:
     return NO_TYPIFICATION
 
 
-def incident_typification(first: date, last: date) -> list[dict]:
+def incident_typification(first: date, last: date) -> list[ReportRow]:
     """Incidents received by typification of origin (the consulta's motive, the case's
     category), most frequent first, with the cumulative frequency and its percentage."""
     lo, hi = _day_bounds(first, last)
@@ -712,7 +732,8 @@ def incident_typification(first: date, last: date) -> list[dict]:
         name = _typification(r)
         counts[name] = counts.get(name, 0) + r["n"]
     total = sum(counts.values())
-    out, running = [], 0
+    out: list[ReportRow] = []
+    running = 0
     for rank, (name, n) in enumerate(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])), 1):
         running += n
         out.append(
@@ -729,29 +750,30 @@ def incident_typification(first: date, last: date) -> list[dict]:
     return out
 
 
-def incident_monthly(first: date, last: date) -> list[dict]:
+def incident_monthly(first: date, last: date) -> list[ReportRow]:
     """Per month (of escalation): total incidents, from Lima and from the other regions (and
     without a region), the % solved by each level, the % correctly routed (answered, not sent
     back by the area), and how many became functional requirements, needed coordination or
     waited on a third party."""
     lo, hi = _month_bounds(first, last)
-    rows = {
-        m: {
-            "month": m,
-            "total": 0,
-            "lima": 0,
-            "regions": 0,
-            "no_region": 0,
-            "solved": 0,
-            "solved_l1": 0,
-            "solved_l2": 0,
-            "solved_l3": 0,
-            "decided": 0,
-            "routed_ok": 0,
-            "requirements": 0,
-            "coordinated": 0,
-            "paused": 0,
-        }
+    rows: dict[date, Counter[str]] = {
+        m: Counter(
+            {
+                "total": 0,
+                "lima": 0,
+                "regions": 0,
+                "no_region": 0,
+                "solved": 0,
+                "solved_l1": 0,
+                "solved_l2": 0,
+                "solved_l3": 0,
+                "decided": 0,
+                "routed_ok": 0,
+                "requirements": 0,
+                "coordinated": 0,
+                "paused": 0,
+            }
+        )
         for m in months_between(first, last)
     }
     chain_of = Q(escalation=OuterRef("pk")) | Q(escalation__parent=OuterRef("pk"))
@@ -780,8 +802,8 @@ def incident_monthly(first: date, last: date) -> list[dict]:
         .annotate(
             n=Count("id"),
             paused=Count("id", filter=Q(was_paused=True)),
-            answered=Count("id", filter=Q(answered_at__isnull=False)),
-            sent_back=Count("id", filter=Q(sent_back_at__isnull=False)),
+            n_answered=Count("id", filter=Q(answered_at__isnull=False)),
+            n_sent_back=Count("id", filter=Q(sent_back_at__isnull=False)),
         )
     ):
         row = rows.get(_month_key(r["m"]))
@@ -791,22 +813,23 @@ def incident_monthly(first: date, last: date) -> list[dict]:
         row["total"] += n
         region = r["region"] or ""
         row["lima" if region == "LIMA" else "regions" if region else "no_region"] += n
-        if r["answered"] and r["answer_level"] in (2, 3):
-            row["solved"] += r["answered"]
-            row[f"solved_l{r['answer_level']}"] += r["answered"]
+        if r["n_answered"] and r["answer_level"] in (2, 3):
+            row["solved"] += r["n_answered"]
+            row[f"solved_l{r['answer_level']}"] += r["n_answered"]
         if r["state"] == HopState.CLOSED and r["query__resolved_level"] == 1:
             # Returned, then answered by the 1st level itself.
             row["solved"] += n
             row["solved_l1"] += n
-        row["decided"] += r["answered"] + r["sent_back"]
-        row["routed_ok"] += r["answered"]
+        row["decided"] += r["n_answered"] + r["n_sent_back"]
+        row["routed_ok"] += r["n_answered"]
         row["requirements"] += n if r["is_requirement"] else 0
         row["coordinated"] += n if r["is_coordinated"] else 0
         row["paused"] += r["paused"]
     out = []
-    for row in rows.values():
+    for m, counts in rows.items():
+        row_out: ReportRow = {"month": m, **counts}
         for level in (1, 2, 3):
-            row[f"solved_l{level}_pct"] = _pct(row[f"solved_l{level}"], row["solved"])
-        row["routed_ok_pct"] = _pct(row["routed_ok"], row["decided"])
-        out.append(row)
+            row_out[f"solved_l{level}_pct"] = _pct(counts[f"solved_l{level}"], counts["solved"])
+        row_out["routed_ok_pct"] = _pct(counts["routed_ok"], counts["decided"])
+        out.append(row_out)
     return out

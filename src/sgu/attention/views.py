@@ -3,19 +3,21 @@ escalation with its actions, the supervisor's monthly indicators and survey resu
 the citizen's survey (single-use link or account). Thin: parse, call one service or
 selector, render."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sgu.accounts.decorators import citizen_required, regulator_staff_required, role_required
-from sgu.accounts.models import Role
+from sgu.accounts.models import Role, User
 from sgu.attention import selectors, services
 from sgu.attention.forms import (
     AnswerForm,
@@ -32,6 +34,7 @@ from sgu.attention.forms import (
     SurveyForm,
 )
 from sgu.attention.indicators import BY_KEY, CRITICALITIES, INDICATORS
+from sgu.attention.models import Escalation
 from sgu.attention.workflow import (
     HopAction,
     HopState,
@@ -50,6 +53,7 @@ from sgu.attention.workflow import (
 from sgu.cases import selectors as cases
 from sgu.core.errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
 from sgu.core.export import csv_response, xlsx_response
+from sgu.core.forms import ServiceForm
 from sgu.core.ratelimit import RateLimited, limit_by_ip
 from sgu.core.web import (
     is_htmx,
@@ -407,15 +411,97 @@ def escalation(request, pk: int):
     return _escalation_page(request, or_404(selectors.escalation_for, request.user, pk))
 
 
-ACTIONS = {
-    "responder": ("answer", AnswerForm),
-    "devolver": ("send_back", SendBackForm),
-    "informar": ("inform", InformForm),
-    "cerrar": ("close", CloseForm),
-    "ampliar": ("extend", ExtendForm),
-    "pausar": ("pause", PauseForm),
-    "reanudar": ("resume", ResumeForm),
-    "escalar": ("up", None),
+# Each action of the escalation page: what it does with the form, and what it tells the person.
+# One function per action; `escalation_action` loads the hop, runs it and renders the outcome.
+
+
+def _answer(hop: Escalation, user: User, form: ServiceForm) -> str:
+    services.answer_escalation(
+        escalation=hop,
+        user=user,
+        answer=form.value("answer"),
+        outcome=form.value("outcome") or "SOLVED",
+        requirement_title=form.value("requirement_title"),
+        coordination=form.value("coordination") or "NONE",
+        coordination_with=form.value("coordination_with"),
+    )
+    return "Enviamos la respuesta al nivel anterior."
+
+
+def _pause(hop: Escalation, user: User, form: ServiceForm) -> str:
+    services.pause_solution(
+        escalation=hop,
+        user=user,
+        waiting_on=form.value("waiting_on"),
+        waiting_on_name=form.value("waiting_on_name"),
+        reason=form.value("reason"),
+    )
+    return "El plazo de solución quedó en pausa hasta que responda el tercero."
+
+
+def _resume(hop: Escalation, user: User, form: ServiceForm) -> str:
+    pause = services.resume_solution(escalation=hop, user=user, note=form.value("note"))
+    return (
+        f"Reanudamos el plazo de solución: estuvo en pausa {pause.paused_label}; ahora "
+        f"vence el {timezone.localtime(pause.due_after):%d/%m/%Y a las %H:%M}."
+    )
+
+
+def _send_back(hop: Escalation, user: User, form: ServiceForm) -> str:
+    services.send_back(escalation=hop, user=user, reason=form.value("reason"))
+    return "Devolvimos el escalamiento al nivel anterior."
+
+
+def _inform(hop: Escalation, user: User, form: ServiceForm) -> str:
+    services.inform_citizen(escalation=hop, user=user, message=form.value("message"))
+    return "Registramos que se informó al ciudadano."
+
+
+def _extend(hop: Escalation, user: User, form: ServiceForm) -> str:
+    services.extend_escalation(
+        escalation=hop, user=user, days=form.value("days"), reason=form.value("reason")
+    )
+    return "Ampliamos el plazo y se lo avisamos al ciudadano."
+
+
+def _close(hop: Escalation, user: User, form: ServiceForm) -> str:
+    services.close_sent_back(escalation=hop, user=user, note=form.value("note"))
+    return "Cerramos la devolución."
+
+
+def _up(hop: Escalation, user: User, form: ServiceForm) -> str:
+    up = services.escalate_up(
+        escalation=hop,
+        user=user,
+        area_code=form.value("area"),
+        criticality=form.value("criticality"),
+        complexity=form.value("complexity"),
+        priority=form.value("priority") or "MEDIA",
+        reason=form.value("reason"),
+    )
+    return f"Escalamos a {up.area.name} (3.er nivel)."
+
+
+def _up_form(data: QueryDict) -> ServiceForm:
+    return _escalate_form(data, level=3, with_code=False)
+
+
+@dataclass(frozen=True)
+class _Action:
+    name: str  # the form's key on the escalation page (_escalation_page's `forms`)
+    form: Callable[[QueryDict], ServiceForm]
+    run: Callable[[Escalation, User, ServiceForm], str]  # does it; what to tell the person
+
+
+ACTIONS = {  # by the action's segment in the URL
+    "responder": _Action("answer", AnswerForm, _answer),
+    "devolver": _Action("send_back", SendBackForm, _send_back),
+    "informar": _Action("inform", InformForm, _inform),
+    "cerrar": _Action("close", CloseForm, _close),
+    "ampliar": _Action("extend", ExtendForm, _extend),
+    "pausar": _Action("pause", PauseForm, _pause),
+    "reanudar": _Action("resume", ResumeForm, _resume),
+    "escalar": _Action("up", _up_form, _up),
 }
 
 
@@ -434,73 +520,19 @@ def escalation_action(request, pk: int, action: str):
     if action not in ACTIONS:
         raise Http404("Acción desconocida.")
     hop = or_404(selectors.escalation_for, request.user, pk)
-    name, form_class = ACTIONS[action]
-    form = (
-        form_class(request.POST)
-        if form_class
-        else _escalate_form(request.POST, level=3, with_code=False)
-    )
+    todo = ACTIONS[action]
+    form = todo.form(request.POST)
     user = request.user
     try:
-        if name == "answer":
-            services.answer_escalation(
-                escalation=hop,
-                user=user,
-                answer=form.value("answer"),
-                outcome=form.value("outcome") or "SOLVED",
-                requirement_title=form.value("requirement_title"),
-                coordination=form.value("coordination") or "NONE",
-                coordination_with=form.value("coordination_with"),
-            )
-            done = "Enviamos la respuesta al nivel anterior."
-        elif name == "pause":
-            services.pause_solution(
-                escalation=hop,
-                user=user,
-                waiting_on=form.value("waiting_on"),
-                waiting_on_name=form.value("waiting_on_name"),
-                reason=form.value("reason"),
-            )
-            done = "El plazo de solución quedó en pausa hasta que responda el tercero."
-        elif name == "resume":
-            pause = services.resume_solution(escalation=hop, user=user, note=form.value("note"))
-            done = (
-                f"Reanudamos el plazo de solución: estuvo en pausa {pause.paused_label}; ahora "
-                f"vence el {timezone.localtime(pause.due_after):%d/%m/%Y a las %H:%M}."
-            )
-        elif name == "send_back":
-            services.send_back(escalation=hop, user=user, reason=form.value("reason"))
-            done = "Devolvimos el escalamiento al nivel anterior."
-        elif name == "inform":
-            services.inform_citizen(escalation=hop, user=user, message=form.value("message"))
-            done = "Registramos que se informó al ciudadano."
-        elif name == "extend":
-            services.extend_escalation(
-                escalation=hop, user=user, days=form.value("days"), reason=form.value("reason")
-            )
-            done = "Ampliamos el plazo y se lo avisamos al ciudadano."
-        elif name == "close":
-            services.close_sent_back(escalation=hop, user=user, note=form.value("note"))
-            done = "Cerramos la devolución."
-        else:
-            up = services.escalate_up(
-                escalation=hop,
-                user=user,
-                area_code=form.value("area"),
-                criticality=form.value("criticality"),
-                complexity=form.value("complexity"),
-                priority=form.value("priority") or "MEDIA",
-                reason=form.value("reason"),
-            )
-            done = f"Escalamos a {up.area.name} (3.er nivel)."
+        done = todo.run(hop, user, form)
     except (Conflict, Forbidden) as exc:
         messages.error(request, exc.detail)
         return redirect("attention:escalation", pk=pk)
     except DomainError as exc:
         form.apply_errors(exc)
-        return _escalation_page(request, hop, forms={name: form}, status=422)
+        return _escalation_page(request, hop, forms={todo.name: form}, status=422)
     messages.success(request, done)
-    if name in ("answer", "send_back") and not selectors.seat_of(user).first_level:
+    if todo.name in ("answer", "send_back") and not selectors.seat_of(user).first_level:
         return redirect("attention:area", code=hop.area.code)
     return redirect("attention:escalation", pk=pk)
 

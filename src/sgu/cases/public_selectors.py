@@ -17,7 +17,7 @@ _CODE = re.compile(r"[A-Z0-9-]{1,20}")
 _DOCUMENT = re.compile(r"[A-Z0-9]{1,12}")
 
 # What each state means, in plain words, for someone who only has the code.
-STATE_EXPLANATIONS = {
+STATE_EXPLANATIONS: dict[str, str] = {
     State.REGISTERED: "Recibimos el caso; todavía no se ha enviado a la operadora (se envía "
     "cuando se confirma el correo de la cuenta).",
     State.FORWARDED: "El caso está en la operadora, que debe responder antes de que venza el "

@@ -1,21 +1,22 @@
 """Reads on cases, already scoped to who is asking. Tenant isolation lives here and only here:
 views and endpoints never build a Case queryset of their own."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import Case as DbCase
-from django.db.models import Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Count, IntegerField, Model, Prefetch, Q, QuerySet, Value, When
 
 from sgu.accounts import selectors as accounts
 from sgu.accounts.models import Role, User
 from sgu.cases import document_links
 from sgu.cases.models import Case, CaseEvent, Claim, ClaimState, SavedTrayView
 from sgu.cases.policies import claim_code_late_q
-from sgu.cases.workflow import Action, Actor, State
+from sgu.cases.workflow import Action, State
 from sgu.catalog.models import Office, Operator, Subcategory
 from sgu.core.calendar import LIMA, iso
 from sgu.core.errors import NotFound
-from sgu.core.principal import Principal
+from sgu.core.principal import Actor, Principal
 
 NOT_FOUND = "No existe un caso con ese código entre los suyos."
 
@@ -34,7 +35,7 @@ def _with_details(qs: QuerySet[Case], include_internal: bool) -> QuerySet[Case]:
 # --- citizen ---------------------------------------------------------------------------------
 
 
-def citizen_cases(citizen) -> QuerySet[Case]:
+def citizen_cases(citizen: User) -> QuerySet[Case]:
     return (
         Case.objects.filter(citizen=citizen)
         .select_related("operator", "subcategory__category", "solution", "rating", "office")
@@ -42,7 +43,7 @@ def citizen_cases(citizen) -> QuerySet[Case]:
     )
 
 
-def citizen_case(citizen, code: str) -> Case:
+def citizen_case(citizen: User, code: str) -> Case:
     case = _with_details(Case.objects.filter(citizen=citizen, code=code), False).first()
     if case is None:
         raise NotFound(NOT_FOUND)
@@ -68,7 +69,7 @@ PENDING_RANK = DbCase(
 
 
 def operator_tray(
-    operator,
+    operator: Operator,
     *,
     pending_only: bool = False,
     state: str | None = None,
@@ -81,7 +82,7 @@ def operator_tray(
     """An operator's own cases; `q` finds one by its code, line or the citizen's document;
     `pending_only`: just the work still owed (PENDING_WORK). Each case carries its
     `pending_rank` (0 claim waiting for its code, 1 owing an answer, 2 the rest) to order by."""
-    qs = (
+    qs: QuerySet[Case] = (
         Case.objects.filter(operator=operator, state__in=VISIBLE_TO_OPERATOR)
         .select_related("subcategory__category", "citizen", "solution")
         .annotate(pending_rank=PENDING_RANK)
@@ -109,7 +110,7 @@ def operator_tray(
     return qs
 
 
-def operator_case(operator, code: str) -> Case:
+def operator_case(operator: Operator, code: str) -> Case:
     case = _with_details(
         Case.objects.filter(operator=operator, code=code, state__in=VISIBLE_TO_OPERATOR), True
     ).first()
@@ -118,7 +119,7 @@ def operator_case(operator, code: str) -> Case:
     return case
 
 
-def operator_tray_counts(operator, *, now: datetime) -> dict[str, int]:
+def operator_tray_counts(operator: Operator, *, now: datetime) -> dict[str, int]:
     """What the top of an operator's tray shows: cases still owing an answer, and how many of
     them are past their plazo (whether or not the scheduler has marked them yet). One query."""
     running = [State.FORWARDED, State.IN_PROGRESS, State.OVERDUE]
@@ -151,21 +152,21 @@ def case_for(principal: Principal, code: str) -> Case:
 # --- claims ------------------------------------------------------------------------------------
 
 
-def operator_claims(operator, *, state: str | None = None) -> QuerySet[Claim]:
+def operator_claims(operator: Operator, *, state: str | None = None) -> QuerySet[Claim]:
     qs = Claim.objects.filter(operator=operator).select_related("case__subcategory")
     if state:
         qs = qs.filter(state=state)
     return qs
 
 
-def operator_claim(operator, claim_id: int) -> Claim:
+def operator_claim(operator: Operator, claim_id: int) -> Claim:
     claim = operator_claims(operator).select_related("case__citizen").filter(pk=claim_id).first()
     if claim is None:
         raise NotFound("No existe ese reclamo entre los de su empresa.")
     return claim
 
 
-def operator_claim_counts(operator, *, now: datetime) -> dict[str, int]:
+def operator_claim_counts(operator: Operator, *, now: datetime) -> dict[str, int]:
     """Claims still waiting for the operator's code, and how many of them are past the time
     to give it. One query (the header shows it on every page of the operator's portal)."""
     return Claim.objects.filter(operator=operator, state=ClaimState.PENDING_CODE).aggregate(
@@ -176,7 +177,7 @@ def operator_claim_counts(operator, *, now: datetime) -> dict[str, int]:
 def claim_form_of(principal: Principal, code: str) -> Claim:
     """The coded claim of a case the principal may see (for the PDF download)."""
     case = case_for(principal, code)
-    claim = getattr(case, "claim", None) if hasattr(case, "claim") else None
+    claim: Claim | None = getattr(case, "claim", None) if hasattr(case, "claim") else None
     if claim is None or claim.state != ClaimState.CODED or not claim.form_pdf:
         raise NotFound("Este caso no tiene un reclamo con código todavía.")
     return claim
@@ -197,7 +198,7 @@ def returned_cases() -> QuerySet[Case]:
     )
 
 
-def regulator_case(user, code: str) -> Case:
+def regulator_case(user: User | None, code: str) -> Case:
     if user is None or not user.is_regulator_staff:
         raise NotFound("No existe un caso con ese código.")
     return case_for(Principal(actor_role=Actor.REGULATOR, user=user), code)
@@ -232,8 +233,8 @@ def regulator_tray(
     claim_code_late: bool | None = None,
     channel: str | None = None,
     office: str | None = None,
-    registered_from=None,
-    registered_to=None,
+    registered_from: date | None = None,
+    registered_to: date | None = None,
     q: str | None = None,
     now: datetime,
 ) -> QuerySet[Case]:
@@ -324,16 +325,16 @@ def tray_rows(qs: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
-def _ids(qs) -> list[int]:
+def _ids(qs: QuerySet[Model]) -> list[int]:
     return list(qs.values_list("id", flat=True))
 
 
-def saved_tray_views(user):
+def saved_tray_views(user: User) -> QuerySet[SavedTrayView]:
 
     return SavedTrayView.objects.filter(user=user)
 
 
-def personal_data(user) -> dict:
+def personal_data(user: User) -> dict[str, Any]:
     """Everything the platform keeps about a citizen, for them to download (Ley 29733):
     profile, consent, cases with their timeline (never the internal notes), answers,
     ratings, claims and the attachments' metadata. Only this person's rows."""

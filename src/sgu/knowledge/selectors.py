@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from sgu.accounts.models import Role, User
+from sgu.attention.models import Escalation
 from sgu.core.calendar import LIMA
 from sgu.core.errors import NotFound
 from sgu.knowledge.models import (
@@ -39,7 +40,7 @@ def normalize(text: str) -> str:
     return " ".join(plain.lower().split())
 
 
-def _in_force_id(on: date):
+def _in_force_id(on: date) -> Subquery:
     """For each article (OuterRef), the id of the approved version with the highest number
     whose validity has started by `on`."""
     return Subquery(
@@ -82,13 +83,13 @@ def categories(on: date | None = None) -> list[str]:
     return list(in_force(on).order_by("category").values_list("category", flat=True).distinct())
 
 
-def pending_reads(user, on: date | None = None) -> QuerySet[ArticleVersion]:
+def pending_reads(user: User, on: date | None = None) -> QuerySet[ArticleVersion]:
     """Versions in force that this person has not confirmed yet (new or changed articles)."""
     read = ReadConfirmation.objects.filter(version=OuterRef("pk"), user=user)
     return in_force(on).exclude(Exists(read)).order_by("-reviewed_at", "article_id")
 
 
-def has_read(user, version: ArticleVersion) -> bool:
+def has_read(user: User, version: ArticleVersion) -> bool:
     return ReadConfirmation.objects.filter(version=version, user=user).exists()
 
 
@@ -105,7 +106,7 @@ def in_force_version(article_id: int, on: date | None = None) -> ArticleVersion:
     return version
 
 
-def readable_version(user, pk: int, on: date | None = None) -> ArticleVersion:
+def readable_version(user: User, pk: int, on: date | None = None) -> ArticleVersion:
     """A version this person may open: supervisors any, agents only one in force."""
     qs = (
         ArticleVersion.objects if user.role == Role.REGULATOR_SUPERVISOR else in_force(on)
@@ -310,22 +311,21 @@ def matrix_keywords(text: str) -> list[str]:
     return sorted(useful, key=lambda w: (-len(w), w))[:MAX_KEYWORDS]
 
 
-def incident_text(hop) -> str:
+def incident_text(hop: Escalation) -> str:
     """What an incident says: why it was escalated and the consulta's or the case's words."""
-    item = hop.query if hop.query_id else hop.case
     parts = [hop.reason]
-    if hop.query_id:
-        parts += [item.topic, item.question]
-    else:
-        parts.append(item.description)
+    if hop.query is not None:
+        parts += [hop.query.topic, hop.query.question]
+    elif hop.case is not None:
+        parts.append(hop.case.description)
     return " ".join(parts)
 
 
-def incident_typification(hop) -> str:
+def incident_typification(hop: Escalation) -> str:
     """The typification of origin of an incident, as the reports name it."""
-    if hop.query_id and hop.query.motive_id:
+    if hop.query is not None and hop.query.motive_id:
         return str(hop.query.motive)[:200]
-    if hop.case_id:
+    if hop.case is not None:
         sub = hop.case.subcategory
         return f"{sub.category.name} › {sub.name}"[:200]
     return ""
@@ -340,7 +340,7 @@ def matrix_search(query: str = "") -> QuerySet[IncidentMatrixEntry]:
     return qs
 
 
-def matrix_suggestions(hop, limit: int = 5) -> list[IncidentMatrixEntry]:
+def matrix_suggestions(hop: Escalation, limit: int = 5) -> list[IncidentMatrixEntry]:
     """Entries of the matrix like this incident: those sharing most of its keywords (the
     same typification counts double), the most recent first among equals."""
     words = matrix_keywords(incident_text(hop))

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from sgu.accounts.models import Role
+from sgu.accounts.models import Role, User
 from sgu.attention import selectors as attention_selectors
 from sgu.attention.models import Escalation
 from sgu.attention.workflow import incident_solved
@@ -42,8 +43,8 @@ class ArticleInput:
     change_note: str = ""
 
 
-def _user(by: Principal):
-    user = by.user
+def _user(by: Principal) -> User:
+    user: User | None = by.user
     if (
         user is None
         or not user.is_active
@@ -57,14 +58,16 @@ def _user(by: Principal):
     return user
 
 
-def _supervisor(by: Principal):
+def _supervisor(by: Principal) -> User:
     user = _user(by)
     if user.role != Role.REGULATOR_SUPERVISOR:
         raise Forbidden("Solo un supervisor del regulador redacta y aprueba artículos.")
     return user
 
 
-def _date(value, field: str, label: str, errors: ErrorCollector, *, required: bool):
+def _date(
+    value: date | str | None, field: str, label: str, errors: ErrorCollector, *, required: bool
+) -> date | None:
     if value is None or value == "":
         if required:
             errors.add(field, f"Indique la fecha {label} (AAAA-MM-DD).")
@@ -80,7 +83,9 @@ def _date(value, field: str, label: str, errors: ErrorCollector, *, required: bo
         return None
 
 
-def _clean(data: ArticleInput, upload, previous: ArticleVersion | None) -> dict:
+def _clean(
+    data: ArticleInput, upload: UploadedFile | None, previous: ArticleVersion | None
+) -> dict[str, object]:
     errors = ErrorCollector()
     question = " ".join((data.question or "").split())
     if len(question) < 10:
@@ -128,7 +133,7 @@ def _clean(data: ArticleInput, upload, previous: ArticleVersion | None) -> dict:
     if previous is not None and not note:
         errors.add("change_note", "Explique brevemente qué cambia y por qué.")
     errors.raise_if_any()
-    values = {
+    values: dict[str, object] = {
         "question": question,
         "answer": answer,
         "category": category,
@@ -142,7 +147,7 @@ def _clean(data: ArticleInput, upload, previous: ArticleVersion | None) -> dict:
     if checked is not None:
         values["source_file"] = checked.upload
         values["source_name"] = checked.name
-    elif keeps_file:
+    elif keeps_file and previous is not None:  # (keeps_file says it is not None)
         values["source_file"] = previous.source_file.name
         values["source_name"] = previous.source_name
     if (
@@ -163,7 +168,11 @@ def _clean(data: ArticleInput, upload, previous: ArticleVersion | None) -> dict:
 
 @transaction.atomic
 def propose_article(
-    *, data: ArticleInput, by: Principal, source_file=None, now: datetime | None = None
+    *,
+    data: ArticleInput,
+    by: Principal,
+    source_file: UploadedFile | None = None,
+    now: datetime | None = None,
 ) -> ArticleVersion:
     """A new article: its version 1, a draft until another supervisor approves it."""
     user = _supervisor(by)
@@ -185,7 +194,7 @@ def propose_change(
     article: Article,
     data: ArticleInput,
     by: Principal,
-    source_file=None,
+    source_file: UploadedFile | None = None,
     now: datetime | None = None,
 ) -> ArticleVersion:
     """A change to an article: a new draft version; the versions before it stay as they
@@ -199,6 +208,7 @@ def propose_change(
             "apruébelo o recházelo antes de proponer otro."
         )
     values = _clean(data, source_file, previous)
+    assert previous is not None  # an article is created with its version 1
     now = now or timezone.now()
     try:
         with transaction.atomic():
@@ -219,7 +229,7 @@ def propose_change(
     return version
 
 
-def _review(version: ArticleVersion, by: Principal) -> tuple:
+def _review(version: ArticleVersion, by: Principal) -> tuple[User, ArticleVersion]:
     user = _supervisor(by)
     locked = ArticleVersion.objects.select_for_update().get(pk=version.pk)
     if locked.status != VersionStatus.DRAFT:

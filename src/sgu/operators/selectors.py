@@ -3,8 +3,9 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypedDict
 
-from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
@@ -25,15 +26,15 @@ from sgu.operators.models import (
 )
 
 
-def webhook_of(operator) -> WebhookEndpoint | None:
+def webhook_of(operator: Operator) -> WebhookEndpoint | None:
     return WebhookEndpoint.objects.filter(operator=operator).first()
 
 
-def deliveries(operator, limit: int = 50) -> list[WebhookDelivery]:
+def deliveries(operator: Operator, limit: int = 50) -> list[WebhookDelivery]:
     return list(WebhookDelivery.objects.filter(operator=operator).order_by("-id")[:limit])
 
 
-def delivery(operator, delivery_id: int) -> WebhookDelivery:
+def delivery(operator: Operator, delivery_id: int) -> WebhookDelivery:
     found = (
         WebhookDelivery.objects.filter(operator=operator, pk=delivery_id)
         .prefetch_related("attempt_log")
@@ -47,7 +48,7 @@ def delivery(operator, delivery_id: int) -> WebhookDelivery:
 # --- the operator's staff ---------
 
 
-def staff(operator) -> list:
+def staff(operator: Operator) -> list[User]:
     """The operator's agents and administrators: active ones first."""
 
     return list(
@@ -57,7 +58,9 @@ def staff(operator) -> list:
     )
 
 
-def pending_invitations(operator, now=None) -> list:
+def pending_invitations(
+    operator: Operator, now: datetime | None = None
+) -> list[OperatorInvitation]:
 
     return list(
         OperatorInvitation.objects.filter(
@@ -72,7 +75,7 @@ def pending_invitations(operator, now=None) -> list:
 # --- duties (StaffDuty) ---------
 
 
-def duties_of(user) -> set[str]:
+def duties_of(user: User | AnonymousUser | None) -> set[str]:
     """The duties of an active member of an operator's staff (empty for anyone else)."""
 
     if user is None or not getattr(user, "is_operator_staff", False) or not user.is_active:
@@ -80,11 +83,11 @@ def duties_of(user) -> set[str]:
     return set(StaffDutyAssignment.objects.filter(user=user).values_list("duty", flat=True))
 
 
-def has_duty(user, duty: str) -> bool:
+def has_duty(user: User | AnonymousUser | None, duty: str) -> bool:
     return duty in duties_of(user)
 
 
-def duty_holders(operator, duty: str) -> list:
+def duty_holders(operator: Operator, duty: str) -> list[User]:
     """The active people of `operator` who hold `duty`, by name (for "who can" messages)."""
 
     return list(
@@ -99,7 +102,7 @@ def duty_holders(operator, duty: str) -> list:
     )
 
 
-def duties_by_member(operator) -> dict[int, set[str]]:
+def duties_by_member(operator: Operator) -> dict[int, set[str]]:
     out: dict[int, set[str]] = {}
     rows = StaffDutyAssignment.objects.filter(user__operator=operator).values_list(
         "user_id", "duty"
@@ -116,7 +119,7 @@ def _valid_on(day: date) -> Q:
     return Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
 
 
-def current_lists(operator, now: datetime | None = None) -> dict[str, InfoList | None]:
+def current_lists(operator: Operator, now: datetime | None = None) -> dict[str, InfoList | None]:
     """Each kind's version valid today for `operator` (the highest version number wins where
     two overlap), with its items; None where there is none."""
     day = timezone.localdate(now or timezone.now())
@@ -133,7 +136,7 @@ def current_lists(operator, now: datetime | None = None) -> dict[str, InfoList |
     return found
 
 
-def current_names(operator, kind: str, now: datetime | None = None) -> list[str]:
+def current_names(operator: Operator | None, kind: str, now: datetime | None = None) -> list[str]:
     """The names the citizen's form offers for one kind: the operator's current version."""
     if operator is None:
         return []
@@ -149,7 +152,7 @@ def current_names(operator, kind: str, now: datetime | None = None) -> list[str]
     return list(row.items.order_by("position").values_list("name", flat=True))
 
 
-def info_versions(operator, kind: str, limit: int = 50) -> list[InfoList]:
+def info_versions(operator: Operator, kind: str, limit: int = 50) -> list[InfoList]:
     """One operator's versions of one list, newest first (only its own: `operator` scopes)."""
     if kind not in OperatorInfoKind.values:
         raise NotFound("No existe esa lista.")
@@ -161,7 +164,7 @@ def info_versions(operator, kind: str, limit: int = 50) -> list[InfoList]:
     )
 
 
-def info_version(operator, kind: str, version: int) -> InfoList:
+def info_version(operator: Operator, kind: str, version: int) -> InfoList:
     row = (
         InfoList.objects.filter(operator=operator, kind=kind, version=version)
         .prefetch_related(Prefetch("items", queryset=InfoItem.objects.order_by("position")))
@@ -180,7 +183,7 @@ STALE_DAYS_MIN, STALE_DAYS_MAX = 1, 3650
 STALE_DAYS_MESSAGE = f"Indique una antigüedad de {STALE_DAYS_MIN} a {STALE_DAYS_MAX} días."
 
 
-def checked_stale_days(value) -> int:
+def checked_stale_days(value: str | int | None) -> int:
     """The age past which a list is stale: the configured one, or the one the regulator asks
     for (1 to 3650 days), the same refusal on the web and the API."""
     if value is None or value == "":
@@ -218,7 +221,9 @@ class OperatorFreshness:
         return [k.label for k in self.kinds if k.stale]
 
 
-def info_freshness(now: datetime | None = None, stale_days: int | None = None) -> list:
+def info_freshness(
+    now: datetime | None = None, stale_days: int | None = None
+) -> list[OperatorFreshness]:
     """For the regulator: when each active operator last replaced each of its lists, how many
     items are current, and which lists are stale. Stale operators first."""
     now = now or timezone.now()
@@ -274,7 +279,7 @@ def scope_threshold(day: date) -> int:
         .values_list("subscribers", flat=True)
         .first()
     )
-    return int(row if row is not None else settings.SGU["SCOPE_MIN_SUBSCRIBERS"])
+    return row if row is not None else config.integer("SCOPE_MIN_SUBSCRIBERS")
 
 
 def bound_operator_ids(day: date, operator_ids: Iterable[int] | None = None) -> set[int]:
@@ -295,14 +300,14 @@ def bound_operator_ids(day: date, operator_ids: Iterable[int] | None = None) -> 
     return {pk for pk, n in rows if n is None or n > threshold}
 
 
-def is_bound(operator, day: date) -> bool:
+def is_bound(operator: Operator, day: date) -> bool:
     """The same rule as bound_operator_ids for one operator already in hand: its count in force
     only (intake reads no operator row again)."""
     subscribers = subscribers_on(operator, day)
     return subscribers is None or subscribers > scope_threshold(day)
 
 
-def subscribers_on(operator, day: date) -> int | None:
+def subscribers_on(operator: Operator, day: date) -> int | None:
     return (
         SubscriberCount.objects.filter(operator=operator, valid_from__lte=day)
         .order_by("-valid_from")
@@ -311,7 +316,7 @@ def subscribers_on(operator, day: date) -> int | None:
     )
 
 
-def own_channels_text(operator) -> str:
+def own_channels_text(operator: Operator) -> str:
     """The operator's own attention channels, in words, for the citizen turned away."""
     channels = OwnChannels.objects.filter(operator=operator).first()
     parts = []
@@ -329,7 +334,7 @@ def own_channels_text(operator) -> str:
     return ", ".join(parts[:-1]) + " o " + parts[-1]
 
 
-def scope_refusal(operator, day: date) -> str | None:
+def scope_refusal(operator: Operator, day: date) -> str | None:
     """Why a case cannot go to this operator through the SGU (None when it can)."""
     if is_bound(operator, day):
         return None
@@ -346,7 +351,14 @@ def thousands(n: int) -> str:
     return f"{n:,}".replace(",", " ")
 
 
-def scope_rows(day: date) -> list[dict]:
+class ScopeRow(TypedDict):
+    operator: Operator
+    subscribers: int | None  # the count in force; None when none was recorded
+    counted_from: date | None
+    bound: bool
+
+
+def scope_rows(day: date) -> list[ScopeRow]:
     """Every operator with its count in force, the threshold and whether it is bound (the
     regulator's page)."""
     threshold = scope_threshold(day)

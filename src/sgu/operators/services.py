@@ -3,24 +3,26 @@
 import ipaddress
 import json
 import secrets
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 
 from sgu.accounts.models import User
 from sgu.accounts.services import create_staff_user, end_sessions, token_hash
 from sgu.catalog.fields import OTHER
-from sgu.catalog.models import OperatorInfoKind
-from sgu.core import audit
+from sgu.catalog.models import Operator, OperatorInfoKind
+from sgu.core import audit, config
 from sgu.core.calendar import iso
 from sgu.core.errors import Conflict, ErrorCollector, Forbidden, NotFound
 from sgu.core.principal import Principal
@@ -40,11 +42,37 @@ EVENTS = ("case.forwarded", "claim.requested", "case.reassigned")
 MIN_SECRET = 16
 
 
+# What the webhooks read of a case and of a claim (cases.models: a floor above this one).
+class _Coded(Protocol):
+    @property
+    def code(self) -> str: ...
+
+
+class _CaseLike(_Coded, Protocol):
+    @property
+    def operator(self) -> Operator: ...
+
+
+class _ClaimLike(Protocol):
+    @property
+    def pk(self) -> int: ...
+    @property
+    def case(self) -> _Coded: ...
+    @property
+    def operator(self) -> Operator: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def requested_at(self) -> datetime: ...
+    @property
+    def code_due_at(self) -> datetime | None: ...
+
+
 def _check_url(url: str, errors: ErrorCollector) -> str:
     url = (url or "").strip()
     parts = urlsplit(url)
     host = parts.hostname or ""
-    allowed_http = set(settings.SGU.get("WEBHOOK_ALLOW_HTTP_HOSTS", ()))
+    allowed_http = config.strings("WEBHOOK_ALLOW_HTTP_HOSTS")
     if not url:
         errors.add("url", "Ingrese la dirección HTTPS donde recibirá los eventos.")
     elif len(url) > 500:
@@ -69,7 +97,12 @@ def _check_url(url: str, errors: ErrorCollector) -> str:
 
 @transaction.atomic
 def configure_webhook(
-    *, operator, url: str, secret: str = "", active: bool = True, by=None
+    *,
+    operator: Operator,
+    url: str,
+    secret: str = "",
+    active: bool = True,
+    by: User | None = None,
 ) -> tuple[WebhookEndpoint, str | None]:
     """Set the operator's endpoint. A blank secret keeps the current one (or makes one up
     the first time); returns (endpoint, new secret to show once, or None)."""
@@ -100,7 +133,12 @@ def configure_webhook(
 
 
 def queue_webhook(
-    *, operator, event: str, data: dict, case_code: str = "", now: datetime | None = None
+    *,
+    operator: Operator,
+    event: str,
+    data: dict[str, object],
+    case_code: str = "",
+    now: datetime | None = None,
 ) -> WebhookDelivery | None:
     """Owe `event` to the operator if it has an active endpoint — inside the caller's
     transaction, so the event and its delivery commit (or vanish) together."""
@@ -129,7 +167,9 @@ def queue_webhook(
     return delivery
 
 
-def case_forwarded(*, case, summary: dict, now: datetime | None = None) -> WebhookDelivery | None:
+def case_forwarded(
+    *, case: _CaseLike, summary: dict[str, object], now: datetime | None = None
+) -> WebhookDelivery | None:
     """`summary`: the case as `cases.schemas.case_summary` gives it (one serializer of a case)."""
     return queue_webhook(
         operator=case.operator,
@@ -149,14 +189,20 @@ def replace_case_code(*, delivery: WebhookDelivery, provisional: str, code: str)
     WebhookDelivery.objects.filter(pk=delivery.pk).update(body=delivery.body, case_code=code)
 
 
-def case_reassigned(*, case, previous, summary: dict, now: datetime | None = None) -> None:
+def case_reassigned(
+    *,
+    case: _CaseLike,
+    previous: Operator,
+    summary: dict[str, object],
+    now: datetime | None = None,
+) -> None:
     data = {**summary, "from_operator": previous.code}
     queue_webhook(
         operator=case.operator, event="case.reassigned", data=data, case_code=case.code, now=now
     )
 
 
-def claim_requested(*, claim, now: datetime | None = None) -> None:
+def claim_requested(*, claim: _ClaimLike, now: datetime | None = None) -> None:
     data = {
         "id": claim.pk,
         "case_code": claim.case.code,
@@ -174,7 +220,7 @@ def claim_requested(*, claim, now: datetime | None = None) -> None:
 
 
 @transaction.atomic
-def redeliver(*, operator, delivery_id: int, by=None) -> WebhookDelivery:
+def redeliver(*, operator: Operator, delivery_id: int, by: User | None = None) -> WebhookDelivery:
     """Send an event again (as a new delivery, with its own attempts)."""
     original = WebhookDelivery.objects.filter(operator=operator, pk=delivery_id).first()
     if original is None:
@@ -210,7 +256,15 @@ def _check_role(role: str, errors: ErrorCollector) -> str:
 
 
 @transaction.atomic
-def invite_staff(*, operator, email: str, role: str, by, request=None, now: datetime | None = None):
+def invite_staff(
+    *,
+    operator: Operator,
+    email: str,
+    role: str,
+    by: User,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
+) -> OperatorInvitation:
     """Invite someone to the operator's staff: the email carries a link valid 72 hours, once.
     Returns the invitation (the raw token only travels in the email)."""
 
@@ -264,7 +318,7 @@ def invite_staff(*, operator, email: str, role: str, by, request=None, now: date
     return invitation
 
 
-def _invitation_for(raw: str, *, lock: bool = False):
+def _invitation_for(raw: str, *, lock: bool = False) -> OperatorInvitation | None:
 
     if not raw or len(raw) > 200:
         return None
@@ -274,12 +328,10 @@ def _invitation_for(raw: str, *, lock: bool = False):
     return qs.filter(token_hash=token_hash(raw)).first()
 
 
-def pending_invitation(raw: str, now: datetime | None = None):
+def pending_invitation(raw: str, now: datetime | None = None) -> OperatorInvitation:
     """The invitation behind a link, if it can still be accepted; otherwise NotFound or
     Gone with the reason in Spanish."""
-    invitation = _invitation_for(raw)
-    _check_pending(invitation, now or timezone.now())
-    return invitation
+    return _check_pending(_invitation_for(raw), now or timezone.now())
 
 
 class InvitationGone(NotFound):
@@ -287,7 +339,8 @@ class InvitationGone(NotFound):
     title = "Invitación no disponible"
 
 
-def _check_pending(invitation, now: datetime) -> None:
+def _check_pending(invitation: OperatorInvitation | None, now: datetime) -> OperatorInvitation:
+    """The invitation, when it can still be accepted."""
     if invitation is None:
         raise NotFound("Esta invitación no existe. Revise el enlace del correo.")
     if invitation.accepted_at is not None:
@@ -299,6 +352,7 @@ def _check_pending(invitation, now: datetime) -> None:
         )
     if invitation.expires_at <= now:
         raise InvitationGone("Esta invitación venció. Pida una nueva a su administrador.")
+    return invitation
 
 
 @transaction.atomic
@@ -309,15 +363,14 @@ def accept_invitation(
     last_name: str,
     password: str,
     password2: str,
-    request=None,
+    request: HttpRequest | None = None,
     now: datetime | None = None,
-):
+) -> User:
     """The invitee sets their names and password: the account is created with the operator
     and the role of the invitation, and the link stops working."""
 
     now = now or timezone.now()
-    invitation = _invitation_for(token, lock=True)
-    _check_pending(invitation, now)
+    invitation = _check_pending(_invitation_for(token, lock=True), now)
     errors = ErrorCollector()
     first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
     if not first_name:
@@ -370,7 +423,13 @@ def accept_invitation(
 
 
 @transaction.atomic
-def cancel_invitation(*, operator, invitation_id: int, by, request=None):
+def cancel_invitation(
+    *,
+    operator: Operator,
+    invitation_id: int,
+    by: User,
+    request: HttpRequest | None = None,
+) -> OperatorInvitation:
 
     invitation = (
         OperatorInvitation.objects.select_for_update()
@@ -392,7 +451,7 @@ def cancel_invitation(*, operator, invitation_id: int, by, request=None):
     return invitation
 
 
-def _member_for_update(operator, user_id: int):
+def _member_for_update(operator: Operator, user_id: int) -> User:
 
     member = (
         User.objects.select_for_update()
@@ -404,7 +463,7 @@ def _member_for_update(operator, user_id: int):
     return member
 
 
-def _would_leave_no_admin(operator, member) -> bool:
+def _would_leave_no_admin(operator: Operator, member: User) -> bool:
     """True when `member` is the operator's only active administrator. The active admins'
     rows are locked so two administrators demoting each other at once cannot both pass."""
 
@@ -419,7 +478,14 @@ def _would_leave_no_admin(operator, member) -> bool:
 
 
 @transaction.atomic
-def change_staff_role(*, operator, user_id: int, role: str, by, request=None):
+def change_staff_role(
+    *,
+    operator: Operator,
+    user_id: int,
+    role: str,
+    by: User,
+    request: HttpRequest | None = None,
+) -> User:
 
     member = _member_for_update(operator, user_id)  # another operator's person: 404 first
     errors = ErrorCollector()
@@ -446,7 +512,14 @@ def change_staff_role(*, operator, user_id: int, role: str, by, request=None):
 
 
 @transaction.atomic
-def set_staff_active(*, operator, user_id: int, active: bool, by, request=None):
+def set_staff_active(
+    *,
+    operator: Operator,
+    user_id: int,
+    active: bool,
+    by: User,
+    request: HttpRequest | None = None,
+) -> User:
     """Deactivate (or reactivate) a member of the operator's staff. A deactivated person
     cannot sign in, and their open sessions end at once."""
 
@@ -479,7 +552,15 @@ def set_staff_active(*, operator, user_id: int, active: bool, by, request=None):
 
 
 @transaction.atomic
-def set_staff_duties(*, operator, user_id: int, duties, by, request=None, now=None):
+def set_staff_duties(
+    *,
+    operator: Operator,
+    user_id: int,
+    duties: Iterable[str | None] | None,
+    by: User | None,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
+) -> User:
     """The administrator sets which duties a member of the staff holds (all at once: what is
     not in `duties` is taken away)."""
 
@@ -528,7 +609,16 @@ class InfoItemInput:
     detail: str = ""
 
 
-def _clean_info_items(items, errors: ErrorCollector) -> list[InfoItemInput]:
+class InfoItemLike(Protocol):
+    """An item as the web form or the API gives it (InfoItemInput, the API's schema)."""
+
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def detail(self) -> str | None: ...
+
+
+def _clean_info_items(items: Sequence[InfoItemLike], errors: ErrorCollector) -> list[InfoItemInput]:
     if not isinstance(items, list | tuple) or not items:
         errors.add("items", "Incluya al menos un elemento en la lista.")
         return []
@@ -568,9 +658,9 @@ def _clean_info_items(items, errors: ErrorCollector) -> list[InfoItemInput]:
 @transaction.atomic
 def replace_info(
     *,
-    operator,
+    operator: Operator,
     kind: str,
-    items,
+    items: Sequence[InfoItemLike],
     valid_from: date | None = None,
     valid_to: date | None = None,
     by: Principal,
@@ -593,7 +683,7 @@ def replace_info(
     errors.raise_if_any()
 
     # The operator's row serialises concurrent replaces of its lists (version numbers).
-    type(operator).objects.select_for_update().filter(pk=operator.pk).first()
+    Operator.objects.select_for_update().filter(pk=operator.pk).first()
     existing = InfoList.objects.filter(operator=operator, kind=kind)
     last = existing.order_by("-version").values_list("version", flat=True).first() or 0
     # What was valid on or past the new start now ends the day before (older versions stay).

@@ -4,13 +4,16 @@ An operator sees only its own attention points and events; anything else is "not
 (never "forbidden": no leak). The regulator never sees events closed as error or test.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from sgu.cases import selectors as cases
+from sgu.catalog.models import Operator
 from sgu.core.calendar import LIMA
 from sgu.core.errors import NotFound
 from sgu.outages import policies
@@ -31,25 +34,25 @@ EVENT_NOT_FOUND = "No existe ese evento de inoperatividad entre los de su empres
 # --- operator ---------
 
 
-def operator_points(operator, *, active: bool | None = None) -> QuerySet[AttentionPoint]:
+def operator_points(operator: Operator, *, active: bool | None = None) -> QuerySet[AttentionPoint]:
     qs = AttentionPoint.objects.filter(operator=operator)
     if active is not None:
         qs = qs.filter(active=active)
     return qs.order_by("name", "id")
 
 
-def operator_point(operator, pk: int) -> AttentionPoint:
+def operator_point(operator: Operator, pk: int) -> AttentionPoint:
     point = AttentionPoint.objects.filter(operator=operator, pk=pk).first()
     if point is None:
         raise NotFound(POINT_NOT_FOUND)
     return point
 
 
-def operator_point_by_code(operator, code: str) -> AttentionPoint | None:
+def operator_point_by_code(operator: Operator, code: str) -> AttentionPoint | None:
     return AttentionPoint.objects.filter(operator=operator, code=(code or "").strip()).first()
 
 
-def operator_events(operator) -> QuerySet[OutageEvent]:
+def operator_events(operator: Operator) -> QuerySet[OutageEvent]:
     return (
         OutageEvent.objects.filter(operator=operator)
         .select_related("attention_point", "failure_confirmed_by", "evaluated_by", "approved_by")
@@ -57,7 +60,9 @@ def operator_events(operator) -> QuerySet[OutageEvent]:
     )
 
 
-def operator_applications(operator, *, active: bool | None = True) -> QuerySet[AffectedApplication]:
+def operator_applications(
+    operator: Operator, *, active: bool | None = True
+) -> QuerySet[AffectedApplication]:
     """The common catalog of affected applications plus the operator's own (never
     another operator's)."""
     qs = AffectedApplication.objects.filter(Q(operator__isnull=True) | Q(operator=operator))
@@ -66,23 +71,25 @@ def operator_applications(operator, *, active: bool | None = True) -> QuerySet[A
     return qs.order_by("operator_id", "order", "name", "id")
 
 
-def operator_applications_by_code(operator, codes) -> dict[str, AffectedApplication]:
+def operator_applications_by_code(
+    operator: Operator, codes: Iterable[str | None]
+) -> dict[str, AffectedApplication]:
     wanted = {(c or "").strip().upper() for c in codes}
     return {a.code: a for a in operator_applications(operator).filter(code__in=wanted)}
 
 
-def operator_open_events(operator) -> QuerySet[OutageEvent]:
+def operator_open_events(operator: Operator) -> QuerySet[OutageEvent]:
     """Open events come first on the operator's page: there are few (one per point and
     procedure type at most)."""
     return operator_events(operator).filter(ended_at__isnull=True).order_by("-started_at", "-id")
 
 
-def operator_closed_events(operator) -> QuerySet[OutageEvent]:
+def operator_closed_events(operator: Operator) -> QuerySet[OutageEvent]:
     """Closed events, for keyset pagination on (-started_at, -id)."""
     return operator_events(operator).filter(ended_at__isnull=False)
 
 
-def operator_event(operator, pk: int) -> OutageEvent:
+def operator_event(operator: Operator, pk: int) -> OutageEvent:
     event = operator_events(operator).filter(pk=pk).first()
     if event is None:
         raise NotFound(EVENT_NOT_FOUND)
@@ -200,7 +207,35 @@ def _iso(at: datetime | None) -> str | None:
     return at.isoformat() if at else None
 
 
-def evaluation_figures(event: OutageEvent, *, days: int = policies.PREVIOUS_DAYS) -> dict:
+class FailureWindow(TypedDict):
+    confirmed: bool
+    started_at: str | None
+    ended_at: str | None
+
+
+class DayCases(TypedDict):
+    day: str  # YYYY-MM-DD, Lima
+    cases: int
+
+
+class EvaluationFigures(TypedDict):
+    """What `evaluation_figures` returns; kept as is in OutageEvent.evaluation (JSON)."""
+
+    failure_window: FailureWindow
+    inside_failure_window: bool | None
+    closing_reason: str
+    duration_minutes: int
+    over_one_hour: bool
+    subcategories: list[str]
+    cases_during: int
+    cases_previous_days: list[DayCases]
+    cases_previous_average: float
+    cases_increase: bool
+
+
+def evaluation_figures(
+    event: OutageEvent, *, days: int = policies.PREVIOUS_DAYS
+) -> EvaluationFigures:
     """The figures a reviewer decides on, for a closed event:
 
     1. inside the falla masiva window the systems-failure team confirmed, or not;
@@ -233,7 +268,7 @@ def evaluation_figures(event: OutageEvent, *, days: int = policies.PREVIOUS_DAYS
         for k in range(days + 1)
     }
     counts = base.order_by().aggregate(**{k: Count("id", filter=q) for k, q in windows.items()})
-    previous = [
+    previous: list[DayCases] = [
         {
             "day": f"{timezone.localtime(start - timedelta(days=k), LIMA).date():%Y-%m-%d}",
             "cases": counts[f"d{k}"],

@@ -9,6 +9,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypedDict
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.utils import timezone
 from sgu.accounts.models import Role
 from sgu.cases import services as cases
 from sgu.catalog import selectors as catalog
+from sgu.catalog.models import Operator
 from sgu.core.calendar import END_OF_DAY, LIMA, BusinessCalendar, format_day, load_calendar
 from sgu.core.errors import (
     Conflict,
@@ -99,7 +101,16 @@ class PointInput:
     active: bool = True
 
 
-def _clean_point(data: PointInput, errors: ErrorCollector) -> dict:
+class _PointValues(TypedDict):
+    code: str
+    name: str
+    kind: str
+    ubigeo: str
+    address: str
+    active: bool
+
+
+def _clean_point(data: PointInput, errors: ErrorCollector) -> _PointValues:
     code = (data.code or "").strip().upper()
     if not _CODE.fullmatch(code):
         errors.add(
@@ -206,7 +217,7 @@ def next_outage_number(operator_id: int) -> int:
                 [operator_id],
             )
             row = cur.fetchone()
-    return row[0]
+    return int(row[0])
 
 
 @dataclass(frozen=True)
@@ -352,6 +363,7 @@ def register_outage(
         registered_late=now > report_deadline(cal, started_at),
     )
     if closing:
+        assert data.ended_at is not None  # refused by _check_end when missing
         _set_closed(event, data.ended_at, data.closing_reason, justification, by, now, cal)
     event.number = next_outage_number(by.operator.pk)
     try:
@@ -365,7 +377,9 @@ def register_outage(
     return event
 
 
-def _clean_applications(operator, codes, errors: ErrorCollector) -> list[AffectedApplication]:
+def _clean_applications(
+    operator: Operator, codes: object, errors: ErrorCollector
+) -> list[AffectedApplication]:
     if not isinstance(codes, (list, tuple)) or not all(isinstance(c, str) for c in codes):
         errors.add("applications", "Indique los aplicativos afectados como una lista de códigos.")
         return []
@@ -422,11 +436,7 @@ def close_outage(
     usuario" with its justification, and then the event is never reported)."""
     now = now or timezone.now()
     _require_registrar(by)
-    event = (
-        OutageEvent.objects.select_for_update().filter(pk=event.pk, operator=by.operator).first()
-    )
-    if event is None:
-        raise NotFound(selectors.EVENT_NOT_FOUND)
+    event = _locked_event(event, by)
     if not event.is_open:
         raise Conflict(f"El evento N.º {event.number} ya está cerrado.")
     errors = ErrorCollector()
@@ -465,7 +475,13 @@ def _require_reviewer(by: Principal, step: str) -> None:
 
 
 def _check_instant(
-    errors: ErrorCollector, field: str, value, label: str, now: datetime, *, required: bool
+    errors: ErrorCollector,
+    field: str,
+    value: datetime | None,
+    label: str,
+    now: datetime,
+    *,
+    required: bool,
 ) -> None:
     if value is None:
         if required:
@@ -525,7 +541,7 @@ def confirm_mass_failure(
 def evaluate_outage(
     *,
     event: OutageEvent,
-    proceeds,
+    proceeds: bool | None,
     note: str = "",
     by: Principal,
     now: datetime | None = None,
@@ -665,6 +681,7 @@ def window_label(window: ContingencyWindow) -> str:
     if window.scope == ContingencyScope.SGU:
         where = "SGU no disponible"
     else:
+        assert window.operator is not None  # an OPERATOR window has one (CheckConstraint)
         where = f"interfaz de {window.operator.name} con el SGU no disponible"
     return f"Contingencia N.º {window.pk} — {where}"
 
@@ -674,7 +691,7 @@ class _CleanWindow:
     starts_at: datetime
     ends_at: datetime
     scope: str
-    operator: object
+    operator: Operator | None
     reason: str
 
 
@@ -701,7 +718,7 @@ def clean_window(data: WindowInput, *, now: datetime | None = None) -> _CleanWin
             )
         elif now - starts > timedelta(days=366):
             errors.add("starts_at", "La ventana no puede empezar hace más de un año.")
-    operator = None
+    operator: Operator | None = None
     if data.scope not in ContingencyScope.values:
         errors.add("scope", "Elija el alcance: SGU (todo el sistema) u OPERATOR (una operadora).")
     elif data.scope == ContingencyScope.OPERATOR:

@@ -3,10 +3,11 @@ provider's requirements and replicas; a provider's staff only their provider's; 
 operator staff none of it. The isolation lives here, once (`requirements_for`,
 `requirement_for`, `replicas_for`, `replica_for`)."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from sgu.accounts.models import PROVIDER_ROLES, REGULATOR_ROLES, Role, User
@@ -31,6 +32,10 @@ ATTACHMENT_NOT_FOUND = "No existe ese archivo en este requerimiento."
 REPLICA_NOT_FOUND = "No existe esa réplica entre las suyas."
 NOT_ALLOWED = "El registro de requerimientos es para el regulador y su proveedor."
 
+# Whoever asks: a signed-in person, an anonymous visitor, or nobody (each sees what its seat
+# lets it see, seat_of).
+Someone = User | AnonymousUser | None
+
 
 @dataclass(frozen=True)
 class Seat:
@@ -45,7 +50,7 @@ class Seat:
         return self.regulator or self.provider_id is not None
 
 
-def seat_of(user) -> Seat:
+def seat_of(user: Someone) -> Seat:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return Seat(role="")
     if user.role in REGULATOR_ROLES:
@@ -60,14 +65,14 @@ def seat_of(user) -> Seat:
     return Seat(role=user.role)
 
 
-def require_seat(user) -> Seat:
+def require_seat(user: Someone) -> Seat:
     seat = seat_of(user)
     if not seat.sees_anything:
         raise Forbidden(NOT_ALLOWED)
     return seat
 
 
-def providers_for(user) -> QuerySet[Provider]:
+def providers_for(user: Someone) -> QuerySet[Provider]:
     seat = seat_of(user)
     if seat.regulator:
         return Provider.objects.filter(active=True)
@@ -76,7 +81,7 @@ def providers_for(user) -> QuerySet[Provider]:
     return Provider.objects.none()
 
 
-def provider_for(user, code: str) -> Provider:
+def provider_for(user: Someone, code: str) -> Provider:
     found = providers_for(user).filter(code=code).first()
     if found is None:
         raise NotFound("No existe ese proveedor.")
@@ -92,7 +97,7 @@ def staff_of(provider: Provider, roles: Iterable[str]) -> QuerySet[User]:
 # --- requirements ---------------------------------------------------------------------------
 
 
-def requirements_for(user) -> QuerySet[Requirement]:
+def requirements_for(user: Someone) -> QuerySet[Requirement]:
     seat = seat_of(user)
     qs = Requirement.objects.select_related("provider", "filed_by")
     if seat.regulator:
@@ -102,7 +107,7 @@ def requirements_for(user) -> QuerySet[Requirement]:
     return qs.none()
 
 
-def requirement_for(user, code: str) -> Requirement:
+def requirement_for(user: Someone, code: str) -> Requirement:
     found = (
         requirements_for(user)
         .prefetch_related(
@@ -119,7 +124,7 @@ def requirement_for(user, code: str) -> Requirement:
     return found
 
 
-def attachment_for(user, code: str, pk) -> RequirementAttachment:
+def attachment_for(user: Someone, code: str, pk: int | str) -> RequirementAttachment:
     """One file of a requirement the person may see (for the download); another's, or one
     of another requirement, is not found — never forbidden."""
     req = requirement_for(user, code)
@@ -140,7 +145,7 @@ class RegisterFilter:
     open_only: bool = False
 
 
-def register(user, f: RegisterFilter | None = None) -> QuerySet[Requirement]:
+def register(user: Someone, f: RegisterFilter | None = None) -> QuerySet[Requirement]:
     """The register as the person may see it, filtered, newest first, with its steps."""
     f = f or RegisterFilter()
     qs = requirements_for(user)
@@ -258,6 +263,7 @@ def status_of(req: Requirement, now: datetime, calendar: BusinessCalendar) -> St
     stopped = not provider_clock_runs(req.stage)
     overdue = False
     if req.stage == Stage.CLOSED:
+        assert req.closed_at is not None  # CheckConstraint req_closed_when_closed
         remaining = f"Cerrado el {format_day(req.closed_at.astimezone(LIMA).date())}"
     elif req.stage == Stage.OBSERVED:
         waited = calendar.business_days_between(
@@ -267,6 +273,7 @@ def status_of(req: Requirement, now: datetime, calendar: BusinessCalendar) -> St
             "1 día hábil" if waited == 1 else f"{waited} días hábiles"
         )
     else:
+        assert req.stage_due_at is not None  # None only while OBSERVED and once CLOSED
         left = calendar.remaining(now, req.stage_due_at)
         remaining, overdue = left.label, left.overdue
     if req.stage != Stage.CLOSED:
@@ -289,7 +296,7 @@ def status_of(req: Requirement, now: datetime, calendar: BusinessCalendar) -> St
 # --- replicas ----------------------------------------------------------------------------------
 
 
-def replicas_for(user) -> QuerySet[Replica]:
+def replicas_for(user: Someone) -> QuerySet[Replica]:
     seat = seat_of(user)
     qs = Replica.objects.select_related(
         "requirement",
@@ -305,7 +312,7 @@ def replicas_for(user) -> QuerySet[Replica]:
     return qs.none()
 
 
-def replica_for(user, pk) -> Replica:
+def replica_for(user: Someone, pk: int | str) -> Replica:
     try:
         pk = int(pk)
     except (TypeError, ValueError):
@@ -332,7 +339,7 @@ class ReplicaFilter:
     scheduled_to: date | None = None
 
 
-def replica_register(user, f: ReplicaFilter | None = None) -> QuerySet[Replica]:
+def replica_register(user: Someone, f: ReplicaFilter | None = None) -> QuerySet[Replica]:
     """The replicas as the person may see them — by topic, date, state and team (provider) —
     each with its people (`people`) and those done (`ready`: confirmed and, for an advisor
     of a replica with an evaluation, passed; the rule of `trainee_done`), counted in SQL."""
@@ -361,7 +368,7 @@ def percent_of(done: int, total: int) -> float:
     return round(100 * done / total, 1) if total else 0.0
 
 
-def evaluation_of(replica: Replica):
+def evaluation_of(replica: Replica) -> Evaluation | None:
     return Evaluation.objects.filter(replica=replica).first()
 
 
@@ -401,7 +408,7 @@ def deployment_of(replica: Replica, trainees: list[Trainee] | None = None) -> De
     )
 
 
-def my_trainings(user) -> QuerySet[Trainee]:
+def my_trainings(user: User) -> QuerySet[Trainee]:
     """The replicas this person must confirm (the advisor's own list)."""
     return (
         Trainee.objects.filter(user=user)
@@ -411,15 +418,15 @@ def my_trainings(user) -> QuerySet[Trainee]:
     )
 
 
-def trainee_of(replica: Replica, user) -> Trainee | None:
+def trainee_of(replica: Replica, user: User) -> Trainee | None:
     return Trainee.objects.filter(replica=replica, user=user).first()
 
 
-def is_regulator(user) -> bool:
+def is_regulator(user: User) -> bool:
     return user.role in REGULATOR_ROLES
 
 
-def is_cx(user) -> bool:
+def is_cx(user: User) -> bool:
     return user.role in (Role.PROVIDER_CX_SUPERVISOR, Role.PROVIDER_COORDINATOR)
 
 
@@ -485,7 +492,9 @@ class ReportRow:
         return f"{self.start:%d/%m/%Y} – {self.end:%d/%m/%Y}"
 
 
-def report(user, kind: str, until: date, count: int = 6, provider: str = "") -> list[ReportRow]:
+def report(
+    user: Someone, kind: str, until: date, count: int = 6, provider: str = ""
+) -> list[ReportRow]:
     """Per period: requirements filed and closed, replicas started and closed, topics trained
     (distinct topics of the replicas closed) and the % of provider stages that ended within
     their plazo among those that ended in the period."""
@@ -532,7 +541,7 @@ REPORT_HEADER = [
 ]
 
 
-def report_values(row: ReportRow) -> list:
+def report_values(row: ReportRow) -> list[str | int | float | None]:
     return [
         row.start.isoformat(),
         row.end.isoformat(),
@@ -567,7 +576,9 @@ REGISTER_HEADER = [
 ]
 
 
-def register_rows(requirements: Iterable[Requirement], now: datetime, calendar):
+def register_rows(
+    requirements: Iterable[Requirement], now: datetime, calendar: BusinessCalendar
+) -> Iterator[list[str | int | float | None]]:
     for req in requirements:
         st = status_of(req, now, calendar)
         yield [

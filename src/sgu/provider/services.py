@@ -3,11 +3,12 @@ their stages (sgu.provider.workflow), the replicas to the advisors, their confir
 evaluations. One function per use case, keyword arguments, one transaction; the emails to
 the client are queued in that same transaction."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,7 +16,7 @@ from django.utils import timezone
 from sgu.accounts import services as accounts
 from sgu.accounts.models import PROVIDER_ROLES, REGULATOR_ROLES, Role, User
 from sgu.cases.attachments import CheckedUpload, check_upload
-from sgu.core import audit
+from sgu.core import audit, config
 from sgu.core.calendar import LIMA, load_calendar
 from sgu.core.errors import (
     Conflict,
@@ -64,13 +65,21 @@ def _now(now: datetime | None) -> datetime:
 
 
 def _user(by: Principal) -> User:
-    user = by.user
+    user: User | None = by.user
     if user is None or not user.is_active:
         raise Forbidden(selectors.NOT_ALLOWED)
     return user
 
 
-def _text(value, field, label, errors, *, low=1, high=4000) -> str:
+def _text(
+    value: str | None,
+    field: str,
+    label: str,
+    errors: ErrorCollector,
+    *,
+    low: int = 1,
+    high: int = 4000,
+) -> str:
     text = (value or "").strip().replace("\r\n", "\n")
     if len(text) < low:
         errors.add(field, f"Escriba {label} (al menos {low} caracteres).")
@@ -79,7 +88,14 @@ def _text(value, field, label, errors, *, low=1, high=4000) -> str:
     return text
 
 
-def _date(value, field, label, errors, *, required=False) -> date | None:
+def _date(
+    value: date | str | None,
+    field: str,
+    label: str,
+    errors: ErrorCollector,
+    *,
+    required: bool = False,
+) -> date | None:
     if value is None or value == "":
         if required:
             errors.add(field, f"Indique {label} (AAAA-MM-DD).")
@@ -185,11 +201,16 @@ def _open_step(req: Requirement, stage: str, now: datetime) -> None:
 
 
 def _checked_files(
-    files: list, errors: ErrorCollector, field: str, *, already: int, refusals: list[str]
+    files: list[UploadedFile],
+    errors: ErrorCollector,
+    field: str,
+    *,
+    already: int,
+    refusals: list[str],
 ) -> list[CheckedUpload]:
     """Each file through the platform's one check (`check_upload`: PDF, JPEG or PNG by
     content, up to MAX_ATTACHMENT_BYTES), and no more than MAX_ATTACHMENTS per requirement."""
-    limit = settings.SGU["MAX_ATTACHMENTS"]
+    limit = config.integer("MAX_ATTACHMENTS")
     if len(files) + already > limit:
         errors.add(field, f"Puede adjuntar como máximo {limit} archivos por requerimiento.")
         return []
@@ -235,7 +256,7 @@ def file_requirement(
     provider: Provider,
     data: RequirementInput,
     by: Principal,
-    attachments: list | None = None,
+    attachments: list[UploadedFile] | None = None,
     now: datetime | None = None,
 ) -> Requirement:
     """The regulator files a requirement, with its files if any; Experiencia Cliente has 1
@@ -288,7 +309,11 @@ def file_requirement(
 
 @transaction.atomic
 def add_attachments(
-    *, requirement: Requirement, files: list, by: Principal, now: datetime | None = None
+    *,
+    requirement: Requirement,
+    files: list[UploadedFile],
+    by: Principal,
+    now: datetime | None = None,
 ) -> list[RequirementAttachment]:
     """The regulator attaches more files to a requirement it filed (the precisions it owes,
     an updated document…), until the requirement is closed."""
@@ -352,7 +377,9 @@ def _save(req: Requirement, *extra: str) -> Requirement:
 
 
 @transaction.atomic
-def accept(*, requirement: Requirement, by: Principal, note: str = "", now=None) -> Requirement:
+def accept(
+    *, requirement: Requirement, by: Principal, note: str = "", now: datetime | None = None
+) -> Requirement:
     """Experiencia Cliente validates it and passes it to the operations supervisor."""
     errors = ErrorCollector()
     note = _text(note, "note", "la nota", errors, low=0)
@@ -362,7 +389,9 @@ def accept(*, requirement: Requirement, by: Principal, note: str = "", now=None)
 
 
 @transaction.atomic
-def observe(*, requirement: Requirement, by: Principal, questions: str, now=None) -> Requirement:
+def observe(
+    *, requirement: Requirement, by: Principal, questions: str, now: datetime | None = None
+) -> Requirement:
     """Returned to the client asking for precisions: the provider's clock stops until the
     client answers (all the doubts in one message)."""
     errors = ErrorCollector()
@@ -374,7 +403,7 @@ def observe(*, requirement: Requirement, by: Principal, questions: str, now=None
 
 @transaction.atomic
 def answer_observation(
-    *, requirement: Requirement, by: Principal, answer: str, now=None
+    *, requirement: Requirement, by: Principal, answer: str, now: datetime | None = None
 ) -> Requirement:
     """The client answers the precisions: a new 1-day validation starts for the provider."""
     errors = ErrorCollector()
@@ -386,7 +415,7 @@ def answer_observation(
 
 @transaction.atomic
 def acknowledge(
-    *, requirement: Requirement, by: Principal, note: str = "", now=None
+    *, requirement: Requirement, by: Principal, note: str = "", now: datetime | None = None
 ) -> Requirement:
     """The operations supervisor took knowledge (to share with the advisors as information,
     not yet to apply)."""
@@ -404,7 +433,7 @@ def confirm_feasibility(
     by: Principal,
     granted_days: int | None = None,
     note: str = "",
-    now=None,
+    now: datetime | None = None,
 ) -> Requirement:
     """Feasible: the plazo granted for the deployment by type (15–30 days, by complexity,
     for a system change)."""
@@ -432,7 +461,7 @@ def _client_addresses(req: Requirement) -> list[str]:
     return out
 
 
-def _tell_client(req: Requirement, template: str, context: dict) -> None:
+def _tell_client(req: Requirement, template: str, context: dict[str, object]) -> None:
     for to in _client_addresses(req):
         queue_email(
             to=to, template=template, context={"requirement": req, **context}, case_code=req.code
@@ -440,7 +469,9 @@ def _tell_client(req: Requirement, template: str, context: dict) -> None:
 
 
 @transaction.atomic
-def start_deployment(*, requirement: Requirement, by: Principal, now=None) -> Requirement:
+def start_deployment(
+    *, requirement: Requirement, by: Principal, now: datetime | None = None
+) -> Requirement:
     """The client is told the deployment starts; the granted plazo runs from now."""
     now = _now(now)
     req, _ = _move(requirement=requirement, action="start", by=by, now=now)
@@ -450,7 +481,9 @@ def start_deployment(*, requirement: Requirement, by: Principal, now=None) -> Re
 
 
 @transaction.atomic
-def complete_replica(*, requirement: Requirement, by: Principal, now=None) -> Requirement:
+def complete_replica(
+    *, requirement: Requirement, by: Principal, now: datetime | None = None
+) -> Requirement:
     """The replica is complete: every replica of the requirement closed (at least one,
     except a system change or access, which may have none)."""
     replicas = list(Replica.objects.filter(requirement=requirement))
@@ -464,7 +497,7 @@ def complete_replica(*, requirement: Requirement, by: Principal, now=None) -> Re
 
 @transaction.atomic
 def report_final_status(
-    *, requirement: Requirement, by: Principal, status: str, now=None
+    *, requirement: Requirement, by: Principal, status: str, now: datetime | None = None
 ) -> Requirement:
     """The final status is told to the client; the requirement closes."""
     errors = ErrorCollector()
@@ -483,7 +516,7 @@ def report_final_status(
 # --- replicas ---------------------------------------------------------------------------------
 
 
-def _provider_user(by: Principal, provider_id: int, roles) -> User:
+def _provider_user(by: Principal, provider_id: int, roles: Collection[str]) -> User:
     user = _user(by)
     seat = selectors.seat_of(user)
     if seat.provider_id != provider_id or user.role not in roles:
@@ -503,7 +536,7 @@ def plan_replica(
     trainer: User | None,
     advisors: list[User] | None,
     by: Principal,
-    now=None,
+    now: datetime | None = None,
 ) -> Replica:
     """A replica: the material (an approved article version and an ayuda memoria), its date,
     its trainer and the people it targets — the operation's supervisors and monitors first
@@ -540,6 +573,8 @@ def plan_replica(
     if not chosen:
         errors.add("advisors", "El proveedor no tiene asesores a quienes replicar.")
     errors.raise_if_any()
+    # Each refused just above when missing.
+    assert article_version is not None and day is not None and trainer is not None
     replica = Replica.objects.create(
         requirement=requirement,
         article_version=article_version,
@@ -560,7 +595,7 @@ def _locked_replica(replica: Replica) -> Replica:
 
 
 @transaction.atomic
-def start_replica(*, replica: Replica, by: Principal, now=None) -> Replica:
+def start_replica(*, replica: Replica, by: Principal, now: datetime | None = None) -> Replica:
     """The replica starts (the deployment must have been announced): the client is told."""
     now = _now(now)
     locked = _locked_replica(replica)
@@ -591,7 +626,7 @@ def _close_if_done(replica: Replica, now: datetime) -> None:
 
 
 @transaction.atomic
-def confirm_training(*, replica: Replica, by: Principal, now=None) -> Trainee:
+def confirm_training(*, replica: Replica, by: Principal, now: datetime | None = None) -> Trainee:
     """ "I was informed and trained": the person's own confirmation, with its time, tied to
     the replica and its article version. Advisors confirm after every supervisor and
     monitor of the replica."""
@@ -639,7 +674,7 @@ def schedule_evaluation(
     max_attempts: int,
     opens_at: datetime | None,
     by: Principal,
-    now=None,
+    now: datetime | None = None,
 ) -> Evaluation:
     """The trainer's short questions (each with its options and the right one), the pass
     mark (%) and the attempts allowed; advisors take it from `opens_at`."""
@@ -684,7 +719,7 @@ def schedule_evaluation(
 
 @transaction.atomic
 def submit_evaluation(
-    *, replica: Replica, answers: list[int], by: Principal, now=None
+    *, replica: Replica, answers: list[int], by: Principal, now: datetime | None = None
 ) -> EvaluationAttempt:
     """An advisor's attempt: score = right answers × 100 ÷ questions (rounded down); passed
     when it reaches the pass mark. Retries while attempts remain and it is not passed."""
@@ -745,7 +780,7 @@ def act(
     by: Principal,
     text: str = "",
     granted_days: int | None = None,
-    now=None,
+    now: datetime | None = None,
 ) -> Requirement:
     """One of the workflow's actions by name (the page's buttons and the API's endpoint):
     `text` is the note, the precisions asked, the client's answer or the final status."""
@@ -789,7 +824,7 @@ ACTION_NAMES = (
 
 @transaction.atomic
 def subscribe_report(
-    *, provider: Provider, email: str, period: str, by: Principal, now=None
+    *, provider: Provider, email: str, period: str, by: Principal, now: datetime | None = None
 ) -> ReportSubscription:
     """The client chooses to receive the report weekly, fortnightly or monthly."""
     user = _user(by)
@@ -813,7 +848,7 @@ def subscribe_report(
     return found
 
 
-def send_due_reports(*, now=None) -> int:
+def send_due_reports(*, now: datetime | None = None) -> int:
     """Each subscription gets the last complete period's report once (the scheduler's job).
     Returns the emails queued."""
     now = _now(now)

@@ -38,7 +38,7 @@ SYSTEM_CHANGE_DAYS = (15, 30)
 REPLICA_OPTIONAL = frozenset({RequirementType.SYSTEM_CHANGE, RequirementType.SYSTEM_ACCESS})
 
 # Business days each provider stage has (REPLICA: the days granted at feasibility).
-STAGE_DAYS = {
+STAGE_DAYS: dict[str, int] = {
     Stage.VALIDATION: 1,
     Stage.OPS_AWARENESS: 1,
     Stage.FEASIBILITY: 1,
@@ -46,7 +46,7 @@ STAGE_DAYS = {
     Stage.FINAL_REPORT: 1,
 }
 
-OWES = {
+OWES: dict[str, str] = {
     Stage.VALIDATION: "Experiencia Cliente (proveedor): validar o observar",
     Stage.OBSERVED: "El cliente (regulador): absolver las precisiones",
     Stage.OPS_AWARENESS: "Supervisor de operaciones (proveedor): tomar conocimiento",

@@ -29,12 +29,13 @@ import time as _time
 from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models import Aggregate, Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from sgu.cases.models import Case, Solution
 from sgu.core.calendar import LIMA
+from sgu.reporting import services
 from sgu.reporting.models import CaseDayStat, ResponseDayStat, RollupState
 from sgu.reporting.tasks import refresh_rollups
 
@@ -56,7 +57,7 @@ COUNTS = (
 )
 
 
-def case_counts() -> dict:
+def case_counts() -> dict[str, Aggregate]:
     """The additive aggregates over cases, in COUNTS order (one-to-one joins: no fan-out)."""
     return {
         "cases": Count("id"),
@@ -104,13 +105,10 @@ def _rebuild(days: list[date] | None) -> None:
     """Recompute the rollup rows of `days` (all of them when None)."""
     cases = Case.objects.all()
     solutions = Solution.objects.filter(response_business_days__isnull=False)
-    stats, hist = CaseDayStat.objects.all(), ResponseDayStat.objects.all()
     if days is not None:
         cases = cases.filter(days_q(days))
         solutions = solutions.filter(days_q(days, "case__"))
-        stats, hist = stats.filter(day__in=days), hist.filter(day__in=days)
-    stats.delete()
-    hist.delete()
+    services.clear_rollup_days(days=days)
     grouped = (
         cases.annotate(day=_lima_day())
         .values(*KEYS)

@@ -8,12 +8,14 @@ Same figures either way (tests/reporting)."""
 
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Aggregate, Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -24,6 +26,15 @@ from sgu.catalog.models import Office, Operator, Subcategory
 from sgu.core.calendar import LIMA
 from sgu.reporting import rollups
 from sgu.reporting.models import CaseDayStat, ResponseDayStat
+
+# The figures of one group of cases: each additive count by name (rollups.COUNTS, overdue_now).
+Counts = dict[str, int]
+# One indicator row (a summary, a breakdown's value): the counts and the rates from them.
+Indicators = dict[str, int | float | None]
+# A breakdown's row: its value's key and label, then its Indicators (and, per operator, more).
+BreakdownRow = dict[str, str | int | float | None]
+# The finest grain (FINE): month (YYYY-MM), operator, subcategory, channel, office.
+FineKey = tuple[str, int | None, int | None, str, int | None]
 
 
 @dataclass(frozen=True)
@@ -44,7 +55,7 @@ class Filters:
         )
 
 
-def month_filters(period: str, **kw) -> Filters:
+def month_filters(period: str, **kw: str) -> Filters:
     """YYYY-MM → the whole month."""
     year, month = (int(p) for p in period.split("-"))
     start = date(year, month, 1)
@@ -69,7 +80,7 @@ def _overdue(now: datetime) -> Q:
     )
 
 
-def _aggregates(now: datetime) -> dict:
+def _aggregates(now: datetime) -> dict[str, Aggregate]:
     return {**rollups.case_counts(), "overdue_now": Count("id", filter=_overdue(now))}
 
 
@@ -77,16 +88,16 @@ def _pct(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
 
 
-def _round(value, digits: int = 2) -> float | None:
+def _round(value: Decimal | None, digits: int = 2) -> float | None:
     return None if value is None else round(float(value), digits)
 
 
-def _ratio(total, n) -> Decimal | None:
+def _ratio(total: int, n: int) -> Decimal | None:
     # The same value the database's AVG gives, before rounding.
     return Decimal(total) / Decimal(n) if n else None
 
 
-def _finish(row: dict) -> dict:
+def _finish(row: Counts) -> Indicators:
     return {
         "cases": row["cases"],
         "answered": row["answered"],
@@ -118,7 +129,9 @@ def _source(f: Filters) -> _Source:
     return _Source(True, max(first_live, f.date_from))
 
 
-def _rollup_part(model, f: Filters, src: _Source) -> QuerySet:
+def _rollup_part(
+    model: type[CaseDayStat] | type[ResponseDayStat], f: Filters, src: _Source
+) -> QuerySet[Any]:
     qs = model.objects.filter(day__gte=f.date_from, day__lte=f.date_to, day__lt=src.live_from)
     if f.service:
         qs = qs.filter(service=f.service)
@@ -128,6 +141,7 @@ def _rollup_part(model, f: Filters, src: _Source) -> QuerySet:
 
 
 def _live_part(f: Filters, src: _Source) -> Filters | None:
+    assert src.live_from is not None  # read with rollups (_source)
     if src.live_from > f.date_to:
         return None
     return Filters(src.live_from, f.date_to, f.service, f.operator)
@@ -139,18 +153,26 @@ FINE = ("month", "operator_id", "subcategory_id", "channel", "office_id")
 _ZERO = dict.fromkeys([*rollups.COUNTS, "overdue_now"], 0)
 
 
-def _fine(qs: QuerySet, counts: dict, *, by_day: bool) -> list[dict]:
+def _fine(
+    qs: QuerySet[Any], counts: Mapping[str, Aggregate], *, by_day: bool
+) -> list[dict[str, Any]]:
     month = TruncMonth("day") if by_day else TruncMonth("registered_at", tzinfo=LIMA)
     return list(qs.annotate(month=month).values(*FINE).annotate(**counts).order_by())
 
 
-def _fine_figures(f: Filters, now: datetime, src: _Source) -> dict[tuple, dict]:
+def _fine_figures(f: Filters, now: datetime, src: _Source) -> dict[FineKey, Counts]:
     """Every additive figure plus overdue_now per FINE key."""
-    merged: dict[tuple, dict] = {}
+    merged: dict[FineKey, Counts] = {}
 
-    def add(rows, names):
+    def add(rows: list[dict[str, Any]], names: list[str] | tuple[str, ...]) -> None:
         for r in rows:
-            key = (r["month"].strftime("%Y-%m"), *(r[k] for k in FINE[1:]))
+            key: FineKey = (
+                r["month"].strftime("%Y-%m"),
+                r["operator_id"],
+                r["subcategory_id"],
+                r["channel"],
+                r["office_id"],
+            )
             acc = merged.setdefault(key, dict(_ZERO))
             for c in names:
                 acc[c] += r[c] or 0
@@ -171,7 +193,7 @@ def _fine_figures(f: Filters, now: datetime, src: _Source) -> dict[tuple, dict]:
     return merged
 
 
-def _labels() -> dict[str, dict]:
+def _labels() -> dict[str, dict[int, tuple[str, str]]]:
     """(key, label) of each dimension's values, by the ids in FINE (small catalog reads)."""
 
     subs = list(
@@ -197,17 +219,17 @@ class Figures:
         self.f = f
         self.now = now or timezone.now()
         self.src = _source(f)
-        self._rows: dict[tuple, dict] | None = None
-        self._names: dict[str, dict] | None = None
+        self._rows: dict[FineKey, Counts] | None = None
+        self._names: dict[str, dict[int, tuple[str, str]]] | None = None
 
-    def rows(self, dimension: str | None) -> list[dict]:
-        """{k, l, <figures>} per value of the dimension (one row when None), unsorted."""
+    def rows(self, dimension: str | None) -> list[tuple[str | None, str | None, Counts]]:
+        """(key, label, counts) per value of the dimension (one row when None), unsorted."""
         if self._rows is None:
             self._rows = _fine_figures(self.f, self.now, self.src)
         if dimension in ("operadora", "categoria", "subcategoria", "oficina") and not self._names:
             self._names = _labels()
-        merged: dict = {}
-        labels: dict = {}
+        merged: dict[str | None, Counts] = {}
+        labels: dict[str | None, str | None] = {}
         for key, acc in self._rows.items():
             k, label = self._value(dimension, key)
             out = merged.setdefault(k, dict(_ZERO))
@@ -216,9 +238,9 @@ class Figures:
                 out[c] += v
         if dimension is None and not merged:
             merged[None] = dict(_ZERO)
-        return [{"k": k, "l": labels.get(k), **acc} for k, acc in merged.items()]
+        return [(k, labels.get(k), acc) for k, acc in merged.items()]
 
-    def _value(self, dimension: str | None, key: tuple) -> tuple:
+    def _value(self, dimension: str | None, key: FineKey) -> tuple[str | None, str | None]:
         """(key, label) of the dimension's value for one FINE key."""
         month, operator_id, subcategory_id, channel, office_id = key
         if dimension is None:
@@ -228,14 +250,17 @@ class Figures:
         if dimension == "canal":
             return channel, channel
         ident = {"operadora": operator_id, "oficina": office_id}.get(dimension, subcategory_id)
+        assert self._names is not None  # read by rows() for these dimensions
+        if ident is None:
+            return None, None
         return self._names[dimension].get(ident, (None, None))
 
-    def summary(self) -> dict:
-        row = _finish(self.rows(None)[0])
+    def summary(self) -> Indicators:
+        row = _finish(self.rows(None)[0][2])
         row["p90_response_business_days"] = _p90(self.f, self.src)
         return row
 
-    def breakdown(self, dimension: str) -> list[dict]:
+    def breakdown(self, dimension: str) -> list[BreakdownRow]:
         return _breakdown(self, dimension)
 
 
@@ -257,7 +282,8 @@ def _p90(f: Filters, src: _Source) -> int | None:
             .values_list("response_business_days", "total")
             .order_by()
         ):
-            hist[days] += n
+            if days is not None:  # excluded by the filter: for the types
+                hist[days] += n
     return rollups.percentile_from_histogram(hist)
 
 
@@ -273,12 +299,13 @@ def p90_response(f: Filters, *, _live: bool = False) -> int | None:
     if not n:
         return None
     k = math.ceil(0.9 * n)
-    return qs.order_by("response_business_days").values_list("response_business_days", flat=True)[
-        k - 1
-    ]
+    value: int | None = qs.order_by("response_business_days").values_list(
+        "response_business_days", flat=True
+    )[k - 1]
+    return value
 
 
-def summary(f: Filters, now: datetime | None = None) -> dict:
+def summary(f: Filters, now: datetime | None = None) -> Indicators:
     return Figures(f, now).summary()
 
 
@@ -292,49 +319,49 @@ DIMENSIONS = {  # key: title
 }
 
 
-def breakdown(f: Filters, dimension: str, now: datetime | None = None) -> list[dict]:
+def breakdown(f: Filters, dimension: str, now: datetime | None = None) -> list[BreakdownRow]:
     """One row per value of the dimension, with every indicator."""
     return Figures(f, now).breakdown(dimension)
 
 
-def _breakdown(figures: Figures, dimension: str) -> list[dict]:
+def _breakdown(figures: Figures, dimension: str) -> list[BreakdownRow]:
     f, src = figures.f, figures.src
     rows = figures.rows(dimension)
     if dimension == "mes":
-        rows.sort(key=lambda r: r["k"])
-        return [{"key": r["k"], "label": r["l"], **_finish(r)} for r in rows]
+        rows.sort(key=lambda r: r[0] or "")  # months: never None
+        return [{"key": k, "label": label, **_finish(counts)} for k, label, counts in rows]
     # Most cases first, then by key (a missing office last, as PostgreSQL sorts NULL).
-    rows.sort(key=lambda r: (-r["cases"], r["k"] is None, r["k"] or ""))
-    out = []
-    for r in rows:
-        name = r["l"]
+    rows.sort(key=lambda r: (-r[2]["cases"], r[0] is None, r[0] or ""))
+    lines = _lines() if dimension == "operadora" else {}
+    out: list[BreakdownRow] = []
+    for k, label, counts in rows:
+        name = label
         if dimension == "oficina":
-            name = r["l"] if r["k"] else "Sin oficina (web y app)"
+            name = label if k else "Sin oficina (web y app)"
         elif dimension == "canal":
             name = {
                 "WEB": "Web",
                 "APP": "Aplicativo",
                 "PRESENCIAL": "Presencial",
                 "TELEFONICO": "Telefónico",
-            }.get(r["k"], r["k"])
-        out.append({"key": r["k"] or "", "label": name, **_finish(r)})
-    if dimension == "operadora":
-        _per_lines(out)
-        for row in out:
+            }.get(k or "", k)
+        row: BreakdownRow = {"key": k or "", "label": name, **_finish(counts)}
+        if dimension == "operadora":
+            n = lines.get(k or "") or 0
+            row["cases_per_100k_lines"] = round(counts["cases"] * 100_000 / n, 2) if n else None
             row["p90_response_business_days"] = _p90(
-                Filters(f.date_from, f.date_to, f.service, row["key"]), src
+                Filters(f.date_from, f.date_to, f.service, k or ""), src
             )
+        out.append(row)
     return out
 
 
-def _per_lines(rows: list[dict]) -> None:
-    lines = dict(Operator.objects.values_list("code", "mobile_lines"))
-    for row in rows:
-        n = lines.get(row["key"]) or 0
-        row["cases_per_100k_lines"] = round(row["cases"] * 100_000 / n, 2) if n else None
+def _lines() -> dict[str, int | None]:
+    """Each operator's mobile lines, by its code (the per-100k rate's denominator)."""
+    return dict(Operator.objects.values_list("code", "mobile_lines"))
 
 
-def top_problems(f: Filters, limit: int = 10) -> list[dict]:
+def top_problems(f: Filters, limit: int = 10) -> list[BreakdownRow]:
     return breakdown(f, "subcategoria")[:limit]
 
 
@@ -362,7 +389,7 @@ LATE_CODE_HEADERS = [
 ]
 
 
-def late_claim_codes(f: Filters, now: datetime | None = None) -> list[dict]:
+def late_claim_codes(f: Filters, now: datetime | None = None) -> list[dict[str, object]]:
     """Per operator, the claims whose code plazo ended in the period (Lima days) and how many
     of them had their code late or still have none ("de manera inmediata", 1 business hour by
     default): one GROUP BY, whatever the number of claims."""

@@ -13,7 +13,7 @@ from sgu.cases.workflow import State
 from sgu.catalog.models import Operator
 from sgu.core.calendar import LIMA
 from sgu.notifications.services import queue_email
-from sgu.reporting.models import DailyReport
+from sgu.reporting.models import CaseDayStat, DailyReport, ResponseDayStat
 
 DAILY_HEADERS = [
     "operadora",
@@ -33,7 +33,7 @@ def _day_range(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def daily_rows(day: date, now: datetime) -> list[list]:
+def daily_rows(day: date, now: datetime) -> list[list[str | int]]:
     """Per operator: cases registered that day, answered that day, overdue at `now`, claims
     requested that day, claim codes due that day and late. Five GROUP BY queries."""
 
@@ -114,3 +114,16 @@ def daily_report_if_due(*, now: datetime | None = None) -> DailyReport | None:
         return None
     report, created = generate_daily_report(day=local.date() - timedelta(days=1), now=now)
     return report if created else None
+
+
+# --- the statistics' rollups (sgu.reporting.rollups computes them) -----------------------------
+
+
+def clear_rollup_days(*, days: list[date] | None) -> None:
+    """Delete the rollup rows of `days` (every day when None), about to be recomputed from the
+    cases in the caller's transaction (rollups.refresh)."""
+    stats, hist = CaseDayStat.objects.all(), ResponseDayStat.objects.all()
+    if days is not None:
+        stats, hist = stats.filter(day__in=days), hist.filter(day__in=days)
+    stats.delete()
+    hist.delete()

@@ -39,7 +39,9 @@ from django.utils import timezone
 
 from sgu.core.calendar import LIMA
 from sgu.core.worker import lease
-from sgu.service_requests import readers
+
+# The module, not its names: services.py imports this module back (through tasks.py).
+from sgu.service_requests import readers, services
 from sgu.service_requests.layout import COLUMNS, RowChecker, pg_datetime, sqlite_datetime
 from sgu.service_requests.models import (
     Batch,
@@ -355,7 +357,7 @@ def process_batch(
                     cursor.execute(f"DROP TABLE IF EXISTS {CHUNK}")
     except Exception:
         logger.exception("reporte %s: falla al procesar", batch_id)
-        _fail(batch_id)
+        services.fail_batch(batch_id=batch_id, message=INTERNAL_ERROR, now=timezone.now())
     finally:
         errors.close()
     return Batch.objects.get(pk=batch_id)
@@ -476,18 +478,20 @@ def _pipelined(batch: Batch, cursor, errors: _Errors) -> Outcome | None:
         except _Fallback:
             return None
         errors.load(cursor)
-        batch.state = BatchState.DONE
-        batch.rows_read = outcome.rows_total
-        batch.rows_total = outcome.rows_total
-        batch.rows_rejected = outcome.rows_bad
-        batch.rows_ok = outcome.rows_total - outcome.rows_bad
-        batch.errors_total = errors.count
-        batch.bajas = kinds["BAJA"]
-        batch.migraciones = kinds["MIGRACION"]
-        batch.progress = 100
-        batch.finished_at = timezone.now()
-        batch.save()
-        _land(batch, day, old, now)
+        services.finish_batch(
+            batch=batch,
+            outcome=services.BatchOutcome(
+                refused=False,
+                rows_total=outcome.rows_total,
+                rows_rejected=outcome.rows_bad,
+                errors_total=errors.count,
+                bajas=kinds["BAJA"],
+                migraciones=kinds["MIGRACION"],
+            ),
+            finished_at=timezone.now(),
+            rows_read=outcome.rows_total,
+        )
+        services.land_report(batch=batch, day=day, replaced=old, now=now)
     return outcome
 
 
@@ -523,17 +527,6 @@ class _Progress:
         if self._side is not None:
             self._side.close()
             self._side = None
-
-
-def _land(batch: Batch, day: DailyReport, old: int | None, now: datetime) -> None:
-    """The batch stands for its day now (it replaced `old`, if there was one)."""
-    if old is not None:
-        Batch.objects.filter(pk=old).update(replaced_by=batch, replaced_at=now)
-    day.batch = batch
-    if day.received_at is None:
-        day.received_at = batch.uploaded_at
-        day.late = day.late or batch.uploaded_at > day.due_at
-    day.save()
 
 
 def _open_rows(batch: Batch, raw, pending: list, outcome: "Outcome", meta: dict):
@@ -664,21 +657,22 @@ def _finish(batch: Batch, cursor, errors: _Errors, outcome: Outcome) -> None:
                 outcome.kinds[kind] -= n
         rows_bad = outcome.rows_bad + flagged
         refused = outcome.file_problem or (reject_whole and rows_bad > 0)
-        batch.state = BatchState.REJECTED if refused else BatchState.DONE
-        batch.rows_total = outcome.rows_total
-        batch.rows_rejected = rows_bad
-        batch.rows_ok = outcome.rows_total - rows_bad
-        batch.errors_total = errors.count
-        batch.bajas = outcome.kinds["BAJA"]
-        batch.migraciones = outcome.kinds["MIGRACION"]
-        batch.progress = 100
-        batch.finished_at = timezone.now()
-        if stale and not refused:
-            batch.replaced_by_id = old
-            batch.replaced_at = now
-        batch.save()
+        services.finish_batch(
+            batch=batch,
+            outcome=services.BatchOutcome(
+                refused=refused,
+                rows_total=outcome.rows_total,
+                rows_rejected=rows_bad,
+                errors_total=errors.count,
+                bajas=outcome.kinds["BAJA"],
+                migraciones=outcome.kinds["MIGRACION"],
+            ),
+            finished_at=timezone.now(),
+            replaced_by=old if stale and not refused else None,
+            replaced_at=now,
+        )
         if landed:
-            _land(batch, day, old if replacing else None, now)
+            services.land_report(batch=batch, day=day, replaced=old if replacing else None, now=now)
 
 
 def _lock_day(batch: Batch) -> DailyReport:
@@ -865,15 +859,3 @@ def _undo(cursor, old_batch_id: int, operator_id: int) -> None:
         f"AND h.operator_id = {REQUEST}.operator_id)"
     )
     cursor.execute(f"DROP TABLE {AFFECTED}")
-
-
-def _fail(batch_id: int) -> None:
-    with transaction.atomic():
-        BatchError.objects.filter(batch_id=batch_id).delete()
-        BatchError.objects.create(batch_id=batch_id, row=0, field="archivo", message=INTERNAL_ERROR)
-        Batch.objects.filter(pk=batch_id).update(
-            state=BatchState.REJECTED,
-            internal_error=True,
-            errors_total=1,
-            finished_at=timezone.now(),
-        )

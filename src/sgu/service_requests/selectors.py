@@ -9,10 +9,12 @@ lists below.
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Literal, TypedDict
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from sgu.catalog.models import Operator
 from sgu.core.calendar import LIMA, BusinessCalendar, load_calendar
 from sgu.core.errors import FieldError, NotFound, ValidationFailed
 from sgu.service_requests.ingest import config
@@ -27,11 +29,11 @@ LOOKUP_NOT_FOUND = (
 # --- operator -------------------------------------------------------------------------------
 
 
-def operator_batches(operator) -> QuerySet[Batch]:
+def operator_batches(operator: Operator) -> QuerySet[Batch]:
     return Batch.objects.filter(operator=operator).order_by("-uploaded_at", "-id")
 
 
-def operator_batch(operator, pk: int) -> Batch:
+def operator_batch(operator: Operator, pk: int) -> Batch:
     batch = Batch.objects.filter(operator=operator, pk=pk).select_related("operator").first()
     if batch is None:
         raise NotFound(BATCH_NOT_FOUND)
@@ -42,7 +44,9 @@ def batch_errors(batch: Batch, limit: int) -> list[BatchError]:
     return list(batch.errors.order_by("row", "id")[:limit])
 
 
-def operator_days(operator, *, days: int = 14, today: date | None = None) -> list[DailyReport]:
+def operator_days(
+    operator: Operator, *, days: int = 14, today: date | None = None
+) -> list[DailyReport]:
     today = today or timezone.localdate(timezone.now(), LIMA)
     return list(
         DailyReport.objects.filter(operator=operator, report_date__gte=today - timedelta(days=days))
@@ -203,13 +207,30 @@ def daily_reports(f: Filters) -> QuerySet[DailyReport]:
     return qs.order_by("-report_date", "-id")
 
 
-def summary(f: Filters, *, now: datetime | None = None) -> list[dict]:
+class OperatorAlerts(TypedDict):
+    """One row of the monitoring page's first table: an operator and its count of each alert."""
+
+    code: str
+    name: str
+    overdue_bajas: int
+    unanswered_migrations: int
+    rejected_bajas: int
+    late_days: int
+    missing_days: int
+
+
+AlertKey = Literal[
+    "overdue_bajas", "unanswered_migrations", "rejected_bajas", "late_days", "missing_days"
+]
+
+
+def summary(f: Filters, *, now: datetime | None = None) -> list[OperatorAlerts]:
     """Per operator: how many of each alert (the monitoring page's first table)."""
     now = now or timezone.now()
     cal = load_calendar()
-    counts: dict[str, dict] = {}
+    counts: dict[str, OperatorAlerts] = {}
 
-    def add(qs, key: str) -> None:
+    def add(qs: QuerySet[ServiceRequest] | QuerySet[DailyReport], key: AlertKey) -> None:
         for row in qs.values("operator__code", "operator__name").annotate(n=Count("id")):
             entry = counts.setdefault(
                 row["operator__code"],

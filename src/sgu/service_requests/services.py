@@ -7,11 +7,14 @@
 - `flag_missing_reports`: the next morning, each active operator's day without an accepted
   report is flagged for the regulator (the scheduler calls it on every pass; it is cheap and
   acts once per day).
+- `finish_batch`, `land_report`, `fail_batch`: what the processing of a report (ingest.py)
+  records about it once it has counted and merged its rows.
 """
 
 import csv
 import hashlib
 import io
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.files.base import ContentFile, File
@@ -19,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sgu.catalog import selectors as catalog
+from sgu.catalog.models import Operator
 from sgu.core.calendar import LIMA
 from sgu.core.errors import (
     ErrorCollector,
@@ -29,11 +33,12 @@ from sgu.core.errors import (
 )
 from sgu.core.principal import Principal
 from sgu.operators import selectors as operator_scope
-from sgu.service_requests import readers
-from sgu.service_requests.ingest import config, report_due_at
+
+# Modules, not names: ingest.py and tasks.py import this module back (a report is queued here,
+# processed there, and its result recorded here).
+from sgu.service_requests import ingest, readers, tasks
 from sgu.service_requests.layout import COLUMNS, OPTIONAL_COLUMNS
-from sgu.service_requests.models import Batch, BatchSource, DailyReport
-from sgu.service_requests.tasks import process_report
+from sgu.service_requests.models import Batch, BatchError, BatchSource, BatchState, DailyReport
 
 
 def _require_operator(by: Principal) -> None:
@@ -45,7 +50,9 @@ def mb(size: int) -> str:
     return f"{size / 1048576:.1f}".replace(".", ",") + " MB"
 
 
-def clean_report_date(value, errors: ErrorCollector, *, now: datetime | None = None) -> date | None:
+def clean_report_date(
+    value: date | str | None, errors: ErrorCollector, *, now: datetime | None = None
+) -> date | None:
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, str):
@@ -71,7 +78,7 @@ def clean_report_date(value, errors: ErrorCollector, *, now: datetime | None = N
     return value
 
 
-def _digest(upload) -> tuple[str, bytes]:
+def _digest(upload: File[bytes]) -> tuple[str, bytes]:
     """SHA-256 of the whole file, streamed; and its first bytes (to recognise its type)."""
     digest = hashlib.sha256()
     head = b""
@@ -86,8 +93,8 @@ def _digest(upload) -> tuple[str, bytes]:
 
 def receive_report(
     *,
-    file,
-    report_date,
+    file: File[bytes] | None,
+    report_date: date | str | None,
     by: Principal,
     name: str | None = None,
     now: datetime | None = None,
@@ -99,8 +106,9 @@ def receive_report(
     now = now or timezone.now()
     errors = ErrorCollector()
     day = clean_report_date(report_date, errors, now=now)
-    limit = config()["MAX_UPLOAD_BYTES"]
-    size = getattr(file, "size", None) if file is not None else None
+    limit = ingest.config()["MAX_UPLOAD_BYTES"]
+    # getattr: File.size raises AttributeError when it cannot tell the size.
+    size: int | None = getattr(file, "size", None) if file is not None else None
     if file is None:
         errors.add("file", "Adjunte el archivo del reporte (CSV o XLSX).")
     elif not size:
@@ -108,6 +116,8 @@ def receive_report(
     elif size > limit:
         raise too_large(size, limit)
     errors.raise_if_any()
+    # Each refused just above when missing (and the size when 0 or unknown).
+    assert file is not None and day is not None and size is not None
     sha256, head = _digest(file)
     kind = readers.sniff(head)
     if kind is None:
@@ -126,7 +136,7 @@ def receive_report(
         original_name=original[:200],
         size=size,
         sha256=sha256,
-        on_error=config()["ON_ERROR"],
+        on_error=ingest.config()["ON_ERROR"],
         uploaded_at=now,
         uploaded_by=by.user,
         uploaded_by_key_id=by.api_key_id,
@@ -137,7 +147,7 @@ def receive_report(
     try:
         with transaction.atomic():
             batch.save()
-            process_report.enqueue(batch.pk)
+            tasks.process_report.enqueue(batch.pk)
     except IntegrityError:
         batch.file.delete(save=False)
         existing = _same_report(by.operator, day, sha256)
@@ -154,7 +164,7 @@ def batch_path_name(batch: Batch) -> str:
     return {"CSV": "reporte.csv", "XLSX": "reporte.xlsx", "JSON": "filas.csv"}[batch.source]
 
 
-def _same_report(operator, day: date, sha256: str) -> Batch | None:
+def _same_report(operator: Operator, day: date, sha256: str) -> Batch | None:
     return Batch.objects.filter(
         operator=operator, report_date=day, sha256=sha256, internal_error=False
     ).first()
@@ -170,14 +180,18 @@ def too_large(size: int | None, limit: int) -> PayloadTooLarge:
 
 
 def receive_rows(
-    *, rows: list[dict], report_date, by: Principal, now: datetime | None = None
+    *,
+    rows: list[dict[str, object]],
+    report_date: date | str | None,
+    by: Principal,
+    now: datetime | None = None,
 ) -> tuple[Batch, bool]:
     """Rows sent as JSON (the same columns as the file) for a day: kept as a CSV in the
     published layout and processed exactly like an uploaded file."""
     _require_operator(by)
     errors = ErrorCollector()
     clean_report_date(report_date, errors, now=now)
-    limit = config()["MAX_JSON_ROWS"]
+    limit = ingest.config()["MAX_JSON_ROWS"]
     if not isinstance(rows, list):
         errors.add("rows", "Envíe las filas como una lista.")
     elif len(rows) > limit:
@@ -226,11 +240,11 @@ def flag_missing_reports(*, now: datetime | None = None) -> int:
     passed with no accepted report. Returns how many days were flagged now."""
     now = now or timezone.now()
     today = timezone.localtime(now, LIMA).date()
-    lookback = int(config()["MISSING_LOOKBACK_DAYS"])
+    lookback = int(ingest.config()["MISSING_LOOKBACK_DAYS"])
     days = [
         d
         for d in (today - timedelta(days=n) for n in range(1, lookback + 1))
-        if report_due_at(d) <= now
+        if ingest.report_due_at(d) <= now
     ]
     if not days:
         return 0
@@ -257,7 +271,7 @@ def flag_missing_reports(*, now: datetime | None = None) -> int:
             DailyReport(
                 operator_id=op,
                 report_date=d,
-                due_at=report_due_at(d),
+                due_at=ingest.report_due_at(d),
                 late=True,
                 missing_flagged_at=now,
             )
@@ -272,6 +286,76 @@ def flag_missing_reports(*, now: datetime | None = None) -> int:
 def refuse_too_large_request(content_length: int | None) -> None:
     """Before the body is read: a request bigger than the limit (plus the multipart
     framing) is refused without reading it."""
-    limit = config()["MAX_UPLOAD_BYTES"]
+    limit = ingest.config()["MAX_UPLOAD_BYTES"]
     if content_length is not None and content_length > limit + 64 * 1024:
         raise too_large(content_length, limit)
+
+
+# --- what the processing of a report records (ingest.py counts and merges; these write) ---------
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """How a processed report ended, as ingest.py counted it."""
+
+    refused: bool
+    rows_total: int
+    rows_rejected: int
+    errors_total: int
+    bajas: int
+    migraciones: int
+
+
+def finish_batch(
+    *,
+    batch: Batch,
+    outcome: BatchOutcome,
+    finished_at: datetime,
+    rows_read: int | None = None,
+    replaced_by: int | None = None,
+    replaced_at: datetime | None = None,
+) -> None:
+    """The batch's final state and counts. In the caller's transaction, which holds the
+    batch's row (and its day's) lock. `replaced_by`: a later upload of the same day already
+    stands, so this one is replaced as soon as it ends."""
+    batch.state = BatchState.REJECTED if outcome.refused else BatchState.DONE
+    if rows_read is not None:
+        batch.rows_read = rows_read
+    batch.rows_total = outcome.rows_total
+    batch.rows_rejected = outcome.rows_rejected
+    batch.rows_ok = outcome.rows_total - outcome.rows_rejected
+    batch.errors_total = outcome.errors_total
+    batch.bajas = outcome.bajas
+    batch.migraciones = outcome.migraciones
+    batch.progress = 100
+    batch.finished_at = finished_at
+    if replaced_by is not None:
+        batch.replaced_by_id = replaced_by
+        batch.replaced_at = replaced_at
+    batch.save()
+
+
+def land_report(*, batch: Batch, day: DailyReport, replaced: int | None, now: datetime) -> None:
+    """The batch stands for its day now (it replaced the batch `replaced`, if there was
+    one). In the caller's transaction, under the day's row lock."""
+    if replaced is not None:
+        Batch.objects.filter(pk=replaced).update(replaced_by=batch, replaced_at=now)
+    day.batch = batch
+    if day.received_at is None:
+        day.received_at = batch.uploaded_at
+        day.late = day.late or batch.uploaded_at > day.due_at
+    day.save()
+
+
+def fail_batch(*, batch_id: int, message: str, now: datetime) -> None:
+    """The processing failed on the SGU's side: the batch is refused with that one error
+    (whatever it had recorded before is dropped), marked as an internal error."""
+    with transaction.atomic():
+        BatchError.objects.filter(batch_id=batch_id).delete()
+        BatchError.objects.create(batch_id=batch_id, row=0, field="archivo", message=message)
+        Batch.objects.filter(pk=batch_id).update(
+            state=BatchState.REJECTED,
+            internal_error=True,
+            errors_total=1,
+            finished_at=now,
+        )

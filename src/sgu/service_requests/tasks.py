@@ -1,6 +1,7 @@
 from django_tasks import task
 
-from sgu.service_requests.ingest import process_batch
+# The module, not the name: ingest.py imports services.py, which imports this module.
+from sgu.service_requests import ingest
 
 
 @task(takes_context=True)
@@ -8,4 +9,4 @@ def process_report(context, batch_id: int) -> None:
     """Validate and merge one received report (enqueued with the batch, same transaction).
     A second attempt means the first one's worker died (core/worker.py)."""
 
-    process_batch(batch_id, redelivered=context.attempt > 1)
+    ingest.process_batch(batch_id, redelivered=context.attempt > 1)

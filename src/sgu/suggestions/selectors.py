@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from sgu.accounts.models import REGULATOR_ROLES, Role
+from sgu.accounts.models import REGULATOR_ROLES, Role, User
 from sgu.attention.models import Area
 from sgu.core.calendar import LIMA, load_calendar
 from sgu.core.errors import NotFound
@@ -33,15 +33,15 @@ def active_areas() -> list[Area]:
     return list(Area.objects.filter(active=True).order_by("level", "name"))
 
 
-def area_ids_of(user) -> set[int]:
+def area_ids_of(user: User) -> set[int]:
     return set(Area.objects.filter(members__user=user, active=True).values_list("pk", flat=True))
 
 
-def _is_supervisor(user) -> bool:
+def _is_supervisor(user: User) -> bool:
     return user.role == Role.REGULATOR_SUPERVISOR
 
 
-def visible_to(user) -> QuerySet[Suggestion]:
+def visible_to(user: User) -> QuerySet[Suggestion]:
     if not user.is_active or user.role not in REGULATOR_ROLES:
         return Suggestion.objects.none()
     qs = Suggestion.objects.all()
@@ -55,7 +55,7 @@ def visible_to(user) -> QuerySet[Suggestion]:
     return qs
 
 
-def can_route(user, suggestion: Suggestion) -> bool:
+def can_route(user: User, suggestion: Suggestion) -> bool:
     return (
         _is_supervisor(user)
         or suggestion.state == SuggestionState.RECEIVED
@@ -63,7 +63,7 @@ def can_route(user, suggestion: Suggestion) -> bool:
     )
 
 
-def can_answer(user, suggestion: Suggestion) -> bool:
+def can_answer(user: User, suggestion: Suggestion) -> bool:
     return _is_supervisor(user) or suggestion.area_id in area_ids_of(user)
 
 
@@ -81,7 +81,7 @@ def year_bounds(year: int) -> tuple[datetime, datetime]:
     return start, end
 
 
-def staff_list(user, filters: Filters) -> QuerySet[Suggestion]:
+def staff_list(user: User, filters: Filters) -> QuerySet[Suggestion]:
     qs = visible_to(user).select_related("topic", "area")
     if filters.state in SuggestionState.values:
         qs = qs.filter(state=filters.state)
@@ -95,7 +95,7 @@ def staff_list(user, filters: Filters) -> QuerySet[Suggestion]:
     return qs
 
 
-def for_staff(user, code: str) -> Suggestion:
+def for_staff(user: User, code: str) -> Suggestion:
     found = (
         visible_to(user)
         .select_related("topic", "area", "answered_by", "citizen")
@@ -135,13 +135,14 @@ def annual_report(year: int) -> AnnualReport:
     qs = Suggestion.objects.filter(received_at__gte=start, received_at__lt=end).order_by()
     states = dict(qs.values("state").annotate(n=Count("id")).values_list("state", "n"))
     by_state = [(label, states.get(value, 0)) for value, label in SuggestionState.choices]
-    areas = qs.values("area__name").annotate(
-        n=Count("id"), answered=Count("id", filter=Q(state=SuggestionState.ANSWERED))
+    # (The annotation is not named `answered`: Suggestion.answered is a property.)
+    per_area = qs.values_list("area__name").annotate(
+        n=Count("id"), n_answered=Count("id", filter=Q(state=SuggestionState.ANSWERED))
     )
     # Most suggestions first; on a tie by name, "without area/topic" last (NULLs sort
     # first on SQLite and last on PostgreSQL: ordered here, the same on both).
-    areas = sorted(areas, key=lambda a: (-a["n"], a["area__name"] is None, a["area__name"] or ""))
-    by_area = [(a["area__name"] or "Sin derivar", a["n"], a["answered"]) for a in areas]
+    areas = sorted(per_area, key=lambda a: (-a[1], a[0] is None, a[0] or ""))
+    by_area = [(name or "Sin derivar", n, answered) for name, n, answered in areas]
     topics = sorted(
         qs.values("topic__name").annotate(n=Count("id")),
         key=lambda t: (-t["n"], t["topic__name"] is None, t["topic__name"] or ""),
@@ -177,12 +178,12 @@ def annual_list(year: int) -> QuerySet[Suggestion]:
     )
 
 
-def can_report_for(user, area: Area) -> bool:
+def can_report_for(user: User, area: Area) -> bool:
     """Who hands in an area's annual report: its members, or a supervisor."""
     return _is_supervisor(user) or area.pk in area_ids_of(user)
 
 
-def reporting_areas(user) -> list[Area]:
+def reporting_areas(user: User) -> list[Area]:
     """The areas whose annual report the user may hand in."""
     if _is_supervisor(user):
         return active_areas()
@@ -218,7 +219,7 @@ class AreaReportRow:
 
     def late(self, today: date) -> bool:
         """Handed in after its due day, or still missing after it."""
-        if self.submitted:
+        if self.report is not None and self.report.submitted_at is not None:  # submitted
             return not self.report.on_time
         return today > self.due_on
 
@@ -228,14 +229,14 @@ def area_reports(year: int) -> list[AreaReportRow]:
     with its due day, its report if handed in, and its counts: what the consolidated annual
     report is made from. Two SQL statements."""
     start, end = year_bounds(year)
-    counts = {
-        r["area_id"]: r
-        for r in Suggestion.objects.filter(
+    counts: dict[int, tuple[int, int]] = {
+        area_id: (n, answered)
+        for area_id, n, answered in Suggestion.objects.filter(
             received_at__gte=start, received_at__lt=end, area__isnull=False
         )
         .order_by()
-        .values("area_id")
-        .annotate(n=Count("id"), answered=Count("id", filter=Q(state=SuggestionState.ANSWERED)))
+        .values_list("area_id")
+        .annotate(n=Count("id"), n_answered=Count("id", filter=Q(state=SuggestionState.ANSWERED)))
     }
     reports = {
         r.area_id: r
@@ -248,8 +249,8 @@ def area_reports(year: int) -> list[AreaReportRow]:
             area=a,
             due_on=reports[a.pk].due_on if a.pk in reports else due,
             report=reports.get(a.pk),
-            received=counts.get(a.pk, {}).get("n", 0),
-            answered=counts.get(a.pk, {}).get("answered", 0),
+            received=counts.get(a.pk, (0, 0))[0],
+            answered=counts.get(a.pk, (0, 0))[1],
         )
         for a in areas
     ]

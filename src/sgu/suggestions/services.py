@@ -4,16 +4,18 @@ emails are queued in it (sent by the worker)."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
-from sgu.accounts.models import REGULATOR_ROLES, Role
+from sgu.accounts.models import REGULATOR_ROLES, Role, User
 from sgu.attention.models import Area
 from sgu.core.calendar import LIMA
+from sgu.core.config import section as config_section
 from sgu.core.errors import Conflict, ErrorCollector, FieldError, Forbidden, ValidationFailed
 from sgu.core.principal import Principal
 from sgu.core.ratelimit import limit_by_ip
@@ -37,12 +39,14 @@ MAX_TEXT = 4000
 MAX_ANSWER = 4000
 
 
-def config() -> dict:
-    defaults = {"CODE_PREFIX": "SUG", "RATE_LIMIT": 5, "RATE_WINDOW_SECONDS": 600}
-    return {**defaults, **settings.SGU.get("SUGGESTIONS", {})}
+def config() -> dict[str, Any]:
+    """The defaults, overridden by settings.SGU["SUGGESTIONS"] (values as the settings give
+    them: callers convert)."""
+    defaults: dict[str, Any] = {"CODE_PREFIX": "SUG", "RATE_LIMIT": 5, "RATE_WINDOW_SECONDS": 600}
+    return {**defaults, **config_section("SUGGESTIONS")}
 
 
-def rate_limit(request) -> None:
+def rate_limit(request: HttpRequest) -> None:
     """Per IP, shared by the web form and the API (core/ratelimit.py)."""
     cfg = config()
     limit_by_ip(
@@ -63,7 +67,7 @@ def next_code(*, year: int) -> str:
     return f"{config()['CODE_PREFIX']}-{year}-{next_number(SuggestionSequence, year):06d}"
 
 
-def _clean(data: SuggestionInput) -> tuple[dict, SuggestionTopic | None]:
+def _clean(data: SuggestionInput) -> tuple[dict[str, str], SuggestionTopic | None]:
     errors = ErrorCollector()
     name = " ".join((data.name or "").split())
     if len(name) > 120:
@@ -93,7 +97,15 @@ def _clean(data: SuggestionInput) -> tuple[dict, SuggestionTopic | None]:
     return {"name": name, "email": email, "text": text}, topic
 
 
-def _event(suggestion, kind, *, at, by=None, area=None, note="") -> SuggestionEvent:
+def _event(
+    suggestion: Suggestion,
+    kind: str,
+    *,
+    at: datetime,
+    by: User | None = None,
+    area: Area | None = None,
+    note: str = "",
+) -> SuggestionEvent:
     return SuggestionEvent.objects.create(
         suggestion=suggestion, kind=kind, at=at, by=by, area=area, note=note
     )
@@ -104,7 +116,7 @@ def submit_suggestion(
     *,
     data: SuggestionInput,
     channel: str = SuggestionChannel.WEB,
-    citizen=None,
+    citizen: User | None = None,
     now: datetime | None = None,
 ) -> Suggestion:
     """Receive a suggestion: its code, the acknowledgement email, and — when its topic has
@@ -122,8 +134,8 @@ def submit_suggestion(
         **values,
     )
     _event(suggestion, EventKind.RECEIVED, at=now, by=citizen)
-    area = topic.area if topic is not None and topic.area and topic.area.active else None
-    if area is not None:
+    if topic is not None and topic.area is not None and topic.area.active:
+        area = topic.area
         suggestion.area = area
         suggestion.state = SuggestionState.ROUTED
         suggestion.routed_at = now
@@ -143,7 +155,7 @@ REDIRECTED_REFUSAL = (
 )
 
 
-def _decide(suggestion: Suggestion, user, now: datetime, *, note: str = "") -> None:
+def _decide(suggestion: Suggestion, user: User, now: datetime, *, note: str = "") -> None:
     suggestion.is_suggestion = True
     suggestion.triaged_at = now
     suggestion.triaged_by = user
@@ -151,8 +163,8 @@ def _decide(suggestion: Suggestion, user, now: datetime, *, note: str = "") -> N
     _event(suggestion, EventKind.TRIAGED, at=now, by=user, note=note)
 
 
-def _staff(by: Principal):
-    user = by.user
+def _staff(by: Principal) -> User:
+    user: User | None = by.user
     if user is None or not user.is_active or user.role not in REGULATOR_ROLES:
         raise Forbidden("Las sugerencias las atiende el personal del regulador.")
     return user
@@ -393,8 +405,8 @@ def enter_suggestion(*, data: StaffEntry, by: Principal, now: datetime | None = 
     )
     channel = SuggestionChannel(data.channel).label.lower()
     _event(suggestion, EventKind.RECEIVED, at=now, by=user, note=f"Recibida por {channel}.")
-    area = topic.area if topic is not None and topic.area and topic.area.active else None
-    if area is not None:
+    if topic is not None and topic.area is not None and topic.area.active:
+        area = topic.area
         suggestion.area = area
         suggestion.state = SuggestionState.ROUTED
         suggestion.routed_at = now
@@ -427,6 +439,7 @@ def submit_annual_report(
     if area is None:
         errors.add("area", "Elija el área que presenta el informe.")
     errors.raise_if_any()
+    assert area is not None  # refused just above, with the other errors
     if not selectors.can_report_for(user, area):
         raise Forbidden(f"Solo {area.name} o un supervisor presenta este informe.")
     now = now or timezone.now()

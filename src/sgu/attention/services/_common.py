@@ -1,10 +1,11 @@
 """What the attention writes share: the plazos of consultas and
 escalations, timeline events and moving a hop."""
 
+from collections.abc import Mapping
 from datetime import datetime, time
+from typing import Any
 
-from django.conf import settings
-
+from sgu.accounts.models import User
 from sgu.attention import selectors
 from sgu.attention.models import (
     AttentionEvent,
@@ -18,6 +19,8 @@ from sgu.attention.workflow import (
     TransitionNotAllowed,
     transition,
 )
+from sgu.cases.models import Case
+from sgu.core import config
 from sgu.core.calendar import Deadline, load_calendar
 from sgu.core.errors import Conflict, ErrorCollector, Forbidden
 
@@ -26,8 +29,9 @@ MAX_TEXT = 4000
 DEFAULT_CRITICALITY_DAYS = {"ALTO": 5, "MEDIO": 4, "BAJO": 2}
 
 
-def _config() -> dict:
-    return settings.SGU.get("ATTENTION", {})
+def _config() -> dict[str, Any]:
+    """settings.SGU["ATTENTION"]: its values as the settings give them (each read converts)."""
+    return config.section("ATTENTION")
 
 
 def criticality_days() -> dict[str, int]:
@@ -82,15 +86,15 @@ def escalation_deadline(criticality: str, at: datetime) -> Deadline:
 def _event(
     *,
     kind: str,
-    by,
+    by: User | None,
     now: datetime,
     escalation: Escalation | None = None,
     query: Query | None = None,
-    case=None,
+    case: Case | None = None,
     from_state: str = "",
     to_state: str = "",
     note: str = "",
-    data: dict | None = None,
+    data: Mapping[str, object] | None = None,
 ) -> AttentionEvent:
     if escalation is not None:
         case = case or escalation.case
@@ -111,7 +115,9 @@ def _event(
     return event
 
 
-def _move(hop: Escalation, action: str, actor: str, by, now: datetime, **kw) -> None:
+def _move(
+    hop: Escalation, action: str, actor: str, by: User | None, now: datetime, **kw: Any
+) -> None:
     try:
         t = transition(action, hop.state, actor, hop.level)
     except TransitionNotAllowed as exc:
@@ -124,7 +130,7 @@ def _move(hop: Escalation, action: str, actor: str, by, now: datetime, **kw) -> 
     )
 
 
-def _require(user, escalation: Escalation, actor: str) -> None:
+def _require(user: User, escalation: Escalation, actor: str) -> None:
     if actor not in selectors.actors_for(user, escalation):
         if actor == HopActor.AREA:
             raise Forbidden(f"Solo los integrantes de {escalation.area.name} pueden hacer esto.")
@@ -148,13 +154,15 @@ def _locked(hop: Escalation) -> Escalation:
     )
 
 
-def _close_sent_back(query_or_case_hops: list[Escalation], by, now: datetime, note: str) -> None:
+def _close_sent_back(
+    query_or_case_hops: list[Escalation], by: User, now: datetime, note: str
+) -> None:
     for hop in query_or_case_hops:
         if hop.state == HopState.SENT_BACK:
             _move(_locked(hop), HopAction.CLOSE, HopActor.FIRST_LEVEL, by, now, note=note)
 
 
-def _active_top_hop(*, case=None, query=None) -> Escalation | None:
+def _active_top_hop(*, case: Case | None = None, query: Query | None = None) -> Escalation | None:
     qs = Escalation.objects.filter(parent__isnull=True).exclude(
         state__in=[HopState.INFORMED, HopState.CLOSED]
     )
@@ -166,3 +174,11 @@ def validation_deadline(at: datetime) -> Deadline:
     """Level 2 validates a 3rd-level answer within 1 business day (manual 9.3.7.2)."""
     days = int(_config().get("VALIDATION_BUSINESS_DAYS", 1))
     return load_calendar().add_business_days(at, days)
+
+
+def _citizen_of(hop: Escalation) -> tuple[str, str]:
+    """(email, name) of whom a hop is for: the consulta's, or the case's citizen's."""
+    if hop.query is not None:
+        return hop.query.email, hop.query.display_name
+    assert hop.case is not None  # a hop is of a consulta or of a case (CheckConstraint)
+    return hop.case.citizen.email, hop.case.citizen.get_full_name()

@@ -5,6 +5,7 @@ from datetime import datetime, time
 from django.db import transaction
 from django.utils import timezone
 
+from sgu.accounts.models import User
 from sgu.attention import selectors
 from sgu.attention.models import (
     Area,
@@ -22,6 +23,7 @@ from sgu.attention.models import (
 )
 from sgu.attention.services._common import (
     _active_top_hop,
+    _citizen_of,
     _close_sent_back,
     _event,
     _first_response,
@@ -74,19 +76,20 @@ def _check_escalation(
 
 def _new_hop(
     *,
-    case,
-    query,
-    parent,
+    case: Case | None,
+    query: Query | None,
+    parent: Escalation | None,
     area: Area,
     criticality: str,
     complexity: str,
     reason: str,
-    by,
+    by: User,
     now: datetime,
     priority: str = Priority.MEDIA,
     region: str = "",
 ) -> Escalation:
     deadline = escalation_deadline(criticality, now)
+    assert deadline.received_on is not None  # a plazo in days always has its received day
     hop = Escalation(
         case=case,
         query=query,
@@ -135,12 +138,12 @@ def _new_hop(
 @transaction.atomic
 def escalate(
     *,
-    agent,
+    agent: User,
     area_code: str,
     criticality: str,
     complexity: str,
     reason: str,
-    case=None,
+    case: Case | None = None,
     query: Query | None = None,
     priority: str = Priority.MEDIA,
     region: str = "",
@@ -168,6 +171,7 @@ def escalate(
     if region and region not in Region.values:
         errors.add("region", "Elija la región (departamento) de la lista.")
     errors.raise_if_any()
+    assert area is not None  # refused above with the other errors
     if query is not None:
         query = Query.objects.select_for_update().get(pk=query.pk)
         if query.state == QueryState.ANSWERED:
@@ -175,6 +179,7 @@ def escalate(
         if query_in_review(query):
             raise Conflict("Esta consulta espera la revisión de calidad de su respuesta.")
     else:
+        assert case is not None  # exactly one of the two (checked above)
         case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
     active = _active_top_hop(case=case, query=query)
     if active is not None and active.state != HopState.SENT_BACK:
@@ -184,9 +189,10 @@ def escalate(
     if active is not None:
         _close_sent_back([active], agent, now, f"Derivado de nuevo a {area.name}.")
     item = query if query is not None else case
+    assert item is not None  # exactly one of the two (checked above)
     if not region:
         region = getattr(item, "region", "") or (
-            region_of_department(item.office.department) if item.office_id else ""
+            region_of_department(item.office.department) if item.office is not None else ""
         )
     hop = _new_hop(
         case=case,
@@ -223,7 +229,7 @@ def escalate(
 def escalate_up(
     *,
     escalation: Escalation,
-    user,
+    user: User,
     area_code: str,
     criticality: str,
     complexity: str,
@@ -246,6 +252,7 @@ def escalate_up(
     )
     reason = _text(errors, "reason", reason, "Explique qué necesita del área.")
     errors.raise_if_any()
+    assert area is not None  # refused above with the other errors
     hop = _locked(escalation)
     if hop.elevated_same_day is None:  # the first elevation is the one the manual times
         hop.elevated_same_day = (
@@ -280,7 +287,12 @@ MAX_EXTENSION_DAYS = 10
 
 @transaction.atomic
 def extend_escalation(
-    *, escalation: Escalation, user, days, reason: str, now: datetime | None = None
+    *,
+    escalation: Escalation,
+    user: User,
+    days: int | str,
+    reason: str,
+    now: datetime | None = None,
 ) -> Escalation:
     """The area extends its plazo by business days, with a reason: recorded on the timeline
     and emailed to the citizen (manual 9.3.7: «precisando la ampliación de los tiempos»). At
@@ -289,10 +301,10 @@ def extend_escalation(
     _require(user, escalation, HopActor.AREA)
     errors = ErrorCollector()
     try:
-        days = int(str(days).strip())
+        n_days = int(str(days).strip())
     except ValueError:
-        days = 0
-    if not 1 <= days <= MAX_EXTENSION_DAYS:
+        n_days = 0
+    if not 1 <= n_days <= MAX_EXTENSION_DAYS:
         errors.add("days", f"Indique de 1 a {MAX_EXTENSION_DAYS} días hábiles de ampliación.")
     reason = _text(errors, "reason", reason, "Explique por qué se amplía el plazo.")
     errors.raise_if_any()
@@ -302,12 +314,17 @@ def extend_escalation(
     field = "solution_due_at" if hop.solution_due_at is not None else "due_at"
     previous = getattr(hop, field)
     start = datetime.combine(previous.astimezone(LIMA).date(), time(0, 0), tzinfo=LIMA)
-    extended = load_calendar().add_business_days(start, days).due_at
+    extended = load_calendar().add_business_days(start, n_days).due_at
     setattr(hop, field, extended)
     hop.save()
     item = "consulta" if hop.query_id else "caso"
-    to = hop.query.email if hop.query_id else hop.case.citizen.email
-    data = {"field": field, "from": previous.isoformat(), "to": extended.isoformat(), "days": days}
+    to, name = _citizen_of(hop)
+    data: dict[str, object] = {
+        "field": field,
+        "from": previous.isoformat(),
+        "to": extended.isoformat(),
+        "days": n_days,
+    }
     if to:
         email = queue_email(
             to=to,
@@ -315,10 +332,8 @@ def extend_escalation(
             context={
                 "code": hop.item_code,
                 "item": item,
-                "name": hop.query.display_name
-                if hop.query_id
-                else hop.case.citizen.get_full_name(),
-                "days": days,
+                "name": name,
+                "days": n_days,
                 "reason": reason,
                 "due": _due_label(extended),
             },
@@ -330,7 +345,9 @@ def extend_escalation(
 
 
 @transaction.atomic
-def take_escalation(*, escalation: Escalation, user, now: datetime | None = None) -> Escalation:
+def take_escalation(
+    *, escalation: Escalation, user: User, now: datetime | None = None
+) -> Escalation:
     """A specialist of the area takes the hop («atiende la incidencia»): the explicit end of
     the incident's response clock (manual 9.3.4). Taken at level 3 it is the 3rd level's
     contact, which also ends the response clock of the level-2 hop if nobody took it."""
@@ -339,7 +356,7 @@ def take_escalation(*, escalation: Escalation, user, now: datetime | None = None
     hop = _locked(escalation)
     if not can_take(hop, {HopActor.AREA}):
         raise Conflict("Este escalamiento ya fue tomado o no está pendiente.")
-    for target in [hop] + ([_locked(hop.parent)] if hop.parent_id else []):
+    for target in [hop] + ([_locked(hop.parent)] if hop.parent is not None else []):
         if target.taken_at is not None:
             continue
         target.taken_at, target.taken_by = now, user
@@ -360,7 +377,7 @@ def take_escalation(*, escalation: Escalation, user, now: datetime | None = None
 def answer_escalation(
     *,
     escalation: Escalation,
-    user,
+    user: User,
     answer: str,
     outcome: str = Outcome.SOLVED,
     requirement_title: str = "",
@@ -446,7 +463,7 @@ def answer_escalation(
         },
     )
     if outcome == Outcome.REQUIREMENT and not inherited:
-        user_area = hop.parent.area if hop.parent_id else hop.area
+        user_area = hop.parent.area if hop.parent is not None else hop.area
         requirement = FunctionalRequirement(
             escalation=hop,
             user_area=user_area,
@@ -464,14 +481,14 @@ def answer_escalation(
             note=requirement_title,
             data={"requirement": requirement.pk, "code": requirement.code, "area": user_area.code},
         )
-    if hop.parent_id:
+    if hop.parent is not None:
         _receive(hop.parent, child=hop, now=now)
     return hop
 
 
 @transaction.atomic
 def send_back(
-    *, escalation: Escalation, user, reason: str, now: datetime | None = None
+    *, escalation: Escalation, user: User, reason: str, now: datetime | None = None
 ) -> Escalation:
     """An area returns a hop as wrongly routed (not its matter): it goes back one level and
     counts against "correctly routed"."""
@@ -484,7 +501,7 @@ def send_back(
     hop.sent_back_at = now
     hop.sent_back_reason = reason
     _move(hop, HopAction.SEND_BACK, HopActor.AREA, user, now, note=reason)
-    if hop.parent_id:
+    if hop.parent is not None:
         _receive(hop.parent, child=hop, now=now)
     return hop
 
@@ -507,7 +524,7 @@ def _receive(parent: Escalation, *, child: Escalation, now: datetime) -> None:
 
 @transaction.atomic
 def inform_citizen(
-    *, escalation: Escalation, user, message: str, now: datetime | None = None
+    *, escalation: Escalation, user: User, message: str, now: datetime | None = None
 ) -> Escalation:
     """The 1st level tells the citizen the answer that came down: by email when there is one
     (recorded with the email's id), else a note of how they were told. A consulta is then
@@ -518,11 +535,8 @@ def inform_citizen(
     message = _text(errors, "message", message, "Escriba lo que se informa al ciudadano.")
     errors.raise_if_any()
     hop = _locked(escalation)
-    if hop.query_id:
-        to = hop.query.email
-    else:
-        to = hop.case.citizen.email
-    data: dict = {"answer_level": hop.answer_level}
+    to, _name = _citizen_of(hop)
+    data: dict[str, object] = {"answer_level": hop.answer_level}
     if hop.state == HopState.ANSWERED and to:
         email = queue_email(
             to=to,
@@ -548,7 +562,7 @@ def inform_citizen(
 
 @transaction.atomic
 def close_sent_back(
-    *, escalation: Escalation, user, note: str, now: datetime | None = None
+    *, escalation: Escalation, user: User, note: str, now: datetime | None = None
 ) -> Escalation:
     """The 1st level closes a hop sent back to it without re-routing it."""
     now = now or timezone.now()

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from sgu.accounts.models import User
 from sgu.attention.clocks import add_business_seconds, business_seconds, duration_label
 from sgu.attention.models import ClockPause, Complexity, Escalation, WaitingOn
 from sgu.attention.services._common import _event, _locked, _require, _text
@@ -22,7 +23,7 @@ MAX_NAME = 200
 def pause_solution(
     *,
     escalation: Escalation,
-    user,
+    user: User,
     waiting_on: str,
     waiting_on_name: str,
     reason: str,
@@ -48,6 +49,7 @@ def pause_solution(
             "Solo se pausa el plazo de solución de un escalamiento del 3.er nivel pendiente "
             "y que no esté ya en pausa."
         )
+    assert hop.solution_due_at is not None  # a level-3 hop has its solution clock (can_pause)
     pause = ClockPause(
         escalation=hop,
         waiting_on=waiting_on,
@@ -79,11 +81,12 @@ def pause_solution(
     return pause
 
 
-def _close_pause(hop: Escalation, *, user, now: datetime, note: str) -> ClockPause:
+def _close_pause(hop: Escalation, *, user: User, now: datetime, note: str) -> ClockPause:
     """Close the open pause of a locked hop and move its solution due (saved here)."""
     pause = ClockPause.objects.select_for_update().get(escalation=hop, resumed_at__isnull=True)
     calendar = load_calendar()
     seconds = business_seconds(calendar, pause.paused_at, now)
+    assert hop.solution_due_at is not None  # paused: a level-3 hop with its solution clock
     moved = add_business_seconds(calendar, hop.solution_due_at, seconds)
     pause.resumed_at, pause.resumed_by, pause.resume_note = now, user, note
     pause.business_seconds, pause.due_after = seconds, moved
@@ -112,7 +115,7 @@ def _close_pause(hop: Escalation, *, user, now: datetime, note: str) -> ClockPau
 
 @transaction.atomic
 def resume_solution(
-    *, escalation: Escalation, user, note: str = "", now: datetime | None = None
+    *, escalation: Escalation, user: User, note: str = "", now: datetime | None = None
 ) -> ClockPause:
     """The provider or the entity answered: the solution clock runs again, its due instant
     moved by the business time it was paused."""

@@ -7,7 +7,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from sgu.accounts.models import Role
+from sgu.accounts.models import Role, User
 from sgu.accounts.selectors import citizen_by_document
 from sgu.attention import selectors
 from sgu.attention.models import (
@@ -58,7 +58,7 @@ def next_query_code(*, year: int) -> str:
 @transaction.atomic
 def register_query(
     *,
-    agent,
+    agent: User,
     channel: str,
     question: str,
     name: str = "",
@@ -159,7 +159,7 @@ def register_query(
 
 
 @transaction.atomic
-def answer_query(*, query: Query, agent, answer: str, now: datetime | None = None) -> Query:
+def answer_query(*, query: Query, agent: User, answer: str, now: datetime | None = None) -> Query:
     """The 1st level answers a consulta itself (never escalated, or sent back to it): the
     answer is emailed to the citizen when there is an email, and the survey offered."""
     now = now or timezone.now()
@@ -215,7 +215,7 @@ def answer_query(*, query: Query, agent, answer: str, now: datetime | None = Non
 def review_query(
     *,
     query: Query,
-    supervisor,
+    supervisor: User,
     decision: str,
     observations: str = "",
     now: datetime | None = None,
@@ -272,7 +272,9 @@ def review_query(
     return query
 
 
-def _finish_query(query: Query, *, by, answer: str, level: int, now: datetime, send: bool) -> None:
+def _finish_query(
+    query: Query, *, by: User | None, answer: str, level: int | None, now: datetime, send: bool
+) -> None:
     previous = query.state
     query.state = QueryState.ANSWERED
     query.answer = answer

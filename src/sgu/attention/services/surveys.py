@@ -7,12 +7,14 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from sgu.accounts.models import User
 from sgu.attention.models import (
     Query,
     Survey,
 )
 from sgu.attention.services._common import _config
 from sgu.cases import services as cases
+from sgu.cases.models import Case
 from sgu.core.errors import Conflict, ErrorCollector, NotFound
 from sgu.notifications.services import queue_email
 
@@ -26,13 +28,13 @@ def _token_hash(raw: str) -> str:
 @transaction.atomic
 def register_assisted_case(
     *,
-    agent,
+    agent: User,
     citizen: cases.CitizenInput,
     channel: str,
     data: cases.CaseInput,
     office_code: str | None = None,
     now: datetime | None = None,
-):
+) -> Case:
     """The flow «assisted case → survey offered»: an orientador registers a case for a citizen
     at an office or by phone (cases), and the citizen is offered the survey on the regulator's
     own attention, in the same transaction."""
@@ -49,11 +51,18 @@ def register_assisted_case(
     return case
 
 
-def offer_survey(*, agent, case=None, query: Query | None = None, now: datetime | None = None):
+def offer_survey(
+    *,
+    agent: User | None,
+    case: Case | None = None,
+    query: Query | None = None,
+    now: datetime | None = None,
+) -> Survey | None:
     """After an assisted attention: a single-use link emailed to the citizen (and the survey
     shown in their account, if they have one). Nothing when there is no email to send it to
     and no account, or when it was offered already."""
     now = now or timezone.now()
+    citizen: User | None
     if case is not None:
         if Survey.objects.filter(case=case).exists():
             return None
@@ -61,6 +70,7 @@ def offer_survey(*, agent, case=None, query: Query | None = None, now: datetime 
     else:
         if Survey.objects.filter(query=query).exists():
             return None
+        assert query is not None  # a case or a consulta
         citizen, email, office = query.citizen, query.email, query.office
     if not email and citizen is None:
         return None
@@ -100,7 +110,9 @@ def survey_for_token(raw: str, *, now: datetime | None = None) -> Survey:
     return survey
 
 
-def _check_answer(survey: Survey, score, comment: str, now: datetime) -> tuple[int, str]:
+def _check_answer(
+    survey: Survey, score: int | str | None, comment: str, now: datetime
+) -> tuple[int, str]:
     if survey.answered_at is not None:
         raise Conflict("Esta encuesta ya fue respondida. Gracias.")
     if now > survey.expires_at:
@@ -121,7 +133,12 @@ def _check_answer(survey: Survey, score, comment: str, now: datetime) -> tuple[i
 
 @transaction.atomic
 def answer_survey(
-    *, survey: Survey, score, comment: str = "", via: str, now: datetime | None = None
+    *,
+    survey: Survey,
+    score: int | str | None,
+    comment: str = "",
+    via: str,
+    now: datetime | None = None,
 ) -> Survey:
     """Record the rating once (`via` LINK or ACCOUNT); a second answer is refused."""
     now = now or timezone.now()

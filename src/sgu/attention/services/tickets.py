@@ -3,13 +3,14 @@ next and when."""
 
 from datetime import datetime, timedelta
 
+from sgu.accounts.models import User
 from sgu.attention import selectors
 from sgu.attention.models import (
     Criticality,
     Escalation,
     Query,
 )
-from sgu.attention.services._common import _event
+from sgu.attention.services._common import _citizen_of, _event
 from sgu.attention.workflow import (
     is_legal_motive,
 )
@@ -47,7 +48,7 @@ def query_expectation(query: Query, now: datetime) -> str:
     average, n = selectors.average_query_response(
         motive_id=query.motive_id, virtual=virtual, now=now
     )
-    kind = f"consultas de «{query.motive.name}»" if query.motive_id else "consultas"
+    kind = f"consultas de «{query.motive.name}»" if query.motive is not None else "consultas"
     if virtual:
         kind += " por el canal virtual"
     if average is not None:
@@ -57,7 +58,7 @@ def query_expectation(query: Query, now: datetime) -> str:
         )
     else:
         text = "Tiempo de respuesta esperado: sin respuestas de este tipo en los últimos 30 días."
-    if virtual:
+    if query.due_at is not None:  # virtual
         text += f" Plazo máximo: 24 horas de días hábiles, vence el {_due_label(query.due_at)}."
     return text
 
@@ -81,9 +82,16 @@ def escalation_expectation(hop: Escalation, now: datetime) -> str:
 
 
 def _ticket(
-    *, to: str, code: str, name: str, subject: str, steps: list[str], expected: str, **where
-) -> dict:
-    data: dict = {}
+    *,
+    to: str,
+    code: str,
+    name: str,
+    subject: str,
+    steps: list[str],
+    expected: str,
+    **where: object,
+) -> dict[str, object]:
+    data: dict[str, object] = {}
     if to:
         email = queue_email(
             to=to,
@@ -103,7 +111,7 @@ def _ticket(
     return data
 
 
-def _query_ticket(query: Query, *, by, now: datetime) -> None:
+def _query_ticket(query: Query, *, by: User, now: datetime) -> None:
     expected = query_expectation(query, now)
     steps = [
         "Un orientador revisa su consulta y le responde"
@@ -126,13 +134,10 @@ def _query_ticket(query: Query, *, by, now: datetime) -> None:
     _event(kind="TICKET", by=by, now=now, query=query, note=expected, data=data)
 
 
-def _escalation_ticket(hop: Escalation, *, by, now: datetime) -> None:
+def _escalation_ticket(hop: Escalation, *, by: User, now: datetime) -> None:
     expected = escalation_expectation(hop, now)
     item = "consulta" if hop.query_id else "caso"
-    if hop.query_id:
-        to, name = hop.query.email, hop.query.display_name
-    else:
-        to, name = hop.case.citizen.email, hop.case.citizen.get_full_name()
+    to, name = _citizen_of(hop)
     steps = [
         f"Su {item} pasó a un área especializada del regulador ({hop.area.name}).",
         "Cuando el área responda, le informamos la respuesta el mismo día.",

@@ -12,13 +12,13 @@ from sgu.cases.models import (
     CaseEvent,
     CaseSequence,
 )
-from sgu.cases.workflow import Actor, TransitionNotAllowed, transition
+from sgu.cases.workflow import TransitionNotAllowed, transition
 from sgu.catalog.models import DeadlineUnit, Subcategory
 from sgu.core.calendar import Deadline, load_calendar
 from sgu.core.errors import (
     Conflict,
 )
-from sgu.core.principal import Principal
+from sgu.core.principal import Actor, Principal
 from sgu.core.sequences import next_number
 
 SYSTEM = Principal(actor_role=Actor.SYSTEM)
@@ -36,7 +36,7 @@ def _move(
     *,
     note: str = "",
     internal: bool = False,
-    data: dict | None = None,
+    data: dict[str, object] | None = None,
 ) -> None:
     """Apply a workflow transition and record it on the timeline (caller saves the case)."""
     _transition(case, action, by, now, note=note, internal=internal, data=data).save(
@@ -52,7 +52,7 @@ def _transition(
     *,
     note: str = "",
     internal: bool = False,
-    data: dict | None = None,
+    data: dict[str, object] | None = None,
 ) -> CaseEvent:
     """Apply a workflow transition to the case in memory; return its timeline event unsaved."""
     try:
@@ -84,7 +84,7 @@ def record_event(
     to_state: str = "",
     note: str = "",
     internal: bool = False,
-    data: dict | None = None,
+    data: dict[str, object] | None = None,
 ) -> CaseEvent:
     event = _event(
         case,
@@ -111,7 +111,7 @@ def _event(
     to_state: str = "",
     note: str = "",
     internal: bool = False,
-    data: dict | None = None,
+    data: dict[str, object] | None = None,
 ) -> CaseEvent:
     return CaseEvent(
         case=case,

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,6 +15,7 @@ from sgu.cases.models import (
 )
 from sgu.cases.services._common import MAX_DESCRIPTION, _locked, _move
 from sgu.cases.workflow import Action
+from sgu.core import config
 from sgu.core.calendar import load_calendar
 from sgu.core.errors import (
     Conflict,
@@ -76,6 +76,7 @@ def record_solution(
                 "executed_at", "La fecha de ejecución no puede ser anterior al registro del caso."
             )
     errors.raise_if_any()
+    assert data.executed_at is not None  # refused above when missing
 
     case = _locked(case)
     on_time = case.due_at is not None and now <= case.due_at
@@ -97,7 +98,7 @@ def record_solution(
     )
     case.answered_at = now
     case.rating_due_at = (
-        load_calendar().add_business_days(now, settings.SGU["RATING_WINDOW_BUSINESS_DAYS"]).due_at
+        load_calendar().add_business_days(now, config.integer("RATING_WINDOW_BUSINESS_DAYS")).due_at
     )
     case.save(update_fields=["state", "answered_at", "rating_due_at", "updated_at"])
     queue_email(
@@ -142,6 +143,7 @@ def rate_case(
     if hasattr(case, "rating"):
         raise Conflict("Este caso ya fue calificado; la calificación no se puede cambiar.")
     if _rating_window_closed(case, now):
+        assert case.rating_due_at is not None  # closed: it had one
         raise Conflict(_RATING_WINDOW_CLOSED.format(due=_local(case.rating_due_at)))
     _move(case, Action.RATE, by, now, data={"resolved": resolved, "score": score})
     Rating.objects.create(case=case, resolved=resolved, score=score, comment=comment, rated_at=now)

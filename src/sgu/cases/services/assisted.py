@@ -7,20 +7,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from sgu.accounts import services as accounts
+from sgu.accounts.models import User
 from sgu.cases.models import (
     Case,
     Channel,
 )
 from sgu.cases.services._common import record_event
 from sgu.cases.services.registration import CaseInput, register_case
-from sgu.cases.workflow import Actor
 from sgu.core.errors import (
     Conflict,
     ErrorCollector,
     FieldError,
     ValidationFailed,
 )
-from sgu.core.principal import Principal
+from sgu.core.principal import Actor, Principal
 from sgu.notifications.services import queue_email
 
 # --- assisted channels (orientador at an office or on the phone) ------------------------------
@@ -42,7 +42,7 @@ ASSISTED_CHANNELS = (Channel.PRESENCIAL, Channel.TELEFONICO)
 @transaction.atomic
 def register_assisted_case(
     *,
-    agent,
+    agent: User,
     citizen: CitizenInput,
     channel: str,
     data: CaseInput,

@@ -4,7 +4,6 @@ import re
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,6 +21,7 @@ from sgu.cases.services.answers import _rating_window_closed
 from sgu.cases.workflow import OPEN_STATES, Action
 from sgu.catalog import selectors as catalog
 from sgu.catalog.models import Subcategory
+from sgu.core import config
 from sgu.core.calendar import load_calendar
 from sgu.core.errors import (
     Conflict,
@@ -114,6 +114,7 @@ def request_claim(
     _expire_if_due(case, now)
     not_conforme = policies.claim_follows_answer(case)
     if records_rating:
+        assert score is not None  # checked above when the rating is recorded
         _move(
             case,
             Action.RATE,
@@ -147,7 +148,7 @@ def request_claim(
     case.save(update_fields=["state", "updated_at"])
     citizen = case.citizen
     amount = claim_amount(case)
-    code_due = load_calendar().add_business_hours(now, settings.SGU["CLAIM_CODE_BUSINESS_HOURS"])
+    code_due = load_calendar().add_business_hours(now, config.integer("CLAIM_CODE_BUSINESS_HOURS"))
     claim = Claim.objects.create(
         case=case,
         operator=case.operator,
@@ -259,7 +260,7 @@ def assign_claim_code(
     return claim
 
 
-def claim_email_documents(*, case: Case, form_size: int) -> tuple[list[dict], bool]:
+def claim_email_documents(*, case: Case, form_size: int) -> tuple[list[dict[str, object]], bool]:
     """The case's attachments for the claim email ("documentos adicionales de corresponder"),
     and whether they go attached: yes while the email (form included) stays within
     `SGU["CLAIM_EMAIL_ATTACHMENTS_MAX_BYTES"]`, else each goes as a signed, expiring link for
@@ -267,7 +268,7 @@ def claim_email_documents(*, case: Case, form_size: int) -> tuple[list[dict], bo
     the files when it sends, outside any transaction)."""
     rows = list(case.attachments.order_by("uploaded_at", "id"))
     total = form_size + sum(a.size for a in rows)
-    attached = total <= settings.SGU["CLAIM_EMAIL_ATTACHMENTS_MAX_BYTES"]
+    attached = total <= config.integer("CLAIM_EMAIL_ATTACHMENTS_MAX_BYTES")
     documents = [
         {
             "name": a.name,

@@ -1,9 +1,9 @@
 """Contingency windows extend running plazos (the rule lives in sgu.outages.contingency)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -13,8 +13,9 @@ from sgu.cases.models import (
     CaseEvent,
     Solution,
 )
-from sgu.cases.workflow import Action, Actor, State, transition
-from sgu.core.principal import Principal
+from sgu.cases.workflow import Action, State, transition
+from sgu.core import config
+from sgu.core.principal import Actor, Principal
 
 # --- contingency windows (the rule lives in sgu.outages.contingency) -------------------------
 
@@ -40,7 +41,7 @@ class DueExtension:
     case_id: int
     new_due_at: datetime
     note: str  # Spanish: why and by how much (timeline and due-date explanation)
-    data: dict
+    data: dict[str, object]
 
 
 @dataclass(frozen=True)
@@ -51,13 +52,28 @@ class AppliedExtension:
     reopened: bool
 
 
+def _running(case: Case) -> RunningPlazo:
+    # A candidate was forwarded and has its due date (`match`): said here for the types.
+    assert case.forwarded_at is not None and case.due_at is not None
+    return RunningPlazo(
+        case_id=case.pk,
+        code=case.code,
+        state=case.state,
+        unit=case.subcategory.deadline_unit,
+        forwarded_at=case.forwarded_at,
+        received_on=case.received_on,
+        due_at=case.due_at,
+        answered_at=case.answered_at,
+    )
+
+
 def extend_plazos_for_contingency(
     *,
     starts_at: datetime,
     ends_at: datetime,
     operator_id: int | None,
-    plan,
-    record,
+    plan: Callable[[list[RunningPlazo]], list[DueExtension]],
+    record: Callable[[list[AppliedExtension]], None],
     by: Principal,
     now: datetime | None = None,
     batch: int | None = None,
@@ -79,7 +95,7 @@ def extend_plazos_for_contingency(
     """
 
     now = now or timezone.now()
-    batch = batch or settings.SGU["SCHEDULER_BATCH"]
+    batch = batch or config.integer("SCHEDULER_BATCH")
     owed = [State.FORWARDED, State.IN_PROGRESS, State.OVERDUE]
     match = Q(forwarded_at__lt=ends_at, due_at__gt=starts_at) & (
         Q(state__in=owed) | Q(answered_at__gt=starts_at)
@@ -97,26 +113,13 @@ def extend_plazos_for_contingency(
                 .filter(match, pk__in=ids[i : i + batch])
                 .order_by("id")
             }
-            extensions = plan(
-                [
-                    RunningPlazo(
-                        case_id=c.pk,
-                        code=c.code,
-                        state=c.state,
-                        unit=c.subcategory.deadline_unit,
-                        forwarded_at=c.forwarded_at,
-                        received_on=c.received_on,
-                        due_at=c.due_at,
-                        answered_at=c.answered_at,
-                    )
-                    for c in cases.values()
-                ]
-            )
+            extensions = plan([_running(c) for c in cases.values()])
             changed, events, applied, on_time = [], [], [], []
             stamp = timezone.now()
             for ext in extensions:
                 case = cases[ext.case_id]
                 previous_due, previous_state = case.due_at, case.state
+                assert previous_due is not None  # a candidate has its due date (`match`)
                 case.due_at = ext.new_due_at
                 case.due_explanation = (
                     f"{case.due_explanation}\nAmpliación por contingencia: {ext.note}".strip()
@@ -125,7 +128,7 @@ def extend_plazos_for_contingency(
                 # what they have already seen (a batch commits a moment after this stamp).
                 case.updated_at = stamp
                 reopen = previous_state == State.OVERDUE and ext.new_due_at > now
-                data = {
+                data: dict[str, object] = {
                     **ext.data,
                     "previous_due_at": previous_due.isoformat(),
                     "new_due_at": ext.new_due_at.isoformat(),

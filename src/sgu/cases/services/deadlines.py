@@ -2,21 +2,24 @@
 
 from datetime import datetime
 
-from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from sgu.cases.models import (
     Case,
     CaseEvent,
 )
-from sgu.cases.workflow import OPEN_STATES, Action, Actor, State
+from sgu.cases.workflow import OPEN_STATES, Action, State
+from sgu.core import config
+from sgu.core.calendar import iso
+from sgu.core.principal import Actor
 from sgu.notifications.services import EmailSpec, queue_emails
 
 # --- deadlines that act (run by the scheduler) -----------------------------------------------
 
 
-def _lock_batch(qs, batch: int) -> list[int]:
+def _lock_batch(qs: QuerySet[Case], batch: int) -> list[int]:
     """Ids of up to `batch` rows, locked for this transaction.
 
     On PostgreSQL, SKIP LOCKED lets two schedulers share the work: each takes rows the other
@@ -31,7 +34,7 @@ def _lock_batch(qs, batch: int) -> list[int]:
 def expire_overdue_cases(*, now: datetime | None = None, batch: int | None = None) -> int:
     """Move every open case whose plazo passed to OVERDUE, once, and tell its citizen."""
     now = now or timezone.now()
-    batch = batch or settings.SGU["SCHEDULER_BATCH"]
+    batch = batch or config.integer("SCHEDULER_BATCH")
     moved = 0
     while True:
         with transaction.atomic():
@@ -56,7 +59,7 @@ def expire_overdue_cases(*, now: datetime | None = None, batch: int | None = Non
                     from_state=c.state,
                     to_state=State.OVERDUE,
                     note="Venció el plazo sin respuesta de la operadora.",
-                    data={"due_at": c.due_at.isoformat()},
+                    data={"due_at": iso(c.due_at)},  # (due: the filter)
                 )
                 for c in cases
             )
@@ -77,7 +80,7 @@ def expire_overdue_cases(*, now: datetime | None = None, batch: int | None = Non
 def close_unrated_cases(*, now: datetime | None = None, batch: int | None = None) -> int:
     """Close answered cases whose rating window ended: counted as not rated, never satisfied."""
     now = now or timezone.now()
-    batch = batch or settings.SGU["SCHEDULER_BATCH"]
+    batch = batch or config.integer("SCHEDULER_BATCH")
     closed = 0
     while True:
         with transaction.atomic():

@@ -1,5 +1,6 @@
 """Saved tray views: named filters of the tracking tray."""
 
+from sgu.accounts.models import User
 from sgu.cases.models import (
     SavedTrayView,
 )
@@ -10,7 +11,7 @@ from sgu.core.errors import (
 # --- saved tray views ---------------------------------------------------------------------------
 
 
-def save_tray_view(*, user, name: str, query: str):
+def save_tray_view(*, user: User, name: str, query: str) -> SavedTrayView:
     """Save (or overwrite, by name) a tracking-tray filter for this user."""
 
     name = " ".join((name or "").split())
@@ -29,6 +30,6 @@ def save_tray_view(*, user, name: str, query: str):
     return view
 
 
-def delete_tray_view(*, user, view_id: int) -> None:
+def delete_tray_view(*, user: User, view_id: int) -> None:
 
     SavedTrayView.objects.filter(user=user, pk=view_id).delete()
