@@ -4,10 +4,13 @@ An `Area` is a unit of the regulator at one attention level: level 1 is orientac
 orientadores who attend the citizen), level 2 the specialist areas, level 3 technical support.
 `AreaMember` says which regulator users work in an area (their queue)."""
 
+import unicodedata
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from sgu.attention.clocks import duration_label
 from sgu.attention.workflow import HopState
 from sgu.core.calendar import LIMA as LIMA_TZ
 
@@ -97,7 +100,6 @@ class Region(models.TextChoices):
 
 def region_of_department(name: str) -> str:
     """The region code of a department written by hand (an office's «Lima», «Cusco»…), or ""."""
-    import unicodedata
 
     plain = "".join(
         c for c in unicodedata.normalize("NFKD", name or "") if not unicodedata.combining(c)
@@ -508,8 +510,6 @@ class ClockPause(models.Model):
 
     @property
     def paused_label(self) -> str:
-        from sgu.attention.clocks import duration_label
-
         return duration_label(self.business_seconds or 0)
 
 

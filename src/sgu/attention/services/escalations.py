@@ -35,6 +35,7 @@ from sgu.attention.services._common import (
     solution_days,
     validation_deadline,
 )
+from sgu.attention.services.pauses import _close_pause
 from sgu.attention.services.queries import _finish_query
 from sgu.attention.services.tickets import _due_label, _escalation_ticket
 from sgu.attention.workflow import (
@@ -428,8 +429,6 @@ def answer_escalation(
             f"(estado: {HopState(hop.state).label.lower()})."
         )
     if hop.paused_at is not None:
-        from sgu.attention.services.pauses import _close_pause
-
         _close_pause(hop, user=user, now=now, note="Reanudado al responder.")
     hop.outcome = outcome
     hop.coordination = coordination
