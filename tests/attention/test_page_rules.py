@@ -1,6 +1,6 @@
 """The attention pages with parameters or errors keep the rules every page keeps (strict CSP
 markup, a label for every field, Spanish, local assets). The pages without parameters are
-checked by tests/web/test_pages_web.py from the URL list."""
+checked by tests/site/test_web_pages.py from the URL list."""
 
 import re
 
