@@ -201,7 +201,8 @@ def send(api: Api, method: str, url: str, body):
 @pytest.mark.parametrize(
     ("method", "template", "url", "body", "status"),
     ROWS,
-    ids=[f"{r[0]} {r[2]} {str(r[3])[:40]}" for r in ROWS],
+    # Ids must be the same in every process (pytest-xdist compares them): no memory addresses.
+    ids=[f"{r[0]} {r[2]} {re.sub(r' at 0x[0-9a-f]+', '', str(r[3]))[:40]}" for r in ROWS],
 )
 def test_bad_input_is_a_spanish_problem_and_changes_nothing(
     team, cliente, world, method, template, url, body, status
