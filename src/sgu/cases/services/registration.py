@@ -41,7 +41,7 @@ from sgu.core.errors import (
     ValidationFailed,
 )
 from sgu.core.principal import Principal
-from sgu.notifications.services import queue_email, replace_case_code
+from sgu.notifications.services import queue_email, queue_email_rendered_later
 from sgu.operators import selectors as operators
 from sgu.operators import services as operator_events
 
@@ -199,11 +199,20 @@ def register_case(
         if deadline is not None
         else None
     )
-    email = queue_email(
+    # Rendered by the worker, with the case's final code; what it shows of the registration
+    # is pinned here (plain values, or rows that do not change), as it is now.
+    queue_email_rendered_later(
         to=citizen.email,
         template="case_registered",
-        context={"case": case, "citizen": citizen},
-        case_code=case.code,
+        context={
+            "case": case,
+            "first_name": citizen.first_name,
+            "operator": operator,
+            "subcategory": subcategory,
+            "service_number": service_number,
+            "due_at": case.due_at,
+        },
+        case_code_of="case",
     )
     _loaded_as_new(case, events, stored)
     _number_case(case, timezone.localtime(now).year)
@@ -211,7 +220,6 @@ def register_case(
         operator_events.replace_case_code(
             delivery=delivery, provisional=provisional, code=case.code
         )
-    replace_case_code(email=email, provisional=provisional, code=case.code)
     return case
 
 
