@@ -2,6 +2,7 @@
 email is confirmed."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -128,8 +129,13 @@ def register_case(
     attachments: list | None = None,
     office=None,
     now: datetime | None = None,
+    before_numbering: Callable[[Case], None] | None = None,
 ) -> Case:
-    """Register a problem; forward it at once if the citizen's email is confirmed."""
+    """Register a problem; forward it at once if the citizen's email is confirmed.
+
+    `before_numbering(case)`: called in the transaction with the case written and loaded as
+    returned, its code still provisional, just before it is numbered — for a write that belongs
+    in the transaction but not under the year's sequence lock (the API's idempotent answer)."""
     now = now or timezone.now()
     errors = ErrorCollector()
     operator = subcategory = None
@@ -215,6 +221,8 @@ def register_case(
         case_code_of="case",
     )
     _loaded_as_new(case, events, stored)
+    if before_numbering is not None:
+        before_numbering(case)
     _number_case(case, timezone.localtime(now).year)
     if delivery is not None:
         operator_events.replace_case_code(
