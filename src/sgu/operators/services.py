@@ -20,7 +20,7 @@ from sgu.accounts.models import User
 from sgu.accounts.services import create_staff_user, end_sessions, token_hash
 from sgu.catalog.fields import OTHER
 from sgu.catalog.models import OperatorInfoKind
-from sgu.core import audit
+from sgu.core import audit, reference
 from sgu.core.calendar import iso
 from sgu.core.errors import Conflict, ErrorCollector, Forbidden, NotFound
 from sgu.core.principal import Principal
@@ -90,6 +90,7 @@ def configure_webhook(
         shown = secret
     endpoint.url, endpoint.active, endpoint.updated_by = url, bool(active), by
     endpoint.save()
+    reference.bump()  # every process reloads the endpoints it keeps (queue_webhook)
     audit.record(
         "webhook.configured",
         actor=by,
@@ -99,14 +100,23 @@ def configure_webhook(
     return endpoint, shown
 
 
+def _active_endpoints() -> dict[int, str]:
+    """{operator id: URL} of the active endpoints, kept per process under the reference stamp
+    (core.reference; configure_webhook bumps it): every case event asks, few ever change."""
+    return reference.cached(
+        "operators.webhooks",
+        lambda: dict(WebhookEndpoint.objects.filter(active=True).values_list("operator_id", "url")),
+    )
+
+
 def queue_webhook(
     *, operator, event: str, data: dict, case_code: str = "", now: datetime | None = None
 ) -> WebhookDelivery | None:
     """Owe `event` to the operator if it has an active endpoint — inside the caller's
     transaction, so the event and its delivery commit (or vanish) together."""
     assert event in EVENTS, event
-    endpoint = WebhookEndpoint.objects.filter(operator=operator, active=True).first()
-    if endpoint is None:
+    url = _active_endpoints().get(operator.pk)
+    if url is None:
         return None
     now = now or timezone.now()
     # Instants as they are (isoformat, offset kept), not DjangoJSONEncoder's milliseconds.
@@ -120,7 +130,7 @@ def queue_webhook(
     delivery = WebhookDelivery.objects.create(
         operator=operator,
         event=event,
-        url=endpoint.url,
+        url=url,
         body=body,
         case_code=case_code,
         next_attempt_at=now,
