@@ -128,7 +128,8 @@ def _replayed(record: IdempotencyRecord) -> Body:
     )
     if value is None:  # the row is gone: the answer as it was stored
         return body
-    return replace_text(body, p.text, str(value))
+    replayed: Body = replace_text(body, p.text, str(value))
+    return replayed
 
 
 def replace_text(value: Any, old: str, new: str) -> Any:
