@@ -133,8 +133,8 @@ def server_env(
         DATABASE_URL=db_url,
         DEBUG="0",
         DJANGO_SETTINGS_MODULE="settings_bench",
-        # No SMTP: during the request an email is only rendered, stored and enqueued (a row
-        # in the tasks table); no worker runs during the measurement. Files if it ever did.
+        # No SMTP: during the request an email is only stored and enqueued (a row in the tasks
+        # table; the worker renders it); no worker runs during the measurement. Files if it did.
         EMAIL_HOST="",
         SGU_VAR_DIR=var_dir,
         LOG_LEVEL="WARNING",

@@ -92,16 +92,16 @@ def media_root(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def email_links_resolve(monkeypatch):
     """Every email any test renders: its links resolve (a wrong path fails the test)."""
-    from sgu.notifications import services
+    from sgu.notifications import rendering
 
-    original = services._render
+    original = rendering.render
 
     def render(spec):
-        email = original(spec)
-        assert_links_resolve(email.body_text)
-        return email
+        text = original(spec)
+        assert_links_resolve(text.body_text)
+        return text
 
-    monkeypatch.setattr(services, "_render", render)
+    monkeypatch.setattr(rendering, "render", render)
 
 
 # The second factor (TOTP). Django's force_login skips the password; in these tests it skips

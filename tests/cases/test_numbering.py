@@ -28,7 +28,7 @@ def statements_after_numbering(queries: list[dict]) -> list[str]:
 
 
 def test_given_a_forwarded_case_with_a_webhook_then_numbering_is_followed_only_by_updates(
-    claro, settings
+    claro, settings, tasks
 ):
     settings.SGU = {**settings.SGU, "WEBHOOK_ALLOW_HTTP_HOSTS": ["127.0.0.1"]}
     operators.configure_webhook(operator=claro, url="http://127.0.0.1:9/hook", secret="s" * 32)
@@ -47,13 +47,36 @@ def test_given_a_forwarded_case_with_a_webhook_then_numbering_is_followed_only_b
         for t in ("cases_case", "notifications_outboundemail", "operators_webhookdelivery")
         if re.search(rf'UPDATE "?{t}"? ', s)
     }
-    assert written == {"cases_case", "notifications_outboundemail", "operators_webhookdelivery"}
+    # The email is not touched again: the worker renders it with the final code.
+    assert written == {"cases_case", "operators_webhookdelivery"}
     assert CODE.match(case.code)
+    tasks()
     email = OutboundEmail.objects.get(case_code=case.code)
     assert case.code in email.subject and case.code in email.body_text
     assert "~" not in email.subject + email.body_text
     delivery = WebhookDelivery.objects.get(case_code=case.code)
     assert f'"code":"{case.code}"' in delivery.body and "~" not in delivery.body
+
+
+@pytest.mark.parametrize("key", ["k-1", ""], ids=["with-key", "without-key"])
+def test_given_an_api_registration_then_its_answer_is_not_stored_under_the_sequence_lock(
+    catalog, key
+):
+    api = citizen_api(make_citizen())
+    extra = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+
+    with CaptureQueriesContext(connection) as ctx:
+        created = api.post("/api/v1/cases", case_payload(), **extra)
+
+    assert created.status_code == 201
+    sql = [q["sql"] for q in ctx.captured_queries]
+    stored = [i for i, s in enumerate(sql) if re.match(r'INSERT INTO "?core_idempotencyrecord', s)]
+    assert len(stored) == (1 if key else 0)
+    after = statements_after_numbering(ctx.captured_queries)
+    # Only the numbering itself (on SQLite its first-of-the-year row, the bump, the case).
+    assert all("cases_casesequence" in s or s.startswith('UPDATE "cases_case" ') for s in after)
+    if key:
+        assert stored[0] < sql.index(next(s for s in sql if "cases_casesequence" in s))
 
 
 def test_given_an_api_registration_with_a_key_then_the_stored_answer_has_the_final_code(catalog):

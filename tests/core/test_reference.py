@@ -14,6 +14,8 @@ from sgu.catalog.models import Category, Operator, Service, Subcategory
 from sgu.core import reference
 from sgu.core.calendar import load_calendar
 from sgu.core.models import CalendarDay
+from sgu.operators import services as operators
+from sgu.operators.models import ScopeThreshold, SubscriberCount, WebhookDelivery
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +28,8 @@ def cache_on(settings, catalog):
 
 def tables_read(ctx) -> set[str]:
     names = ("catalog_operator", "catalog_subcategory", "catalog_subcategoryfield",
-             "core_calendarday")  # fmt: skip
+             "core_calendarday", "operators_subscribercount",
+             "operators_scopethreshold", "operators_webhookendpoint")  # fmt: skip
     return {t for q in ctx.captured_queries for t in names if t in q["sql"]}
 
 
@@ -58,8 +61,40 @@ def test_given_a_subcategory_deactivated_and_the_stamp_bumped_then_the_next_requ
     assert "subcategory" in refused.text
 
 
+def test_given_an_operator_no_longer_bound_and_the_stamp_bumped_then_its_cases_are_refused(
+    cache_on,
+):
+    api = citizen_api(make_citizen())
+    assert api.post("/api/v1/cases", case_payload()).status_code == 201
+    claro = Operator.objects.get(code=case_payload()["operator"])
+    SubscriberCount.objects.create(operator=claro, subscribers=1000, valid_from=date(2020, 1, 1))
+    assert api.post("/api/v1/cases", case_payload()).status_code == 201  # not bumped: cached
+
+    reference.bump()  # what the admin does when it saves (below)
+    refused = api.post("/api/v1/cases", case_payload())
+
+    assert refused.status_code == 422
+    assert "no está obligada a atender por el SGU" in refused.text
+
+
+def test_given_an_operator_configuring_its_webhook_then_the_next_registration_owes_it_one(
+    cache_on, settings
+):
+    api = citizen_api(make_citizen())
+    assert api.post("/api/v1/cases", case_payload()).status_code == 201  # endpoints cached
+    claro = Operator.objects.get(code=case_payload()["operator"])
+    settings.SGU = {**settings.SGU, "WEBHOOK_ALLOW_HTTP_HOSTS": ["127.0.0.1"]}
+
+    operators.configure_webhook(operator=claro, url="http://127.0.0.1:9/hook", secret="s" * 32)
+    created = api.post("/api/v1/cases", case_payload())
+
+    assert created.status_code == 201
+    assert WebhookDelivery.objects.get().case_code == created.json()["code"]
+
+
 def test_every_admin_of_the_catalog_and_the_calendar_bumps_the_stamp(rf):
-    for model in (Operator, Service, Category, Subcategory, CalendarDay):
+    for model in (Operator, Service, Category, Subcategory, CalendarDay, SubscriberCount,
+                  ScopeThreshold):  # fmt: skip
         assert isinstance(site._registry[model], reference.BumpsReferenceStamp), model
     day = CalendarDay.objects.create(date=date(2026, 7, 30), is_working=False, reason="x")
     before = reference.current_stamp()

@@ -11,7 +11,7 @@ from django.core.cache import cache
 
 from ops.helpers import ROOT, production_env
 from sgu.core.models import RateCounter
-from sgu.core.ratelimit import RateLimited, current, hit
+from sgu.core.ratelimit import RateLimited, current, hit, hit_all
 
 
 def test_redis_url_selects_djangos_redis_cache_and_counts_rate_limits_there():
@@ -47,6 +47,23 @@ def test_with_redis_a_limit_is_counted_in_redis_and_not_in_the_database(redis_ca
     assert not RateCounter.objects.exists()
     cache.set("prueba", "compartida")
     assert cache.get("prueba") == "compartida"
+
+
+@pytest.mark.django_db
+def test_with_redis_a_requests_counters_are_counted_together_each_with_its_expiry(redis_cache):
+    import redis
+
+    checks = [("api:ip:1.2.3.4", 2, 60), ("api:key:abc", 5, 3600)]
+    hit_all(checks)
+    hit_all(checks)
+    with pytest.raises(RateLimited):  # the address's third: refused, and still counted
+        hit_all(checks)
+
+    assert current("api:ip:1.2.3.4", window=60)[0] == 3
+    assert current("api:key:abc", window=3600)[0] == 3
+    client = redis.Redis.from_url(redis_cache)
+    ttls = sorted(client.ttl(k) for k in client.keys("sgu-test:*rl:*"))
+    assert len(ttls) == 2 and 60 < ttls[0] <= 120 and 3600 < ttls[1] <= 3660, ttls
 
 
 WORKER = textwrap.dedent(

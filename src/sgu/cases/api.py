@@ -24,7 +24,13 @@ from sgu.cases.schemas import (
 )
 from sgu.cases.workflow import allowed_actions
 from sgu.core.errors import FieldError, Forbidden, ValidationFailed
-from sgu.core.idempotency import run_idempotent
+from sgu.core.idempotency import (
+    EarlyAnswer,
+    Placeholder,
+    replace_text,
+    run_idempotent,
+    run_idempotent_early,
+)
 from sgu.core.pagination import clamp_limit, keyset_page
 from sgu.core.principal import Principal
 from sgu.core.schemas import Flag, Limit, Problem
@@ -90,20 +96,42 @@ def create_case(request, payload: CaseIn):
     principal = _citizen(request)
     channel = _channel(request)
 
-    def create() -> tuple[int, dict]:
+    def answer(case) -> dict:
+        # register_case returns the case with all it shows already loaded: no re-read.
+        data = case_dict(
+            case, timezone.now(), actions=allowed_actions(case.state, principal.actor_role)
+        )
+        return CaseOut.model_validate(data).model_dump(mode="json")
+
+    def create(early: EarlyAnswer | None) -> tuple[int, dict]:
+        if early is None:
+            case = services.register_case(
+                citizen=principal.user,
+                data=services.CaseInput(**payload.dict()),
+                by=principal,
+                channel=channel,
+            )
+            return 201, answer(case)
+        # With an Idempotency-Key the answer is stored before the case is numbered (not under
+        # the year's sequence lock), its provisional code a placeholder for the final one.
+        provisional: dict = {}
+
+        def store(case) -> None:
+            provisional.update(code=case.code, body=answer(case))
+            early.store(
+                201, provisional["body"], Placeholder(case.code, "cases.case", case.pk, "code")
+            )
+
         case = services.register_case(
             citizen=principal.user,
             data=services.CaseInput(**payload.dict()),
             by=principal,
             channel=channel,
+            before_numbering=store,
         )
-        # register_case returns the case with all it shows already loaded: no re-read.
-        data = case_dict(
-            case, timezone.now(), actions=allowed_actions(case.state, principal.actor_role)
-        )
-        return 201, CaseOut.model_validate(data).model_dump(mode="json")
+        return 201, replace_text(provisional["body"], provisional["code"], case.code)
 
-    return Status(*run_idempotent(request, f"user:{principal.user_id}", create))
+    return Status(*run_idempotent_early(request, f"user:{principal.user_id}", create))
 
 
 @router.get("", response={200: CasePage, 401: Problem, 422: Problem}, summary="Mis casos")

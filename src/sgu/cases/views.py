@@ -16,7 +16,7 @@ from sgu.cases.models import Channel
 from sgu.cases.workflow import Action, Actor, State, allowed_actions
 from sgu.core.errors import Conflict, DomainError, NotFound
 from sgu.core.idempotency import HEADER as IDEMPOTENCY_HEADER
-from sgu.core.idempotency import run_idempotent
+from sgu.core.idempotency import EarlyAnswer, Placeholder, run_idempotent_early
 from sgu.core.principal import Principal
 from sgu.core.web import download, format_local, is_htmx, or_404, page_of, send_file, vary_on_htmx
 
@@ -98,20 +98,29 @@ def new_case(request):
         return render(request, "cases/new.html", {"form": form, "nav": "new"})
     created = []
 
-    def create() -> tuple[int, dict]:
+    def create(early: EarlyAnswer | None) -> tuple[int, dict]:
+        def store(case) -> None:
+            # The answer stored before the case is numbered (not under the year's sequence
+            # lock): its provisional code stands for the final one.
+            if early is not None:
+                early.store(
+                    201, {"code": case.code}, Placeholder(case.code, "cases.case", case.pk, "code")
+                )
+
         case = services.register_case(
             citizen=request.user,
             data=form.case_input(),
             by=_by(request),
             channel=form.channel_value(),
             attachments=request.FILES.getlist("attachments"),
+            before_numbering=store,
         )
         created.append(case)
         return 201, {"code": case.code}
 
     key = form.value("idempotency_key").strip()
     try:
-        _, body = run_idempotent(
+        _, body = run_idempotent_early(
             _KeyedSubmission(request, key, form.fingerprint()), f"user:{request.user.pk}", create
         )
     except Conflict:

@@ -42,6 +42,10 @@ class IdempotencyRecord(models.Model):
     request_hash = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField()
     response_body = models.JSONField()
+    # A text in response_body that stands for a value written after the answer was stored
+    # (core.idempotency.Placeholder: a case's code, numbered last): replaced at each replay by
+    # that value, read from its row. {"text", "model", "pk", "field"}; None if there is none.
+    placeholder = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -4,10 +4,12 @@ window's expiry), in the database otherwise (no cache server needed) — answere
 problem+json."""
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import BaseCache, caches
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
@@ -38,16 +40,36 @@ def client_ip(request: HttpRequest) -> str:
 
 def hit(key: str, *, limit: int, window: int, now: datetime | None = None) -> None:
     """Count one request for `key`; raise RateLimited once `limit` is passed in the window."""
+    hit_all([(key, limit, window)], now=now)
+
+
+# One counter: (key, limit, window in seconds).
+Check = tuple[str, int, int]
+
+
+def hit_all(checks: Sequence[Check], *, now: datetime | None = None) -> None:
+    """Count one request on every key of `checks` (a request counts per address and per
+    credential); raise RateLimited for the first whose limit is passed. With Redis, all the
+    counters go in one round trip."""
     now = now or timezone.now()
     epoch = int(now.timestamp())
-    start = datetime.fromtimestamp(epoch - epoch % window, tz=UTC)
-    if _cache() is not None:
-        count = _cache_hit(key, start, window)
+    starts = [datetime.fromtimestamp(epoch - epoch % window, tz=UTC) for _, _, window in checks]
+    cache = _cache()
+    if isinstance(cache, RedisCache):
+        counts = _redis_hits(cache, checks, starts)
+    elif cache is not None:
+        counts = [
+            _cache_hit(key, start, window)
+            for (key, _, window), start in zip(checks, starts, strict=True)
+        ]
     else:
-        count = _db_hit(key, start)
-    if count > limit:
-        retry = int((start + timedelta(seconds=window) - now).total_seconds()) + 1
-        raise RateLimited(f"Demasiadas solicitudes. Intente nuevamente en {retry} segundos.", retry)
+        counts = [_db_hit(key, start) for (key, _, _), start in zip(checks, starts, strict=True)]
+    for (_, limit, window), start, count in zip(checks, starts, counts, strict=True):
+        if count > limit:
+            retry = int((start + timedelta(seconds=window) - now).total_seconds()) + 1
+            raise RateLimited(
+                f"Demasiadas solicitudes. Intente nuevamente en {retry} segundos.", retry
+            )
 
 
 def _cache() -> BaseCache | None:
@@ -75,6 +97,26 @@ def _cache_hit(key: str, start: datetime, window: int) -> int:
         logger.warning("límite de frecuencia sin contar (caché no disponible): %s", exc)
         return 0
     return 1
+
+
+def _redis_hits(cache: RedisCache, checks: Sequence[Check], starts: list[datetime]) -> list[int]:
+    """Each counter created with its window's expiry if new (SET NX EX) and incremented (INCR),
+    inside MULTI/EXEC: atomic per key across every process, and one round trip for them all
+    (Django's add() + incr() cost three: SET, EXISTS, INCR)."""
+    try:
+        # Django's own client and connection pool, with the cache's key prefix and version.
+        backend: RedisCacheClient = cache._cache  # type: ignore[attr-defined]  # not in the stubs
+        client = backend.get_client(write=True)
+        pipe = client.pipeline(transaction=True)
+        for (key, _, window), start in zip(checks, starts, strict=True):
+            name = cache.make_and_validate_key(_cache_key(key, start))
+            pipe.set(name, 0, ex=window + 60, nx=True)
+            pipe.incr(name)
+        replies = pipe.execute()
+    except Exception as exc:  # Redis unreachable: serve (logged) rather than refuse everyone
+        logger.warning("límite de frecuencia sin contar (caché no disponible): %s", exc)
+        return [0] * len(checks)
+    return [int(n) for n in replies[1::2]]
 
 
 def _db_hit(key: str, start: datetime) -> int:

@@ -1,5 +1,7 @@
 """Reference data read once per process: the catalog (operators, subcategories with their
-fields) and the business calendar change a few times a year, and every registration reads them.
+fields), the business calendar, the scope figures (subscriber counts and thresholds) and the
+operators' active webhook endpoints change a few times a year, and every registration reads
+them.
 
 Each process keeps what it loaded next to the version stamp it saw (`core_referencestamp`, one
 row). Every change made through the admin bumps the stamp (`BumpsReferenceStamp`) in the same
@@ -9,7 +11,8 @@ every process, on every host, from the first request that starts after its COMMI
 when each request read the tables. A stamp is random, never a counter: a rolled-back bump
 cannot come back with the value of one a process already cached.
 
-A change made outside the admin (a shell, a data migration) must call `bump()`; with
+A change made outside the admin (a shell, a data migration, `operators.services.
+configure_webhook`) must call `bump()`; with
 SGU_REFERENCE_CACHE=0 every call reads the tables again."""
 
 import uuid

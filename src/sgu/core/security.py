@@ -11,7 +11,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from sgu.core.errors import PROBLEM_CONTENT_TYPE, problem
-from sgu.core.ratelimit import RateLimited, client_ip, hit
+from sgu.core.ratelimit import Check, RateLimited, client_ip, hit_all
 from sgu.core.web import refused_page
 
 CSP = (
@@ -82,20 +82,23 @@ class RateLimitMiddleware:
         if not limits.get("ENABLED", True):
             return
         path, ip = request.path, client_ip(request)
+        checks: list[Check] = []
         for prefix, method, name in SENSITIVE:
             if path.startswith(prefix) and (method is None or request.method == method):
                 limit, window = limits[name]
-                hit(f"{name}:ip:{ip}", limit=limit, window=window)
+                checks.append((f"{name}:ip:{ip}", limit, window))
                 break
-        if not path.startswith("/api/") or path.startswith(UNLIMITED):
-            return
-        limit, window = limits["api_ip"]
-        hit(f"api:ip:{ip}", limit=limit, window=window)
-        header = request.headers.get("Authorization", "")
-        if header.lower().startswith("bearer ") and len(header) < 300:
-            credential = hashlib.sha256(header[7:].strip().encode()).hexdigest()[:32]
-            limit, window = limits["api_key"]
-            hit(f"api:key:{credential}", limit=limit, window=window)
+        if path.startswith("/api/") and not path.startswith(UNLIMITED):
+            limit, window = limits["api_ip"]
+            checks.append((f"api:ip:{ip}", limit, window))
+            header = request.headers.get("Authorization", "")
+            if header.lower().startswith("bearer ") and len(header) < 300:
+                credential = hashlib.sha256(header[7:].strip().encode()).hexdigest()[:32]
+                limit, window = limits["api_key"]
+                checks.append((f"api:key:{credential}", limit, window))
+        if checks:
+            # Every counter of the request at once (one round trip with Redis).
+            hit_all(checks)
 
     def _refuse(self, request: HttpRequest, exc: RateLimited) -> HttpResponse:
         if not request.path.startswith("/api/"):

@@ -15,6 +15,9 @@ class OutboundEmail(models.Model):
     # [{"filename": "...", "content_type": "...", "path": "<default storage path>"}]
     attachments = models.JSONField(default=list, blank=True)
     template = models.CharField(max_length=80)
+    # Not rendered yet (services.queue_email_rendered_later): what the worker renders it from,
+    # just before its first sending (rendering.freeze); None once subject and body are set.
+    context = models.JSONField(null=True, blank=True)
     case_code = models.CharField(max_length=20, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)

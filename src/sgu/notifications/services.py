@@ -1,41 +1,44 @@
 import logging
-from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
-from django.template.loader import render_to_string
-
+from sgu.notifications import rendering
 from sgu.notifications.models import OutboundEmail
-from sgu.notifications.tasks import send_email, send_emails
+from sgu.notifications.rendering import CASE_CODE_OF, EmailSpec
+from sgu.notifications.tasks import render_stored, send_email, send_emails
+
+__all__ = [
+    "EmailSpec",
+    "queue_email",
+    "queue_email_rendered_later",
+    "queue_emails",
+    "render_waiting",
+]
 
 # Each line carries the request id of the request that enqueued it (core/logging.py), so a
 # request's log leads to its emails and their tasks.
 logger = logging.getLogger("sgu.notifications")
 
 
-@dataclass(frozen=True)
-class EmailSpec:
-    """One email to send: templates notifications/email/<template>.subject.txt and .txt."""
-
-    to: str
-    template: str
-    context: dict[str, Any]
-    case_code: str = ""
-    attachments: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _render(spec: EmailSpec) -> OutboundEmail:
-    ctx = {"site_url": settings.SITE_URL, **spec.context}
-    subject = " ".join(
-        render_to_string(f"notifications/email/{spec.template}.subject.txt", ctx).split()
-    )
+def _rendered(spec: EmailSpec) -> OutboundEmail:
+    text = rendering.render(spec)
     return OutboundEmail(
         to=spec.to,
-        subject=subject[:200],
-        body_text=render_to_string(f"notifications/email/{spec.template}.txt", ctx),
+        subject=text.subject,
+        body_text=text.body_text,
         template=spec.template,
         case_code=spec.case_code,
         attachments=spec.attachments,
+    )
+
+
+def _enqueue(email: OutboundEmail) -> None:
+    task = send_email.enqueue(email.pk)
+    logger.info(
+        "correo %s encolado (%s), tarea %s",
+        email.pk,
+        email.template,
+        task.id,
+        extra={"email_id": email.pk, "task_id": str(task.id)},
     )
 
 
@@ -48,36 +51,35 @@ def queue_email(
     attachments: list[dict[str, Any]] | None = None,
 ) -> OutboundEmail:
     """Render now, store, and enqueue the sending — all inside the caller's transaction."""
-    email = _render(EmailSpec(to, template, context, case_code, attachments or []))
+    email = _rendered(EmailSpec(to, template, context, case_code, attachments or []))
     email.save()
-    task = send_email.enqueue(email.pk)
-    logger.info(
-        "correo %s encolado (%s), tarea %s",
-        email.pk,
-        template,
-        task.id,
-        extra={"email_id": email.pk, "task_id": str(task.id)},
-    )
+    _enqueue(email)
     return email
 
 
-def replace_case_code(*, email: OutboundEmail, provisional: str, code: str) -> None:
-    """An email queued in this transaction for a case numbered after it (`cases.services.
-    register_case` numbers a case as its last write): its provisional code becomes the real one
-    in the subject, the body and `case_code`, in one UPDATE."""
-    email.subject = email.subject.replace(provisional, code)
-    email.body_text = email.body_text.replace(provisional, code)
-    email.case_code = code
-    OutboundEmail.objects.filter(pk=email.pk).update(
-        subject=email.subject, body_text=email.body_text, case_code=code
-    )
+def queue_email_rendered_later(
+    *, to: str, template: str, context: dict[str, Any], case_code_of: str = ""
+) -> OutboundEmail:
+    """Store and enqueue, inside the caller's transaction, an email the worker renders just
+    before sending it (notifications/tasks.py), once: the request does not pay for the
+    templates. Model instances in `context` are read again by primary key when rendered, so
+    whatever the email must show as it is now goes in as plain values (`rendering.freeze`).
+    `case_code_of`: the context key whose object's code the email gets as case_code when
+    rendered — for a case numbered after its email is written (cases.services.register_case)."""
+    stored = rendering.freeze(context)
+    if case_code_of:
+        stored[CASE_CODE_OF] = case_code_of
+    email = OutboundEmail(to=to, template=template, context=stored)
+    email.save()
+    _enqueue(email)
+    return email
 
 
 def queue_emails(*, specs: list[EmailSpec]) -> list[OutboundEmail]:
     """Many emails in one go (the scheduler's batches): one INSERT, one task."""
     if not specs:
         return []
-    emails = OutboundEmail.objects.bulk_create([_render(s) for s in specs])
+    emails = OutboundEmail.objects.bulk_create([_rendered(s) for s in specs])
     ids = [e.pk for e in emails]
     task = send_emails.enqueue(ids)
     logger.info(
@@ -87,3 +89,12 @@ def queue_emails(*, specs: list[EmailSpec]) -> list[OutboundEmail]:
         extra={"email_ids": ids[:50], "task_id": str(task.id)},
     )
     return emails
+
+
+def render_waiting(*, after_id: int = 0) -> int:
+    """Render now the emails still waiting for the worker to render them (demo history,
+    written as already sent); how many."""
+    waiting = list(OutboundEmail.objects.filter(pk__gt=after_id, context__isnull=False))
+    for email in waiting:
+        render_stored(email)
+    return len(waiting)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from sgu.core.worker import through_restarts
+from sgu.notifications import rendering
 from sgu.notifications.models import OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,10 @@ def deliver(email_id: int) -> None:
     if email is None:
         return
     try:
+        if email.context is not None:
+            # Rendered and stored before the first sending: every attempt sends the same text.
+            # A rendering that fails is an attempt that failed, retried like a refused send.
+            render_stored(email)
         message = EmailMessage(
             subject=email.subject,
             body=email.body_text,
@@ -63,6 +68,22 @@ def deliver(email_id: int) -> None:
         lambda: OutboundEmail.objects.filter(pk=email.pk).update(
             sent_at=sent_at, last_error="", sending_until=None
         )
+    )
+
+
+def render_stored(email: OutboundEmail) -> None:
+    """Render an email queued with its context (services.queue_email_rendered_later) and store
+    its subject, body and case code, in one UPDATE; from then on it is like any other."""
+    assert email.context is not None
+    context = rendering.thaw(email.context)
+    code_of = email.context.get(rendering.CASE_CODE_OF)
+    text = rendering.render(rendering.EmailSpec(email.to, email.template, context))
+    email.subject, email.body_text = text.subject, text.body_text
+    if code_of:
+        email.case_code = context[code_of].code
+    email.context = None
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        subject=email.subject, body_text=email.body_text, case_code=email.case_code, context=None
     )
 
 

@@ -5,17 +5,20 @@ The admin's changes are audited (core/admin_site.py)."""
 
 from django.contrib import admin
 
+from sgu.core.reference import BumpsReferenceStamp
 from sgu.operators.models import OwnChannels, ScopeThreshold, SubscriberCount
 
 
+# The threshold and the counts are kept per process with the catalog (operators.selectors.
+# is_bound): a change made here bumps the reference stamp.
 @admin.register(ScopeThreshold)
-class ScopeThresholdAdmin(admin.ModelAdmin):
+class ScopeThresholdAdmin(BumpsReferenceStamp):
     list_display = ("valid_from", "subscribers", "note")
     exclude = ("recorded_at",)
 
 
 @admin.register(SubscriberCount)
-class SubscriberCountAdmin(admin.ModelAdmin):
+class SubscriberCountAdmin(BumpsReferenceStamp):
     list_display = ("operator", "subscribers", "valid_from", "source")
     list_filter = ("operator",)
     list_select_related = ("operator",)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from sgu.accounts.models import User
 from sgu.catalog.models import Operator, OperatorInfoKind
-from sgu.core import config
+from sgu.core import config, reference
 from sgu.core.errors import FieldError, NotFound, ValidationFailed
 from sgu.operators.models import (
     InfoItem,
@@ -302,18 +302,36 @@ def bound_operator_ids(day: date, operator_ids: Iterable[int] | None = None) -> 
 
 def is_bound(operator: Operator, day: date) -> bool:
     """The same rule as bound_operator_ids for one operator already in hand: its count in force
-    only (intake reads no operator row again)."""
-    subscribers = subscribers_on(operator, day)
-    return subscribers is None or subscribers > scope_threshold(day)
-
-
-def subscribers_on(operator: Operator, day: date) -> int | None:
-    return (
-        SubscriberCount.objects.filter(operator=operator, valid_from__lte=day)
-        .order_by("-valid_from")
-        .values_list("subscribers", flat=True)
-        .first()
+    above the threshold in force, from the scope figures each process keeps under the
+    reference stamp (core.reference; the admin bumps it): intake reads no table for it."""
+    counts, thresholds = reference.cached("operators.scope", _scope_figures)
+    subscribers = _in_force(counts.get(operator.pk, ()), day)
+    if subscribers is None:
+        return True
+    threshold = _in_force(thresholds, day)
+    return subscribers > (
+        threshold if threshold is not None else settings.SGU["SCOPE_MIN_SUBSCRIBERS"]
     )
+
+
+# Each history newest first: (valid_from, subscribers).
+History = tuple[tuple[date, int], ...]
+
+
+def _scope_figures() -> tuple[dict[int, History], History]:
+    counts: dict[int, list[tuple[date, int]]] = {}
+    for operator_id, valid_from, n in SubscriberCount.objects.order_by(
+        "operator_id", "-valid_from"
+    ).values_list("operator_id", "valid_from", "subscribers"):
+        counts.setdefault(operator_id, []).append((valid_from, n))
+    thresholds = tuple(
+        ScopeThreshold.objects.order_by("-valid_from").values_list("valid_from", "subscribers")
+    )
+    return {k: tuple(v) for k, v in counts.items()}, thresholds
+
+
+def _in_force(history: History, day: date) -> int | None:
+    return next((n for valid_from, n in history if valid_from <= day), None)
 
 
 def own_channels_text(operator: Operator) -> str:

@@ -22,7 +22,7 @@ from sgu.accounts.models import User
 from sgu.accounts.services import create_staff_user, end_sessions, token_hash
 from sgu.catalog.fields import OTHER
 from sgu.catalog.models import Operator, OperatorInfoKind
-from sgu.core import audit, config
+from sgu.core import audit, config, reference
 from sgu.core.calendar import iso
 from sgu.core.errors import Conflict, ErrorCollector, Forbidden, NotFound
 from sgu.core.principal import Principal
@@ -123,6 +123,7 @@ def configure_webhook(
         shown = secret
     endpoint.url, endpoint.active, endpoint.updated_by = url, bool(active), by
     endpoint.save()
+    reference.bump()  # every process reloads the endpoints it keeps (queue_webhook)
     audit.record(
         "webhook.configured",
         actor=by,
@@ -130,6 +131,15 @@ def configure_webhook(
         data={"url": url, "active": endpoint.active, "secret_changed": shown is not None},
     )
     return endpoint, shown
+
+
+def _active_endpoints() -> dict[int, str]:
+    """{operator id: URL} of the active endpoints, kept per process under the reference stamp
+    (core.reference; configure_webhook bumps it): every case event asks, few ever change."""
+    return reference.cached(
+        "operators.webhooks",
+        lambda: dict(WebhookEndpoint.objects.filter(active=True).values_list("operator_id", "url")),
+    )
 
 
 def queue_webhook(
@@ -143,8 +153,8 @@ def queue_webhook(
     """Owe `event` to the operator if it has an active endpoint — inside the caller's
     transaction, so the event and its delivery commit (or vanish) together."""
     assert event in EVENTS, event
-    endpoint = WebhookEndpoint.objects.filter(operator=operator, active=True).first()
-    if endpoint is None:
+    url = _active_endpoints().get(operator.pk)
+    if url is None:
         return None
     now = now or timezone.now()
     # Instants as they are (isoformat, offset kept), not DjangoJSONEncoder's milliseconds.
@@ -158,7 +168,7 @@ def queue_webhook(
     delivery = WebhookDelivery.objects.create(
         operator=operator,
         event=event,
-        url=endpoint.url,
+        url=url,
         body=body,
         case_code=case_code,
         next_attempt_at=now,

@@ -13,6 +13,7 @@ from sgu.cases import services as cases
 from sgu.cases.models import Case, Claim
 from sgu.cases.workflow import Actor
 from sgu.catalog.models import Operator
+from sgu.core import reference
 from sgu.core.principal import Principal
 from sgu.operators.models import OwnChannels, ScopeThreshold, SubscriberCount
 
@@ -64,6 +65,7 @@ def _scope() -> None:
                 valid_from=valid_from,
                 defaults={"subscribers": subscribers, "source": "Reporte trimestral de abonados"},
             )
+    reference.bump()  # the scope figures are kept per process (operators.selectors.is_bound)
 
 
 def _pdf(title: str, pages: int = 1) -> SimpleUploadedFile:

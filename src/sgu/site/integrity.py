@@ -202,7 +202,8 @@ def emails_belong() -> list[Finding]:
         "correos de un caso o consulta que no existe", [f"#{pk} ({code})" for pk, code in rows]
     )
     loose = (
-        OutboundEmail.objects.filter(case_code="")
+        # Not yet rendered: the worker gives it its case's code when it renders it.
+        OutboundEmail.objects.filter(case_code="", context__isnull=True)
         .exclude(template__in=EMAILS_WITHOUT_CODE)
         .values_list("pk", "template")
     )

@@ -146,8 +146,9 @@ def _provisional_code(year: int) -> str:
 
 def _number_case(case: Case, year: int) -> None:
     """Give the case its correlative code: the sequence row of the year is locked from here to
-    COMMIT, so this is the registration's last write but the provisional code's replacements
-    in the rows that carry it (email, webhook, idempotent response)."""
+    COMMIT, so this is the registration's last write but the provisional code's replacement
+    in the webhook's body (the email is rendered later by the worker; the idempotent answer
+    keeps the provisional code as a placeholder)."""
     if connection.vendor != "postgresql":
         # SQLite: the whole database is locked from the first write to COMMIT anyway.
         case.code = next_case_code(year=year)

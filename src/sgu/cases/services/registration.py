@@ -2,6 +2,7 @@
 email is confirmed."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -41,7 +42,7 @@ from sgu.core.errors import (
     ValidationFailed,
 )
 from sgu.core.principal import Principal
-from sgu.notifications.services import queue_email, replace_case_code
+from sgu.notifications.services import queue_email, queue_email_rendered_later
 from sgu.operators import selectors as operators
 from sgu.operators import services as operator_events
 
@@ -128,8 +129,13 @@ def register_case(
     attachments: list | None = None,
     office=None,
     now: datetime | None = None,
+    before_numbering: Callable[[Case], None] | None = None,
 ) -> Case:
-    """Register a problem; forward it at once if the citizen's email is confirmed."""
+    """Register a problem; forward it at once if the citizen's email is confirmed.
+
+    `before_numbering(case)`: called in the transaction with the case written and loaded as
+    returned, its code still provisional, just before it is numbered — for a write that belongs
+    in the transaction but not under the year's sequence lock (the API's idempotent answer)."""
     now = now or timezone.now()
     errors = ErrorCollector()
     operator = subcategory = None
@@ -199,19 +205,29 @@ def register_case(
         if deadline is not None
         else None
     )
-    email = queue_email(
+    # Rendered by the worker, with the case's final code; what it shows of the registration
+    # is pinned here (plain values, or rows that do not change), as it is now.
+    queue_email_rendered_later(
         to=citizen.email,
         template="case_registered",
-        context={"case": case, "citizen": citizen},
-        case_code=case.code,
+        context={
+            "case": case,
+            "first_name": citizen.first_name,
+            "operator": operator,
+            "subcategory": subcategory,
+            "service_number": service_number,
+            "due_at": case.due_at,
+        },
+        case_code_of="case",
     )
     _loaded_as_new(case, events, stored)
+    if before_numbering is not None:
+        before_numbering(case)
     _number_case(case, timezone.localtime(now).year)
     if delivery is not None:
         operator_events.replace_case_code(
             delivery=delivery, provisional=provisional, code=case.code
         )
-    replace_case_code(email=email, provisional=provisional, code=case.code)
     return case
 
 
