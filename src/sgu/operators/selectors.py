@@ -310,7 +310,7 @@ def is_bound(operator: Operator, day: date) -> bool:
         return True
     threshold = _in_force(thresholds, day)
     return subscribers > (
-        threshold if threshold is not None else settings.SGU["SCOPE_MIN_SUBSCRIBERS"]
+        threshold if threshold is not None else config.integer("SCOPE_MIN_SUBSCRIBERS")
     )
 
 
