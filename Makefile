@@ -11,10 +11,7 @@ MYPY_STRICT := -p sgu.core -p sgu.accounts.services -m sgu.accounts.selectors \
 	-m sgu.notifications.services -m sgu.catalog.selectors \
 	-m sgu.operators.selectors -m sgu.operators.services \
 	-m sgu.cases.selectors -m sgu.cases.public_selectors \
-	-m sgu.cases.services -m sgu.cases.services._common -m sgu.cases.services.answers \
-	-m sgu.cases.services.assisted -m sgu.cases.services.claims \
-	-m sgu.cases.services.contingency -m sgu.cases.services.deadlines \
-	-m sgu.cases.services.review -m sgu.cases.services.tray_views \
+	-p sgu.cases.services \
 	-m sgu.outages.selectors -m sgu.outages.services \
 	-m sgu.service_requests.selectors -m sgu.service_requests.services \
 	-m sgu.reporting.selectors -m sgu.reporting.services \

@@ -6,11 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from sgu.accounts import services as accounts
+from sgu.accounts.models import User
 from sgu.cases.attachments import CheckedUpload, check_upload
 from sgu.cases.models import (
     Attachment,
@@ -33,6 +34,8 @@ from sgu.cases.services._common import (
 from sgu.cases.workflow import Action, State
 from sgu.catalog import selectors as catalog
 from sgu.catalog.fields import clean_extra_fields
+from sgu.catalog.models import Office
+from sgu.core import config
 from sgu.core.calendar import Deadline
 from sgu.core.errors import (
     Conflict,
@@ -73,9 +76,12 @@ def _clean_description(value: str, errors: ErrorCollector) -> str:
 
 
 def _check_uploads(
-    files: list, errors: ErrorCollector, already: int = 0, refusals: list[str] | None = None
+    files: list[UploadedFile],
+    errors: ErrorCollector,
+    already: int = 0,
+    refusals: list[str] | None = None,
 ) -> list[CheckedUpload]:
-    limit = settings.SGU["MAX_ATTACHMENTS"]
+    limit = config.integer("MAX_ATTACHMENTS")
     if len(files) + already > limit:
         errors.add("attachments", f"Puede adjuntar como máximo {limit} archivos por caso.")
         return []
@@ -116,18 +122,18 @@ class CaseInput:
     subcategory: str
     service_number: str
     description: str
-    fields: dict | None = None
+    fields: dict[str, object] | None = None
 
 
 @transaction.atomic
 def register_case(
     *,
-    citizen,
+    citizen: User,
     data: CaseInput,
     by: Principal,
     channel: str = Channel.WEB,
-    attachments: list | None = None,
-    office=None,
+    attachments: list[UploadedFile] | None = None,
+    office: Office | None = None,
     now: datetime | None = None,
     before_numbering: Callable[[Case], None] | None = None,
 ) -> Case:
@@ -172,6 +178,7 @@ def register_case(
         errors.add("channel", "Canal no válido.")
     errors.raise_if_any()
 
+    assert subcategory is not None  # errors.raise_if_any() refused its absence
     deadline = compute_deadline(subcategory, now) if citizen.email_verified else None
     # Everything is written under a provisional code; the correlative number is the last write
     # before COMMIT (_number_case): the year's sequence row stays locked from its UPDATE until
@@ -239,10 +246,11 @@ def _loaded_as_new(case: Case, events: list[CaseEvent], attachments: list[Attach
         if rel.one_to_one:
             rel.set_cached_value(case, None)
     loaded = case.attachments.all()
-    loaded._result_cache = list(attachments)  # what prefetch_related stores
-    loaded._prefetch_done = True
-    case._prefetched_objects_cache = {"attachments": loaded}
-    case.timeline = [e for e in events if not e.internal]
+    # What prefetch_related stores (Django's private attributes, hence setattr).
+    loaded._result_cache = list(attachments)
+    setattr(loaded, "_prefetch_done", True)  # noqa: B010
+    setattr(case, "_prefetched_objects_cache", {"attachments": loaded})  # noqa: B010
+    setattr(case, "timeline", [e for e in events if not e.internal])  # noqa: B010
 
 
 def _forward_in_memory(case: Case, now: datetime, deadline: Deadline) -> CaseEvent:
@@ -278,7 +286,7 @@ def _forward(case: Case, now: datetime) -> None:
 
 
 @transaction.atomic
-def confirm_email(*, token: str, now: datetime | None = None):
+def confirm_email(*, token: str, now: datetime | None = None) -> User:
     """The flow «email confirmed → waiting cases forwarded»: the citizen's token is used
     (accounts) and the cases they registered before confirming go to their operators, in one
     transaction. Web and API confirm through here."""
@@ -289,7 +297,7 @@ def confirm_email(*, token: str, now: datetime | None = None):
 
 
 @transaction.atomic
-def forward_waiting_cases(*, citizen, now: datetime | None = None) -> list[Case]:
+def forward_waiting_cases(*, citizen: User, now: datetime | None = None) -> list[Case]:
     """Forward the cases a citizen registered before confirming their email.
 
     The plazo starts now, when the operator can first see the case.
@@ -318,7 +326,7 @@ ATTACHABLE_STATES = frozenset({State.REGISTERED, State.FORWARDED, State.IN_PROGR
 
 @transaction.atomic
 def add_attachments(
-    *, case: Case, files: list, by: Principal, now: datetime | None = None
+    *, case: Case, files: list[UploadedFile], by: Principal, now: datetime | None = None
 ) -> list[Attachment]:
     """Evidence added after registration, while the case is still in the operator's hands."""
     now = now or timezone.now()
