@@ -272,14 +272,10 @@ def info_freshness(
 
 def scope_threshold(day: date) -> int:
     """Bound with *more than* this many subscribers on `day` (the regulator's row in force,
-    else the setting)."""
-    row = (
-        ScopeThreshold.objects.filter(valid_from__lte=day)
-        .order_by("-valid_from")
-        .values_list("subscribers", flat=True)
-        .first()
-    )
-    return row if row is not None else config.integer("SCOPE_MIN_SUBSCRIBERS")
+    else the setting), from the scope figures each process keeps under the reference stamp."""
+    _, thresholds = reference.cached("operators.scope", _scope_figures)
+    threshold = _in_force(thresholds, day)
+    return threshold if threshold is not None else config.integer("SCOPE_MIN_SUBSCRIBERS")
 
 
 def bound_operator_ids(day: date, operator_ids: Iterable[int] | None = None) -> set[int]:
@@ -304,14 +300,9 @@ def is_bound(operator: Operator, day: date) -> bool:
     """The same rule as bound_operator_ids for one operator already in hand: its count in force
     above the threshold in force, from the scope figures each process keeps under the
     reference stamp (core.reference; the admin bumps it): intake reads no table for it."""
-    counts, thresholds = reference.cached("operators.scope", _scope_figures)
+    counts, _ = reference.cached("operators.scope", _scope_figures)
     subscribers = _in_force(counts.get(operator.pk, ()), day)
-    if subscribers is None:
-        return True
-    threshold = _in_force(thresholds, day)
-    return subscribers > (
-        threshold if threshold is not None else config.integer("SCOPE_MIN_SUBSCRIBERS")
-    )
+    return subscribers is None or subscribers > scope_threshold(day)
 
 
 # Each history newest first: (valid_from, subscribers).
