@@ -3,6 +3,7 @@ picks the problem. That late answer (no subcategory, so no extra fields) must no
 and wipe the fields the problem brought: the newer choice is asked for after it."""
 
 import threading
+import time
 
 import pytest
 
@@ -24,7 +25,7 @@ def test_a_slow_answer_to_the_operator_does_not_wipe_the_problems_fields(
     def render(request, template, *args, **kwargs):
         if template.endswith("#extra-fields") and not request.GET.get("subcategory"):
             # The operator's answer takes its time: the citizen chooses the problem meanwhile.
-            threading.Event().wait(1.5)
+            time.sleep(1.5)
             try:
                 return real_render(request, template, *args, **kwargs)
             finally:
