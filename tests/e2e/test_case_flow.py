@@ -79,9 +79,8 @@ def test_citizen_reports_operator_answers_citizen_rates(
     assert page.get_by_label("Monto de la recarga (S/)").count() == 0
     page.get_by_label("¿Qué problema tiene?").select_option("recarga-no-acreditada")
     # What the citizen sees: the problem's own fields appear, without a page load (HTMX).
-    # Not a wait on the page's network "response" event: that one timed out in about 1 run in
-    # 4 here, probably once the app's service worker takes control of the page (it claims
-    # its clients when it activates, a moment after the first load).
+    # The choices above may be made before the page's deferred scripts run (Playwright acts as
+    # soon as the select is shown); sgu.js announces them again once HTMX listens.
     page.get_by_label("Monto de la recarga (S/)").wait_for()
     assert page.url.endswith("/casos/nuevo/")
     page.get_by_label("Monto de la recarga (S/)").fill("10")

@@ -51,3 +51,36 @@ def test_a_slow_answer_to_the_operator_does_not_wipe_the_problems_fields(
     assert page.get_by_label("Monto de la recarga (S/)").input_value() == "10"
     ctx.close()
     assert errors == []
+
+
+def test_a_choice_made_before_the_scripts_run_still_brings_the_fields(browser, live_server):
+    """The page is shown before its deferred scripts run: on a slow phone the citizen may pick
+    the operator and the problem before HTMX listens. Those choices must still bring the
+    problem's fields once it does (one request, with both values)."""
+    load_reference_data()
+    citizen = make_citizen()
+    ctx = browser.new_context(viewport=PHONE, locale="es-PE")
+    page = ctx.new_page()
+    errors = watch_errors(page)
+    log_in(page, live_server.url, citizen.email)
+    held = []
+    page.route("**/static/sgu/htmx.min.js", lambda route: held.append(route))  # a slow line
+    fields_requests = []
+    page.on(
+        "request", lambda r: fields_requests.append(r.url) if "/nuevo/campos/" in r.url else None
+    )
+
+    page.goto(live_server.url + "/casos/nuevo/", wait_until="commit")
+    page.get_by_label("¿Qué problema tiene?").wait_for()
+    page.get_by_label("Empresa operadora").select_option("CLARO")
+    page.get_by_label("¿Qué problema tiene?").select_option("recarga-no-acreditada")
+    assert len(held) == 1 and fields_requests == []
+    held[0].continue_()
+
+    page.get_by_label("Monto de la recarga (S/)").wait_for(timeout=10_000)
+    page.wait_for_timeout(500)  # a second request, had one been sent, would land meanwhile
+    assert len(fields_requests) == 1
+    assert "operator=CLARO" in fields_requests[0]
+    assert "subcategory=recarga-no-acreditada" in fields_requests[0]
+    ctx.close()
+    assert errors == []

@@ -1,7 +1,10 @@
 """A person at the browser: screen sizes, logging in with the second factor, the menu, errors
 the page shows in its console."""
 
+import os
 import re
+import sys
+import time
 
 from factories.mail import Mailbox
 from factories.people import PASSWORD, TOTP_SECRET, enrol_two_factor
@@ -22,9 +25,25 @@ def link_in(message, pattern: str) -> str:
     return match.group(0)
 
 
+def trace(page) -> None:
+    """Every request, answer and console line of the page on stderr, timed (SGU_E2E_TRACE=1,
+    with pytest -s): what a flaky browser test did, in order."""
+    start = time.monotonic()
+
+    def log(*parts) -> None:
+        print(f"{time.monotonic() - start:7.3f}", *parts, file=sys.stderr, flush=True)
+
+    page.on("request", lambda r: log("→", r.method, r.url))
+    page.on("response", lambda r: log("←", r.status, r.url))
+    page.on("requestfailed", lambda r: log("✗", r.url, r.failure))
+    page.on("console", lambda m: log("console", m.type, m.text))
+
+
 def watch_errors(page) -> list[str]:
     """JavaScript errors and failed requests (other than the expected 4xx pages)."""
     errors: list[str] = []
+    if os.environ.get("SGU_E2E_TRACE"):
+        trace(page)
     page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
     page.on(
         "console",

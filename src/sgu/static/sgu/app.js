@@ -174,12 +174,8 @@
     }
     keep();
   });
-  var subcategory = form.elements.namedItem("subcategory");
-  var extra = document.getElementById("extra-fields");
-  if (remembered.subcategory && subcategory && extra && !extra.querySelector("input, select") &&
-      window.htmx) {
-    window.htmx.trigger(subcategory, "change");
-  }
+  // The problem restored above brings its extra fields once HTMX listens: sgu.js announces
+  // every choice that differs from the page as served (replayEarlyChanges).
 
   function hasFiles() {
     var files = form.querySelector("input[type=file]");

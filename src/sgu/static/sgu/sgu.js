@@ -172,7 +172,59 @@
     });
   }
 
+  // The page is shown before its scripts run: on a slow phone a person may choose an
+  // operator, a problem or a filter before HTMX listens, and that change would bring nothing
+  // (nor would a value the browser restores on "back", or a report the app kept). Once
+  // HTMX has set up the page, a control that no longer holds the value it was served with
+  // announces its change again.
+  function differsFromServed(control) {
+    if (control.tagName === "SELECT") {
+      for (var i = 0; i < control.options.length; i++) {
+        var option = control.options[i];
+        if (option.selected !== option.defaultSelected && (i > 0 || option.defaultSelected)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (control.type === "checkbox" || control.type === "radio") {
+      return control.checked !== control.defaultChecked;
+    }
+    return control.value !== control.defaultValue;
+  }
+
+  function replayEarlyChanges() {
+    // Offline (the app's kept form), nothing could be brought: the report is kept as it is.
+    if (!window.htmx || navigator.onLine === false) {
+      return;
+    }
+    var listeners = document.querySelectorAll('[hx-trigger*="change"]');
+    var replayed = [];
+    for (var i = 0; i < listeners.length; i++) {
+      // One request per form brings its whole state (the report form's two selects send
+      // both values); a second would only arrive later and redraw what is being typed.
+      var scope = listeners[i].form || listeners[i].closest("form") || listeners[i];
+      if (replayed.indexOf(scope) !== -1) {
+        continue;
+      }
+      var own = listeners[i].matches("select, input, textarea") ? [listeners[i]] : [];
+      var controls = own.concat(
+        Array.prototype.slice.call(listeners[i].querySelectorAll("select, input, textarea"))
+      );
+      for (var j = 0; j < controls.length; j++) {
+        if (controls[j].type !== "hidden" && controls[j].type !== "file" && differsFromServed(controls[j])) {
+          controls[j].dispatchEvent(new Event("change", { bubbles: true }));
+          replayed.push(scope);
+          break; // one request brings the whole form's state
+        }
+      }
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    // HTMX sets the page up in its own DOMContentLoaded listener, registered before this
+    // one (its script comes first); the early changes are replayed after it.
+    setTimeout(replayEarlyChanges, 0);
     hideNoJsControls(document);
     focusErrorSummary();
     setUpMenu();
