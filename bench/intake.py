@@ -286,7 +286,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(port: int, env: dict, worker_class: str, threads: int) -> subprocess.Popen:
+def start_gunicorn(
+    port: int, env: dict, worker_class: str, threads: int, workers: int = 2
+) -> subprocess.Popen:
     cmd = [
         sys.executable,
         "-m",
@@ -297,7 +299,7 @@ def start_gunicorn(port: int, env: dict, worker_class: str, threads: int) -> sub
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
-        "2",
+        str(workers),
         "--worker-class",
         worker_class,
         "--log-level",
@@ -762,7 +764,7 @@ def report(rounds: list[dict], args, info: dict, counts: dict, setup: dict) -> s
     # request costs the server, the database and the client together.
     cost = [med["ms_server"][i] + med["ms_postgres"][i] + med["ms_client"][i] for i in (0, 1)]
     ceiling = [cores * 1000 / c if c else 0.0 for c in cost]
-    server = f"gunicorn, 2 workers {args.worker_class}" + (
+    server = f"gunicorn, {args.workers} workers {args.worker_class}" + (
         f" × {args.threads} hilos" if args.worker_class == "gthread" else ""
     )
     labels = ("`POST /api/v1/cases` (casos/s)", "`POST /bench/insert` (línea base: 1 INSERT)")
@@ -887,6 +889,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--client-mode", choices=["threads", "processes"], default="threads")
     parser.add_argument("--worker-class", choices=["sync", "gthread"], default="sync")
     parser.add_argument("--threads", type=int, default=2, help="hilos por worker (gthread)")
+    parser.add_argument("--workers", type=int, default=2, help="procesos de gunicorn")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--warmup", type=float, default=2.0, help="segundos por fase")
     parser.add_argument("--duration", type=float, default=10.0, help="segundos medidos por fase")
@@ -961,7 +964,7 @@ def main(argv: list[str] | None = None) -> int:
         urlunsplit(urlsplit(args.database_url)._replace(scheme="postgresql")), autocommit=True
     )
     port = free_port()
-    server = start_gunicorn(port, env, args.worker_class, args.threads)
+    server = start_gunicorn(port, env, args.worker_class, args.threads, args.workers)
     rounds: list[dict] = []
     extra: list[int] = []  # cases created by phases measured again (--wait-idle)
     args.repeats = 0
