@@ -344,6 +344,14 @@ SGU = {
     # A task RUNNING for longer than this under a worker that stopped beating was left by a
     # dead worker: it goes back to the queue (core/worker.py). Workers beat every third of it.
     "TASK_LEASE_SECONDS": int(os.environ.get("SGU_TASK_LEASE_SECONDS", "30")),
+    # Purges (core/services.py, docs/scale.md «Archivo y retención»): finished tasks after
+    # these many days (FAILED ones later: only the admin shows their traceback), idempotency
+    # records after these hours; at most PURGE_MAX_BATCHES deletes of PURGE_BATCH rows a pass.
+    "TASK_RETENTION_DAYS": int(os.environ.get("SGU_TASK_RETENTION_DAYS", "30")),
+    "FAILED_TASK_RETENTION_DAYS": int(os.environ.get("SGU_FAILED_TASK_RETENTION_DAYS", "90")),
+    "IDEMPOTENCY_RETENTION_HOURS": int(os.environ.get("SGU_IDEMPOTENCY_RETENTION_HOURS", "48")),
+    "PURGE_BATCH": 1000,
+    "PURGE_MAX_BATCHES": 10,
     # /metrics (core/metrics.py) answers a request with "Authorization: Bearer <this>";
     # outside production, also one straight from loopback. Empty in production: always 404.
     "METRICS_TOKEN": os.environ.get("SGU_METRICS_TOKEN", ""),
