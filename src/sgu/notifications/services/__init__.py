@@ -76,7 +76,7 @@ def queue_email_rendered_later(
     *, to: str, template: str, context: dict[str, Any], case_code_of: str = ""
 ) -> OutboundEmail:
     """Store and enqueue, inside the caller's transaction, an email the worker renders just
-    before sending it (notifications/tasks.py), once: the request does not pay for the
+    before sending it (services.outbox.render_stored), once: the request does not pay for the
     templates. Model instances in `context` are read again by primary key when rendered, so
     whatever the email must show as it is now goes in as plain values (`rendering.freeze`).
     `case_code_of`: the context key whose object's code the email gets as case_code when
