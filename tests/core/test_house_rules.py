@@ -70,3 +70,20 @@ def test_public_services_take_keyword_arguments():
                 names = ", ".join(a.arg for a in positional)
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.name}({names}, …)")
     assert not found, "Use `*` antes de los argumentos:\n" + "\n".join(found)
+
+
+ORM_WRITE = re.compile(
+    r"\.(save|create|bulk_create|update|update_or_create|get_or_create|delete)\(|\.cursor\("
+)
+
+
+def test_tasks_and_rollups_leave_their_writes_to_services():
+    """A task orders services around a network call (claim, send, record); the rollups'
+    refresh computes what to recompute. Neither writes a row itself (docs/architecture.md)."""
+    found = []
+    paths = [p for p in sorted(SRC.glob("*/tasks.py")) if p.parent.name != "core"]
+    for path in [*paths, SRC / "reporting" / "rollups.py"]:
+        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if ORM_WRITE.search(line):
+                found.append(f"{path.relative_to(ROOT)}:{lineno}: {line.strip()}")
+    assert not found, "Escrituras fuera de services:\n" + "\n".join(found)

@@ -17,8 +17,9 @@ query or `set_successful` raises, `set_failed` raises again, the process ends). 
   went away goes back to the queue instead of being marked failed.
 
 Every task of the SGU may run twice: emails and webhook deliveries claim their row, commit,
-send, then record (notifications/tasks.py, operators/tasks.py); a bajas report is taken again
-only by a redelivery of its own task (service_requests.ingest.process_batch).
+send, then record (notifications/tasks.py, operators/tasks.py; their writes in each app's
+services/outbox.py); a bajas report is taken again only by a redelivery of its own task
+(service_requests.ingest.process_batch).
 """
 
 from __future__ import annotations  # DBTaskResult[...] is for the type checker only

@@ -10,7 +10,7 @@ from prometheus_client.metrics_core import Metric
 
 from sgu.core.metrics import collector
 from sgu.notifications.models import OutboundEmail
-from sgu.notifications.tasks import RETRY_DELAYS
+from sgu.notifications.services.outbox import RETRY_DELAYS
 
 
 @collector("notifications")

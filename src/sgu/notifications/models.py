@@ -23,7 +23,7 @@ class OutboundEmail(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
-    # Claimed by a worker that is sending it now (notifications/tasks.py): nobody else sends
+    # Claimed by a worker that is sending it now (services.outbox.claim_email): nobody else sends
     # it before this instant.
     sending_until = models.DateTimeField(null=True, blank=True)
 

@@ -48,7 +48,7 @@ class WebhookDelivery(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     gave_up_at = models.DateTimeField(null=True, blank=True)
-    # Claimed by a worker that is posting it now (operators/tasks.py).
+    # Claimed by a worker that is posting it now (services.outbox.claim_delivery).
     sending_until = models.DateTimeField(null=True, blank=True)
     redelivery_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="redeliveries"

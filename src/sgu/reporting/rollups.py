@@ -28,8 +28,8 @@ import math
 import time as _time
 from datetime import date, datetime, timedelta
 
-from django.db import connection, transaction
-from django.db.models import Aggregate, Count, F, Q, QuerySet, Sum, Value
+from django.db import transaction
+from django.db.models import Aggregate, Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -90,15 +90,7 @@ def days_q(days, prefix: str = "") -> Q:
     return q
 
 
-# --- writing -----------------------------------------------------------------------------------
-
-
-def _insert_select(model, columns: list[str], qs: QuerySet) -> None:
-    """INSERT INTO model (columns) SELECT … — the aggregate runs inside the database."""
-    sql, params = qs.query.sql_with_params()
-    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cur:
-        cur.execute(f"INSERT INTO {model._meta.db_table} ({cols}) {sql}", params)
+# --- writing: what to recompute (the rows and the state are written by services) ------------------
 
 
 def _rebuild(days: list[date] | None) -> None:
@@ -116,11 +108,8 @@ def _rebuild(days: list[date] | None) -> None:
         .values_list(*KEYS, *COUNTS)
         .order_by()
     )
-    _insert_select(
-        CaseDayStat,
-        ["day", "operator_id", "subcategory_id", "service", "channel", "office_id", *COUNTS],
-        grouped,
-    )
+    columns = ["day", "operator_id", "subcategory_id", "service", "channel", "office_id"]
+    services.insert_rollup_rows(model=CaseDayStat, columns=[*columns, *COUNTS], rows=grouped)
     histogram = (
         solutions.annotate(
             day=_lima_day("case__registered_at"),
@@ -132,7 +121,11 @@ def _rebuild(days: list[date] | None) -> None:
         .values_list("day", "op", "svc", "response_business_days", "n")
         .order_by()
     )
-    _insert_select(ResponseDayStat, ["day", "operator_id", "service", "days", "n"], histogram)
+    services.insert_rollup_rows(
+        model=ResponseDayStat,
+        columns=["day", "operator_id", "service", "days", "n"],
+        rows=histogram,
+    )
 
 
 def dirty_days(since: datetime) -> set[date]:
@@ -152,24 +145,24 @@ def refresh(*, full: bool = False, now: datetime | None = None) -> dict:
     (`full`, or the first time). One refresh at a time (the state row is locked)."""
     t0 = _time.perf_counter()
     with transaction.atomic():
-        RollupState.objects.get_or_create(pk=1)
-        state = RollupState.objects.select_for_update().get(pk=1)
+        state = services.lock_rollup_state()
         # The watermark is the moment this refresh starts: anything committed later with an
         # updated_at after it (minus MARGIN) is dirty for readers and for the next refresh.
         started = now or timezone.now()
         if full or state.refreshed_at is None:
             days = None
             _rebuild(None)
-            state.full_at = started
         else:
             days = sorted(dirty_days(state.refreshed_at - MARGIN))
             for i in range(0, len(days), 31):
                 _rebuild(days[i : i + 31])
-        state.refreshed_at = started
-        state.requested_at = None
-        state.last_seconds = _time.perf_counter() - t0
-        state.last_days = -1 if days is None else len(days)
-        state.save()
+        services.record_rollup_refresh(
+            state=state,
+            started=started,
+            full=days is None,
+            days=-1 if days is None else len(days),
+            seconds=_time.perf_counter() - t0,
+        )
     return {"full": days is None, "days": state.last_days, "seconds": state.last_seconds}
 
 
@@ -188,7 +181,7 @@ def refresh_if_due(*, now: datetime | None = None) -> bool:
     if state is not None and state.full_at is not None:
         last_full = timezone.localtime(state.full_at, LIMA)
         full = local.hour >= FULL_REBUILD_HOUR and last_full.date() < local.date()
-    RollupState.objects.update_or_create(pk=1, defaults={"requested_at": now})
+    services.request_rollup_refresh(now=now)
     refresh_rollups.enqueue(full=full)
     return True
 

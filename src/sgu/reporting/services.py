@@ -1,9 +1,11 @@
-"""Writes of the reporting app: the daily consolidated report."""
+"""Writes of the reporting app: the daily consolidated report, and the rows and state of the
+statistics' rollups (reporting.rollups computes them)."""
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Model, Q, QuerySet
 from django.utils import timezone
 
 from sgu.accounts.models import Role, User
@@ -13,7 +15,7 @@ from sgu.cases.workflow import State
 from sgu.catalog.models import Operator
 from sgu.core.calendar import LIMA
 from sgu.notifications.services import queue_email
-from sgu.reporting.models import CaseDayStat, DailyReport, ResponseDayStat
+from sgu.reporting.models import CaseDayStat, DailyReport, ResponseDayStat, RollupState
 
 DAILY_HEADERS = [
     "operadora",
@@ -127,3 +129,39 @@ def clear_rollup_days(*, days: list[date] | None) -> None:
         stats, hist = stats.filter(day__in=days), hist.filter(day__in=days)
     stats.delete()
     hist.delete()
+
+
+def insert_rollup_rows(*, model: type[Model], columns: list[str], rows: QuerySet[Any]) -> None:
+    """INSERT INTO model (columns) SELECT … — the aggregate `rows` (rollups._rebuild) runs
+    inside the database, in the caller's transaction."""
+    sql, params = rows.query.sql_with_params()
+    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cur:
+        cur.execute(f"INSERT INTO {model._meta.db_table} ({cols}) {sql}", params)
+
+
+def lock_rollup_state() -> RollupState:
+    """The one state row of the rollups (made the first time), locked until the caller's
+    transaction ends: one refresh at a time."""
+    RollupState.objects.get_or_create(pk=1)
+    return RollupState.objects.select_for_update().get(pk=1)
+
+
+def record_rollup_refresh(
+    *, state: RollupState, started: datetime, full: bool, days: int, seconds: float
+) -> None:
+    """A refresh done (`days` recomputed, -1 for all of them): its start is the new watermark,
+    and no refresh is waiting for a worker any more."""
+    if full:
+        state.full_at = started
+    state.refreshed_at = started
+    state.requested_at = None
+    state.last_seconds = seconds
+    state.last_days = days
+    state.save()
+
+
+def request_rollup_refresh(*, now: datetime) -> None:
+    """A refresh was just enqueued (rollups.refresh_if_due): the scheduler does not enqueue
+    another while this one waits for a worker."""
+    RollupState.objects.update_or_create(pk=1, defaults={"requested_at": now})

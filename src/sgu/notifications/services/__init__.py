@@ -1,16 +1,31 @@
+"""Writes of the notifications app: queueing emails (here) and the outbox's own writes, made by
+the worker that sends them (outbox.py)."""
+
 import logging
 from typing import Any
 
-from sgu.notifications import rendering
+# The module, not its names: tasks.py imports services.outbox, which runs this package first;
+# its tasks are looked up when an email is queued, by then tasks.py is whole whichever of the
+# two was imported first.
+from sgu.notifications import rendering, tasks
 from sgu.notifications.models import OutboundEmail
 from sgu.notifications.rendering import CASE_CODE_OF, EmailSpec
-from sgu.notifications.tasks import render_stored, send_email, send_emails
+from sgu.notifications.services.outbox import (
+    claim_email,
+    record_email_failure,
+    record_email_sent,
+    render_stored,
+)
 
 __all__ = [
     "EmailSpec",
+    "claim_email",
     "queue_email",
     "queue_email_rendered_later",
     "queue_emails",
+    "record_email_failure",
+    "record_email_sent",
+    "render_stored",
     "render_waiting",
 ]
 
@@ -32,7 +47,7 @@ def _rendered(spec: EmailSpec) -> OutboundEmail:
 
 
 def _enqueue(email: OutboundEmail) -> None:
-    task = send_email.enqueue(email.pk)
+    task = tasks.send_email.enqueue(email.pk)
     logger.info(
         "correo %s encolado (%s), tarea %s",
         email.pk,
@@ -61,7 +76,7 @@ def queue_email_rendered_later(
     *, to: str, template: str, context: dict[str, Any], case_code_of: str = ""
 ) -> OutboundEmail:
     """Store and enqueue, inside the caller's transaction, an email the worker renders just
-    before sending it (notifications/tasks.py), once: the request does not pay for the
+    before sending it (services.outbox.render_stored), once: the request does not pay for the
     templates. Model instances in `context` are read again by primary key when rendered, so
     whatever the email must show as it is now goes in as plain values (`rendering.freeze`).
     `case_code_of`: the context key whose object's code the email gets as case_code when
@@ -81,7 +96,7 @@ def queue_emails(*, specs: list[EmailSpec]) -> list[OutboundEmail]:
         return []
     emails = OutboundEmail.objects.bulk_create([_rendered(s) for s in specs])
     ids = [e.pk for e in emails]
-    task = send_emails.enqueue(ids)
+    task = tasks.send_emails.enqueue(ids)
     logger.info(
         "%s correos encolados, tarea %s",
         len(ids),
@@ -96,5 +111,5 @@ def render_waiting(*, after_id: int = 0) -> int:
     written as already sent); how many."""
     waiting = list(OutboundEmail.objects.filter(pk__gt=after_id, context__isnull=False))
     for email in waiting:
-        render_stored(email)
+        render_stored(email=email)
     return len(waiting)

@@ -1,4 +1,5 @@
-"""Writes of the operator integration: the webhook endpoint and the deliveries owed to it."""
+"""Writes of the operator integration: the webhook endpoint and the deliveries owed to it (the
+worker's own writes of a delivery, its claim and its attempts, in outbox.py)."""
 
 import ipaddress
 import json
@@ -27,6 +28,11 @@ from sgu.core.calendar import iso
 from sgu.core.errors import Conflict, ErrorCollector, Forbidden, NotFound
 from sgu.core.principal import Principal
 from sgu.notifications.services import queue_email
+
+# The module, not its names: tasks.py imports services.outbox, which runs this package first;
+# its task is looked up when a delivery is owed, by then tasks.py is whole whichever of the
+# two was imported first.
+from sgu.operators import tasks
 from sgu.operators.models import (
     InfoItem,
     InfoList,
@@ -36,7 +42,6 @@ from sgu.operators.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from sgu.operators.tasks import deliver_webhook
 
 EVENTS = ("case.forwarded", "claim.requested", "case.reassigned")
 MIN_SECRET = 16
@@ -173,7 +178,7 @@ def queue_webhook(
         case_code=case_code,
         next_attempt_at=now,
     )
-    deliver_webhook.enqueue(delivery.pk)
+    tasks.deliver_webhook.enqueue(delivery.pk)
     return delivery
 
 
@@ -247,7 +252,7 @@ def redeliver(*, operator: Operator, delivery_id: int, by: User | None = None) -
         redelivery_of=original,
         next_attempt_at=timezone.now(),
     )
-    deliver_webhook.enqueue(copy.pk)
+    tasks.deliver_webhook.enqueue(copy.pk)
     return copy
 
 
