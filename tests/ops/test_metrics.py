@@ -19,7 +19,7 @@ from sgu.core.calendar import LIMA
 from sgu.core.models import ProcessHeartbeat
 from sgu.core.worker import beat
 from sgu.notifications.models import OutboundEmail
-from sgu.notifications.tasks import RETRY_DELAYS
+from sgu.notifications.services.outbox import RETRY_DELAYS
 from sgu.operators.models import WebhookDelivery
 
 pytestmark = pytest.mark.django_db
