@@ -36,8 +36,8 @@ from django.utils import timezone
 from sgu.cases.models import Case, Solution
 from sgu.core.calendar import LIMA
 from sgu.reporting import services
+from sgu.reporting import tasks as rollup_tasks  # the module: tasks imports this one too
 from sgu.reporting.models import CaseDayStat, ResponseDayStat, RollupState
-from sgu.reporting.tasks import refresh_rollups
 
 MARGIN = timedelta(minutes=10)
 REFRESH_EVERY = timedelta(minutes=5)
@@ -182,7 +182,7 @@ def refresh_if_due(*, now: datetime | None = None) -> bool:
         last_full = timezone.localtime(state.full_at, LIMA)
         full = local.hour >= FULL_REBUILD_HOUR and last_full.date() < local.date()
     services.request_rollup_refresh(now=now)
-    refresh_rollups.enqueue(full=full)
+    rollup_tasks.refresh_rollups.enqueue(full=full)
     return True
 
 
