@@ -1,6 +1,6 @@
 """The scheduler's purges (core/services.py, docs/scale.md «Archivo y retención»): finished
-tasks and idempotency records go once past their retention, a bounded number per pass; queued
-and running tasks stay whatever their age."""
+tasks, idempotency records and rate-limit windows kept in the database go once past their
+retention, a bounded number per pass; queued and running tasks stay whatever their age."""
 
 from datetime import timedelta
 
@@ -11,7 +11,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from sgu.core import scheduler
-from sgu.core.models import IdempotencyRecord
+from sgu.core.models import IdempotencyRecord, RateCounter
+from sgu.core.ratelimit import hit
 from sgu.core.services import purge_finished_tasks, purge_idempotency_records
 
 pytestmark = pytest.mark.django_db
@@ -200,16 +201,19 @@ def test_a_retention_below_one_refuses_to_run(settings):
 # --- as the scheduler runs them -----------------------------------------------------------
 
 
-def test_the_scheduler_runs_both_purges_with_the_time_it_is_given():
+def test_the_scheduler_runs_the_purges_with_the_time_it_is_given():
     done = task("SUCCESSFUL", finished_ago=timedelta(days=1))
     record("clave", ago=timedelta(hours=1))
+    hit("contador", limit=5, window=60)  # a rate-limit window kept in the database
     later = timezone.now() + MONTH  # the pinned clock does not move; the pass is told the time
 
     said = scheduler.Pass().run(now=later)
 
     assert "tareas terminadas borradas: 1" in said
     assert "claves de idempotencia borradas: 1" in said
+    assert "contadores de frecuencia borrados: 1" in said
     # (Other jobs of the pass may queue tasks of their own.)
     assert done not in tasks_left() and not IdempotencyRecord.objects.exists()
+    assert not RateCounter.objects.exists()
     again = scheduler.Pass().run(now=later)  # nothing left, nothing said
-    assert not [line for line in again if "borradas" in line]
+    assert not [line for line in again if "borrad" in line]

@@ -3,7 +3,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from sgu.core.models import RateCounter
-from sgu.core.ratelimit import RateLimited, client_ip, hit, prune
+from sgu.core.ratelimit import RateLimited, client_ip, hit
+from sgu.core.services import purge_rate_counters
 
 T0 = datetime(2026, 3, 2, 15, 0, 10, tzinfo=UTC)
 
@@ -32,10 +33,10 @@ def test_keys_are_counted_apart_and_a_new_window_starts_from_zero():
 
 
 @pytest.mark.django_db
-def test_prune_forgets_windows_older_than_a_day():
+def test_the_purge_forgets_windows_older_than_a_day():
     hit("old", limit=5, window=60, now=datetime.now(UTC) - timedelta(days=2))
     hit("new", limit=5, window=60)
-    assert prune() == 1
+    assert purge_rate_counters() == 1
     assert list(RateCounter.objects.values_list("key", flat=True)) == ["new"]
 
 

@@ -37,3 +37,12 @@ def purge_tasks(now: datetime) -> int:
 )
 def purge_idempotency(now: datetime) -> int:
     return services.purge_idempotency_records(now=now)
+
+
+@scheduler.job(
+    "purga de contadores de frecuencia",
+    every=timedelta(minutes=5),
+    label="contadores de frecuencia borrados",
+)
+def purge_rate_counters(now: datetime) -> int:
+    return services.purge_rate_counters(now=now)

@@ -15,7 +15,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from sgu.core.errors import DomainError
-from sgu.core.models import RateCounter
 
 logger = logging.getLogger("sgu.ratelimit")
 
@@ -133,13 +132,6 @@ def _db_hit(key: str, start: datetime) -> int:
 
 def limit_by_ip(request: HttpRequest, scope: str, *, limit: int, window: int = 60) -> None:
     hit(f"{scope}:ip:{client_ip(request)}", limit=limit, window=window)
-
-
-def prune(*, older_than: timedelta = timedelta(days=1)) -> int:
-    """Forget old windows (the scheduler calls it)."""
-
-    deleted, _ = RateCounter.objects.filter(window_start__lt=timezone.now() - older_than).delete()
-    return deleted
 
 
 def current(key: str, *, window: int, now: datetime | None = None) -> tuple[int, int]:

@@ -11,7 +11,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from sgu.core import config
-from sgu.core.models import IdempotencyRecord
+from sgu.core.models import IdempotencyRecord, RateCounter
 
 
 def _positive(name: str, default: int) -> int:
@@ -89,4 +89,14 @@ def purge_idempotency_records(
             deleted += n
         if len(old) < batch:
             break
+    return deleted
+
+
+def purge_rate_counters(
+    *, now: datetime | None = None, older_than: timedelta = timedelta(days=1)
+) -> int:
+    """Forget rate-limit windows older than a day (the counters kept in the database when there
+    is no Redis: one row per caller and window). Windows last minutes; one DELETE suffices."""
+    now = now or timezone.now()
+    deleted, _ = RateCounter.objects.filter(window_start__lt=now - older_than).delete()
     return deleted
