@@ -32,9 +32,9 @@ def _shape(model: type[Model], alias: str) -> tuple[list[str], list[tuple[Any, l
     return names, converters
 
 
-def columns(model: type[Model], table_alias: str) -> str:
+def columns(model: type[Model], table_alias: str, alias: str = "default") -> str:
     """Every concrete column of `model`, qualified by `table_alias`, in the model's order."""
-    quote = connections["default"].ops.quote_name
+    quote = connections[alias].ops.quote_name
     return ", ".join(f"{table_alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
 
 
@@ -60,7 +60,7 @@ def _joined_select(model: type[Model], relation: str, where: str, alias: str) ->
     assert pk is not None
     quote = connections[alias].ops.quote_name
     return (
-        f"SELECT {columns(model, 'a')}, {columns(related, 'b')} "
+        f"SELECT {columns(model, 'a', alias)}, {columns(related, 'b', alias)} "
         f"FROM {quote(model._meta.db_table)} a "
         f"JOIN {quote(related._meta.db_table)} b ON b.{quote(pk.column)} = a.{quote(field.column)} "
         f"WHERE {where} LIMIT 1"

@@ -203,7 +203,7 @@
     for (var i = 0; i < listeners.length; i++) {
       // One request per form brings its whole state (the report form's two selects send
       // both values); a second would only arrive later and redraw what is being typed.
-      var scope = listeners[i].form || listeners[i].closest("form") || listeners[i];
+      var scope = listeners[i].closest("form") || listeners[i];
       if (replayed.indexOf(scope) !== -1) {
         continue;
       }
@@ -215,7 +215,7 @@
         if (controls[j].type !== "hidden" && controls[j].type !== "file" && differsFromServed(controls[j])) {
           controls[j].dispatchEvent(new Event("change", { bubbles: true }));
           replayed.push(scope);
-          break; // one request brings the whole form's state
+          break;
         }
       }
     }
