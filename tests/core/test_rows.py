@@ -1,6 +1,8 @@
 """core.rows: a row and its related row read by one hand-written statement must be the very
 instances the ORM would build (same values, same types), on SQLite and on PostgreSQL."""
 
+import uuid
+
 import pytest
 from django.db.models import Model
 
@@ -70,3 +72,146 @@ def test_the_operator_key_and_its_operator():
     same_as_the_orm(key.operator, orm.operator)
     Operator.objects.filter(pk=operator.pk).update(active=False)
     assert selectors.operator_key(raw) is None
+
+
+# --- rows.insert: the rows save() would write ------------------------------------------------
+
+
+def _twins(build):
+    """Two identical unsaved instances: one for the ORM, one for rows.insert."""
+    return build(), build()
+
+
+def same_row(ours: Model, theirs: Model, unique: tuple[str, ...] = ()) -> None:
+    """The two rows as read back from the database: equal but for their primary keys (and
+    the `unique` columns, which cannot be equal)."""
+    model = type(ours)
+    read, orm = model.objects.get(pk=ours.pk), model.objects.get(pk=theirs.pk)
+    for field in model._meta.concrete_fields:
+        if field is model._meta.pk or field.attname in unique:
+            continue
+        assert getattr(read, field.attname) == getattr(orm, field.attname), field.attname
+    # And the instance is left as save() leaves it.
+    for field in model._meta.concrete_fields:
+        assert getattr(ours, field.attname) == getattr(read, field.attname), field.attname
+    assert ours._state.adding is False and ours._state.db == "default"
+
+
+def test_a_case_is_written_as_save_writes_it():
+    load_reference_data()
+    base = make_case()
+
+    def build():
+        return Case(
+            code=f"SGU-2026-~{Case.objects.count():08x}",
+            citizen=base.citizen,
+            operator=base.operator,
+            subcategory=base.subcategory,
+            service="MOVIL",
+            channel="WEB",
+            service_number="987654321",
+            description="Sin señal desde el lunes, ñandú «comillas» y 'apóstrofos'.",
+            fields={"monto": "10.50", "lista": [1, None], "texto": 'a"b'},
+            state="FORWARDED",
+            registered_at=base.registered_at,
+            due_at=base.registered_at,
+            received_on=base.registered_at.date(),
+        )
+
+    ours = build()
+    rows.insert([ours])
+    theirs = build()
+    theirs.save(force_insert=True)
+    assert ours.pk is not None and ours.pk != theirs.pk
+    assert ours.updated_at is not None  # auto_now, as pre_save sets it
+    same_row(ours, theirs, unique=("code",))
+
+
+def test_events_of_an_unsaved_case_take_its_key_in_one_statement():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sgu.cases.models import CaseEvent
+
+    load_reference_data()
+    case = make_case()
+    fresh = Case(
+        code="SGU-2026-~00000001",
+        citizen=case.citizen,
+        operator=case.operator,
+        subcategory=case.subcategory,
+        service="MOVIL",
+        channel="WEB",
+        service_number="987654321",
+        description="Otra descripción de prueba.",
+        state="REGISTERED",
+        registered_at=case.registered_at,
+    )
+
+    def build(kind: str) -> CaseEvent:
+        # Built before the case has a key, as register_case builds them.
+        return CaseEvent(
+            case=fresh, at=case.registered_at, kind=kind, actor=case.citizen, data={"k": kind}
+        )
+
+    events = [build("REGISTER"), build("FORWARD")]
+    rows.insert([fresh])
+    with CaptureQueriesContext(connection) as queries:
+        rows.insert(events)
+    assert len(queries) == 1
+    assert [e.case_id for e in events] == [fresh.pk, fresh.pk]
+    assert events[0].pk < events[1].pk  # keys come back in the order given
+    theirs = CaseEvent.objects.bulk_create([build("REGISTER"), build("FORWARD")])
+    same_row(events[0], theirs[0])
+    same_row(events[1], theirs[1])
+
+
+def test_an_unsaved_related_object_is_refused_as_save_refuses_it():
+    from sgu.cases.models import CaseEvent
+
+    load_reference_data()
+    case = make_case()
+    unsaved = Case(citizen=case.citizen, operator=case.operator, subcategory=case.subcategory)
+    with pytest.raises(ValueError):
+        rows.insert([CaseEvent(case=unsaved, at=case.registered_at, kind="REGISTER")])
+
+
+def test_an_email_and_its_task_are_written_as_the_orm_writes_them():
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    from sgu.notifications.models import OutboundEmail
+
+    ours, theirs = _twins(
+        lambda: OutboundEmail(to="ana@example.pe", template="case_registered", context={"a": 1})
+    )
+    rows.insert([ours])
+    theirs.save()
+    assert ours.created_at is not None  # auto_now_add
+    same_row(ours, theirs)
+
+    # The task library's pre_save receiver gives a task with no run_after the far future:
+    # rows.insert sends the signal as save() does.
+    def task() -> DBTaskResult:
+        return DBTaskResult(
+            id=uuid.uuid4(),
+            args_kwargs={"args": [1], "kwargs": {}},
+            task_path="sgu.notifications.tasks.send_email",
+            backend_name="default",
+            run_after=None,
+        )
+
+    mine, orm = task(), task()
+    rows.insert([mine])
+    orm.save()
+    assert mine.run_after == get_date_max()
+    same_row(mine, orm)
+
+
+def test_what_it_cannot_write_like_save_is_refused():
+    from sgu.accounts.models import User
+
+    assert User.save is not Model.save  # AbstractBaseUser's: it must run
+    with pytest.raises(TypeError):
+        rows.insert([User(username="x@example.pe")])
+    with pytest.raises(TypeError):
+        rows.insert([Case(pk=1), Case()])  # mixed: with and without a key

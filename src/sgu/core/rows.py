@@ -9,8 +9,8 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, TypeVar
 
-from django.db import connections
-from django.db.models import ForeignKey, Model
+from django.db import connections, router
+from django.db.models import Field, ForeignKey, Model, signals
 
 M = TypeVar("M", bound=Model)
 
@@ -83,3 +83,95 @@ def one_with_related(
     instance = hydrate(model, row[:width], alias)
     field.set_cached_value(instance, hydrate(field.related_model, row[width:], alias))  # type: ignore[arg-type]
     return instance
+
+
+# --- writing: the INSERTs every registration pays ---------------------------------------------
+
+# What `Model.save(force_insert=True)` and `bulk_create` do, without the query compiler: the
+# same fields (an automatic primary key left to the database and read back), the same values
+# (each field's `pre_save` — `auto_now_add` included — and `get_db_prep_save`), the related
+# objects' keys taken as `save` takes them. Compiling the INSERT through the ORM cost more CPU
+# than the statement itself on the intake path (docs/benchmarks.md, «Issue 19»).
+
+
+@cache
+def _insert_fields(model: type[Model], with_pk: bool) -> list[Field[Any, Any]]:
+    opts = model._meta
+    if opts.parents or opts.db_returning_fields not in ([], [opts.auto_field]):
+        # Multi-table inheritance, database defaults or generated columns: not this path.
+        raise TypeError(f"rows.insert cannot write {opts.label}: use the ORM")
+    if model.save is not Model.save:
+        raise TypeError(f"{opts.label} overrides save(): use the ORM")
+    return [f for f in opts.local_concrete_fields if with_pk or f is not opts.auto_field]
+
+
+@cache
+def _insert_sql(model: type[Model], with_pk: bool, rows: int, alias: str) -> str:
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    fields = _insert_fields(model, with_pk)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in fields)}) VALUES {', '.join([row] * rows)}"
+    )
+    if not with_pk:
+        pk = model._meta.auto_field
+        assert pk is not None
+        sql += f" RETURNING {quote(pk.column)}"
+    return sql
+
+
+def insert(objs: Sequence[M], alias: str | None = None) -> list[M]:
+    """INSERT new instances of one model in one statement and give each its primary key, as
+    `save(force_insert=True)` would for each: with its `pre_save` and `post_save` signals when
+    the model has receivers (the task library sets a task's `run_after` in one). Models that
+    override `save()` are refused."""
+    if not objs:
+        return list(objs)
+    model = type(objs[0])
+    opts = model._meta
+    with_pk = opts.auto_field is None or objs[0].pk is not None
+    if any(type(o) is not model or (o.pk is not None) != with_pk for o in objs):
+        raise TypeError("rows.insert takes instances of one model, all with or all without a pk")
+    alias = alias or router.db_for_write(model, instance=objs[0])
+    connection = connections[alias]
+    fields = _insert_fields(model, with_pk)
+    signalled = signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model)
+    params: list[Any] = []
+    for obj in objs:
+        if signalled:
+            signals.pre_save.send(
+                sender=model, instance=obj, raw=False, using=alias, update_fields=None
+            )
+        # The related objects' keys, as save() takes them (and its refusal of unsaved ones).
+        obj._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]
+        for field in fields:
+            value = field.pre_save(obj, add=True)
+            if hasattr(value, "resolve_expression"):
+                raise TypeError(f"{opts.label}.{field.name}: expressions need the ORM")
+            params.append(field.get_db_prep_save(value, connection=connection))
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(model, with_pk, len(objs), alias), params)
+        if not with_pk:
+            pk = opts.auto_field
+            assert pk is not None
+            keys = cursor.fetchall()
+            converters = list(connection.ops.get_db_converters(pk.get_col(opts.db_table)))
+            for obj, (key,) in zip(objs, keys, strict=True):
+                for convert in converters:
+                    key = convert(key, pk, connection)
+                setattr(obj, pk.attname, key)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = alias
+        if signalled:
+            signals.post_save.send(
+                sender=model,
+                instance=obj,
+                created=True,
+                update_fields=None,
+                raw=False,
+                using=alias,
+            )
+    return list(objs)

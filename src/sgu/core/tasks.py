@@ -12,7 +12,7 @@ from django_tasks_db.compat import Task, normalize_json
 if TYPE_CHECKING:  # the model is imported when used: backends load before the app registry
     from django_tasks_db.models import DBTaskResult
 
-from sgu.core import requestid
+from sgu.core import requestid, rows
 
 KEY = "request_id"
 
@@ -37,15 +37,23 @@ class DatabaseBackend(_LibraryBackend):
     ) -> "DBTaskResult[Any, Any]":
         from django_tasks_db.models import DBTaskResult
 
-        return DBTaskResult.objects.create(
-            id=self._get_id(),
-            args_kwargs=_args_kwargs(args, kwargs),
-            priority=task.priority,
-            task_path=task.module_path,
-            queue_name=task.queue_name,
-            run_after=task.run_after,
-            backend_name=self.alias,
+        # Every registration enqueues its email: the row is written as create() would write
+        # it, without compiling the INSERT (core.rows).
+        row: DBTaskResult[Any, Any]
+        [row] = rows.insert(
+            [
+                DBTaskResult(
+                    id=self._get_id(),
+                    args_kwargs=_args_kwargs(args, kwargs),
+                    priority=task.priority,
+                    task_path=task.module_path,
+                    queue_name=task.queue_name,
+                    run_after=task.run_after,
+                    backend_name=self.alias,
+                )
+            ]
         )
+        return row
 
     async def _atask_to_db_task(
         self, task: Task[Any, Any], args: Any, kwargs: Any

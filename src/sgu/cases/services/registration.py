@@ -35,7 +35,7 @@ from sgu.cases.workflow import Action, State
 from sgu.catalog import selectors as catalog
 from sgu.catalog.fields import clean_extra_fields
 from sgu.catalog.models import Office
-from sgu.core import config
+from sgu.core import config, rows
 from sgu.core.calendar import Deadline
 from sgu.core.errors import (
     Conflict,
@@ -204,8 +204,8 @@ def register_case(
         # Registered and forwarded at once: one INSERT of the case in its final state, both
         # steps on the timeline.
         events.append(_forward_in_memory(case, now, deadline))
-    case.save(force_insert=True)
-    CaseEvent.objects.bulk_create(events)
+    rows.insert([case])
+    rows.insert(events)
     stored = _store_attachments(case, uploads, by, now)
     delivery = (
         operator_events.case_forwarded(case=case, summary=case_summary(case), now=now)

@@ -7,6 +7,7 @@ from typing import Any
 # The module, not its names: tasks.py imports services.outbox, which runs this package first;
 # its tasks are looked up when an email is queued, by then tasks.py is whole whichever of the
 # two was imported first.
+from sgu.core import rows
 from sgu.notifications import rendering, tasks
 from sgu.notifications.models import OutboundEmail
 from sgu.notifications.rendering import CASE_CODE_OF, EmailSpec
@@ -67,7 +68,7 @@ def queue_email(
 ) -> OutboundEmail:
     """Render now, store, and enqueue the sending — all inside the caller's transaction."""
     email = _rendered(EmailSpec(to, template, context, case_code, attachments or []))
-    email.save()
+    rows.insert([email])
     _enqueue(email)
     return email
 
@@ -85,7 +86,7 @@ def queue_email_rendered_later(
     if case_code_of:
         stored[CASE_CODE_OF] = case_code_of
     email = OutboundEmail(to=to, template=template, context=stored)
-    email.save()
+    rows.insert([email])
     _enqueue(email)
     return email
 
