@@ -66,6 +66,18 @@ def test_with_redis_a_requests_counters_are_counted_together_each_with_its_expir
     assert len(ttls) == 2 and 60 < ttls[0] <= 120 and 3600 < ttls[1] <= 3660, ttls
 
 
+@pytest.mark.django_db
+def test_counting_goes_on_when_redis_has_forgotten_the_counting_script(redis_cache):
+    """The counters are bumped by a server-side script (one command per request); a Redis that
+    restarted or flushed its scripts is taught it again, and no request goes uncounted."""
+    import redis
+
+    hit("lookup:ip:5.6.7.8", limit=10, window=60)
+    redis.Redis.from_url(redis_cache).script_flush()
+    hit("lookup:ip:5.6.7.8", limit=10, window=60)
+    assert current("lookup:ip:5.6.7.8", window=60)[0] == 2
+
+
 WORKER = textwrap.dedent(
     """
     import os, sys
