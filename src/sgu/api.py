@@ -9,7 +9,6 @@ from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
-from ninja.renderers import JSONRenderer
 
 from sgu.accounts.api import router as accounts_router
 from sgu.attention.api import add_assisted_registration
@@ -23,7 +22,7 @@ from sgu.catalog.api import router as catalog_router
 from sgu.core import refusals
 from sgu.core.errors import DomainError, FieldError
 from sgu.core.errors import problem_response as _problem_response
-from sgu.core.openapi import SguNinjaAPI
+from sgu.core.openapi import SguNinjaAPI, Utf8Renderer
 from sgu.core.schemas import refusal_message
 from sgu.operators.api import public_router as public_operator_info_router
 from sgu.operators.api import router as operator_info_router
@@ -35,10 +34,6 @@ from sgu.service_requests.api import router as service_requests_router
 from sgu.suggestions.api import router as suggestions_router
 
 logger = logging.getLogger("sgu.api")
-
-
-class Utf8Renderer(JSONRenderer):
-    json_dumps_params = {"ensure_ascii": False}
 
 
 api = SguNinjaAPI(

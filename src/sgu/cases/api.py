@@ -31,6 +31,7 @@ from sgu.core.idempotency import (
     run_idempotent,
     run_idempotent_early,
 )
+from sgu.core.openapi import validated_response
 from sgu.core.pagination import clamp_limit, keyset_page
 from sgu.core.principal import Principal
 from sgu.core.schemas import Flag, Limit, Problem
@@ -131,7 +132,9 @@ def create_case(request, payload: CaseIn):
         )
         return 201, replace_text(provisional["body"], provisional["code"], case.code)
 
-    return Status(*run_idempotent_early(request, f"user:{principal.user_id}", create))
+    status, body = run_idempotent_early(request, f"user:{principal.user_id}", create)
+    # The body is CaseOut validated and dumped already (answer(), or the stored answer).
+    return validated_response(request, body, status)
 
 
 @router.get("", response={200: CasePage, 401: Problem, 422: Problem}, summary="Mis casos")

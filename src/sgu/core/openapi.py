@@ -10,7 +10,9 @@ is not JSON, too big, or of another type). Default English descriptions become S
 
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 
 from sgu.core.errors import PROBLEM_CONTENT_TYPE
 
@@ -184,3 +186,19 @@ class SguNinjaAPI(NinjaAPI):
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
     ) -> Any:
         return finish(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
+
+class Utf8Renderer(JSONRenderer):
+    """The API's JSON: UTF-8 as it is (accents and ñ unescaped)."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+def validated_response(request: HttpRequest, body: Any, status: int) -> HttpResponse:
+    """A body the view has already validated against its response schema and dumped to JSON
+    values, rendered as the API renders every answer: validating it again would be the
+    response schema's only work (docs/benchmarks.md, «Issue 19»)."""
+    renderer = Utf8Renderer()
+    content = renderer.render(request, body, response_status=status)
+    content_type = f"{renderer.media_type}; charset={renderer.charset}"  # as NinjaAPI's
+    return HttpResponse(content, status=status, content_type=content_type)
