@@ -1,7 +1,8 @@
 """The correlative code is the registration's last write (docs/architecture.md «Código
-correlativo»): the year's sequence row stays locked from its UPDATE until COMMIT, so whatever
-comes after it is only the code put in place — never the case, its events, its attachments,
-its webhook or its email."""
+correlativo»): the year's sequence row stays locked from its bump until COMMIT, so whatever
+comes after it is only the code put in place — never the events, attachments, webhook or email
+of the case. On PostgreSQL the bump writes the case's row itself, once, with its code; on
+SQLite the row is written first and its code put in place after the bump."""
 
 import re
 
@@ -19,12 +20,23 @@ pytestmark = pytest.mark.django_db
 CODE = re.compile(r"^SGU-\d{4}-\d{7}$")
 
 
+def numbering_statement(queries: list[dict]) -> str:
+    numbering = [q["sql"] for q in queries if "cases_casesequence" in q["sql"]]
+    assert numbering, "no statement took a number"
+    return numbering[0]
+
+
 def statements_after_numbering(queries: list[dict]) -> list[str]:
     sql = [q["sql"] for q in queries]
-    numbering = [i for i, s in enumerate(sql) if "cases_casesequence" in s]
-    assert numbering, "no statement took a number"
+    first = sql.index(numbering_statement(queries))
     # The test's own transaction ends the service's atomic block with a RELEASE SAVEPOINT.
-    return [s for s in sql[numbering[0] + 1 :] if not s.startswith("RELEASE SAVEPOINT")]
+    return [s for s in sql[first + 1 :] if not s.startswith("RELEASE SAVEPOINT")]
+
+
+def case_row_writes(queries: list[dict]) -> list[str]:
+    return [
+        q["sql"] for q in queries if re.search(r'(INSERT INTO|UPDATE) "?cases_case"? ', q["sql"])
+    ]
 
 
 def test_given_a_forwarded_case_with_a_webhook_then_numbering_is_followed_only_by_updates(
@@ -48,7 +60,13 @@ def test_given_a_forwarded_case_with_a_webhook_then_numbering_is_followed_only_b
         if re.search(rf'UPDATE "?{t}"? ', s)
     }
     # The email is not touched again: the worker renders it with the final code.
-    assert written == {"cases_case", "operators_webhookdelivery"}
+    if connection.vendor == "postgresql":
+        # The numbering statement wrote the case, with its code: the row is written once.
+        assert written == {"operators_webhookdelivery"}
+        assert re.search(r'INSERT INTO "cases_case" ', numbering_statement(ctx.captured_queries))
+        assert len(case_row_writes(ctx.captured_queries)) == 1
+    else:
+        assert written == {"cases_case", "operators_webhookdelivery"}
     assert CODE.match(case.code)
     tasks()
     email = OutboundEmail.objects.get(case_code=case.code)

@@ -106,27 +106,61 @@ def _insert_fields(model: type[Model], with_pk: bool) -> list[Field[Any, Any]]:
 
 
 @cache
-def _insert_sql(model: type[Model], with_pk: bool, rows: int, alias: str) -> str:
+def _insert_sql(
+    model: type[Model],
+    with_pk: bool,
+    rows: int,
+    alias: str,
+    computed: tuple[tuple[str, str], ...] = (),
+    returning: tuple[str, ...] = (),
+) -> str:
     connection = connections[alias]
     quote = connection.ops.quote_name
     fields = _insert_fields(model, with_pk)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    expressions = dict(computed)
+    row = "(" + ", ".join(expressions.get(f.attname, "%s") for f in fields) + ")"
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} "
         f"({', '.join(quote(f.column) for f in fields)}) VALUES {', '.join([row] * rows)}"
     )
-    if not with_pk:
-        pk = model._meta.auto_field
-        assert pk is not None
-        sql += f" RETURNING {quote(pk.column)}"
+    read_back = _read_back(model, with_pk, returning)
+    if read_back:
+        sql += " RETURNING " + ", ".join(quote(f.column) for f in read_back)
     return sql
 
 
-def insert(objs: Sequence[M], alias: str | None = None) -> list[M]:
+@cache
+def _read_back(
+    model: type[Model], with_pk: bool, returning: tuple[str, ...]
+) -> list[Field[Any, Any]]:
+    """The fields an INSERT reads back: the automatic key (when the database gives it) and
+    the `returning` ones."""
+    fields = [f for f in model._meta.concrete_fields if f.attname in returning]
+    if len(fields) != len(returning):
+        raise TypeError(f"{model._meta.label}: not concrete fields: {returning}")
+    if not with_pk:
+        assert model._meta.auto_field is not None
+        fields.insert(0, model._meta.auto_field)
+    return fields
+
+
+def insert(
+    objs: Sequence[M],
+    alias: str | None = None,
+    *,
+    with_: tuple[str, Sequence[Any]] | None = None,
+    computed: dict[str, str] | None = None,
+    returning: Sequence[str] = (),
+) -> list[M]:
     """INSERT new instances of one model in one statement and give each its primary key, as
     `save(force_insert=True)` would for each: with its `pre_save` and `post_save` signals when
     the model has receivers (the task library sets a task's `run_after` in one). Models that
-    override `save()` are refused."""
+    override `save()` are refused.
+
+    For a value only the database can give at the moment of writing (a case's correlative
+    code): `with_` is a WITH clause put before the INSERT (and its parameters), `computed` maps
+    a field to the SQL expression written instead of its value, and the `returning` fields are
+    read back onto the instances."""
     if not objs:
         return list(objs)
     model = type(objs[0])
@@ -137,8 +171,9 @@ def insert(objs: Sequence[M], alias: str | None = None) -> list[M]:
     alias = alias or router.db_for_write(model, instance=objs[0])
     connection = connections[alias]
     fields = _insert_fields(model, with_pk)
+    computed = computed or {}
     signalled = signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model)
-    params: list[Any] = []
+    params: list[Any] = list(with_[1]) if with_ else []
     for obj in objs:
         if signalled:
             signals.pre_save.send(
@@ -148,20 +183,29 @@ def insert(objs: Sequence[M], alias: str | None = None) -> list[M]:
         obj._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]
         for field in fields:
             value = field.pre_save(obj, add=True)
+            if field.attname in computed:
+                continue
             if hasattr(value, "resolve_expression"):
                 raise TypeError(f"{opts.label}.{field.name}: expressions need the ORM")
             params.append(field.get_db_prep_save(value, connection=connection))
+    sql = _insert_sql(
+        model, with_pk, len(objs), alias, tuple(sorted(computed.items())), tuple(returning)
+    )
+    if with_:
+        sql = f"{with_[0]} {sql}"
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(model, with_pk, len(objs), alias), params)
-        if not with_pk:
-            pk = opts.auto_field
-            assert pk is not None
-            keys = cursor.fetchall()
-            converters = list(connection.ops.get_db_converters(pk.get_col(opts.db_table)))
-            for obj, (key,) in zip(objs, keys, strict=True):
-                for convert in converters:
-                    key = convert(key, pk, connection)
-                setattr(obj, pk.attname, key)
+        cursor.execute(sql, params)
+        read_back = _read_back(model, with_pk, tuple(returning))
+        if read_back:
+            for obj, values in zip(objs, cursor.fetchall(), strict=True):
+                for field, value in zip(read_back, values, strict=True):
+                    column = field.get_col(opts.db_table)
+                    for convert in [
+                        *connection.ops.get_db_converters(column),
+                        *column.get_db_converters(connection),
+                    ]:
+                        value = convert(value, column, connection)
+                    setattr(obj, field.attname, value)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = alias

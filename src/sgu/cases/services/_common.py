@@ -14,6 +14,7 @@ from sgu.cases.models import (
 )
 from sgu.cases.workflow import TransitionNotAllowed, transition
 from sgu.catalog.models import DeadlineUnit, Subcategory
+from sgu.core import rows
 from sgu.core.calendar import Deadline, load_calendar
 from sgu.core.errors import (
     Conflict,
@@ -144,40 +145,51 @@ def _provisional_code(year: int) -> str:
     return f"{settings.SGU['CASE_CODE_PREFIX']}-{year}-{PROVISIONAL_MARK}{secrets.token_hex(4)}"
 
 
+def _reserve_case_key(case: Case) -> None:
+    """Before the rows that point to a case being registered (its events, attachments, email):
+    on PostgreSQL only its key is taken now, from the table's identity sequence, and its row is
+    written once, last, with its number (_number_case); the foreign keys to it are checked at
+    COMMIT (DEFERRABLE INITIALLY DEFERRED, as Django creates them). Writing it first and its
+    code afterwards wrote the row twice, each time in every index of the table. SQLite: the
+    row now, under its provisional code."""
+    if connection.vendor != "postgresql":
+        rows.insert([case])
+        return
+    with connection.cursor() as cur:
+        cur.execute("SELECT nextval(pg_get_serial_sequence(%s, %s))", [Case._meta.db_table, "id"])
+        case.pk = cur.fetchone()[0]
+
+
+# The year's number taken (its row created on the first case of the year, as core.sequences
+# does) and given as the code, in the statement that writes the case (PostgreSQL). The format
+# is next_case_code's: at least 7 digits, more if the year ever needs them.
+_NUMBERED = (
+    "WITH n AS (INSERT INTO cases_casesequence (year, last_number) VALUES (%s, 1) "
+    "ON CONFLICT (year) DO UPDATE SET last_number = cases_casesequence.last_number + 1 "
+    "RETURNING %s::text || lpad(last_number::text, greatest(7, length(last_number::text)), '0') "
+    "AS code)"
+)
+
+
 def _number_case(case: Case, year: int) -> None:
-    """Give the case its correlative code: the sequence row of the year is locked from here to
-    COMMIT, so this is the registration's last write but the provisional code's replacement
-    in the webhook's body (the email is rendered later by the worker; the idempotent answer
-    keeps the provisional code as a placeholder)."""
+    """Give the case its correlative code, as the registration's last write but the provisional
+    code's replacement in the webhook's body (the email is rendered later by the worker; the
+    idempotent answer keeps the provisional code as a placeholder): the year's sequence row is
+    locked from here to COMMIT, and every concurrent registration queues on it."""
     if connection.vendor != "postgresql":
         # SQLite: the whole database is locked from the first write to COMMIT anyway.
         case.code = next_case_code(year=year)
         Case.objects.filter(pk=case.pk).update(code=case.code)
         return
-    # PostgreSQL: the bump and the case's code in one statement (one round trip under the lock).
-    # The format is next_case_code's: at least 7 digits, more if the year ever needs them.
+    # PostgreSQL: the bump and the case's row, with its code, in one statement (one round trip
+    # under the lock).
     prefix = f"{settings.SGU['CASE_CODE_PREFIX']}-{year}-"
-    with connection.cursor() as cur:
-        for _ in range(2):
-            cur.execute(
-                "WITH n AS (UPDATE cases_casesequence SET last_number = last_number + 1 "
-                "WHERE year = %s RETURNING last_number) "
-                "UPDATE cases_case SET code = %s || lpad(n.last_number::text, "
-                "greatest(7, length(n.last_number::text)), '0') FROM n "
-                "WHERE cases_case.id = %s RETURNING cases_case.code",
-                [year, prefix, case.pk],
-            )
-            row = cur.fetchone()
-            if row is not None:
-                case.code = row[0]
-                return
-            # The year's first number: its row is created as core.sequences does.
-            cur.execute(
-                "INSERT INTO cases_casesequence (year, last_number) VALUES (%s, 0) "
-                "ON CONFLICT (year) DO NOTHING",
-                [year],
-            )
-    raise RuntimeError(f"no sequence row for {year}")  # unreachable: the row was just made
+    rows.insert(
+        [case],
+        with_=(_NUMBERED, [year, prefix]),
+        computed={"code": "(SELECT code FROM n)"},
+        returning=["code"],
+    )
 
 
 def compute_deadline(subcategory: Subcategory, start: datetime) -> Deadline:

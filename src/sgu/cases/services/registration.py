@@ -27,6 +27,7 @@ from sgu.cases.services._common import (
     _locked,
     _number_case,
     _provisional_code,
+    _reserve_case_key,
     _transition,
     compute_deadline,
     record_event,
@@ -181,8 +182,9 @@ def register_case(
     assert subcategory is not None  # errors.raise_if_any() refused its absence
     deadline = compute_deadline(subcategory, now) if citizen.email_verified else None
     # Everything is written under a provisional code; the correlative number is the last write
-    # before COMMIT (_number_case): the year's sequence row stays locked from its UPDATE until
-    # the COMMIT, and every concurrent registration queues on it.
+    # before COMMIT (_number_case; on PostgreSQL the case's row itself is written then, with
+    # it): the year's sequence row stays locked from then until the COMMIT, and every
+    # concurrent registration queues on it.
     provisional = _provisional_code(timezone.localtime(now).year)
     case = Case(
         code=provisional,
@@ -204,7 +206,7 @@ def register_case(
         # Registered and forwarded at once: one INSERT of the case in its final state, both
         # steps on the timeline.
         events.append(_forward_in_memory(case, now, deadline))
-    rows.insert([case])
+    _reserve_case_key(case)
     rows.insert(events)
     stored = _store_attachments(case, uploads, by, now)
     delivery = (
