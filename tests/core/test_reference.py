@@ -42,8 +42,33 @@ def test_given_the_cache_warm_then_a_registration_reads_neither_catalog_nor_cale
 
     assert second.status_code == 201
     assert tables_read(ctx) == set()
-    stamps = [q for q in ctx.captured_queries if "core_referencestamp" in q["sql"]]
-    assert len(stamps) == 1  # once per request
+    stamps = [q["sql"] for q in ctx.captured_queries if "core_referencestamp" in q["sql"]]
+    assert len(stamps) == 1  # once per request…
+    assert "accounts_apitoken" in stamps[0]  # …in the statement that reads the caller's token
+
+
+def test_a_credential_read_brings_the_stamp_and_the_request_reads_it_no_more(cache_on, rf):
+    from factories.people import PASSWORD
+    from sgu.accounts import selectors
+    from sgu.accounts import services as accounts
+
+    citizen = make_citizen()
+    token, _ = accounts.issue_api_token(email=citizen.email, password=PASSWORD)
+    key, _ = accounts.create_operator_key(operator=Operator.objects.get(code="CLARO"), name="k")
+    expected = reference.bump()
+    seen = []
+
+    def request(read_credential):
+        def view(request):
+            with CaptureQueriesContext(connection) as ctx:
+                assert read_credential() is not None
+                seen.append((reference.current_stamp(), len(ctx.captured_queries)))
+
+        reference.StampMiddleware(view)(rf.get("/"))
+
+    request(lambda: selectors.live_token(token))
+    request(lambda: selectors.operator_key(key))
+    assert seen == [(expected, 1), (expected, 1)]  # the credential's statement, nothing more
 
 
 def test_given_a_subcategory_deactivated_and_the_stamp_bumped_then_the_next_request_refuses_it(

@@ -13,7 +13,7 @@ from sgu.accounts.models import (
 )
 from sgu.accounts.services import token_hash
 from sgu.catalog.models import Operator
-from sgu.core import rows
+from sgu.core import reference, rows
 from sgu.core.calendar import iso
 
 
@@ -29,6 +29,8 @@ def live_token(raw: str) -> ApiToken | None:
         "user",
         "a.token_hash = %s AND a.revoked_at IS NULL AND a.expires_at > %s AND b.is_active = %s",
         [token_hash(raw), timezone.now(), True],
+        # The reference data's stamp, which the request will need, in the same round trip.
+        along=reference.read_along(),
     )
 
 
@@ -41,6 +43,7 @@ def operator_key(raw: str) -> OperatorApiKey | None:
         "operator",
         "a.key_hash = %s AND a.revoked_at IS NULL AND b.active = %s",
         [token_hash(raw), True],
+        along=reference.read_along(),
     )
 
 

@@ -55,6 +55,23 @@ def current_stamp() -> str:
     return stamp
 
 
+def _remember(stamp: str | None) -> None:
+    memo = _request_stamp.get()
+    if memo is not None and memo[0] is None:
+        memo[0] = stamp or ""
+
+
+def read_along() -> tuple[str, Callable[[str | None], None]] | None:
+    """The stamp as an expression to read along with a row the request reads anyway (its
+    credential: core.rows.one_with_related's `along`), or None when it is known already or
+    there is no request to keep it for: one round trip less per API request."""
+    memo = _request_stamp.get()
+    if not enabled() or memo is None or memo[0] is not None:
+        return None
+    table = connection.ops.quote_name(ReferenceStamp._meta.db_table)
+    return f"(SELECT value FROM {table} WHERE name = '{NAME}')", _remember
+
+
 def bump() -> str:
     """A change to the catalog or the calendar: every process reloads them."""
     stamp = uuid.uuid4().hex

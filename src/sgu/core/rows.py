@@ -51,16 +51,21 @@ def hydrate(model: type[M], values: Sequence[Any], alias: str = "default") -> M:
     return model.from_db(alias, names, converted)
 
 
+# A value read along with a row (an extra column: an SQL expression) and what to do with it.
+Along = tuple[str, Callable[[Any], None]]
+
+
 @cache
-def _joined_select(model: type[Model], relation: str, where: str, alias: str) -> str:
+def _joined_select(model: type[Model], relation: str, where: str, alias: str, also: str) -> str:
     field = model._meta.get_field(relation)
     assert isinstance(field, ForeignKey), relation
     related: type[Model] = field.related_model  # type: ignore[assignment]
     pk = related._meta.pk
     assert pk is not None
     quote = connections[alias].ops.quote_name
+    extra = f", {also}" if also else ""
     return (
-        f"SELECT {columns(model, 'a', alias)}, {columns(related, 'b', alias)} "
+        f"SELECT {columns(model, 'a', alias)}, {columns(related, 'b', alias)}{extra} "
         f"FROM {quote(model._meta.db_table)} a "
         f"JOIN {quote(related._meta.db_table)} b ON b.{quote(pk.column)} = a.{quote(field.column)} "
         f"WHERE {where} LIMIT 1"
@@ -68,20 +73,35 @@ def _joined_select(model: type[Model], relation: str, where: str, alias: str) ->
 
 
 def one_with_related(
-    model: type[M], relation: str, where: str, params: Sequence[Any], alias: str = "default"
+    model: type[M],
+    relation: str,
+    where: str,
+    params: Sequence[Any],
+    alias: str = "default",
+    *,
+    along: Along | None = None,
 ) -> M | None:
     """The first `model` row (table alias `a`) matching `where`, with the row of its foreign
-    key `relation` (table alias `b`) read in the same statement and cached on it."""
+    key `relation` (table alias `b`) read in the same statement and cached on it. `along`: an
+    expression read in the same statement (one round trip less), its value handed to its
+    callback when a row matches."""
+    also, hand = along or ("", None)
     with connections[alias].cursor() as cursor:
-        cursor.execute(_joined_select(model, relation, where, alias), list(params))
+        cursor.execute(_joined_select(model, relation, where, alias, also), list(params))
         row = cursor.fetchone()
     if row is None:
         return None
     field = model._meta.get_field(relation)
     assert isinstance(field, ForeignKey)
     width = len(model._meta.concrete_fields)
+    related_width = len(field.related_model._meta.concrete_fields)  # type: ignore[union-attr]
     instance = hydrate(model, row[:width], alias)
-    field.set_cached_value(instance, hydrate(field.related_model, row[width:], alias))  # type: ignore[arg-type]
+    field.set_cached_value(
+        instance,
+        hydrate(field.related_model, row[width : width + related_width], alias),  # type: ignore[arg-type]
+    )
+    if also:
+        hand(row[width + related_width])  # type: ignore[misc]
     return instance
 
 
