@@ -215,3 +215,19 @@ def test_what_it_cannot_write_like_save_is_refused():
         rows.insert([User(username="x@example.pe")])
     with pytest.raises(TypeError):
         rows.insert([Case(pk=1), Case()])  # mixed: with and without a key
+
+
+def test_a_value_computed_by_the_database_is_written_and_read_back():
+    from sgu.notifications.models import OutboundEmail
+
+    email = OutboundEmail(to="ana@example.pe", template="case_registered", case_code="provisional")
+    rows.insert(
+        [email],
+        with_=("WITH n AS (SELECT CAST(%s AS TEXT) || '-0000042' AS code)", ["SGU-2026"]),
+        computed={"case_code": "(SELECT code FROM n)"},
+        returning=["case_code"],
+    )
+    assert email.pk is not None and email.case_code == "SGU-2026-0000042"
+    assert OutboundEmail.objects.get(pk=email.pk).case_code == "SGU-2026-0000042"
+    with pytest.raises(TypeError):
+        rows.insert([OutboundEmail(to="x@example.pe")], returning=["no_such_field"])
