@@ -65,6 +65,9 @@ def test_given_a_forwarded_case_with_a_webhook_then_numbering_is_followed_only_b
         assert written == {"operators_webhookdelivery"}
         assert re.search(r'INSERT INTO "cases_case" ', numbering_statement(ctx.captured_queries))
         assert len(case_row_writes(ctx.captured_queries)) == 1
+        # Its key was taken by the statement that wrote its events, not by one of its own.
+        keyed = [q["sql"] for q in ctx.captured_queries if "nextval" in q["sql"]]
+        assert len(keyed) == 1 and re.search(r'INSERT INTO "cases_caseevent" ', keyed[0])
     else:
         assert written == {"cases_case", "operators_webhookdelivery"}
     assert CODE.match(case.code)

@@ -199,8 +199,11 @@ def insert(
             signals.pre_save.send(
                 sender=model, instance=obj, raw=False, using=alias, update_fields=None
             )
-        # The related objects' keys, as save() takes them (and its refusal of unsaved ones).
-        obj._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]
+        # The related objects' keys, as save() takes them (and its refusal of unsaved ones),
+        # but for a key the database computes.
+        obj._prepare_related_fields_for_save(  # type: ignore[attr-defined]
+            operation_name="insert", fields=[f for f in fields if f.attname not in computed]
+        )
         for field in fields:
             value = field.pre_save(obj, add=True)
             if field.attname in computed:

@@ -145,19 +145,28 @@ def _provisional_code(year: int) -> str:
     return f"{settings.SGU['CASE_CODE_PREFIX']}-{year}-{PROVISIONAL_MARK}{secrets.token_hex(4)}"
 
 
-def _reserve_case_key(case: Case) -> None:
-    """Before the rows that point to a case being registered (its events, attachments, email):
-    on PostgreSQL only its key is taken now, from the table's identity sequence, and its row is
-    written once, last, with its number (_number_case); the foreign keys to it are checked at
-    COMMIT (DEFERRABLE INITIALLY DEFERRED, as Django creates them). Writing it first and its
-    code afterwards wrote the row twice, each time in every index of the table. SQLite: the
-    row now, under its provisional code."""
+# The key of the case being registered, taken from its table's identity sequence (PostgreSQL).
+_CASE_KEY = "WITH k AS (SELECT nextval(pg_get_serial_sequence(%s, 'id')) AS id)"
+
+
+def _write_before_number(case: Case, events: list[CaseEvent]) -> None:
+    """What a registration writes before the case is numbered: its events and, on SQLite, the
+    case's row under its provisional code. On PostgreSQL the case's row is written once, last,
+    with its number (_number_case): only its key is taken now, in the statement that writes its
+    events, and what points to it (events, attachments, email) is checked at COMMIT (Django
+    creates foreign keys DEFERRABLE INITIALLY DEFERRED). Writing the row first and its code
+    afterwards wrote it twice, each time in every index of the table."""
     if connection.vendor != "postgresql":
         rows.insert([case])
+        rows.insert(events)
         return
-    with connection.cursor() as cur:
-        cur.execute("SELECT nextval(pg_get_serial_sequence(%s, %s))", [Case._meta.db_table, "id"])
-        case.pk = cur.fetchone()[0]
+    rows.insert(
+        events,
+        with_=(_CASE_KEY, [Case._meta.db_table]),
+        computed={"case_id": "(SELECT id FROM k)"},
+        returning=["case_id"],
+    )
+    case.pk = events[0].case_id
 
 
 # The year's number taken (its row created on the first case of the year, as core.sequences

@@ -27,8 +27,8 @@ from sgu.cases.services._common import (
     _locked,
     _number_case,
     _provisional_code,
-    _reserve_case_key,
     _transition,
+    _write_before_number,
     compute_deadline,
     record_event,
 )
@@ -36,7 +36,7 @@ from sgu.cases.workflow import Action, State
 from sgu.catalog import selectors as catalog
 from sgu.catalog.fields import clean_extra_fields
 from sgu.catalog.models import Office
-from sgu.core import config, rows
+from sgu.core import config
 from sgu.core.calendar import Deadline
 from sgu.core.errors import (
     Conflict,
@@ -206,8 +206,7 @@ def register_case(
         # Registered and forwarded at once: one INSERT of the case in its final state, both
         # steps on the timeline.
         events.append(_forward_in_memory(case, now, deadline))
-    _reserve_case_key(case)
-    rows.insert(events)
+    _write_before_number(case, events)
     stored = _store_attachments(case, uploads, by, now)
     delivery = (
         operator_events.case_forwarded(case=case, summary=case_summary(case), now=now)
