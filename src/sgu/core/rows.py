@@ -164,6 +164,17 @@ def _read_back(
     return fields
 
 
+@cache
+def _read_back_converters(
+    model: type[Model], with_pk: bool, returning: tuple[str, ...], alias: str
+) -> list[tuple[str, Any, list[Converter]]]:
+    """Per field read back: its attribute, and its column with the converters hydrate() applies
+    to it (those _shape keeps)."""
+    concrete = model._meta.concrete_fields
+    shape = _shape(model, alias)[1]
+    return [(f.attname, *shape[concrete.index(f)]) for f in _read_back(model, with_pk, returning)]
+
+
 def insert(
     objs: Sequence[M],
     alias: str | None = None,
@@ -218,17 +229,13 @@ def insert(
         sql = f"{with_[0]} {sql}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        read_back = _read_back(model, with_pk, tuple(returning))
-        if read_back:
+        converting = _read_back_converters(model, with_pk, tuple(returning), alias)
+        if converting:
             for obj, values in zip(objs, cursor.fetchall(), strict=True):
-                for field, value in zip(read_back, values, strict=True):
-                    column = field.get_col(opts.db_table)
-                    for convert in [
-                        *connection.ops.get_db_converters(column),
-                        *column.get_db_converters(connection),
-                    ]:
+                for (attname, column, converters), value in zip(converting, values, strict=True):
+                    for convert in converters:
                         value = convert(value, column, connection)
-                    setattr(obj, field.attname, value)
+                    setattr(obj, attname, value)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = alias

@@ -4,10 +4,11 @@ the worker that sends them (outbox.py)."""
 import logging
 from typing import Any
 
+from sgu.core import rows
+
 # The module, not its names: tasks.py imports services.outbox, which runs this package first;
 # its tasks are looked up when an email is queued, by then tasks.py is whole whichever of the
 # two was imported first.
-from sgu.core import rows
 from sgu.notifications import rendering, tasks
 from sgu.notifications.models import OutboundEmail
 from sgu.notifications.rendering import CASE_CODE_OF, EmailSpec
