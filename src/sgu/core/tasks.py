@@ -32,35 +32,11 @@ def request_id_of(db_task: "DBTaskResult[Any, Any]") -> str:
 
 
 class DatabaseBackend(_LibraryBackend):
-    def _task_to_db_task(
-        self, task: Task[Any, Any], args: Any, kwargs: Any
-    ) -> "DBTaskResult[Any, Any]":
+    def _db_task(self, task: Task[Any, Any], args: Any, kwargs: Any) -> "DBTaskResult[Any, Any]":
+        """The task's row, not yet written: what the library's create() would write."""
         from django_tasks_db.models import DBTaskResult
 
-        # Every registration enqueues its email: the row is written as create() would write
-        # it, without compiling the INSERT (core.rows).
-        row: DBTaskResult[Any, Any]
-        [row] = rows.insert(
-            [
-                DBTaskResult(
-                    id=self._get_id(),
-                    args_kwargs=_args_kwargs(args, kwargs),
-                    priority=task.priority,
-                    task_path=task.module_path,
-                    queue_name=task.queue_name,
-                    run_after=task.run_after,
-                    backend_name=self.alias,
-                )
-            ]
-        )
-        return row
-
-    async def _atask_to_db_task(
-        self, task: Task[Any, Any], args: Any, kwargs: Any
-    ) -> "DBTaskResult[Any, Any]":
-        from django_tasks_db.models import DBTaskResult
-
-        return await DBTaskResult.objects.acreate(
+        return DBTaskResult(
             id=self._get_id(),
             args_kwargs=_args_kwargs(args, kwargs),
             priority=task.priority,
@@ -69,3 +45,18 @@ class DatabaseBackend(_LibraryBackend):
             run_after=task.run_after,
             backend_name=self.alias,
         )
+
+    def _task_to_db_task(
+        self, task: Task[Any, Any], args: Any, kwargs: Any
+    ) -> "DBTaskResult[Any, Any]":
+        # Every registration enqueues its email: the row is written as create() would write
+        # it, without compiling the INSERT (core.rows).
+        [row] = rows.insert([self._db_task(task, args, kwargs)])
+        return row
+
+    async def _atask_to_db_task(
+        self, task: Task[Any, Any], args: Any, kwargs: Any
+    ) -> "DBTaskResult[Any, Any]":
+        row = self._db_task(task, args, kwargs)
+        await row.asave(force_insert=True)  # what the library's acreate() does
+        return row
