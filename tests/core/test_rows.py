@@ -97,23 +97,33 @@ def same_row(ours: Model, theirs: Model, unique: tuple[str, ...] = ()) -> None:
     assert ours._state.adding is False and ours._state.db == "default"
 
 
+def unsaved_case(like: Case, **values) -> Case:
+    """A new case of the same citizen, operator and matter as `like`, not yet written."""
+    defaults = {
+        "citizen": like.citizen,
+        "operator": like.operator,
+        "subcategory": like.subcategory,
+        "service": "MOVIL",
+        "channel": "WEB",
+        "service_number": "987654321",
+        "description": "Otra descripción de prueba.",
+        "state": "REGISTERED",
+        "registered_at": like.registered_at,
+    }
+    return Case(**{**defaults, **values})
+
+
 def test_a_case_is_written_as_save_writes_it():
     load_reference_data()
     base = make_case()
 
     def build():
-        return Case(
+        return unsaved_case(
+            base,
             code=f"SGU-2026-~{Case.objects.count():08x}",
-            citizen=base.citizen,
-            operator=base.operator,
-            subcategory=base.subcategory,
-            service="MOVIL",
-            channel="WEB",
-            service_number="987654321",
             description="Sin señal desde el lunes, ñandú «comillas» y 'apóstrofos'.",
             fields={"monto": "10.50", "lista": [1, None], "texto": 'a"b'},
             state="FORWARDED",
-            registered_at=base.registered_at,
             due_at=base.registered_at,
             received_on=base.registered_at.date(),
         )
@@ -135,18 +145,7 @@ def test_events_of_an_unsaved_case_take_its_key_in_one_statement():
 
     load_reference_data()
     case = make_case()
-    fresh = Case(
-        code="SGU-2026-~00000001",
-        citizen=case.citizen,
-        operator=case.operator,
-        subcategory=case.subcategory,
-        service="MOVIL",
-        channel="WEB",
-        service_number="987654321",
-        description="Otra descripción de prueba.",
-        state="REGISTERED",
-        registered_at=case.registered_at,
-    )
+    fresh = unsaved_case(case, code="SGU-2026-~00000001")
 
     def build(kind: str) -> CaseEvent:
         # Built before the case has a key, as register_case builds them.
