@@ -126,6 +126,16 @@ def _insert_fields(model: type[Model], with_pk: bool) -> list[Field[Any, Any]]:
 
 
 @cache
+def _keys_taken(
+    model: type[Model], with_pk: bool, computed: frozenset[str]
+) -> frozenset[Field[Any, Any]]:
+    """The fields whose related object's key is taken as save() takes it: all written but the
+    computed ones. A set: Django tests each concrete field's membership, and in a list that
+    was one Field.__eq__ per pair (about 900 per case)."""
+    return frozenset(f for f in _insert_fields(model, with_pk) if f.attname not in computed)
+
+
+@cache
 def _insert_sql(
     model: type[Model],
     with_pk: bool,
@@ -203,6 +213,7 @@ def insert(
     connection = connections[alias]
     fields = _insert_fields(model, with_pk)
     computed = computed or {}
+    checked = _keys_taken(model, with_pk, frozenset(computed))
     signalled = signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model)
     params: list[Any] = list(with_[1]) if with_ else []
     for obj in objs:
@@ -213,7 +224,7 @@ def insert(
         # The related objects' keys, as save() takes them (and its refusal of unsaved ones),
         # but for a key the database computes.
         obj._prepare_related_fields_for_save(  # type: ignore[attr-defined]
-            operation_name="insert", fields=[f for f in fields if f.attname not in computed]
+            operation_name="insert", fields=checked
         )
         for field in fields:
             value = field.pre_save(obj, add=True)
