@@ -41,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--save", default="", help="also write the profile here (pstats)")
     parser.add_argument(
+        "--sql", action="store_true", help="also print the statements of the last request"
+    )
+    parser.add_argument(
         "--database-url",
         default=os.environ.get(
             "SGU_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sgu_profile_bench"
@@ -67,10 +70,12 @@ def main(argv: list[str] | None = None) -> int:
     }
     rng = random.Random(7)
     statements = 0
+    last: list[str] = []
 
     def counting(execute, sql, params, many, context):
         nonlocal statements
         statements += 1
+        last.append(sql)
         return execute(sql, params, many, context)
 
     def send(token: str) -> None:
@@ -91,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.plain:
             profiler.enable()
         for token in measured:
+            last.clear()
             send(token)
         profiler.disable()
         cpu = time.process_time() - cpu
@@ -100,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         f"({'sin perfil' if args.plain else 'con cProfile'}), "
         f"{statements / n:.1f} sentencias por alta (sin BEGIN/COMMIT)"
     )
+    if args.sql:
+        print("\n".join(f"  {sql[:160]}" for sql in last))
     if args.plain:
         return 0
     if args.save:
