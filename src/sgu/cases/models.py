@@ -29,12 +29,18 @@ class Case(models.Model):
     """A problem a user reported about an operator (gestión)."""
 
     code = models.CharField("código", max_length=20, unique=True)
+    # No index of their own for citizen, operator, subcategory and office: each leads a
+    # composite index below (case_citizen_idx, case_operator_*, case_subcat_reg_idx,
+    # case_office_reg_idx), which serves their lookups as well; one more index would only cost
+    # every registration an insertion (docs/benchmarks.md, «Issue 19»).
     citizen = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases", db_index=False
     )
-    operator = models.ForeignKey("catalog.Operator", on_delete=models.PROTECT, related_name="cases")
+    operator = models.ForeignKey(
+        "catalog.Operator", on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     subcategory = models.ForeignKey(
-        "catalog.Subcategory", on_delete=models.PROTECT, related_name="cases"
+        "catalog.Subcategory", on_delete=models.PROTECT, related_name="cases", db_index=False
     )
     service = models.CharField("servicio", max_length=10)  # denormalised for trays/statistics
     channel = models.CharField("canal", max_length=12, choices=Channel.choices)
@@ -53,7 +59,12 @@ class Case(models.Model):
     rating_due_at = models.DateTimeField("plazo para calificar", null=True, blank=True)
     closed_at = models.DateTimeField("cerrado", null=True, blank=True)
     office = models.ForeignKey(
-        "catalog.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        "catalog.Office",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
     )
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -238,7 +249,8 @@ class Attachment(models.Model):
 class CaseEvent(models.Model):
     """One line of a case's timeline. Append-only: never updated, never deleted."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    # Indexed by case_event_case_at_idx (case, at), not by an index of its own.
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", db_index=False)
     at = models.DateTimeField("fecha")
     kind = models.CharField("evento", max_length=24)  # the workflow Action, or NOTE, ATTACHMENT…
     actor = models.ForeignKey(
