@@ -5,7 +5,9 @@ For the few reads that every request pays — the bearer token or API key behind
 compiling a `select_related` queryset costs more CPU than the query itself (docs/benchmarks.md,
 «Issue 19»). Everything else reads through the ORM."""
 
-from collections.abc import Callable, Sequence
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
 
@@ -143,6 +145,7 @@ def _insert_sql(
     alias: str,
     computed: tuple[tuple[str, str], ...] = (),
     returning: tuple[str, ...] = (),
+    also: tuple[str, ...] = (),
 ) -> str:
     connection = connections[alias]
     quote = connection.ops.quote_name
@@ -153,9 +156,9 @@ def _insert_sql(
         f"INSERT INTO {quote(model._meta.db_table)} "
         f"({', '.join(quote(f.column) for f in fields)}) VALUES {', '.join([row] * rows)}"
     )
-    read_back = _read_back(model, with_pk, returning)
+    read_back = [quote(f.column) for f in _read_back(model, with_pk, returning)] + list(also)
     if read_back:
-        sql += " RETURNING " + ", ".join(quote(f.column) for f in read_back)
+        sql += " RETURNING " + ", ".join(read_back)
     return sql
 
 
@@ -185,13 +188,30 @@ def _read_back_converters(
     return [(f.attname, *shape[concrete.index(f)]) for f in _read_back(model, with_pk, returning)]
 
 
+# A field's value computed by the database: its SQL expression, with its own parameters if any.
+Computed = str | tuple[str, Sequence[Any]]
+
+
+@dataclass(frozen=True)
+class Before:
+    """A new row written by the same statement as an `insert`, before its own rows: the WITH
+    clause `name AS (INSERT … RETURNING key)`, whose automatic key is read back onto `obj`.
+    Its `computed` expressions may read the WITH clauses before it, e.g. `(SELECT id FROM e)`
+    (PostgreSQL: SQLite has no INSERT in a WITH clause)."""
+
+    obj: Model
+    name: str
+    computed: Mapping[str, Computed] = dataclasses.field(default_factory=dict)
+
+
 def insert(
     objs: Sequence[M],
     alias: str | None = None,
     *,
     with_: tuple[str, Sequence[Any]] | None = None,
-    computed: dict[str, str] | None = None,
+    computed: Mapping[str, Computed] | None = None,
     returning: Sequence[str] = (),
+    before: Sequence[Before] = (),
 ) -> list[M]:
     """INSERT new instances of one model in one statement and give each its primary key, as
     `save(force_insert=True)` would for each: with its `pre_save` and `post_save` signals when
@@ -201,21 +221,95 @@ def insert(
     For a value only the database can give at the moment of writing (a case's correlative
     code): `with_` is a WITH clause put before the INSERT (and its parameters), `computed` maps
     a field to the SQL expression written instead of its value, and the `returning` fields are
-    read back onto the instances."""
+    read back onto the instances. `before`: rows of other models written by the same statement,
+    before these (one round trip for a row and what points to it)."""
     if not objs:
         return list(objs)
+    model = type(objs[0])
+    alias = alias or router.db_for_write(model, instance=objs[0])
+    connection = connections[alias]
+    params: list[Any] = list(with_[1]) if with_ else []
+    clauses = [with_[0]] if with_ else []
+    written = []
+    for a in before:
+        if a.obj.pk is not None:
+            raise TypeError("rows.insert: a row written before is given its key by the database")
+        a_sql, a_params, a_write = _prepared([a.obj], alias, a.computed, ())
+        clauses.append(f"{'WITH ' if not clauses else ''}{a.name} AS ({a_sql})")
+        params += a_params
+        written.append(a_write)
+    pk_of = tuple(
+        f"(SELECT {connection.ops.quote_name(type(a.obj)._meta.pk.column)} FROM {a.name})"
+        for a in before
+    )
+    sql, own_params, write = _prepared(objs, alias, computed or {}, tuple(returning), pk_of)
+    params += own_params
+    if clauses:
+        sql = f"{', '.join(clauses)} {sql}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall() if write.converting or pk_of else []
+    width = len(write.converting)
+    write.finish([row[:width] for row in fetched])
+    for a_write, value in zip(written, fetched[0][width:] if fetched else [], strict=True):
+        a_write.finish([(value,)])
+    return list(objs)
+
+
+@dataclass
+class _Write:
+    """What is left of an INSERT once its statement ran: the values read back put on the
+    instances, and `save()`'s last steps."""
+
+    objs: Sequence[Model]
+    alias: str
+    converting: list[tuple[str, Any, list[Converter]]]
+    signalled: bool
+
+    def finish(self, fetched: Sequence[Sequence[Any]]) -> None:
+        connection = connections[self.alias]
+        if self.converting:
+            for obj, values in zip(self.objs, fetched, strict=True):
+                for (attname, column, converters), value in zip(
+                    self.converting, values, strict=True
+                ):
+                    for convert in converters:
+                        value = convert(value, column, connection)
+                    setattr(obj, attname, value)
+        for obj in self.objs:
+            obj._state.adding = False
+            obj._state.db = self.alias
+            if self.signalled:
+                signals.post_save.send(
+                    sender=type(obj),
+                    instance=obj,
+                    created=True,
+                    update_fields=None,
+                    raw=False,
+                    using=self.alias,
+                )
+
+
+def _prepared(
+    objs: Sequence[Model],
+    alias: str,
+    computed: Mapping[str, Computed],
+    returning: tuple[str, ...],
+    also: tuple[str, ...] = (),
+) -> tuple[str, list[Any], _Write]:
+    """The INSERT of `objs` (one model) and its parameters, their values taken as save() takes
+    them; and what to do once it ran."""
     model = type(objs[0])
     opts = model._meta
     with_pk = opts.auto_field is None or objs[0].pk is not None
     if any(type(o) is not model or (o.pk is not None) != with_pk for o in objs):
         raise TypeError("rows.insert takes instances of one model, all with or all without a pk")
-    alias = alias or router.db_for_write(model, instance=objs[0])
     connection = connections[alias]
     fields = _insert_fields(model, with_pk)
-    computed = computed or {}
-    checked = _keys_taken(model, with_pk, frozenset(computed))
+    expressions = {k: (v, ()) if isinstance(v, str) else v for k, v in computed.items()}
+    checked = _keys_taken(model, with_pk, frozenset(expressions))
     signalled = signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model)
-    params: list[Any] = list(with_[1]) if with_ else []
+    params: list[Any] = []
     for obj in objs:
         if signalled:
             signals.pre_save.send(
@@ -228,35 +322,20 @@ def insert(
         )
         for field in fields:
             value = field.pre_save(obj, add=True)
-            if field.attname in computed:
+            if field.attname in expressions:
+                params += expressions[field.attname][1]
                 continue
             if hasattr(value, "resolve_expression"):
                 raise TypeError(f"{opts.label}.{field.name}: expressions need the ORM")
             params.append(field.get_db_prep_save(value, connection=connection))
     sql = _insert_sql(
-        model, with_pk, len(objs), alias, tuple(sorted(computed.items())), tuple(returning)
+        model,
+        with_pk,
+        len(objs),
+        alias,
+        tuple(sorted((k, v[0]) for k, v in expressions.items())),
+        returning,
+        also,
     )
-    if with_:
-        sql = f"{with_[0]} {sql}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        converting = _read_back_converters(model, with_pk, tuple(returning), alias)
-        if converting:
-            for obj, values in zip(objs, cursor.fetchall(), strict=True):
-                for (attname, column, converters), value in zip(converting, values, strict=True):
-                    for convert in converters:
-                        value = convert(value, column, connection)
-                    setattr(obj, attname, value)
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = alias
-        if signalled:
-            signals.post_save.send(
-                sender=model,
-                instance=obj,
-                created=True,
-                update_fields=None,
-                raw=False,
-                using=alias,
-            )
-    return list(objs)
+    converting = _read_back_converters(model, with_pk, returning, alias)
+    return sql, params, _Write(objs, alias, converting, signalled)
