@@ -1,13 +1,18 @@
-"""core.tasks: a task enqueued from synchronous code (rows.insert) and from async code (the
-ORM's asave) is written as the same row: the library's fields, the request id beside the
-arguments, and the far-future `run_after` the library gives a task to run at once."""
+"""core.tasks: a task enqueued from synchronous code (rows.insert), from async code (the ORM's
+asave), or along the row it handles (enqueue_with) is written as the same row: the library's
+fields, the request id beside the arguments, and the far-future `run_after` the library gives
+a task to run at once."""
 
 import pytest
 from asgiref.sync import async_to_sync
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from sgu.core import requestid
+from sgu.core import requestid, rows
+from sgu.core.tasks import enqueue_with
 from sgu.notifications import tasks
+from sgu.notifications.models import OutboundEmail
 
 
 def written(task_id) -> DBTaskResult:
@@ -34,3 +39,38 @@ def test_a_task_enqueued_from_sync_and_from_async_code_is_the_same_row():
     for field in DBTaskResult._meta.concrete_fields:
         if field.attname not in skip:
             assert getattr(ours, field.attname) == getattr(theirs, field.attname), field.attname
+
+
+@pytest.mark.django_db
+def test_a_row_and_its_task_are_written_as_the_row_then_task_enqueue_would():
+    """core.tasks.enqueue_with: the outbox row and the task that sends it. On PostgreSQL, in
+    one statement, the task's argument being the row's new key."""
+    token = requestid.use("peticion-42")
+    try:
+        email = OutboundEmail(to="rosa@example.pe", template="case_registered", context={})
+        with CaptureQueriesContext(connection) as ctx:
+            row = enqueue_with(tasks.send_email, email)
+        reference = tasks.send_email.enqueue(email.pk)
+    finally:
+        requestid.reset(token)
+
+    assert email.pk is not None and not email._state.adding
+    assert OutboundEmail.objects.get(pk=email.pk).to == "rosa@example.pe"
+    stored, theirs = written(row.id), written(reference.id)
+    assert row.args_kwargs == stored.args_kwargs
+    assert stored.args_kwargs["args"] == [email.pk]
+    for field in DBTaskResult._meta.concrete_fields:
+        if field.attname not in {"id", "enqueued_at"}:
+            assert getattr(stored, field.attname) == getattr(theirs, field.attname), field.attname
+    writes = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith(("INSERT", "WITH"))]
+    assert len(writes) == (1 if connection.vendor == "postgresql" else 2), writes
+
+
+@pytest.mark.django_db
+def test_a_row_written_before_an_insert_is_refused_with_a_key_of_its_own():
+    email = OutboundEmail(pk=7, to="rosa@example.pe", template="case_registered", context={})
+    with pytest.raises(TypeError):
+        rows.insert(
+            [DBTaskResult(args_kwargs={}, task_path="x", queue_name="default")],
+            before=[rows.Before(email, "written")],
+        )

@@ -4,10 +4,13 @@ beside its arguments (`args_kwargs["request_id"]`, which the library never reads
 lines — an email sent or failed, a webhook answered — carry the request that caused them, and
 so does any task it enqueues in turn (an email's retry)."""
 
+import json
 from typing import TYPE_CHECKING, Any
 
+from django.db import connections, router
+from django.db.models import Model
 from django_tasks_db.backend import DatabaseBackend as _LibraryBackend
-from django_tasks_db.compat import Task, normalize_json
+from django_tasks_db.compat import Task, normalize_json, task_enqueued
 
 if TYPE_CHECKING:  # the model is imported when used: backends load before the app registry
     from django_tasks_db.models import DBTaskResult
@@ -60,3 +63,34 @@ class DatabaseBackend(_LibraryBackend):
         row = self._db_task(task, args, kwargs)
         await row.asave(force_insert=True)  # what the library's acreate() does
         return row
+
+
+def enqueue_with(task: Task[[int], Any], obj: Model) -> "DBTaskResult[Any, Any]":
+    """Write the new row `obj` and enqueue `task(obj.pk)`, in the caller's transaction: the
+    outbox's pattern, a row and the task that handles it. On PostgreSQL both go in one
+    statement (core.rows.Before), the task's argument taken from the row's new key; elsewhere
+    the row is written, then the task enqueued as `task.enqueue` does. The task's row is the
+    one `task.enqueue(obj.pk)` writes, and the library's `task_enqueued` is sent as it sends
+    it."""
+    backend = task.get_backend()
+    alias = router.db_for_write(type(obj), instance=obj)
+    if not isinstance(backend, DatabaseBackend) or connections[alias].vendor != "postgresql":
+        rows.insert([obj], alias)
+        return task.enqueue(obj.pk).db_result  # type: ignore[no-any-return]
+    backend.validate_task(task)
+    row = backend._db_task(task, [None], {})
+    args_kwargs = (
+        # The row's key, given by the database, as the task's only argument.
+        "jsonb_set(CAST(%s AS jsonb), '{args,0}', to_jsonb((SELECT "
+        f"{connections[alias].ops.quote_name(type(obj)._meta.pk.column)} FROM written)))",
+        [json.dumps(row.args_kwargs)],
+    )
+    rows.insert(
+        [row],
+        alias,
+        before=[rows.Before(obj, "written")],
+        computed={"args_kwargs": args_kwargs},
+        returning=["args_kwargs"],
+    )
+    task_enqueued.send(type(backend), task_result=row.task_result)
+    return row

@@ -4,7 +4,7 @@ the worker that sends them (outbox.py)."""
 import logging
 from typing import Any
 
-from sgu.core import rows
+from sgu.core.tasks import enqueue_with
 
 # The module, not its names: tasks.py imports services.outbox, which runs this package first;
 # its tasks are looked up when an email is queued, by then tasks.py is whole whichever of the
@@ -48,8 +48,9 @@ def _rendered(spec: EmailSpec) -> OutboundEmail:
     )
 
 
-def _enqueue(email: OutboundEmail) -> None:
-    task = tasks.send_email.enqueue(email.pk)
+def _queue(email: OutboundEmail) -> None:
+    """Store the email and enqueue its sending (one statement on PostgreSQL)."""
+    task = enqueue_with(tasks.send_email, email)
     logger.info(
         "correo %s encolado (%s), tarea %s",
         email.pk,
@@ -69,8 +70,7 @@ def queue_email(
 ) -> OutboundEmail:
     """Render now, store, and enqueue the sending — all inside the caller's transaction."""
     email = _rendered(EmailSpec(to, template, context, case_code, attachments or []))
-    rows.insert([email])
-    _enqueue(email)
+    _queue(email)
     return email
 
 
@@ -87,8 +87,7 @@ def queue_email_rendered_later(
     if case_code_of:
         stored[CASE_CODE_OF] = case_code_of
     email = OutboundEmail(to=to, template=template, context=stored)
-    rows.insert([email])
-    _enqueue(email)
+    _queue(email)
     return email
 
 

@@ -27,6 +27,7 @@ from sgu.core import audit, config, reference
 from sgu.core.calendar import iso
 from sgu.core.errors import Conflict, ErrorCollector, Forbidden, NotFound
 from sgu.core.principal import Principal
+from sgu.core.tasks import enqueue_with
 from sgu.notifications.services import queue_email
 
 # The module, not its names: tasks.py imports services.outbox, which runs this package first;
@@ -170,7 +171,7 @@ def queue_webhook(
         ensure_ascii=False,
         separators=(",", ":"),
     )
-    delivery = WebhookDelivery.objects.create(
+    delivery = WebhookDelivery(
         operator=operator,
         event=event,
         url=url,
@@ -178,7 +179,7 @@ def queue_webhook(
         case_code=case_code,
         next_attempt_at=now,
     )
-    tasks.deliver_webhook.enqueue(delivery.pk)
+    enqueue_with(tasks.deliver_webhook, delivery)
     return delivery
 
 
@@ -243,7 +244,7 @@ def redeliver(*, operator: Operator, delivery_id: int, by: User | None = None) -
     endpoint = WebhookEndpoint.objects.filter(operator=operator).first()
     if endpoint is None:
         raise NotFound("La operadora no tiene webhook configurado.")
-    copy = WebhookDelivery.objects.create(
+    copy = WebhookDelivery(
         operator=operator,
         event=original.event,
         url=endpoint.url,
@@ -252,7 +253,7 @@ def redeliver(*, operator: Operator, delivery_id: int, by: User | None = None) -
         redelivery_of=original,
         next_attempt_at=timezone.now(),
     )
-    tasks.deliver_webhook.enqueue(copy.pk)
+    enqueue_with(tasks.deliver_webhook, copy)
     return copy
 
 
