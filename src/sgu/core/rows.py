@@ -250,9 +250,10 @@ def insert(
         cursor.execute(sql, params)
         fetched = cursor.fetchall() if write.converting or pk_of else []
     width = len(write.converting)
-    write.finish([row[:width] for row in fetched])
+    # In the order they were written: the rows before, then these.
     for a_write, value in zip(written, fetched[0][width:] if fetched else [], strict=True):
         a_write.finish([(value,)])
+    write.finish([row[:width] for row in fetched])
     return list(objs)
 
 
