@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from sgu.core import requestid, rows
+from sgu.core import requestid
 from sgu.core.tasks import enqueue_with
 from sgu.notifications import tasks
 from sgu.notifications.models import OutboundEmail
@@ -64,13 +64,3 @@ def test_a_row_and_its_task_are_written_as_the_row_then_task_enqueue_would():
             assert getattr(stored, field.attname) == getattr(theirs, field.attname), field.attname
     writes = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith(("INSERT", "WITH"))]
     assert len(writes) == (1 if connection.vendor == "postgresql" else 2), writes
-
-
-@pytest.mark.django_db
-def test_a_row_written_before_an_insert_is_refused_with_a_key_of_its_own():
-    email = OutboundEmail(pk=7, to="rosa@example.pe", template="case_registered", context={})
-    with pytest.raises(TypeError):
-        rows.insert(
-            [DBTaskResult(args_kwargs={}, task_path="x", queue_name="default")],
-            before=[rows.Before(email, "written")],
-        )

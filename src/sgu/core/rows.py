@@ -195,7 +195,8 @@ Computed = str | tuple[str, Sequence[Any]]
 @dataclass(frozen=True)
 class Before:
     """A new row written by the same statement as an `insert`, before its own rows: the WITH
-    clause `name AS (INSERT … RETURNING key)`, whose automatic key is read back onto `obj`.
+    clause `name AS (INSERT … RETURNING key)`, whose automatic key is read back onto `obj`
+    (a row with a key of its own, as a task's, is only written).
     Its `computed` expressions may read the WITH clauses before it, e.g. `(SELECT id FROM e)`
     (PostgreSQL: SQLite has no INSERT in a WITH clause)."""
 
@@ -230,19 +231,16 @@ def insert(
     connection = connections[alias]
     params: list[Any] = list(with_[1]) if with_ else []
     clauses = [with_[0]] if with_ else []
-    written = []
+    written, pk_of = [], []
     for a in before:
-        if a.obj.pk is not None:
-            raise TypeError("rows.insert: a row written before is given its key by the database")
         a_sql, a_params, a_write = _prepared([a.obj], alias, a.computed, ())
         clauses.append(f"{'WITH ' if not clauses else ''}{a.name} AS ({a_sql})")
         params += a_params
         written.append(a_write)
-    pk_of = tuple(
-        f"(SELECT {connection.ops.quote_name(type(a.obj)._meta.pk.column)} FROM {a.name})"
-        for a in before
-    )
-    sql, own_params, write = _prepared(objs, alias, computed or {}, tuple(returning), pk_of)
+        if a_write.converting:  # its automatic key, read back through the main RETURNING
+            pk = connection.ops.quote_name(type(a.obj)._meta.pk.column)
+            pk_of.append(f"(SELECT {pk} FROM {a.name})")
+    sql, own_params, write = _prepared(objs, alias, computed or {}, tuple(returning), tuple(pk_of))
     params += own_params
     if clauses:
         sql = f"{', '.join(clauses)} {sql}"
@@ -250,9 +248,10 @@ def insert(
         cursor.execute(sql, params)
         fetched = cursor.fetchall() if write.converting or pk_of else []
     width = len(write.converting)
+    keys = iter(fetched[0][width:] if fetched else [])
     # In the order they were written: the rows before, then these.
-    for a_write, value in zip(written, fetched[0][width:] if fetched else [], strict=True):
-        a_write.finish([(value,)])
+    for a_write in written:
+        a_write.finish([(next(keys),)] if a_write.converting else [()])
     write.finish([row[:width] for row in fetched])
     return list(objs)
 

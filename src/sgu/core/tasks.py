@@ -72,25 +72,61 @@ def enqueue_with(task: Task[[int], Any], obj: Model) -> "DBTaskResult[Any, Any]"
     the row is written, then the task enqueued as `task.enqueue` does. The task's row is the
     one `task.enqueue(obj.pk)` writes, and the library's `task_enqueued` is sent as it sends
     it."""
-    backend = task.get_backend()
     alias = router.db_for_write(type(obj), instance=obj)
-    if not isinstance(backend, DatabaseBackend) or connections[alias].vendor != "postgresql":
+    if not writes_along(task, alias):
         rows.insert([obj], alias)
         return task.enqueue(obj.pk).db_result  # type: ignore[no-any-return]
-    backend.validate_task(task)
-    row = backend._db_task(task, [None], {})
-    args_kwargs = (
-        # The row's key, given by the database, as the task's only argument.
-        "jsonb_set(CAST(%s AS jsonb), '{args,0}', to_jsonb((SELECT "
-        f"{connections[alias].ops.quote_name(type(obj)._meta.pk.column)} FROM written)))",
-        [json.dumps(row.args_kwargs)],
-    )
+    queued = Queued(task, obj, alias)
     rows.insert(
-        [row],
+        [queued.row],
         alias,
-        before=[rows.Before(obj, "written")],
-        computed={"args_kwargs": args_kwargs},
-        returning=["args_kwargs"],
+        before=[queued.written],
+        computed=queued.args_kwargs,
     )
-    task_enqueued.send(type(backend), task_result=row.task_result)
-    return row
+    queued.enqueued()
+    return queued.row
+
+
+def writes_along(task: Task[[int], Any], alias: str) -> bool:
+    """Whether a row and its task can be written by one statement (Queued): PostgreSQL, and
+    this module's backend."""
+    backend = task.get_backend()
+    return isinstance(backend, DatabaseBackend) and connections[alias].vendor == "postgresql"
+
+
+class Queued:
+    """`task(obj.pk)` for a row `obj` not written yet, both to be written by one statement on
+    PostgreSQL (writes_along): the task's row, with its argument taken from the row's new key,
+    and what to write before it. Once written, `enqueued()` says so as the library does."""
+
+    def __init__(
+        self,
+        task: Task[[int], Any],
+        obj: Model,
+        alias: str,
+        computed: "dict[str, rows.Computed] | None" = None,
+        name: str = "written",
+    ) -> None:
+        backend = task.get_backend()
+        assert isinstance(backend, DatabaseBackend)
+        backend.validate_task(task)
+        self.backend = backend
+        self.row = backend._db_task(task, [None], {})
+        self.written = rows.Before(obj, name, computed or {})
+        pk = connections[alias].ops.quote_name(type(obj)._meta.pk.column)
+        # The row's key, given by the database, as the task's only argument.
+        self.args_kwargs: dict[str, rows.Computed] = {
+            "args_kwargs": (
+                f"jsonb_set(CAST(%s AS jsonb), '{{args,0}}', to_jsonb((SELECT {pk} FROM {name})))",
+                [json.dumps(self.row.args_kwargs)],
+            )
+        }
+
+    def before(self, name: str = "queued") -> list[rows.Before]:
+        """Both rows, to be written before another statement's own (rows.insert(before=…))."""
+        return [self.written, rows.Before(self.row, name, self.args_kwargs)]
+
+    def enqueued(self) -> None:
+        """After the statement: the task's argument is the row's key, now known."""
+        self.row.args_kwargs = {**self.row.args_kwargs, "args": [self.written.obj.pk]}
+        task_enqueued.send(type(self.backend), task_result=self.row.task_result)

@@ -1,10 +1,12 @@
 """Writes of the notifications app: queueing emails (here) and the outbox's own writes, made by
 the worker that sends them (outbox.py)."""
 
+import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sgu.core.tasks import enqueue_with
+from sgu.core import rows
+from sgu.core.tasks import Queued, enqueue_with, writes_along
 
 # The module, not its names: tasks.py imports services.outbox, which runs this package first;
 # its tasks are looked up when an email is queued, by then tasks.py is whole whichever of the
@@ -19,7 +21,11 @@ from sgu.notifications.services.outbox import (
     render_stored,
 )
 
+if TYPE_CHECKING:
+    from django_tasks_db.models import DBTaskResult
+
 __all__ = [
+    "EmailAlong",
     "EmailSpec",
     "claim_email",
     "queue_email",
@@ -50,7 +56,10 @@ def _rendered(spec: EmailSpec) -> OutboundEmail:
 
 def _queue(email: OutboundEmail) -> None:
     """Store the email and enqueue its sending (one statement on PostgreSQL)."""
-    task = enqueue_with(tasks.send_email, email)
+    _logged(email, enqueue_with(tasks.send_email, email))
+
+
+def _logged(email: OutboundEmail, task: "DBTaskResult[Any, Any]") -> None:
     logger.info(
         "correo %s encolado (%s), tarea %s",
         email.pk,
@@ -83,12 +92,68 @@ def queue_email_rendered_later(
     whatever the email must show as it is now goes in as plain values (`rendering.freeze`).
     `case_code_of`: the context key whose object's code the email gets as case_code when
     rendered — for a case numbered after its email is written (cases.services.register_case)."""
+    email = OutboundEmail(to=to, template=template, context=_stored(context, case_code_of))
+    _queue(email)
+    return email
+
+
+def _stored(context: dict[str, Any], case_code_of: str) -> dict[str, Any]:
     stored = rendering.freeze(context)
     if case_code_of:
         stored[CASE_CODE_OF] = case_code_of
-    email = OutboundEmail(to=to, template=template, context=stored)
-    _queue(email)
-    return email
+    return stored
+
+
+class EmailAlong:
+    """The email `queue_email_rendered_later` queues, for a context naming rows that are not
+    written yet (a case and its registration email, cases.services.register_case). On
+    PostgreSQL the email and its task are written by the statement that writes those rows
+    (`before`), each row's new key put into the stored context there (`keys`: context key →
+    SQL expression of the row's key); elsewhere the email is queued once the rows are
+    written. Either way `queue()` ends it, after that statement."""
+
+    def __init__(
+        self, *, to: str, template: str, context: dict[str, Any], case_code_of: str = ""
+    ) -> None:
+        self.to, self.template, self.context = to, template, context
+        self.case_code_of = case_code_of
+        self.along: Queued | None = None
+
+    def before(self, keys: dict[str, str], alias: str) -> list[rows.Before]:
+        """The email's and its task's rows for that statement (none where they cannot go in
+        it: then `queue()` writes them)."""
+        if not writes_along(tasks.send_email, alias):
+            return []
+        stored = _stored(self.context, self.case_code_of)
+        expression = "CAST(%s AS jsonb)"
+        for key, sql in keys.items():
+            assert stored[key]["pk"] is None, key  # a row not written yet
+            expression = f"jsonb_set({expression}, '{{{key},pk}}', to_jsonb({sql}))"
+        email = OutboundEmail(to=self.to, template=self.template, context=stored)
+        self.along = Queued(
+            tasks.send_email,
+            email,
+            alias,
+            computed={"context": (expression, [json.dumps(stored)])},
+            name="email",
+        )
+        return self.along.before()
+
+    def queue(self) -> OutboundEmail:
+        if self.along is None:
+            return queue_email_rendered_later(
+                to=self.to,
+                template=self.template,
+                context=self.context,
+                case_code_of=self.case_code_of,
+            )
+        self.along.enqueued()
+        email = self.along.written.obj
+        assert isinstance(email, OutboundEmail)
+        # As the statement stored it: the rows in the context have their keys by now.
+        email.context = _stored(self.context, self.case_code_of)
+        _logged(email, self.along.row)
+        return email
 
 
 def queue_emails(*, specs: list[EmailSpec]) -> list[OutboundEmail]:
