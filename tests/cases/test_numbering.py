@@ -9,6 +9,7 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
 
 from factories import case_payload, citizen_api, make_case, make_citizen
 from sgu.notifications.models import OutboundEmail
@@ -68,9 +69,23 @@ def test_given_a_forwarded_case_with_a_webhook_then_numbering_is_followed_only_b
         # Its key was taken by the statement that wrote its events, not by one of its own.
         keyed = [q["sql"] for q in ctx.captured_queries if "nextval" in q["sql"]]
         assert len(keyed) == 1 and re.search(r'INSERT INTO "cases_caseevent" ', keyed[0])
+        # The same statement wrote its email and the task that sends it, and nothing else did.
+        for table in ("notifications_outboundemail", "django_tasks_database_dbtaskresult"):
+            assert re.search(rf'INSERT INTO "{table}" ', keyed[0]), table
+        emails = [
+            q["sql"] for q in ctx.captured_queries if "notifications_outboundemail" in q["sql"]
+        ]
+        assert emails == keyed
     else:
         assert written == {"cases_case", "operators_webhookdelivery"}
     assert CODE.match(case.code)
+    # The email names the case by its key and is sent by a task given the email's key.
+    queued = OutboundEmail.objects.get(template="case_registered", context__isnull=False)
+    assert queued.context["case"] == {"$ref": "cases.case", "pk": case.pk}
+    sending = DBTaskResult.objects.filter(task_path="sgu.notifications.tasks.send_email")
+    assert [t.args_kwargs["args"] for t in sending if t.args_kwargs["args"] == [queued.pk]] == [
+        [queued.pk]
+    ]
     tasks()
     email = OutboundEmail.objects.get(case_code=case.code)
     assert case.code in email.subject and case.code in email.body_text

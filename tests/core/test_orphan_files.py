@@ -33,7 +33,7 @@ def written_now(names: list[str]) -> None:
 
 def test_a_registration_that_fails_after_storing_its_evidence_leaves_nothing_for_long(citizen):
     failing = mock.patch(
-        "sgu.cases.services.registration.queue_email_rendered_later",
+        "sgu.cases.services.registration._number_case",
         side_effect=RuntimeError("caída"),
     )
     with failing, pytest.raises(RuntimeError), transaction.atomic():

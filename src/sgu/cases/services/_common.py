@@ -21,6 +21,7 @@ from sgu.core.errors import (
 )
 from sgu.core.principal import Actor, Principal
 from sgu.core.sequences import next_number
+from sgu.notifications.services import EmailAlong
 
 SYSTEM = Principal(actor_role=Actor.SYSTEM)
 MAX_DESCRIPTION = 4000
@@ -149,24 +150,28 @@ def _provisional_code(year: int) -> str:
 _CASE_KEY = "WITH k AS (SELECT nextval(pg_get_serial_sequence(%s, 'id')) AS id)"
 
 
-def _write_before_number(case: Case, events: list[CaseEvent]) -> None:
-    """What a registration writes before the case is numbered: its events and, on SQLite, the
-    case's row under its provisional code. On PostgreSQL the case's row is written once, last,
-    with its number (_number_case): only its key is taken now, in the statement that writes its
-    events, and what points to it (events, attachments, email) is checked at COMMIT (Django
-    creates foreign keys DEFERRABLE INITIALLY DEFERRED). Writing the row first and its code
-    afterwards wrote it twice, each time in every index of the table."""
+def _write_before_number(case: Case, events: list[CaseEvent], email: EmailAlong) -> None:
+    """What a registration writes before the case is numbered: its events, its email with the
+    task that sends it and, on SQLite, the case's row under its provisional code. On PostgreSQL
+    the case's row is written once, last, with its number (_number_case): only its key is taken
+    now, in the one statement that writes its events and its email, and what points to it
+    (events, email, attachments) is checked at COMMIT (Django creates foreign keys DEFERRABLE
+    INITIALLY DEFERRED). Writing the row first and its code afterwards wrote it twice, each time
+    in every index of the table."""
     if connection.vendor != "postgresql":
         rows.insert([case])
         rows.insert(events)
+        email.queue()
         return
     rows.insert(
         events,
         with_=(_CASE_KEY, [Case._meta.db_table]),
         computed={"case_id": "(SELECT id FROM k)"},
         returning=["case_id"],
+        before=email.before({"case": "(SELECT id FROM k)"}, connection.alias),
     )
     case.pk = events[0].case_id
+    email.queue()
 
 
 # The year's number taken (its row created on the first case of the year, as core.sequences

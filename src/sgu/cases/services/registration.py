@@ -46,7 +46,7 @@ from sgu.core.errors import (
     ValidationFailed,
 )
 from sgu.core.principal import Principal
-from sgu.notifications.services import queue_email, queue_email_rendered_later
+from sgu.notifications.services import EmailAlong, queue_email
 from sgu.operators import selectors as operators
 from sgu.operators import services as operator_events
 
@@ -206,16 +206,10 @@ def register_case(
         # Registered and forwarded at once: one INSERT of the case in its final state, both
         # steps on the timeline.
         events.append(_forward_in_memory(case, now, deadline))
-    _write_before_number(case, events)
-    stored = _store_attachments(case, uploads, by, now)
-    delivery = (
-        operator_events.case_forwarded(case=case, summary=case_summary(case), now=now)
-        if deadline is not None
-        else None
-    )
     # Rendered by the worker, with the case's final code; what it shows of the registration
-    # is pinned here (plain values, or rows that do not change), as it is now.
-    queue_email_rendered_later(
+    # is pinned here (plain values, or rows that do not change), as it is now. Written with
+    # the case's events (on PostgreSQL, in their statement).
+    email = EmailAlong(
         to=citizen.email,
         template="case_registered",
         context={
@@ -227,6 +221,13 @@ def register_case(
             "due_at": case.due_at,
         },
         case_code_of="case",
+    )
+    _write_before_number(case, events, email)
+    stored = _store_attachments(case, uploads, by, now)
+    delivery = (
+        operator_events.case_forwarded(case=case, summary=case_summary(case), now=now)
+        if deadline is not None
+        else None
     )
     _loaded_as_new(case, events, stored)
     if before_numbering is not None:
