@@ -49,18 +49,31 @@ def test_a_row_and_its_task_are_written_as_the_row_then_task_enqueue_would():
     try:
         email = OutboundEmail(to="rosa@example.pe", template="case_registered", context={})
         with CaptureQueriesContext(connection) as ctx:
-            row = enqueue_with(tasks.send_email, email)
+            result = enqueue_with(tasks.send_email, email)
         reference = tasks.send_email.enqueue(email.pk)
     finally:
         requestid.reset(token)
 
     assert email.pk is not None and not email._state.adding
     assert OutboundEmail.objects.get(pk=email.pk).to == "rosa@example.pe"
-    stored, theirs = written(row.id), written(reference.id)
-    assert row.args_kwargs == stored.args_kwargs
+    assert result.args == [email.pk] and result.status == "READY"
+    stored, theirs = written(result.id), written(reference.id)
     assert stored.args_kwargs["args"] == [email.pk]
     for field in DBTaskResult._meta.concrete_fields:
         if field.attname not in {"id", "enqueued_at"}:
             assert getattr(stored, field.attname) == getattr(theirs, field.attname), field.attname
     writes = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith(("INSERT", "WITH"))]
     assert len(writes) == (1 if connection.vendor == "postgresql" else 2), writes
+
+
+@pytest.mark.django_db
+def test_with_another_task_backend_the_row_is_written_and_the_task_enqueued_there(settings):
+    """The demo's history queues with the dummy backend (site/demo_history.past_emails)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    email = OutboundEmail(to="rosa@example.pe", template="case_registered", context={})
+
+    result = enqueue_with(tasks.send_email, email)
+
+    assert OutboundEmail.objects.filter(pk=email.pk).exists()
+    assert result.args == [email.pk]
+    assert not DBTaskResult.objects.exists()

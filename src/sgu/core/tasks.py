@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import connections, router
 from django.db.models import Model
 from django_tasks_db.backend import DatabaseBackend as _LibraryBackend
+from django_tasks_db.compat import BaseTaskResult as TaskResult
 from django_tasks_db.compat import Task, normalize_json, task_enqueued
 
 if TYPE_CHECKING:  # the model is imported when used: backends load before the app registry
@@ -65,7 +66,7 @@ class DatabaseBackend(_LibraryBackend):
         return row
 
 
-def enqueue_with(task: Task[[int], Any], obj: Model) -> "DBTaskResult[Any, Any]":
+def enqueue_with(task: Task[[int], Any], obj: Model) -> TaskResult[Any, Any]:
     """Write the new row `obj` and enqueue `task(obj.pk)`, in the caller's transaction: the
     outbox's pattern, a row and the task that handles it. On PostgreSQL both go in one
     statement (core.rows.Before), the task's argument taken from the row's new key; elsewhere
@@ -74,8 +75,9 @@ def enqueue_with(task: Task[[int], Any], obj: Model) -> "DBTaskResult[Any, Any]"
     it."""
     alias = router.db_for_write(type(obj), instance=obj)
     if not writes_along(task, alias):
+        # Another backend too (the demo's history queues with the dummy one).
         rows.insert([obj], alias)
-        return task.enqueue(obj.pk).db_result  # type: ignore[no-any-return]
+        return task.enqueue(obj.pk)
     queued = Queued(task, obj, alias)
     rows.insert(
         [queued.row],
@@ -83,8 +85,7 @@ def enqueue_with(task: Task[[int], Any], obj: Model) -> "DBTaskResult[Any, Any]"
         before=[queued.written],
         computed=queued.args_kwargs,
     )
-    queued.enqueued()
-    return queued.row
+    return queued.enqueued()
 
 
 def writes_along(task: Task[[int], Any], alias: str) -> bool:
@@ -126,7 +127,10 @@ class Queued:
         """Both rows, to be written before another statement's own (rows.insert(before=…))."""
         return [self.written, rows.Before(self.row, name, self.args_kwargs)]
 
-    def enqueued(self) -> None:
-        """After the statement: the task's argument is the row's key, now known."""
+    def enqueued(self) -> TaskResult[Any, Any]:
+        """After the statement: the task's argument is the row's key, now known; the task's
+        result as `enqueue` returns it."""
         self.row.args_kwargs = {**self.row.args_kwargs, "args": [self.written.obj.pk]}
-        task_enqueued.send(type(self.backend), task_result=self.row.task_result)
+        result: TaskResult[Any, Any] = self.row.task_result
+        task_enqueued.send(type(self.backend), task_result=result)
+        return result

@@ -22,7 +22,7 @@ from sgu.notifications.services.outbox import (
 )
 
 if TYPE_CHECKING:
-    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.compat import BaseTaskResult as TaskResult
 
 __all__ = [
     "EmailAlong",
@@ -59,7 +59,7 @@ def _queue(email: OutboundEmail) -> None:
     _logged(email, enqueue_with(tasks.send_email, email))
 
 
-def _logged(email: OutboundEmail, task: "DBTaskResult[Any, Any]") -> None:
+def _logged(email: OutboundEmail, task: "TaskResult[Any, Any]") -> None:
     logger.info(
         "correo %s encolado (%s), tarea %s",
         email.pk,
@@ -147,12 +147,12 @@ class EmailAlong:
                 context=self.context,
                 case_code_of=self.case_code_of,
             )
-        self.along.enqueued()
+        task = self.along.enqueued()
         email = self.along.written.obj
         assert isinstance(email, OutboundEmail)
         # As the statement stored it: the rows in the context have their keys by now.
         email.context = _stored(self.context, self.case_code_of)
-        _logged(email, self.along.row)
+        _logged(email, task)
         return email
 
 
