@@ -146,8 +146,10 @@ def _provisional_code(year: int) -> str:
     return f"{settings.SGU['CASE_CODE_PREFIX']}-{year}-{PROVISIONAL_MARK}{secrets.token_hex(4)}"
 
 
-# The key of the case being registered, taken from its table's identity sequence (PostgreSQL).
+# The key of the case being registered, taken from its table's identity sequence (PostgreSQL),
+# and that key as the rest of the statement reads it.
 _CASE_KEY = "WITH k AS (SELECT nextval(pg_get_serial_sequence(%s, 'id')) AS id)"
+_CASE_KEY_VALUE = "(SELECT id FROM k)"
 
 
 def _write_before_number(case: Case, events: list[CaseEvent], email: EmailAlong) -> None:
@@ -166,9 +168,9 @@ def _write_before_number(case: Case, events: list[CaseEvent], email: EmailAlong)
     rows.insert(
         events,
         with_=(_CASE_KEY, [Case._meta.db_table]),
-        computed={"case_id": "(SELECT id FROM k)"},
+        computed={"case_id": _CASE_KEY_VALUE},
         returning=["case_id"],
-        before=email.before({"case": "(SELECT id FROM k)"}, connection.alias),
+        before=email.before({"case": _CASE_KEY_VALUE}, connection.alias),
     )
     case.pk = events[0].case_id
     email.queue()
