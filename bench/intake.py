@@ -64,6 +64,8 @@ BASELINE_TABLE_SQL = (
     "at timestamptz NOT NULL DEFAULT now(), payload text NOT NULL)"
 )
 
+# Cases already in the database before measuring (seed_history).
+HISTORY = 100_000
 # Issue 19's targets (with 8 clients, on a 2-core machine), and the first performance issue's.
 SCALE_P95_MS, SCALE_RATIO = 60.0, 0.25
 TARGET_RATE, TARGET_P95_MS, TARGET_RATIO = 400.0, 50.0, 0.5
@@ -184,7 +186,7 @@ def probe_figures(rows: list[list[str]]) -> dict:
     }
 
 
-def prepare_data(n_citizens: int) -> tuple[list[str], dict]:
+def prepare_data(n_citizens: int, history: int = 0) -> tuple[list[str], dict]:
     """Migrate, load the catalog, create verified citizens; return their bearer tokens."""
     import django
     from django.core.management import call_command
@@ -257,10 +259,78 @@ def prepare_data(n_citizens: int) -> tuple[list[str], dict]:
             batch_size=1000,
         )
     tokens += raws
+    citizens_s = time.perf_counter() - t
+    t = time.perf_counter()
+    seed_history(history)
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
     connection.close()
-    return tokens, {"migrate_s": migrate_s, "citizens_s": time.perf_counter() - t}
+    return tokens, {
+        "migrate_s": migrate_s,
+        "citizens_s": citizens_s,
+        "history": history,
+        "history_s": time.perf_counter() - t,
+    }
+
+
+# Last year's cases, closed, two timeline events each: what a production database holds when the
+# day's registrations arrive. Not only realism: each event's foreign key to its case is checked
+# at COMMIT by a plan PostgreSQL caches per connection, and planned on an empty table it is a
+# sequential scan, which a growing table turns into a cost that grows with every case
+# (docs/benchmarks.md, «Issue 19, punto 2 (quinta parte)»).
+HISTORY_CASES_SQL = """
+INSERT INTO cases_case (code, citizen_id, operator_id, subcategory_id, service, channel,
+    service_number, description, fields, state, registered_at, forwarded_at, received_on,
+    due_at, due_explanation, answered_at, closed_at, updated_at)
+SELECT %(prefix)s || lpad(g::text, 7, '0'),
+    c.ids[1 + g %% array_length(c.ids, 1)],
+    o.ids[1 + g %% array_length(o.ids, 1)], s.ids[1 + g %% array_length(s.ids, 1)],
+    s.services[1 + g %% array_length(s.ids, 1)], 'WEB', '9' || lpad((g %% 100000000)::text, 8, '0'),
+    'Caso del año anterior para el benchmark', '{}', 'CLOSED', at, at, at::date,
+    at + interval '3 days', '', at + interval '2 days', at + interval '9 days',
+    at + interval '9 days'
+FROM generate_series(1, %(n)s) g
+CROSS JOIN (SELECT array_agg(id ORDER BY id) AS ids FROM accounts_user WHERE role = 'CITIZEN') c
+CROSS JOIN (SELECT array_agg(id ORDER BY id) AS ids FROM catalog_operator) o
+CROSS JOIN (
+    SELECT array_agg(sc.id ORDER BY sc.id) AS ids, array_agg(sv.code ORDER BY sc.id) AS services
+    FROM catalog_subcategory sc
+    JOIN catalog_category ca ON ca.id = sc.category_id
+    JOIN catalog_service sv ON sv.id = ca.service_id
+) s
+CROSS JOIN LATERAL (SELECT %(start)s::timestamptz + (g * interval '1 year') / %(n)s AS at) t
+"""
+HISTORY_EVENTS_SQL = """
+INSERT INTO cases_caseevent (case_id, at, kind, actor_id, actor_role, from_state, to_state,
+    note, internal, data)
+SELECT id, registered_at, 'REGISTER', citizen_id, 'CITIZEN', '', 'FORWARDED', '', false, '{}'::jsonb
+FROM cases_case
+UNION ALL
+SELECT id, closed_at, 'CLOSE', NULL, 'SYSTEM', 'ANSWERED', 'CLOSED', '', false, '{}'::jsonb
+FROM cases_case
+"""
+
+
+def seed_history(n: int) -> None:
+    """n cases of last year, closed, with their events (set-based; run before ANALYZE)."""
+    if n <= 0:
+        return
+    from django.conf import settings
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    year = timezone.localdate().year - 1
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            HISTORY_CASES_SQL,
+            {
+                "prefix": f"{settings.SGU['CASE_CODE_PREFIX']}-{year}-",
+                "n": n,
+                "start": f"{year}-01-01T08:00:00-05:00",
+            },
+        )
+        cur.execute(HISTORY_EVENTS_SQL)
+        cur.execute("INSERT INTO cases_casesequence (year, last_number) VALUES (%s, %s)", [year, n])
 
 
 def db_counts() -> dict[str, int]:
@@ -823,11 +893,12 @@ def report(rounds: list[dict], args, info: dict, counts: dict, setup: dict) -> s
         f"({info['subcategories']} subcategorías, 4 operadoras); {args.idempotent:.0%} de las "
         "solicitudes con `Idempotency-Key`; contadores de los límites de frecuencia en "
         + ("Redis" if args.redis else "la base de datos")
-        + ". Al terminar: "
+        + f"; antes de medir, {setup['history']:,} casos del año anterior, cerrados, con dos "
+        "eventos cada uno (la base de un sistema en marcha). Al terminar: "
         f"{counts['cases']} casos, {counts['events']} eventos, {counts['emails']} correos y "
         f"{counts['tasks']} tareas encolados, {counts['baseline_rows']} filas de línea base. "
         f"Preparación (no medida): migraciones {setup['migrate_s']:.1f} s, ciudadanos "
-        f"{setup['citizens_s']:.1f} s.",
+        f"{setup['citizens_s']:.1f} s, historia {setup['history_s']:.1f} s.",
         "",
         "| endpoint | req/s | p50 ms | p95 ms | p99 ms | errores |",
         "|---|---:|---:|---:|---:|---:|",
@@ -902,6 +973,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=2.0, help="segundos por fase")
     parser.add_argument("--duration", type=float, default=10.0, help="segundos medidos por fase")
     parser.add_argument("--citizens", type=int, default=2000)
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=HISTORY,
+        help="casos del año anterior (cerrados, con sus eventos) en la base antes de medir",
+    )
     parser.add_argument("--idempotent", type=float, default=0.2, help="fracción con clave")
     parser.add_argument("--only", choices=["cases", "baseline"], help="una sola fase")
     parser.add_argument(
@@ -958,10 +1035,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"· carga de la máquina antes de empezar: {load:.0%} de CPU")
     print(f"· base de datos {urlsplit(args.database_url).path.lstrip('/')}: re-creándola…")
     recreate_database(args.database_url)
-    tokens, setup = prepare_data(args.citizens)
+    tokens, setup = prepare_data(args.citizens, args.history)
     print(
         f"· migrada en {setup['migrate_s']:.1f} s; {len(tokens)} ciudadanos con token en "
-        f"{setup['citizens_s']:.1f} s"
+        f"{setup['citizens_s']:.1f} s; {setup['history']:,} casos del año anterior en "
+        f"{setup['history_s']:.1f} s"
     )
 
     before = db_counts()

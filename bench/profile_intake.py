@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 import uuid
+from pathlib import Path
 
 import intake
 
@@ -33,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--idempotent", type=float, default=0.2)
+    parser.add_argument("--history", type=int, default=intake.HISTORY)
     parser.add_argument("--redis", default="", help="REDIS_URL for the rate-limit counters")
     parser.add_argument("--top", type=int, default=45)
     parser.add_argument("--sort", default="tottime", choices=["tottime", "cumulative"])
@@ -58,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     env["DJANGO_SETTINGS_MODULE"] = "sgu.settings"
     os.environ.update(env)
     sys.path[:0] = [str(intake.SRC_DIR)]
-    tokens, _ = intake.prepare_data(args.warmup + args.cases)
+    tokens, _ = intake.prepare_data(args.warmup + args.cases, args.history)
 
     from django.db import connection
     from django.test import Client
@@ -89,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
 
     for token in tokens[: args.warmup]:
         send(token)
+    backend = _backend(connection)
     profiler = cProfile.Profile(time.process_time)
     measured = tokens[args.warmup : args.warmup + args.cases]
     with connection.execute_wrapper(counting):
@@ -106,6 +109,12 @@ def main(argv: list[str] | None = None) -> int:
         f"({'sin perfil' if args.plain else 'con cProfile'}), "
         f"{statements / n:.1f} sentencias por alta (sin BEGIN/COMMIT)"
     )
+    if backend is not None:
+        pid, before = backend
+        after = _backend(connection)
+        if after is not None and after[0] == pid:
+            pg_ms = (after[1] - before) / n * 1000
+            print(f"  PostgreSQL (el proceso de esta conexión): {pg_ms:.2f} ms de CPU por alta")
     if args.sql:
         print("\n".join(f"  {sql[:160]}" for sql in last))
     if args.plain:
@@ -114,6 +123,20 @@ def main(argv: list[str] | None = None) -> int:
         profiler.dump_stats(args.save)
     pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
     return 0
+
+
+def _backend(connection) -> tuple[int, float] | None:
+    """The PostgreSQL backend serving this connection and its CPU seconds so far, when it
+    runs on this machine (its /proc entry is readable), else None."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # utime and stime, fields 14 and 15 of proc(5); the split drops the first two.
+    return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":
