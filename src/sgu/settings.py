@@ -114,6 +114,10 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 # process (Django's "pool" option; sizing in docs/operations.md) instead of one persistent
 # connection per thread.
 DATABASE_POOL_MAX_SIZE = int(os.environ.get("DATABASE_POOL_MAX_SIZE", "0") or 0)
+# The statements every request runs, prepared once per connection on PostgreSQL (core/rows.py).
+# Off ("0") behind a pooler that cannot keep them: PgBouncer in transaction mode before 1.21, or
+# without max_prepared_statements (docs/operations.md).
+DATABASE_PREPARED_STATEMENTS = os.environ.get("DATABASE_PREPARED_STATEMENTS", "1") != "0"
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
@@ -126,6 +130,10 @@ if DATABASE_URL:
         # PostgreSQL spent 2 s compiling a 26 ms query (docs/benchmarks.md, "Bandeja a 10
         # millones"). The SGU's queries are short; none gains from JIT.
         options["options"] = "-c jit=off"
+        if DATABASE_PREPARED_STATEMENTS:
+            # Only core.rows' cursors bind on the server, and they prepare a statement on its
+            # third run on a connection (Django's cursors bind on the client and never do).
+            options["prepare_threshold"] = 2
         if DATABASE_POOL_MAX_SIZE:
             options["pool"] = {
                 "min_size": int(os.environ.get("DATABASE_POOL_MIN_SIZE", "1")),

@@ -4,7 +4,9 @@ instances the ORM would build (same values, same types), on SQLite and on Postgr
 import uuid
 
 import pytest
+from django.db import connection
 from django.db.models import Model
+from django.test import override_settings
 
 from factories import make_case, make_citizen
 from factories.people import PASSWORD
@@ -230,3 +232,61 @@ def test_a_value_computed_by_the_database_is_written_and_read_back():
     assert OutboundEmail.objects.get(pk=email.pk).case_code == "SGU-2026-0000042"
     with pytest.raises(TypeError):
         rows.insert([OutboundEmail(to="x@example.pe")], returning=["no_such_field"])
+
+
+# --- prepared statements (PostgreSQL) ------------------------------------------------------
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements: PostgreSQL"
+)
+
+
+def _prepared_on_this_connection(table: str) -> list[tuple[int, int]]:
+    """The statements reading or writing `table` that this connection has prepared, each with
+    how many times it ran prepared (generic and custom plans)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE NOT from_sql AND statement LIKE %s",
+            [f'%"{table}"%'],
+        )
+        return cursor.fetchall()
+
+
+@postgres_only
+def test_a_statement_run_on_every_request_is_prepared_once_and_reads_the_same():
+    citizen = make_citizen()
+    raw, _ = accounts.issue_api_token(email=citizen.email, password=PASSWORD)
+    assert _prepared_on_this_connection("accounts_apitoken") == []
+    for _ in range(5):
+        token = selectors.live_token(raw)
+        orm = ApiToken.objects.select_related("user").get(pk=token.pk)
+        same_as_the_orm(token, orm)
+        same_as_the_orm(token.user, orm.user)
+    # Bound on the server, prepared on its third run, and run prepared from then on.
+    [(generic, custom)] = _prepared_on_this_connection("accounts_apitoken")
+    assert generic + custom == 3
+    assert selectors.live_token(raw + "x") is None
+
+
+@postgres_only
+def test_prepared_inserts_write_what_save_writes():
+    load_reference_data()
+    like = make_case()
+    for n in range(4):
+        ours, theirs = _twins(lambda n=n: unsaved_case(like, code=f"SGU-2026-~p{n}"))
+        theirs.code += "o"
+        rows.insert([ours])
+        theirs.save(force_insert=True)
+        same_row(ours, theirs, unique=("code",))
+    assert len(_prepared_on_this_connection("cases_case")) == 1
+
+
+@postgres_only
+@override_settings(DATABASE_PREPARED_STATEMENTS=False)
+def test_with_prepared_statements_off_nothing_is_prepared():
+    citizen = make_citizen()
+    raw, _ = accounts.issue_api_token(email=citizen.email, password=PASSWORD)
+    for _ in range(5):
+        assert selectors.live_token(raw) is not None
+    assert _prepared_on_this_connection("accounts_apitoken") == []

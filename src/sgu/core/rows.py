@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import connections, router
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Field, ForeignKey, Model, signals
 
 M = TypeVar("M", bound=Model)
@@ -53,6 +55,26 @@ def hydrate(model: type[M], values: Sequence[Any], alias: str = "default") -> M:
     return model.from_db(alias, names, converted)
 
 
+def cursor_for(alias: str) -> CursorWrapper:
+    """A cursor for the statements every request runs (this module's). On PostgreSQL, when
+    settings.DATABASE_PREPARED_STATEMENTS is on, one that binds parameters on the server: a
+    statement run a few times on a connection is then prepared there (psycopg's
+    prepare_threshold) and PostgreSQL no longer parses and plans it on each run, which was a
+    third of its CPU per registration (docs/benchmarks.md, «Issue 19, punto 2 (quinta parte)»).
+    Django's own cursors bind on the client and never prepare. Elsewhere, the usual cursor."""
+    connection = connections[alias]
+    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
+        return connection.cursor()
+    # Imported here: the PostgreSQL backend needs psycopg, SQLite does not.
+    import psycopg
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        cursor = psycopg.Cursor(connection.connection)
+    # Wrapped as connection.cursor() wraps its own (query logging, execute_wrappers).
+    return connection._prepare_cursor(cursor)  # type: ignore[attr-defined,no-any-return]
+
+
 # A value read along with a row (an extra column: an SQL expression) and what to do with it.
 Along = tuple[str, Callable[[Any], None]]
 
@@ -88,7 +110,7 @@ def one_with_related(
     expression read in the same statement (one round trip less), its value handed to its
     callback when a row matches."""
     also, hand = along or ("", None)
-    with connections[alias].cursor() as cursor:
+    with cursor_for(alias) as cursor:
         cursor.execute(_joined_select(model, relation, where, alias, also), list(params))
         row = cursor.fetchone()
     if row is None:
@@ -244,7 +266,7 @@ def insert(
     params += own_params
     if clauses:
         sql = f"{', '.join(clauses)} {sql}"
-    with connection.cursor() as cursor:
+    with cursor_for(alias) as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall() if write.converting or pk_of else []
     width = len(write.converting)
