@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
+from sgu.core import rows
 from sgu.core.errors import Conflict, FieldError, ValidationFailed
 from sgu.core.models import IdempotencyRecord
 
@@ -48,12 +49,15 @@ class EarlyAnswer:
         self.stored = False
 
     def store(self, status: int, body: Body, placeholder: Placeholder | None = None) -> None:
-        IdempotencyRecord.objects.create(
+        # Written as create() writes it, without compiling the INSERT (core.rows): one in five
+        # registrations carries a key.
+        record = IdempotencyRecord(
             **self.fields,
             status_code=status,
             response_body=body,
             placeholder=asdict(placeholder) if placeholder else None,
         )
+        rows.insert([record])
         self.stored = True
 
 

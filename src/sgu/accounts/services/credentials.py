@@ -22,7 +22,7 @@ from sgu.accounts.services.two_factor import (
     second_factor_required,
 )
 from sgu.catalog.models import Operator
-from sgu.core import audit, config
+from sgu.core import audit, config, rows
 from sgu.core.errors import (
     FieldError,
     NotFound,
@@ -150,12 +150,14 @@ def record_credential_use(
     last = credential.last_used_at
     if last is not None and last > now - LAST_USED_EVERY:
         return
-    # One plain statement: compiling the equivalent queryset cost more CPU than running it.
+    # One plain statement: compiling the equivalent queryset cost more CPU than running it;
+    # prepared on PostgreSQL, as the read of the credential (core.rows.cursor_for).
     # Another request may have stamped it since it was read: then it is left as it is.
-    connection = connections[credential._state.db or "default"]
+    alias = credential._state.db or "default"
+    connection = connections[alias]
     table = connection.ops.quote_name(type(credential)._meta.db_table)
     adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
+    with rows.cursor_for(alias) as cursor:
         cursor.execute(
             f"UPDATE {table} SET last_used_at = %s "
             "WHERE id = %s AND (last_used_at IS NULL OR last_used_at <= %s)",
