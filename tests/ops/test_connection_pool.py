@@ -16,6 +16,19 @@ with connection.cursor() as cur:
 pool = connection.pool
 age = settings.DATABASES["default"]["CONN_MAX_AGE"]
 print(type(pool).__name__, pool.min_size, pool.max_size, age)
+# core.rows' statements, prepared on a pooled connection, keep working as the connection goes
+# back to the pool and comes out again between requests.
+from sgu.core import rows
+prepared = set()
+for n in range(8):
+    with rows.cursor_for("default") as cur:
+        cur.execute("SELECT %s::int + 1", [n])
+        assert cur.fetchone()[0] == n + 1
+    with connection.cursor() as cur:  # Django's: binds on the client, never prepared
+        cur.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        prepared.update(row[0] for row in cur.fetchall())
+    connection.close()
+print(" | ".join(sorted(prepared)))
 """
 
 
@@ -47,4 +60,7 @@ def test_with_a_pool_size_connections_come_from_a_psycopg_pool():
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["1", "ConnectionPool", "1", "3", "0"]
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["1"]
+    assert lines[1].split() == ["ConnectionPool", "1", "3", "0"]
+    assert lines[2] == "SELECT $1::int + 1"
