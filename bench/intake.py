@@ -187,7 +187,8 @@ def probe_figures(rows: list[list[str]]) -> dict:
 
 
 def prepare_data(n_citizens: int, history: int = 0) -> tuple[list[str], dict]:
-    """Migrate, load the catalog, create verified citizens; return their bearer tokens."""
+    """Migrate, load the catalog, create verified citizens and `history` cases of last year
+    (seed_history); return the citizens' bearer tokens and the setup's timings."""
     import django
     from django.core.management import call_command
 

@@ -127,16 +127,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _backend(connection) -> tuple[int, float] | None:
     """The PostgreSQL backend serving this connection and its CPU seconds so far, when it
-    runs on this machine (its /proc entry is readable), else None."""
+    runs on this machine (it has a /proc entry here), else None."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
+    if not Path(f"/proc/{pid}").exists():
         return None
-    # utime and stime, fields 14 and 15 of proc(5); the split drops the first two.
-    return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return pid, intake._proc_cpu(pid)
 
 
 if __name__ == "__main__":
